@@ -1,0 +1,367 @@
+//! Reading and writing the RFC's presentation language (RFC 8446 §3).
+//!
+//! TLS describes its messages in a small C-like language: fixed-width
+//! unsigned integers (`uint8`, `uint16`, `uint24`, `uint32`), opaque byte
+//! strings, and vectors whose length is carried in front of them in as many
+//! bytes as their maximum size needs (`opaque legacy_session_id<0..32>` has a
+//! one-byte length; `Extension extensions<8..2^16-1>` a two-byte one).
+//!
+//! The rules of this file:
+//! - Every read names the field it reads, using the RFC's field name. A
+//!   read past the end is `Error::Decode { field }`, so an error says which
+//!   field was short.
+//! - A length-prefixed vector is read with a closure ([`Reader::vec_u16`] and
+//!   friends) that sees only the vector's bytes; the closure must consume
+//!   them exactly, or the field is malformed. Nothing ever reads past a
+//!   length it was given.
+//! - When asked, a reader records a [`Span`] for every field: offset,
+//!   length, RFC name and nesting depth. The explainer and the book's
+//!   annotated hex are drawn from these spans, so the explanation of a byte
+//!   is always the code that parsed it (DESIGN.md principle 5).
+//! - The [`Writer`] mirrors the reader: a vector is written by a closure, and
+//!   its length prefix is filled in afterwards.
+
+use crate::error::Error;
+
+/// One parsed field: where it sits and what the RFC calls it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Span {
+    /// Offset from the start of the buffer given to [`Reader::new`].
+    pub offset: usize,
+    pub len: usize,
+    /// The RFC's name for the field (`legacy_session_id`, `cipher_suites`...).
+    pub field: &'static str,
+    /// How many vectors enclose the field.
+    pub depth: usize,
+    /// The decoded value or a teaching note, when the parser gave one.
+    pub note: Option<String>,
+}
+
+/// A cursor over received bytes.
+pub struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    /// Reads may not go past this offset (the end of the enclosing vector).
+    limit: usize,
+    depth: usize,
+    spans: Option<Vec<Span>>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(buf: &'a [u8]) -> Self {
+        Reader {
+            buf,
+            pos: 0,
+            limit: buf.len(),
+            depth: 0,
+            spans: None,
+        }
+    }
+
+    /// A reader that records a [`Span`] for each field it reads.
+    pub fn recording(buf: &'a [u8]) -> Self {
+        let mut r = Reader::new(buf);
+        r.spans = Some(Vec::new());
+        r
+    }
+
+    /// The spans recorded so far (empty unless made with [`Reader::recording`]).
+    pub fn into_spans(self) -> Vec<Span> {
+        self.spans.unwrap_or_default()
+    }
+
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    pub fn remaining(&self) -> usize {
+        self.limit - self.pos
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.remaining() == 0
+    }
+
+    /// Attach a decoded value or a note to the most recent span.
+    pub fn note(&mut self, text: impl FnOnce() -> String) {
+        if let Some(spans) = self.spans.as_mut()
+            && let Some(last) = spans.last_mut()
+        {
+            last.note = Some(text());
+        }
+    }
+
+    fn record(&mut self, offset: usize, len: usize, field: &'static str) {
+        if let Some(spans) = self.spans.as_mut() {
+            spans.push(Span {
+                offset,
+                len,
+                field,
+                depth: self.depth,
+                note: None,
+            });
+        }
+    }
+
+    /// Read `n` bytes of the named field.
+    pub fn bytes(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], Error> {
+        if self.remaining() < n {
+            return Err(Error::decode(field));
+        }
+        let start = self.pos;
+        self.pos += n;
+        self.record(start, n, field);
+        Ok(&self.buf[start..self.pos])
+    }
+
+    /// Read a fixed-size array (`opaque Random[32]`).
+    pub fn array<const N: usize>(&mut self, field: &'static str) -> Result<[u8; N], Error> {
+        let bytes = self.bytes(N, field)?;
+        let mut out = [0u8; N];
+        out.copy_from_slice(bytes);
+        Ok(out)
+    }
+
+    pub fn u8(&mut self, field: &'static str) -> Result<u8, Error> {
+        Ok(self.bytes(1, field)?[0])
+    }
+
+    pub fn u16(&mut self, field: &'static str) -> Result<u16, Error> {
+        let b = self.bytes(2, field)?;
+        Ok(u16::from_be_bytes([b[0], b[1]]))
+    }
+
+    pub fn u24(&mut self, field: &'static str) -> Result<u32, Error> {
+        let b = self.bytes(3, field)?;
+        Ok(u32::from_be_bytes([0, b[0], b[1], b[2]]))
+    }
+
+    pub fn u32(&mut self, field: &'static str) -> Result<u32, Error> {
+        let b = self.bytes(4, field)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// Read a vector whose length is in `len_bytes` bytes, giving the closure
+    /// a view limited to exactly that many bytes. The closure must consume
+    /// them all. The length itself is recorded as the span `field`, the body
+    /// as nested spans.
+    fn vec_n<T>(
+        &mut self,
+        len_bytes: usize,
+        field: &'static str,
+        body: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let len = match len_bytes {
+            1 => self.u8(field)? as usize,
+            2 => self.u16(field)? as usize,
+            _ => self.u24(field)? as usize,
+        };
+        if self.remaining() < len {
+            return Err(Error::decode(field));
+        }
+        let outer_limit = self.limit;
+        self.limit = self.pos + len;
+        self.depth += 1;
+        let result = body(self);
+        self.depth -= 1;
+        let consumed_all = self.pos == self.limit;
+        self.limit = outer_limit;
+        let value = result?;
+        if !consumed_all {
+            return Err(Error::decode(field));
+        }
+        Ok(value)
+    }
+
+    /// `T field<0..2^8-1>`
+    pub fn vec_u8<T>(
+        &mut self,
+        field: &'static str,
+        body: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.vec_n(1, field, body)
+    }
+
+    /// `T field<0..2^16-1>`
+    pub fn vec_u16<T>(
+        &mut self,
+        field: &'static str,
+        body: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.vec_n(2, field, body)
+    }
+
+    /// `T field<0..2^24-1>`
+    pub fn vec_u24<T>(
+        &mut self,
+        field: &'static str,
+        body: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.vec_n(3, field, body)
+    }
+
+    /// `opaque field<0..2^8-1>`: the length (named `field`) and the contents
+    /// (named the same, recorded as a nested span).
+    pub fn opaque_u8(&mut self, field: &'static str) -> Result<&'a [u8], Error> {
+        self.vec_u8(field, |r| r.rest(field))
+    }
+
+    /// `opaque field<0..2^16-1>`
+    pub fn opaque_u16(&mut self, field: &'static str) -> Result<&'a [u8], Error> {
+        self.vec_u16(field, |r| r.rest(field))
+    }
+
+    /// `opaque field<0..2^24-1>`
+    pub fn opaque_u24(&mut self, field: &'static str) -> Result<&'a [u8], Error> {
+        self.vec_u24(field, |r| r.rest(field))
+    }
+
+    /// Everything up to the current limit.
+    pub fn rest(&mut self, field: &'static str) -> Result<&'a [u8], Error> {
+        self.bytes(self.remaining(), field)
+    }
+
+    /// Read items until the current limit (the body of a vector).
+    pub fn items<T>(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Result<T, Error>,
+    ) -> Result<Vec<T>, Error> {
+        let mut out = Vec::new();
+        while !self.is_empty() {
+            out.push(item(self)?);
+        }
+        Ok(out)
+    }
+
+    /// The message must have been consumed exactly.
+    pub fn finish(&self, field: &'static str) -> Result<(), Error> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::decode(field))
+        }
+    }
+}
+
+/// Builds bytes in the presentation language.
+#[derive(Default)]
+pub struct Writer {
+    buf: Vec<u8>,
+}
+
+impl Writer {
+    pub fn new() -> Self {
+        Writer::default()
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.buf
+    }
+
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    pub fn u8(&mut self, v: u8) {
+        self.buf.push(v);
+    }
+
+    pub fn u16(&mut self, v: u16) {
+        self.buf.extend_from_slice(&v.to_be_bytes());
+    }
+
+    pub fn u24(&mut self, v: u32) {
+        debug_assert!(v < 1 << 24);
+        self.buf.extend_from_slice(&v.to_be_bytes()[1..]);
+    }
+
+    pub fn u32(&mut self, v: u32) {
+        self.buf.extend_from_slice(&v.to_be_bytes());
+    }
+
+    pub fn bytes(&mut self, v: &[u8]) {
+        self.buf.extend_from_slice(v);
+    }
+
+    /// Write a vector: reserve `len_bytes` for its length, let `body` write
+    /// the contents, then fill the length in.
+    fn vec_n(&mut self, len_bytes: usize, body: impl FnOnce(&mut Self)) {
+        let at = self.buf.len();
+        self.buf.extend_from_slice(&[0; 3][..len_bytes]);
+        body(self);
+        let len = self.buf.len() - at - len_bytes;
+        // Our own messages never exceed their vector bounds; if one did, the
+        // peer would reject it, so this is a bug worth stopping on.
+        assert!(len < 1 << (8 * len_bytes), "vector too long for its length prefix");
+        let be = (len as u32).to_be_bytes();
+        self.buf[at..at + len_bytes].copy_from_slice(&be[4 - len_bytes..]);
+    }
+
+    pub fn vec_u8(&mut self, body: impl FnOnce(&mut Self)) {
+        self.vec_n(1, body)
+    }
+
+    pub fn vec_u16(&mut self, body: impl FnOnce(&mut Self)) {
+        self.vec_n(2, body)
+    }
+
+    pub fn vec_u24(&mut self, body: impl FnOnce(&mut Self)) {
+        self.vec_n(3, body)
+    }
+
+    pub fn opaque_u8(&mut self, v: &[u8]) {
+        self.vec_u8(|w| w.bytes(v))
+    }
+
+    pub fn opaque_u16(&mut self, v: &[u8]) {
+        self.vec_u16(|w| w.bytes(v))
+    }
+
+    pub fn opaque_u24(&mut self, v: &[u8]) {
+        self.vec_u24(|w| w.bytes(v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vectors_round_trip_and_record_spans() {
+        let mut w = Writer::new();
+        w.u16(0x0303);
+        w.vec_u16(|w| {
+            w.u16(0x1303);
+            w.u16(0x1301);
+        });
+        w.opaque_u8(b"abc");
+        let bytes = w.into_bytes();
+        assert_eq!(bytes, [3, 3, 0, 4, 0x13, 3, 0x13, 1, 3, b'a', b'b', b'c']);
+
+        let mut r = Reader::recording(&bytes);
+        assert_eq!(r.u16("legacy_version").unwrap(), 0x0303);
+        let suites = r
+            .vec_u16("cipher_suites", |r| r.items(|r| r.u16("CipherSuite")))
+            .unwrap();
+        assert_eq!(suites, [0x1303, 0x1301]);
+        assert_eq!(r.opaque_u8("legacy_session_id").unwrap(), b"abc");
+        r.finish("message").unwrap();
+        let spans = r.into_spans();
+        assert_eq!(spans[1].field, "cipher_suites");
+        assert_eq!((spans[2].offset, spans[2].depth), (4, 1));
+    }
+
+    #[test]
+    fn short_and_overlong_vectors_name_their_field() {
+        let mut r = Reader::new(&[0, 5, 1, 2]);
+        assert_eq!(r.opaque_u16("extensions"), Err(Error::decode("extensions")));
+        // A body that does not consume its vector is malformed.
+        let mut r = Reader::new(&[3, 0, 1, 2]);
+        let err = r.vec_u8("supported_groups", |r| r.u16("NamedGroup"));
+        assert_eq!(err, Err(Error::decode("supported_groups")));
+    }
+}

@@ -1,0 +1,239 @@
+//! Thin, named wrappers over the primitive crates.
+//!
+//! This is the only file that calls the cryptographic crates directly
+//! (DESIGN.md principle 1: protocol by hand, primitives from crates). Every
+//! function here is one primitive with the name a reader of the RFC expects:
+//! SHA-256, HMAC-SHA256 and HKDF (RFC 5869) for the key schedule,
+//! ChaCha20-Poly1305 (RFC 8439) for records, X25519 (RFC 7748) for the key
+//! exchange and Ed25519 (RFC 8032) for signatures. Nothing here knows
+//! about TLS framing; that is the rest of the crate's job.
+
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce, Tag};
+use ed25519_dalek::Signer;
+use hmac::Mac;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+/// The randomness a connection draws on, injected through the config
+/// (DESIGN.md principle 7). Any `rand_core` cryptographic RNG will do.
+pub trait Rng: rand_core::CryptoRng + Send {}
+impl<T: rand_core::CryptoRng + Send> Rng for T {}
+
+/// The operating system's RNG.
+pub fn os_rng() -> impl Rng {
+    rand_core::UnwrapErr(getrandom::SysRng)
+}
+
+/// `N` random bytes.
+pub fn random_array<const N: usize>(rng: &mut dyn Rng) -> [u8; N] {
+    let mut out = [0u8; N];
+    rng.fill_bytes(&mut out);
+    out
+}
+
+/// Length of a SHA-256 output, `Hash.length` in RFC 8446 §7.1.
+pub const HASH_LEN: usize = 32;
+
+pub fn sha256(data: &[u8]) -> [u8; HASH_LEN] {
+    Sha256::digest(data).into()
+}
+
+/// A running SHA-256, for the transcript hash.
+#[derive(Clone, Default)]
+pub struct Sha256Hasher(Sha256);
+
+impl Sha256Hasher {
+    pub fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+
+    /// The hash of everything so far; the hasher keeps running.
+    pub fn current(&self) -> [u8; HASH_LEN] {
+        self.0.clone().finalize().into()
+    }
+}
+
+pub fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; HASH_LEN] {
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+/// HKDF-Extract(salt, IKM) from RFC 5869 §2.2.
+pub fn hkdf_extract(salt: &[u8], ikm: &[u8]) -> [u8; HASH_LEN] {
+    let (prk, _) = hkdf::Hkdf::<Sha256>::extract(Some(salt), ikm);
+    prk.into()
+}
+
+/// HKDF-Expand(PRK, info, L) from RFC 5869 §2.3.
+pub fn hkdf_expand(prk: &[u8; HASH_LEN], info: &[u8], out: &mut [u8]) {
+    let hk = hkdf::Hkdf::<Sha256>::from_prk(prk).expect("PRK is Hash.length");
+    // L <= 255 * HashLen always holds for TLS's labels (at most 32 bytes here).
+    hk.expand(info, out).expect("output length within HKDF's limit");
+}
+
+/// Compare two MACs (or binders) in constant time, so a forger learns
+/// nothing from how long the comparison took.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+/// Length of the Poly1305 tag (RFC 8439 §2.8).
+pub const AEAD_TAG_LEN: usize = 16;
+
+/// ChaCha20-Poly1305 with a fixed key (RFC 8439 §2.8).
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct Aead {
+    key: [u8; 32],
+}
+
+impl Aead {
+    pub fn new(key: [u8; 32]) -> Self {
+        Aead { key }
+    }
+
+    fn cipher(&self) -> ChaCha20Poly1305 {
+        ChaCha20Poly1305::new(&Key::from(self.key))
+    }
+
+    /// Encrypt `data` in place and append the tag.
+    pub fn seal(&self, nonce: &[u8; 12], aad: &[u8], data: &mut Vec<u8>) {
+        let tag = self
+            .cipher()
+            .encrypt_inout_detached(&Nonce::from(*nonce), aad, data.as_mut_slice().into())
+            .expect("plaintext within ChaCha20-Poly1305's limit");
+        data.extend_from_slice(&tag);
+    }
+
+    /// Check the tag at the end of `data`, then decrypt in place and drop the
+    /// tag. On failure `data` is left unusable and `Err(())` returned.
+    #[allow(clippy::result_unit_err)]
+    pub fn open(&self, nonce: &[u8; 12], aad: &[u8], data: &mut Vec<u8>) -> Result<(), ()> {
+        if data.len() < AEAD_TAG_LEN {
+            return Err(());
+        }
+        let split = data.len() - AEAD_TAG_LEN;
+        let tag = Tag::try_from(&data[split..]).map_err(|_| ())?;
+        data.truncate(split);
+        self.cipher()
+            .decrypt_inout_detached(&Nonce::from(*nonce), aad, data.as_mut_slice().into(), &tag)
+            .map_err(|_| ())
+    }
+}
+
+/// An X25519 key pair used once, for one `key_share` (RFC 8446 §4.2.8.2).
+pub struct X25519KeyPair {
+    secret: x25519_dalek::EphemeralSecret,
+    pub public: [u8; 32],
+}
+
+impl X25519KeyPair {
+    pub fn generate(rng: &mut dyn Rng) -> Self {
+        let secret = x25519_dalek::EphemeralSecret::random_from_rng(rng);
+        let public = x25519_dalek::PublicKey::from(&secret).to_bytes();
+        X25519KeyPair { secret, public }
+    }
+
+    /// The shared secret with the peer's public key, or `None` when it is all
+    /// zeros: RFC 8446 §7.4.2 says implementations MUST check for the
+    /// all-zero value and abort, since it means the peer sent a point of
+    /// small order and the "shared" secret is public.
+    pub fn agree(self, peer_public: &[u8; 32]) -> Option<SharedSecret> {
+        let shared = self
+            .secret
+            .diffie_hellman(&x25519_dalek::PublicKey::from(*peer_public));
+        if !shared.was_contributory() {
+            return None;
+        }
+        Some(SharedSecret(shared.to_bytes()))
+    }
+}
+
+/// The X25519 output, the `(EC)DHE` input of RFC 8446 §7.1.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct SharedSecret(pub [u8; 32]);
+
+/// An Ed25519 private key (RFC 8032), kept as its 32-byte seed.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct Ed25519PrivateKey {
+    seed: [u8; 32],
+}
+
+impl Ed25519PrivateKey {
+    pub fn generate(rng: &mut dyn Rng) -> Self {
+        Ed25519PrivateKey {
+            seed: random_array(rng),
+        }
+    }
+
+    pub fn from_seed(seed: [u8; 32]) -> Self {
+        Ed25519PrivateKey { seed }
+    }
+
+    pub fn seed(&self) -> &[u8; 32] {
+        &self.seed
+    }
+
+    pub fn public_key(&self) -> [u8; 32] {
+        ed25519_dalek::SigningKey::from_bytes(&self.seed)
+            .verifying_key()
+            .to_bytes()
+    }
+
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        ed25519_dalek::SigningKey::from_bytes(&self.seed)
+            .sign(message)
+            .to_bytes()
+    }
+}
+
+/// Verify an Ed25519 signature with the strict checks of RFC 8032 §5.1.7
+/// (canonical S, no small-order keys), which is what RFC 8410 asks for.
+pub fn ed25519_verify(public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    let (Ok(pk), Ok(sig)) = (
+        <[u8; 32]>::try_from(public_key),
+        <[u8; 64]>::try_from(signature),
+    ) else {
+        return false;
+    };
+    let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&pk) else {
+        return false;
+    };
+    key.verify_strict(message, &ed25519_dalek::Signature::from_bytes(&sig))
+        .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aead_round_trip_and_tamper() {
+        let aead = Aead::new([7; 32]);
+        let mut data = b"hello".to_vec();
+        aead.seal(&[1; 12], b"aad", &mut data);
+        assert_eq!(data.len(), 5 + AEAD_TAG_LEN);
+        let mut copy = data.clone();
+        aead.open(&[1; 12], b"aad", &mut copy).unwrap();
+        assert_eq!(copy, b"hello");
+        data[0] ^= 1;
+        assert!(aead.open(&[1; 12], b"aad", &mut data).is_err());
+    }
+
+    #[test]
+    fn x25519_rejects_small_order_point() {
+        let mut rng = os_rng();
+        let kp = X25519KeyPair::generate(&mut rng);
+        assert!(kp.agree(&[0; 32]).is_none());
+    }
+
+    #[test]
+    fn ed25519_sign_verify() {
+        let key = Ed25519PrivateKey::from_seed([9; 32]);
+        let sig = key.sign(b"msg");
+        assert!(ed25519_verify(&key.public_key(), b"msg", &sig));
+        assert!(!ed25519_verify(&key.public_key(), b"msh", &sig));
+    }
+}
