@@ -1,6 +1,49 @@
 //! minitls: a TLS 1.3 client and server written to be read.
+//!
+//! minitls speaks exactly one configuration of TLS 1.3 (RFC 8446):
+//! TLS_CHACHA20_POLY1305_SHA256, X25519 and Ed25519, with X.509
+//! certificates parsed and validated by its own DER code. Every byte of the
+//! protocol is built and parsed here; every cryptographic primitive comes
+//! from a vetted crate (see [`crypto`]).
+//!
+//! The modules, in reading order:
+//!
+//! | module | what it is | RFC 8446 |
+//! |---|---|---|
+//! | [`codec`] | the presentation language: integers, vectors, named fields, spans | §3 |
+//! | [`error`] | typed errors and the one error → alert table | §6 |
+//! | [`crypto`] | named wrappers over the primitive crates | (RFC 5869, 7748, 8032, 8439) |
+//! | [`record`] | records: framing, protection, nonces, padding | §5 |
+//! | [`messages`] | one file per handshake message, plus extensions and alerts | §4, §6 |
+//! | [`transcript`] | the running transcript hash, with HelloRetryRequest's message_hash | §4.4.1 |
+//! | [`key_schedule`] | HKDF-Expand-Label, Derive-Secret, every secret of the handshake | §7.1, §7.3 |
+//! | [`pki`] | DER, X.509, chain validation, PEM, a tiny CA | (RFC 5280, 8410) |
+//! | [`config`] | client and server configuration; injected RNG and clock | |
+//! | [`client`] | the client state machine | Appendix A.1 |
+//! | [`server`] | the server state machine | Appendix A.2 |
+//! | [`connection`] | the sans-I/O API: receive, transmit, send, poll_event | |
+//! | [`trace`] | the event stream every teaching surface consumes | |
+//! | [`keylog`] | NSS key log lines for Wireshark, from trace events | |
+//! | [`stream`] | a blocking Read/Write wrapper over any transport | |
 #![forbid(unsafe_code)]
 
 pub mod codec;
-pub mod crypto;
 pub mod error;
+pub mod crypto;
+pub mod record;
+pub mod messages;
+pub mod transcript;
+pub mod key_schedule;
+pub mod pki;
+pub mod config;
+pub mod client;
+pub mod server;
+pub mod connection;
+pub mod trace;
+pub mod keylog;
+pub mod stream;
+pub mod testing;
+
+pub use config::{ClientConfig, ServerConfig};
+pub use connection::{AppEvent, Connection, Negotiated};
+pub use error::{AlertDescription, Error};

@@ -1,0 +1,742 @@
+//! The client's handshake state machine (RFC 8446 Appendix A.1).
+//!
+//! A full handshake, as RFC 8446 §2 draws it, from the client's side:
+//!
+//! ```text
+//!        Client                                           Server
+//!
+//! Key  ^ ClientHello
+//! Exch | + key_share*
+//!      v + signature_algorithms*         -------->
+//!                                                   ServerHello  ^ Key
+//!                                                  + key_share*  v Exch
+//!                                         {EncryptedExtensions}  ^  Server
+//!                                         {CertificateRequest*}  v  Params
+//!                                                {Certificate*}  ^
+//!                                          {CertificateVerify*}  | Auth
+//!                                                    {Finished}  v
+//!                                <--------  [Application Data*]
+//!      ^ {Certificate*}
+//! Auth | {CertificateVerify*}
+//!      v {Finished}              -------->
+//!        [Application Data]      <------->  [Application Data]
+//! ```
+//!
+//! And the state machine of Appendix A.1, which this file implements:
+//!
+//! ```text
+//!                           START <----+
+//!            Send ClientHello |        | Recv HelloRetryRequest
+//!       [K_send = early data] |        |
+//!                             v        |
+//!        /                 WAIT_SH ----+
+//!        |                    | Recv ServerHello
+//!        |                    | K_recv = handshake
+//!    Can |                    V
+//!   send |                 WAIT_EE
+//!  early |                    | Recv EncryptedExtensions
+//!   data |           +--------+--------+
+//!        |     Using |                 | Using certificate
+//!        |       PSK |                 v
+//!        |           |            WAIT_CERT_CR
+//!        |           |        Recv |       | Recv CertificateRequest
+//!        |           | Certificate |       v
+//!        |           |             |    WAIT_CERT
+//!        |           |             |       | Recv Certificate
+//!        |           |             v       v
+//!        |           |              WAIT_CV
+//!        |           |                 | Recv CertificateVerify
+//!        |           +> WAIT_FINISHED <+
+//!        |                  | Recv Finished
+//!        \                  | [Send EndOfEarlyData]
+//!                           | K_send = handshake
+//!                           | [Send Certificate [+ CertificateVerify]]
+//! Can send                  | Send Finished
+//! app data   -->            | K_send = K_recv = application
+//! after here                v
+//!                       CONNECTED
+//! ```
+//!
+//! | RFC state | variant | handler |
+//! |---|---|---|
+//! | START | [`ClientState::Start`] | `Start::send_client_hello` (no input) |
+//! | WAIT_SH | [`ClientState::WaitServerHello`] | `handle_server_hello`, `handle_hello_retry_request` |
+//! | WAIT_EE | [`ClientState::WaitEncryptedExtensions`] | `handle_encrypted_extensions` |
+//! | WAIT_CERT_CR | [`ClientState::WaitCertCr`] | `handle_certificate`, `handle_certificate_request` |
+//! | WAIT_CERT | [`ClientState::WaitCert`] | `handle_certificate` |
+//! | WAIT_CV | [`ClientState::WaitCertificateVerify`] | `handle_certificate_verify` |
+//! | WAIT_FINISHED | [`ClientState::WaitFinished`] | `handle_finished` |
+//! | CONNECTED | [`ClientState::Connected`] | `handle_new_session_ticket`, `handle_key_update` |
+//!
+//! Each state struct holds exactly what is known in that state, and each
+//! handler consumes it and returns the next. The application keys appear
+//! only in `Connected`, which cannot be built without a [`FinishedVerified`]
+//! proof: nothing can reach them before the server's Finished is checked.
+//! minitls offers no early data and no PSK yet, so the `Using PSK` arrow and
+//! `K_send = early data` are not taken.
+
+use std::sync::Arc;
+
+use crate::config::ClientConfig;
+use crate::connection::{AppEvent, Context};
+use crate::crypto::{self, X25519KeyPair};
+use crate::error::Error;
+use crate::key_schedule::{
+    EarlySecret, HandshakeSecret, MasterSecret, Secret, SecretLabel, TrafficSecret,
+    finished_verify_data,
+};
+use crate::messages::certificate_verify::{SERVER_CONTEXT, signed_content};
+use crate::messages::extensions::{Extension, KeyShareEntry, extension_type as et};
+use crate::messages::server_hello::{DOWNGRADE_TLS11, DOWNGRADE_TLS12};
+use crate::messages::{
+    Certificate, CertificateRequest, CertificateVerify, ClientHello, ED25519,
+    EncryptedExtensions, Finished, HandshakeMessage, KeyUpdate, NewSessionTicket, ServerHello,
+    TLS_CHACHA20_POLY1305_SHA256, TLS12, TLS13, X25519,
+};
+use crate::pki::verify::verify_server_chain;
+use crate::trace::{Epoch, Operation};
+use crate::transcript::Transcript;
+
+/// RFC 8446 Appendix A.1, client side. Each variant holds what is known in it.
+pub(crate) enum ClientState {
+    Start(Start),                                     // START
+    WaitServerHello(WaitServerHello),                 // WAIT_SH
+    WaitEncryptedExtensions(WaitEncryptedExtensions), // WAIT_EE
+    WaitCertCr(WaitCert),                             // WAIT_CERT_CR
+    WaitCert(WaitCert),                               // WAIT_CERT
+    WaitCertificateVerify(WaitCertificateVerify),     // WAIT_CV
+    WaitFinished(WaitFinished),                       // WAIT_FINISHED
+    Connected(Connected),                             // CONNECTED
+    Closed,                                           // after an error (sticky)
+}
+
+/// The arrows of the client's state machine, as data: (from, message, to).
+/// The book's diagram is generated from this table, and
+/// `tests/state_matrix.rs` checks that every other pair is refused.
+pub const CLIENT_TRANSITIONS: &[(&str, &str, &str)] = &[
+    ("START", "(send ClientHello)", "WAIT_SH"),
+    ("WAIT_SH", "HelloRetryRequest", "START"),
+    ("WAIT_SH", "ServerHello", "WAIT_EE"),
+    ("WAIT_EE", "EncryptedExtensions", "WAIT_CERT_CR"),
+    ("WAIT_CERT_CR", "CertificateRequest", "WAIT_CERT"),
+    ("WAIT_CERT_CR", "Certificate", "WAIT_CV"),
+    ("WAIT_CERT", "Certificate", "WAIT_CV"),
+    ("WAIT_CV", "CertificateVerify", "WAIT_FINISHED"),
+    ("WAIT_FINISHED", "Finished", "CONNECTED"),
+    ("CONNECTED", "NewSessionTicket", "CONNECTED"),
+    ("CONNECTED", "KeyUpdate", "CONNECTED"),
+];
+
+impl ClientState {
+    pub(crate) fn start(config: Arc<ClientConfig>, server_name: &str) -> Result<Self, Error> {
+        if server_name.is_empty() {
+            return Err(Error::Misuse("empty server name"));
+        }
+        Ok(ClientState::Start(Start {
+            config,
+            server_name: server_name.to_string(),
+            retry: None,
+        }))
+    }
+
+    /// The RFC's name for the state.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            ClientState::Start(_) => "START",
+            ClientState::WaitServerHello(_) => "WAIT_SH",
+            ClientState::WaitEncryptedExtensions(_) => "WAIT_EE",
+            ClientState::WaitCertCr(_) => "WAIT_CERT_CR",
+            ClientState::WaitCert(_) => "WAIT_CERT",
+            ClientState::WaitCertificateVerify(_) => "WAIT_CV",
+            ClientState::WaitFinished(_) => "WAIT_FINISHED",
+            ClientState::Connected(_) => "CONNECTED",
+            ClientState::Closed => "CLOSED",
+        }
+    }
+
+    pub(crate) fn is_connected(&self) -> bool {
+        matches!(self, ClientState::Connected(_))
+    }
+
+    /// Arrows that need no message: START sends a ClientHello.
+    pub(crate) fn handle_without_input(self, cx: &mut Context) -> Result<(Self, bool), Error> {
+        match self {
+            ClientState::Start(s) => Ok((s.send_client_hello(cx)?, true)),
+            other => Ok((other, false)),
+        }
+    }
+
+    // ANCHOR: client_dispatch
+    /// One received handshake message, one transition.
+    pub(crate) fn handle(
+        self,
+        message: HandshakeMessage,
+        bytes: &[u8],
+        cx: &mut Context,
+    ) -> Result<Self, Error> {
+        use ClientState as S;
+        use HandshakeMessage as M;
+        match (self, message) {
+            (S::WaitServerHello(s), M::ServerHello(m)) => s.handle_server_hello(m, bytes, cx),
+            (S::WaitServerHello(s), M::HelloRetryRequest(m)) if !s.retried => {
+                s.handle_hello_retry_request(m, bytes, cx)
+            }
+            (S::WaitEncryptedExtensions(s), M::EncryptedExtensions(m)) => {
+                s.handle_encrypted_extensions(m, bytes, cx)
+            }
+            (S::WaitCertCr(s), M::CertificateRequest(m)) => {
+                s.handle_certificate_request(m, bytes, cx)
+            }
+            (S::WaitCertCr(s) | S::WaitCert(s), M::Certificate(m)) => {
+                s.handle_certificate(m, bytes, cx)
+            }
+            (S::WaitCertificateVerify(s), M::CertificateVerify(m)) => {
+                s.handle_certificate_verify(m, bytes, cx)
+            }
+            (S::WaitFinished(s), M::Finished(m)) => s.handle_finished(m, bytes, cx),
+            (S::Connected(s), M::NewSessionTicket(m)) => s.handle_new_session_ticket(m, cx),
+            (S::Connected(s), M::KeyUpdate(m)) => s.handle_key_update(m, cx),
+            // RFC 8446 §4 / Appendix A: anything else is unexpected_message.
+            // This is the only place that error is raised.
+            (state, other) => Err(Error::UnexpectedMessage {
+                state: state.name(),
+                got: other.name(),
+            }),
+        }
+    }
+    // ANCHOR_END: client_dispatch
+}
+
+/// What a HelloRetryRequest asked us to change.
+pub(crate) struct Retry {
+    cookie: Option<Vec<u8>>,
+    transcript: Transcript,
+    random: [u8; 32],
+    legacy_session_id: Vec<u8>,
+}
+
+/// START: nothing sent yet, or a HelloRetryRequest to answer.
+pub(crate) struct Start {
+    config: Arc<ClientConfig>,
+    server_name: String,
+    retry: Option<Retry>,
+}
+
+impl Start {
+    // ANCHOR: send_client_hello
+    /// Build and send the ClientHello (RFC 8446 §4.1.2): our one suite, our
+    /// one group with a fresh X25519 share, our one signature scheme.
+    fn send_client_hello(self, cx: &mut Context) -> Result<ClientState, Error> {
+        let key_pair = cx.with_rng(X25519KeyPair::generate);
+        cx.operation(Operation::X25519KeyGen);
+
+        // RFC 8446 §4.1.2: a ClientHello after HelloRetryRequest keeps the
+        // same random and session id; only what the server asked for changes.
+        let retried = self.retry.is_some();
+        let (random, legacy_session_id, mut transcript, cookie) = match self.retry {
+            Some(r) => (r.random, r.legacy_session_id, r.transcript, r.cookie),
+            None => {
+                let random = cx.with_rng(crypto::random_array::<32>);
+                // RFC 8446 Appendix D.4: in compatibility mode the client
+                // sends a non-empty (fake) session id.
+                let session_id = if self.config.middlebox_compatibility {
+                    cx.with_rng(crypto::random_array::<32>).to_vec()
+                } else {
+                    Vec::new()
+                };
+                (random, session_id, Transcript::new(), None)
+            }
+        };
+        cx.client_random = random;
+        cx.middlebox_compatibility = !legacy_session_id.is_empty();
+
+        let mut extensions = Vec::new();
+        // RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in
+        // HostName".
+        let send_sni = self.server_name.parse::<std::net::IpAddr>().is_err();
+        if send_sni {
+            extensions.push(Extension::ServerName(self.server_name.clone()));
+        }
+        extensions.push(Extension::SupportedVersionsClient(vec![TLS13]));
+        extensions.push(Extension::SupportedGroups(vec![X25519]));
+        extensions.push(Extension::SignatureAlgorithms(vec![ED25519]));
+        extensions.push(Extension::KeyShareClient(vec![KeyShareEntry {
+            group: X25519,
+            key_exchange: key_pair.public.to_vec(),
+        }]));
+        if let Some(cookie) = &cookie {
+            // RFC 8446 §4.2.2: echo the HelloRetryRequest's cookie.
+            extensions.push(Extension::Cookie(cookie.clone()));
+        }
+
+        let hello = ClientHello {
+            legacy_version: TLS12,
+            random,
+            legacy_session_id: legacy_session_id.clone(),
+            cipher_suites: vec![TLS_CHACHA20_POLY1305_SHA256],
+            legacy_compression_methods: vec![0],
+            extensions,
+        };
+        let offered: Vec<u16> = hello.extensions.iter().map(|e| e.extension_type()).collect();
+        let bytes = cx.send_handshake(&HandshakeMessage::ClientHello(hello));
+        transcript.add(&bytes);
+        cx.negotiated.server_name = send_sni.then(|| self.server_name.clone());
+
+        Ok(ClientState::WaitServerHello(WaitServerHello {
+            config: self.config,
+            server_name: self.server_name,
+            key_pair,
+            random,
+            legacy_session_id,
+            offered,
+            transcript,
+            retried,
+        }))
+    }
+    // ANCHOR_END: send_client_hello
+}
+
+/// WAIT_SH: ClientHello sent, waiting for the server's choice.
+pub(crate) struct WaitServerHello {
+    config: Arc<ClientConfig>,
+    server_name: String,
+    key_pair: X25519KeyPair,
+    random: [u8; 32],
+    legacy_session_id: Vec<u8>,
+    /// Extension types we sent; the server may answer only these.
+    offered: Vec<u16>,
+    transcript: Transcript,
+    /// Whether a HelloRetryRequest was already answered: RFC 8446 §4.1.4
+    /// makes a second one unexpected_message.
+    retried: bool,
+}
+
+impl WaitServerHello {
+    /// Checks common to ServerHello and HelloRetryRequest (RFC 8446 §4.1.3, §4.1.4).
+    fn check_hello_common(&self, hello: &ServerHello) -> Result<(), Error> {
+        // RFC 8446 §4.1.3: echo of what we sent, byte for byte.
+        if hello.legacy_session_id_echo != self.legacy_session_id {
+            return Err(Error::IllegalParameter(
+                "legacy_session_id_echo differs from our legacy_session_id (RFC 8446 §4.1.3)",
+            ));
+        }
+        if hello.cipher_suite != TLS_CHACHA20_POLY1305_SHA256 {
+            return Err(Error::IllegalParameter(
+                "server selected a cipher suite we did not offer (RFC 8446 §4.1.3)",
+            ));
+        }
+        if hello.legacy_compression_method != 0 {
+            return Err(Error::IllegalParameter(
+                "legacy_compression_method is not 0 (RFC 8446 §4.1.3)",
+            ));
+        }
+        // RFC 8446 §4.2: the server may only answer extensions we sent.
+        for ext in &hello.extensions {
+            if !self.offered.contains(&ext.extension_type()) {
+                return Err(Error::UnsolicitedExtension(Extension::type_name(
+                    ext.extension_type(),
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The negotiated version must be TLS 1.3 (RFC 8446 §4.2.1).
+    fn check_version(hello: &ServerHello) -> Result<(), Error> {
+        match hello.find_extension(et::SUPPORTED_VERSIONS) {
+            Some(Extension::SupportedVersionsServer(TLS13)) => Ok(()),
+            Some(_) => Err(Error::IllegalParameter(
+                "server selected a version we did not offer (RFC 8446 §4.2.1)",
+            )),
+            None => {
+                // RFC 8446 §4.1.3: a TLS 1.3 client MUST check for the
+                // downgrade sentinels when the server picks an older version.
+                let tail = &hello.random[24..];
+                if tail == DOWNGRADE_TLS12 || tail == DOWNGRADE_TLS11 {
+                    Err(Error::IllegalParameter(
+                        "downgrade sentinel in ServerHello.random (RFC 8446 §4.1.3)",
+                    ))
+                } else {
+                    Err(Error::ProtocolVersion("server did not select TLS 1.3"))
+                }
+            }
+        }
+    }
+
+    // ANCHOR: handle_server_hello
+    fn handle_server_hello(
+        mut self,
+        hello: ServerHello,
+        bytes: &[u8],
+        cx: &mut Context,
+    ) -> Result<ClientState, Error> {
+        Self::check_version(&hello)?;
+        self.check_hello_common(&hello)?;
+
+        let Some(Extension::KeyShareServer(share)) = hello.find_extension(et::KEY_SHARE) else {
+            return Err(Error::MissingExtension("key_share in ServerHello (RFC 8446 §9.2)"));
+        };
+        // RFC 8446 §4.2.8: the server's share MUST be in a group we offered.
+        if share.group != X25519 {
+            return Err(Error::IllegalParameter(
+                "server key_share is not in a group we offered (RFC 8446 §4.2.8)",
+            ));
+        }
+        let peer_public: [u8; 32] = share.key_exchange.as_slice().try_into().map_err(|_| {
+            Error::IllegalParameter("X25519 key_exchange is not 32 bytes (RFC 8446 §4.2.8.2)")
+        })?;
+        let shared = self.key_pair.agree(&peer_public).ok_or(Error::IllegalParameter(
+            "X25519 shared secret is all zeros (RFC 8446 §7.4.2)",
+        ))?;
+        cx.operation(Operation::X25519SharedSecret);
+
+        self.transcript.add(bytes);
+        let th = self.transcript.current();
+        let handshake_secret = EarlySecret::new(None).into_handshake_secret(Some(&shared.0));
+        cx.secret_derived(SecretLabel::HandshakeSecret, handshake_secret.secret().as_bytes());
+        let client_hs = handshake_secret.client_handshake_traffic_secret(&th);
+        let server_hs = handshake_secret.server_handshake_traffic_secret(&th);
+        cx.secret_derived(SecretLabel::ClientHandshakeTraffic, client_hs.as_bytes());
+        cx.secret_derived(SecretLabel::ServerHandshakeTraffic, server_hs.as_bytes());
+        cx.install_read_key(&server_hs, Epoch::Handshake);
+
+        cx.negotiated.cipher_suite = hello.cipher_suite;
+        cx.negotiated.group = Some(share.group);
+        cx.negotiated.hello_retry_request = self.retried;
+
+        Ok(ClientState::WaitEncryptedExtensions(WaitEncryptedExtensions {
+            config: self.config,
+            server_name: self.server_name,
+            offered: self.offered,
+            transcript: self.transcript,
+            secrets: HandshakeSecrets {
+                handshake_secret,
+                client_hs,
+                server_hs,
+            },
+        }))
+    }
+    // ANCHOR_END: handle_server_hello
+
+    // ANCHOR: handle_hello_retry_request
+    fn handle_hello_retry_request(
+        mut self,
+        hrr: ServerHello,
+        bytes: &[u8],
+        _cx: &mut Context,
+    ) -> Result<ClientState, Error> {
+        Self::check_version(&hrr)?;
+        self.check_hello_common(&hrr)?;
+        let cookie = match hrr.find_extension(et::COOKIE) {
+            Some(Extension::Cookie(c)) => Some(c.clone()),
+            _ => None,
+        };
+        if let Some(Extension::KeyShareHelloRetryRequest(group)) = hrr.find_extension(et::KEY_SHARE)
+        {
+            // RFC 8446 §4.2.8: the selected_group MUST be one we offered and
+            // not one we already sent a share for. We offer only X25519 and
+            // always send its share, so any selected_group is an error.
+            let _ = group;
+            return Err(Error::IllegalParameter(
+                "HelloRetryRequest asks for a group we did not offer or already sent (RFC 8446 §4.2.8)",
+            ));
+        }
+        if cookie.is_none() {
+            // RFC 8446 §4.1.4: an HRR that would not change the ClientHello
+            // MUST be refused.
+            return Err(Error::IllegalParameter(
+                "HelloRetryRequest would not change the ClientHello (RFC 8446 §4.1.4)",
+            ));
+        }
+        // RFC 8446 §4.4.1: ClientHello1 becomes message_hash, then the HRR.
+        self.transcript.restart_for_hrr();
+        self.transcript.add(bytes);
+        Ok(ClientState::Start(Start {
+            config: self.config,
+            server_name: self.server_name,
+            retry: Some(Retry {
+                cookie,
+                transcript: self.transcript,
+                random: self.random,
+                legacy_session_id: self.legacy_session_id,
+            }),
+        }))
+    }
+    // ANCHOR_END: handle_hello_retry_request
+}
+
+/// The secrets of the handshake epoch.
+pub(crate) struct HandshakeSecrets {
+    handshake_secret: HandshakeSecret,
+    client_hs: TrafficSecret,
+    server_hs: TrafficSecret,
+}
+
+/// WAIT_EE: handshake keys installed, waiting for EncryptedExtensions.
+pub(crate) struct WaitEncryptedExtensions {
+    config: Arc<ClientConfig>,
+    server_name: String,
+    offered: Vec<u16>,
+    transcript: Transcript,
+    secrets: HandshakeSecrets,
+}
+
+impl WaitEncryptedExtensions {
+    // ANCHOR: handle_encrypted_extensions
+    fn handle_encrypted_extensions(
+        mut self,
+        ee: EncryptedExtensions,
+        bytes: &[u8],
+        _cx: &mut Context,
+    ) -> Result<ClientState, Error> {
+        for ext in &ee.extensions {
+            let t = ext.extension_type();
+            // RFC 8446 §4.2: only responses to what we offered; a server may
+            // tell us its supported_groups, which we may note and ignore.
+            if !self.offered.contains(&t) {
+                return Err(Error::UnsolicitedExtension(Extension::type_name(t)));
+            }
+        }
+        self.transcript.add(bytes);
+        Ok(ClientState::WaitCertCr(WaitCert {
+            config: self.config,
+            server_name: self.server_name,
+            transcript: self.transcript,
+            secrets: self.secrets,
+            certificate_requested: None,
+        }))
+    }
+    // ANCHOR_END: handle_encrypted_extensions
+}
+
+/// WAIT_CERT_CR and WAIT_CERT: waiting for the server's Certificate
+/// (and, in WAIT_CERT_CR, possibly a CertificateRequest first).
+pub(crate) struct WaitCert {
+    config: Arc<ClientConfig>,
+    server_name: String,
+    transcript: Transcript,
+    secrets: HandshakeSecrets,
+    /// The certificate_request_context, if the server asked for our certificate.
+    certificate_requested: Option<Vec<u8>>,
+}
+
+impl WaitCert {
+    // ANCHOR: handle_certificate_request
+    fn handle_certificate_request(
+        mut self,
+        request: CertificateRequest,
+        bytes: &[u8],
+        _cx: &mut Context,
+    ) -> Result<ClientState, Error> {
+        // RFC 8446 §4.3.2: "The "signature_algorithms" extension MUST be specified".
+        if request.find_extension(et::SIGNATURE_ALGORITHMS).is_none() {
+            return Err(Error::MissingExtension(
+                "signature_algorithms in CertificateRequest (RFC 8446 §4.3.2)",
+            ));
+        }
+        self.transcript.add(bytes);
+        self.certificate_requested = Some(request.certificate_request_context);
+        Ok(ClientState::WaitCert(self))
+    }
+    // ANCHOR_END: handle_certificate_request
+
+    // ANCHOR: handle_certificate
+    fn handle_certificate(
+        mut self,
+        certificate: Certificate,
+        bytes: &[u8],
+        cx: &mut Context,
+    ) -> Result<ClientState, Error> {
+        // RFC 8446 §4.4.2: in the main handshake the server's context is empty.
+        if !certificate.certificate_request_context.is_empty() {
+            return Err(Error::IllegalParameter(
+                "server Certificate has a certificate_request_context (RFC 8446 §4.4.2)",
+            ));
+        }
+        // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
+        if certificate.certificate_list.is_empty() {
+            return Err(Error::EmptyCertificate);
+        }
+        let chain: Vec<&[u8]> = certificate
+            .certificate_list
+            .iter()
+            .map(|entry| entry.cert_data.as_slice())
+            .collect();
+        let now = cx.now().as_secs();
+        let verified = verify_server_chain(
+            &chain,
+            &self.config.trust_anchors,
+            &self.server_name,
+            now,
+        )?;
+        for _ in 1..chain.len().max(2) {
+            cx.operation(Operation::Ed25519Verify);
+        }
+        cx.negotiated.peer_subject = Some(verified.subject.clone());
+        cx.negotiated.peer_issuer = Some(verified.issuer.clone());
+        self.transcript.add(bytes);
+        Ok(ClientState::WaitCertificateVerify(WaitCertificateVerify {
+            transcript: self.transcript,
+            secrets: self.secrets,
+            server_public_key: verified.public_key,
+            certificate_requested: self.certificate_requested,
+        }))
+    }
+    // ANCHOR_END: handle_certificate
+}
+
+/// WAIT_CV: the chain is valid; now the server must prove it holds the key.
+pub(crate) struct WaitCertificateVerify {
+    transcript: Transcript,
+    secrets: HandshakeSecrets,
+    server_public_key: [u8; 32],
+    certificate_requested: Option<Vec<u8>>,
+}
+
+impl WaitCertificateVerify {
+    // ANCHOR: handle_certificate_verify
+    fn handle_certificate_verify(
+        mut self,
+        verify: CertificateVerify,
+        bytes: &[u8],
+        cx: &mut Context,
+    ) -> Result<ClientState, Error> {
+        // RFC 8446 §4.4.3: the algorithm MUST be one we offered in
+        // signature_algorithms; we offered only ed25519.
+        if verify.algorithm != ED25519 {
+            return Err(Error::IllegalParameter(
+                "CertificateVerify uses a scheme we did not offer (RFC 8446 §4.4.3)",
+            ));
+        }
+        let content = signed_content(SERVER_CONTEXT, &self.transcript.current());
+        cx.operation(Operation::Ed25519Verify);
+        if !crypto::ed25519_verify(&self.server_public_key, &content, &verify.signature) {
+            return Err(Error::BadCertificateVerify);
+        }
+        cx.negotiated.signature_scheme = Some(verify.algorithm);
+        self.transcript.add(bytes);
+        Ok(ClientState::WaitFinished(WaitFinished {
+            transcript: self.transcript,
+            secrets: self.secrets,
+            certificate_requested: self.certificate_requested,
+        }))
+    }
+    // ANCHOR_END: handle_certificate_verify
+}
+
+/// WAIT_FINISHED: the server is authenticated; its Finished closes its flight.
+pub(crate) struct WaitFinished {
+    transcript: Transcript,
+    secrets: HandshakeSecrets,
+    certificate_requested: Option<Vec<u8>>,
+}
+
+/// Proof that the peer's Finished was checked. Only `handle_finished` makes
+/// one, and `Connected` cannot exist without it, so no code path reaches the
+/// application keys with an unverified handshake.
+pub(crate) struct FinishedVerified(());
+
+impl WaitFinished {
+    // ANCHOR: handle_finished
+    fn handle_finished(
+        mut self,
+        finished: Finished,
+        bytes: &[u8],
+        cx: &mut Context,
+    ) -> Result<ClientState, Error> {
+        let expected = finished_verify_data(&self.secrets.server_hs, &self.transcript.current());
+        // RFC 8446 §4.4.4: a wrong verify_data MUST be answered with
+        // decrypt_error. Compared in constant time.
+        if !crypto::constant_time_eq(&expected, &finished.verify_data) {
+            return Err(Error::BadFinished);
+        }
+        let proof = FinishedVerified(());
+        self.transcript.add(bytes);
+
+        // Application secrets are over the transcript up to the server Finished.
+        let th_server_finished = self.transcript.current();
+        let master = self.secrets.handshake_secret.into_master_secret();
+        cx.secret_derived(SecretLabel::MasterSecret, master.secret().as_bytes());
+        let client_ap = master.client_application_traffic_secret_0(&th_server_finished);
+        let server_ap = master.server_application_traffic_secret_0(&th_server_finished);
+        let exporter = master.exporter_master_secret(&th_server_finished);
+        cx.secret_derived(SecretLabel::ClientApplicationTraffic0, client_ap.as_bytes());
+        cx.secret_derived(SecretLabel::ServerApplicationTraffic0, server_ap.as_bytes());
+        cx.secret_derived(SecretLabel::ExporterMaster, exporter.as_bytes());
+        cx.install_read_key(&server_ap, Epoch::Application(0));
+
+        // RFC 8446 Appendix D.4: in compatibility mode, a change_cipher_spec
+        // goes before our first encrypted record.
+        if cx.middlebox_compatibility {
+            cx.send_change_cipher_spec()?;
+        }
+        cx.install_write_key(&self.secrets.client_hs, Epoch::Handshake)?;
+        if let Some(context) = self.certificate_requested.take() {
+            // RFC 8446 §4.4.2: with no suitable certificate, the client MUST
+            // send a Certificate message containing no certificates.
+            let empty = HandshakeMessage::Certificate(Certificate {
+                certificate_request_context: context,
+                certificate_list: Vec::new(),
+            });
+            let bytes = cx.send_handshake(&empty);
+            self.transcript.add(&bytes);
+        }
+        let verify_data = finished_verify_data(&self.secrets.client_hs, &self.transcript.current());
+        let bytes = cx.send_handshake(&HandshakeMessage::Finished(Finished { verify_data }));
+        self.transcript.add(&bytes);
+        cx.install_write_key(&client_ap, Epoch::Application(0))?;
+        let resumption_master = master.resumption_master_secret(&self.transcript.current());
+        cx.secret_derived(SecretLabel::ResumptionMaster, resumption_master.as_bytes());
+        cx.app_event(AppEvent::Connected);
+        Ok(ClientState::Connected(Connected {
+            _proof: proof,
+            _master: master,
+            client_ap,
+            server_ap,
+            generation: 0,
+            _resumption_master: resumption_master,
+        }))
+    }
+    // ANCHOR_END: handle_finished
+}
+
+/// CONNECTED: application keys in both directions.
+pub(crate) struct Connected {
+    _proof: FinishedVerified,
+    _master: MasterSecret,
+    client_ap: TrafficSecret,
+    server_ap: TrafficSecret,
+    generation: u32,
+    /// For the resumption issue: the PSK of each ticket derives from this.
+    _resumption_master: Secret,
+}
+
+impl Connected {
+    fn handle_new_session_ticket(
+        self,
+        _ticket: NewSessionTicket,
+        cx: &mut Context,
+    ) -> Result<ClientState, Error> {
+        // Resumption is not offered yet: the ticket is reported and dropped.
+        cx.app_event(AppEvent::NewTicket);
+        Ok(ClientState::Connected(self))
+    }
+
+    // ANCHOR: client_key_update
+    fn handle_key_update(mut self, update: KeyUpdate, cx: &mut Context) -> Result<ClientState, Error> {
+        // RFC 8446 §4.6.3: a KeyUpdate moves the peer's sending keys on;
+        // if it asks, we move ours too and say so.
+        self.generation += 1;
+        self.server_ap = self.server_ap.next();
+        cx.install_read_key(&self.server_ap, Epoch::Application(self.generation));
+        if update.update_requested {
+            cx.send_handshake(&HandshakeMessage::KeyUpdate(KeyUpdate {
+                update_requested: false,
+            }));
+            self.client_ap = self.client_ap.next();
+            cx.install_write_key(&self.client_ap, Epoch::Application(self.generation))?;
+        }
+        Ok(ClientState::Connected(self))
+    }
+    // ANCHOR_END: client_key_update
+}

@@ -1,0 +1,112 @@
+//! Client and server configuration, with randomness and time injected.
+//!
+//! The state machines never read the operating system: every random byte
+//! comes from the config's [`SharedRng`] and every "now" from its
+//! [`Clock`] (DESIGN.md principle 7). Production code passes the OS RNG and
+//! the system clock; tests and the book pass a seeded RNG and a
+//! [`FixedClock`], which makes a whole handshake byte-for-byte reproducible.
+
+use std::sync::{Arc, Mutex};
+
+use crate::crypto::{self, Ed25519PrivateKey, Rng};
+use crate::pki::verify::TrustAnchors;
+
+/// Milliseconds since the Unix epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnixTime(pub u64);
+
+impl UnixTime {
+    pub fn from_secs(secs: u64) -> Self {
+        UnixTime(secs * 1000)
+    }
+
+    pub fn as_secs(self) -> i64 {
+        (self.0 / 1000) as i64
+    }
+}
+
+/// Where "now" comes from.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> UnixTime;
+}
+
+/// The operating system's clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> UnixTime {
+        let since = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        UnixTime(since.as_millis() as u64)
+    }
+}
+
+/// A clock that always says the same time, for reproducible transcripts.
+pub struct FixedClock(pub UnixTime);
+
+impl Clock for FixedClock {
+    fn now(&self) -> UnixTime {
+        self.0
+    }
+}
+
+/// An RNG shared by every connection made from one config.
+pub type SharedRng = Arc<Mutex<dyn Rng>>;
+
+/// The OS RNG, shareable.
+pub fn os_rng() -> SharedRng {
+    Arc::new(Mutex::new(crypto::os_rng()))
+}
+
+/// What a client needs to know before it connects.
+pub struct ClientConfig {
+    /// The CAs whose certificates end a valid chain (RFC 5280 §6).
+    pub trust_anchors: TrustAnchors,
+    pub rng: SharedRng,
+    pub clock: Arc<dyn Clock>,
+    /// Send a 32-byte legacy_session_id and a change_cipher_spec before the
+    /// second flight, so middleboxes see something like TLS 1.2 resumption
+    /// (RFC 8446 Appendix D.4). On by default, as in most clients.
+    pub middlebox_compatibility: bool,
+}
+
+impl ClientConfig {
+    pub fn new(trust_anchors: TrustAnchors) -> Self {
+        ClientConfig {
+            trust_anchors,
+            rng: os_rng(),
+            clock: Arc::new(SystemClock),
+            middlebox_compatibility: true,
+        }
+    }
+}
+
+/// What a server needs: its certificate chain and private key.
+pub struct ServerConfig {
+    /// DER certificates, leaf first, as sent in the Certificate message.
+    pub certificate_chain: Vec<Vec<u8>>,
+    /// The Ed25519 key of the leaf certificate.
+    pub private_key: Ed25519PrivateKey,
+    pub rng: SharedRng,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl ServerConfig {
+    pub fn new(certificate_chain: Vec<Vec<u8>>, private_key: Ed25519PrivateKey) -> Self {
+        ServerConfig {
+            certificate_chain,
+            private_key,
+            rng: os_rng(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// Draw random bytes from a shared RNG. A poisoned lock (a panic in another
+/// thread while it held the RNG) still yields a usable RNG: the RNG's state
+/// is not corrupted by a panic elsewhere.
+pub fn with_rng<T>(rng: &SharedRng, f: impl FnOnce(&mut dyn Rng) -> T) -> T {
+    let mut guard = rng.lock().unwrap_or_else(|p| p.into_inner());
+    f(&mut *guard)
+}

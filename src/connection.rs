@@ -1,0 +1,623 @@
+//! The sans-I/O connection: bytes in, bytes out, events up.
+//!
+//! A [`Connection`] never touches a socket, a clock or the OS RNG. The
+//! caller moves bytes; the connection says what they meant. The contract:
+//!
+//! - **Input.** [`Connection::receive`] takes bytes from the peer, in any
+//!   chunking (half a record, three records at once). It decrypts records,
+//!   reassembles handshake messages and drives the state machine.
+//!   [`Connection::send`] takes application data once connected;
+//!   [`Connection::close`] queues a close_notify.
+//! - **Output.** After any input call, [`Connection::transmit`] drains the
+//!   bytes to write to the peer and [`Connection::poll_event`] yields what
+//!   the application should know (connected, data, peer closed).
+//! - **Order.** Create, then loop: `transmit` and write everything out; if
+//!   [`Connection::is_handshaking`] or you want data, read from the peer and
+//!   `receive`; handle `poll_event`. `stream.rs` is exactly this loop.
+//!
+//! Failure has one path ([`Context::fail`]): the error picks its alert
+//! through [`Error::alert`], the alert is queued under the current write
+//! keys, an `AlertSent` event is emitted, the state becomes closed, and
+//! every later call returns the same error (failure is sticky).
+//!
+//! The record-level rules enforced here come from RFC 8446 §5:
+//! a protected record is the only kind accepted once read keys exist; a
+//! single change_cipher_spec of one byte 0x01 is dropped during the
+//! handshake (§5, Appendix D.4); alerts are exactly two bytes; handshake
+//! messages may be split across records or share one, but MUST NOT span a
+//! key change (§5.1).
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use crate::client::ClientState;
+use crate::config::{ClientConfig, ServerConfig, SharedRng, with_rng};
+use crate::crypto::Rng;
+use crate::error::{AlertDescription, Error};
+use crate::key_schedule::{SecretLabel, TrafficSecret};
+use crate::messages::HandshakeMessage;
+use crate::messages::alert::Alert;
+use crate::record::{ContentType, Deframer, OpaqueRecord, RecordLayer, RecordProtection};
+use crate::server::ServerState;
+use crate::trace::{Direction, Epoch, Event, NoObserver, Observer, Operation};
+
+/// Largest handshake message we accept. The biggest legitimate one is a
+/// certificate chain; 64 KiB is far above any Ed25519 chain.
+const MAX_HANDSHAKE_MESSAGE: usize = 1 << 16;
+
+/// What the application should know about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AppEvent {
+    /// The handshake completed.
+    Connected,
+    /// Application data from the peer.
+    Data(Vec<u8>),
+    /// A NewSessionTicket arrived (client side).
+    NewTicket,
+    /// The peer sent close_notify.
+    PeerClosed,
+}
+
+/// What the handshake settled, for the application and the CLI summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Negotiated {
+    pub cipher_suite: u16,
+    pub group: Option<u16>,
+    pub signature_scheme: Option<u16>,
+    /// The server certificate's subject, on the client.
+    pub peer_subject: Option<String>,
+    pub peer_issuer: Option<String>,
+    /// The server name the client asked for (SNI), on both sides.
+    pub server_name: Option<String>,
+    /// Whether the server asked for a retry (HelloRetryRequest).
+    pub hello_retry_request: bool,
+}
+
+/// Everything the state machines may touch besides their own state: the
+/// record layer, the outgoing queue, events, randomness and time. Handlers
+/// get `&mut Context` and never see the caller.
+pub struct Context {
+    pub(crate) is_client: bool,
+    pub(crate) records: RecordLayer,
+    read_epoch: Option<Epoch>,
+    write_epoch: Option<Epoch>,
+    deframer: Deframer,
+    /// Handshake bytes received but not yet a whole message.
+    handshake_in: Vec<u8>,
+    /// Handshake messages queued under the current write keys, sent as one
+    /// or more records when the keys change or the flight ends.
+    handshake_out: Vec<u8>,
+    /// Encoded records ready for `transmit`.
+    outgoing: Vec<u8>,
+    app_events: VecDeque<AppEvent>,
+    observer: Box<dyn Observer>,
+    rng: SharedRng,
+    clock: Arc<dyn crate::config::Clock>,
+    pub(crate) client_random: [u8; 32],
+    /// RFC 8446 Appendix D.4: the client sent a legacy_session_id, so both
+    /// sides send a dummy change_cipher_spec.
+    pub(crate) middlebox_compatibility: bool,
+    /// RFC 8446 §5: one change_cipher_spec may arrive during the handshake.
+    ccs_received: bool,
+    pub(crate) negotiated: Negotiated,
+    error: Option<Error>,
+    peer_closed: bool,
+    sent_close_notify: bool,
+}
+
+impl Context {
+    fn new(
+        is_client: bool,
+        rng: SharedRng,
+        clock: Arc<dyn crate::config::Clock>,
+        observer: Box<dyn Observer>,
+    ) -> Self {
+        Context {
+            is_client,
+            records: RecordLayer::default(),
+            read_epoch: None,
+            write_epoch: None,
+            deframer: Deframer::default(),
+            handshake_in: Vec::new(),
+            handshake_out: Vec::new(),
+            outgoing: Vec::new(),
+            app_events: VecDeque::new(),
+            observer,
+            rng,
+            clock,
+            client_random: [0; 32],
+            middlebox_compatibility: false,
+            ccs_received: false,
+            negotiated: Negotiated::default(),
+            error: None,
+            peer_closed: false,
+            sent_close_notify: false,
+        }
+    }
+
+    pub(crate) fn emit(&mut self, event: Event<'_>) {
+        self.observer.on_event(&event);
+    }
+
+    pub(crate) fn operation(&mut self, op: Operation) {
+        self.emit(Event::Operation(op));
+    }
+
+    pub(crate) fn with_rng<T>(&mut self, f: impl FnOnce(&mut dyn Rng) -> T) -> T {
+        with_rng(&self.rng, f)
+    }
+
+    pub(crate) fn now(&self) -> crate::config::UnixTime {
+        self.clock.now()
+    }
+
+    /// Report a derived secret to the trace (and so to the key log).
+    pub(crate) fn secret_derived(&mut self, label: SecretLabel, secret: &[u8]) {
+        let client_random = self.client_random;
+        self.emit(Event::SecretDerived {
+            label,
+            client_random: &client_random,
+            secret,
+        });
+    }
+
+    /// Queue one handshake message: encoded, reported, and buffered to go
+    /// out under the current write keys.
+    pub(crate) fn send_handshake(&mut self, message: &HandshakeMessage) -> Vec<u8> {
+        let bytes = message.encode();
+        self.emit(Event::MessageSent {
+            message,
+            bytes: &bytes,
+        });
+        self.handshake_out.extend_from_slice(&bytes);
+        bytes
+    }
+
+    /// RFC 8446 Appendix D.4: the compatibility change_cipher_spec, always
+    /// in the clear, one byte 0x01.
+    pub(crate) fn send_change_cipher_spec(&mut self) -> Result<(), Error> {
+        self.flush_handshake()?;
+        let record = OpaqueRecord {
+            content_type: ContentType::ChangeCipherSpec.to_u8(),
+            legacy_record_version: 0x0303,
+            fragment: vec![1],
+        };
+        self.push_records(ContentType::ChangeCipherSpec, false, vec![record]);
+        Ok(())
+    }
+
+    /// Send the queued handshake messages as records.
+    pub(crate) fn flush_handshake(&mut self) -> Result<(), Error> {
+        if self.handshake_out.is_empty() {
+            return Ok(());
+        }
+        let content = std::mem::take(&mut self.handshake_out);
+        let protected = self.records.write.is_some();
+        let mut records = Vec::new();
+        self.records
+            .seal(ContentType::Handshake, &content, &mut records)?;
+        self.push_records(ContentType::Handshake, protected, records);
+        Ok(())
+    }
+
+    fn push_records(&mut self, content_type: ContentType, protected: bool, records: Vec<OpaqueRecord>) {
+        for record in records {
+            let bytes = record.encode();
+            self.emit(Event::RecordSent {
+                content_type,
+                protected,
+                bytes: &bytes,
+            });
+            self.outgoing.extend_from_slice(&bytes);
+        }
+    }
+
+    // ANCHOR: install_keys
+    /// Start protecting what we send with keys from `secret` (Appendix A's
+    /// `K_send = ...`). Queued handshake messages go out under the old keys.
+    pub(crate) fn install_write_key(
+        &mut self,
+        secret: &TrafficSecret,
+        epoch: Epoch,
+    ) -> Result<(), Error> {
+        self.flush_handshake()?;
+        self.records.write = Some(RecordProtection::new(&secret.traffic_keys()));
+        self.write_epoch = Some(epoch);
+        self.emit(Event::KeysInstalled {
+            direction: Direction::Send,
+            epoch,
+        });
+        Ok(())
+    }
+
+    /// Start expecting records protected with keys from `secret`
+    /// (Appendix A's `K_recv = ...`).
+    pub(crate) fn install_read_key(&mut self, secret: &TrafficSecret, epoch: Epoch) {
+        self.records.read = Some(RecordProtection::new(&secret.traffic_keys()));
+        self.read_epoch = Some(epoch);
+        self.emit(Event::KeysInstalled {
+            direction: Direction::Receive,
+            epoch,
+        });
+    }
+    // ANCHOR_END: install_keys
+
+    pub(crate) fn app_event(&mut self, event: AppEvent) {
+        self.app_events.push_back(event);
+    }
+
+    /// Whether any handshake bytes are waiting for the rest of a message:
+    /// a key change with those pending is an error (RFC 8446 §5.1).
+    pub(crate) fn handshake_bytes_pending(&self) -> bool {
+        !self.handshake_in.is_empty()
+    }
+
+    fn send_alert(&mut self, alert: AlertDescription) {
+        // An alert goes out under the current write keys; a failure to seal
+        // it (sequence number exhausted) leaves nothing more we can say.
+        let _ = self.flush_handshake();
+        let payload = Alert::new(alert).encode();
+        let protected = self.records.write.is_some();
+        let mut records = Vec::new();
+        if self
+            .records
+            .seal(ContentType::Alert, &payload, &mut records)
+            .is_ok()
+        {
+            self.push_records(ContentType::Alert, protected, records);
+        }
+    }
+
+    // ANCHOR: fail
+    /// The one failure path: pick the alert, send it, report it, close.
+    fn fail(&mut self, error: Error) -> Error {
+        if let Some(alert) = error.alert() {
+            self.send_alert(alert);
+            self.emit(Event::AlertSent {
+                alert,
+                error: Some(&error),
+            });
+        }
+        self.error = Some(error.clone());
+        error
+    }
+    // ANCHOR_END: fail
+}
+
+/// Which side we are, with that side's state machine.
+enum Side {
+    Client(ClientState),
+    Server(ServerState),
+}
+
+/// A TLS 1.3 connection, client or server. See the module docs for the
+/// contract.
+pub struct Connection {
+    side: Side,
+    cx: Context,
+}
+
+impl Connection {
+    /// A client connection to `server_name`; the ClientHello is queued at once.
+    pub fn client(config: Arc<ClientConfig>, server_name: &str) -> Result<Self, Error> {
+        Self::client_with_observer(config, server_name, Box::new(NoObserver))
+    }
+
+    pub fn client_with_observer(
+        config: Arc<ClientConfig>,
+        server_name: &str,
+        observer: Box<dyn Observer>,
+    ) -> Result<Self, Error> {
+        let cx = Context::new(true, config.rng.clone(), config.clock.clone(), observer);
+        let mut conn = Connection {
+            side: Side::Client(ClientState::start(config, server_name)?),
+            cx,
+        };
+        conn.advance().map_err(|e| conn.cx.fail(e))?;
+        Ok(conn)
+    }
+
+    pub fn server(config: Arc<ServerConfig>) -> Self {
+        Self::server_with_observer(config, Box::new(NoObserver))
+    }
+
+    pub fn server_with_observer(config: Arc<ServerConfig>, observer: Box<dyn Observer>) -> Self {
+        let cx = Context::new(false, config.rng.clone(), config.clock.clone(), observer);
+        Connection {
+            side: Side::Server(ServerState::start(config)),
+            cx,
+        }
+    }
+
+    /// Feed bytes received from the peer.
+    pub fn receive(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        if let Some(e) = &self.cx.error {
+            return Err(e.clone());
+        }
+        self.cx.deframer.push(bytes);
+        loop {
+            if self.cx.peer_closed {
+                return Ok(());
+            }
+            let record = match self.cx.deframer.pop() {
+                Ok(Some(record)) => record,
+                Ok(None) => return Ok(()),
+                Err(e) => return Err(self.cx.fail(e)),
+            };
+            if let Err(e) = self.process_record(record) {
+                return Err(self.cx.fail(e));
+            }
+        }
+    }
+
+    /// Drain the bytes to send to the peer into `out`; returns how many.
+    pub fn transmit(&mut self, out: &mut Vec<u8>) -> usize {
+        let n = self.cx.outgoing.len();
+        out.append(&mut self.cx.outgoing);
+        n
+    }
+
+    /// Whether `transmit` has anything.
+    pub fn wants_write(&self) -> bool {
+        !self.cx.outgoing.is_empty()
+    }
+
+    /// Send application data (only once connected).
+    pub fn send(&mut self, data: &[u8]) -> Result<(), Error> {
+        if let Some(e) = &self.cx.error {
+            return Err(e.clone());
+        }
+        if self.is_handshaking() {
+            return Err(Error::Misuse("send before the handshake completed"));
+        }
+        if self.cx.sent_close_notify {
+            return Err(Error::Misuse("send after close"));
+        }
+        let mut records = Vec::new();
+        let result = self
+            .cx
+            .records
+            .seal(ContentType::ApplicationData, data, &mut records);
+        if let Err(e) = result {
+            return Err(self.cx.fail(e));
+        }
+        self.cx
+            .push_records(ContentType::ApplicationData, true, records);
+        Ok(())
+    }
+
+    /// Queue a close_notify (RFC 8446 §6.1). Nothing more can be sent.
+    pub fn close(&mut self) {
+        if !self.cx.sent_close_notify && self.cx.error.is_none() {
+            self.cx.sent_close_notify = true;
+            self.cx.send_alert(AlertDescription::CloseNotify);
+            self.cx.emit(Event::AlertSent {
+                alert: AlertDescription::CloseNotify,
+                error: None,
+            });
+        }
+    }
+
+    /// The next thing the application should know about.
+    pub fn poll_event(&mut self) -> Option<AppEvent> {
+        self.cx.app_events.pop_front()
+    }
+
+    pub fn is_handshaking(&self) -> bool {
+        match &self.side {
+            Side::Client(s) => !s.is_connected(),
+            Side::Server(s) => !s.is_connected(),
+        }
+    }
+
+    pub fn is_client(&self) -> bool {
+        self.cx.is_client
+    }
+
+    /// The name of the current state, as RFC 8446 Appendix A writes it.
+    pub fn state_name(&self) -> &'static str {
+        match &self.side {
+            Side::Client(s) => s.name(),
+            Side::Server(s) => s.name(),
+        }
+    }
+
+    /// The error that closed the connection, if any.
+    pub fn error(&self) -> Option<&Error> {
+        self.cx.error.as_ref()
+    }
+
+    pub fn peer_closed(&self) -> bool {
+        self.cx.peer_closed
+    }
+
+    /// What the handshake negotiated (complete once connected).
+    pub fn negotiated(&self) -> &Negotiated {
+        &self.cx.negotiated
+    }
+
+    /// Run the transitions that need no input (the client's START, the
+    /// server's RECVD_CH and NEGOTIATED), then send what they queued.
+    fn advance(&mut self) -> Result<(), Error> {
+        loop {
+            let (next, moved) = match self.take_side() {
+                Side::Client(s) => {
+                    let from = s.name();
+                    let (next, moved) = s.handle_without_input(&mut self.cx)?;
+                    if moved {
+                        self.cx.emit(Event::StateChanged {
+                            from,
+                            to: next.name(),
+                        });
+                    }
+                    (Side::Client(next), moved)
+                }
+                Side::Server(s) => {
+                    let from = s.name();
+                    let (next, moved) = s.handle_without_input(&mut self.cx)?;
+                    if moved {
+                        self.cx.emit(Event::StateChanged {
+                            from,
+                            to: next.name(),
+                        });
+                    }
+                    (Side::Server(next), moved)
+                }
+            };
+            self.side = next;
+            if !moved {
+                return self.cx.flush_handshake();
+            }
+        }
+    }
+
+    fn process_record(&mut self, record: OpaqueRecord) -> Result<(), Error> {
+        let raw = record.encode();
+        let outer_type = ContentType::from_u8(record.content_type);
+        let Some(outer_type) = outer_type else {
+            return Err(Error::UnexpectedRecord("unknown record content type"));
+        };
+        self.cx.emit(Event::RecordReceived {
+            content_type: outer_type,
+            protected: self.cx.records.read.is_some() && outer_type == ContentType::ApplicationData,
+            bytes: &raw,
+        });
+
+        // RFC 8446 §5: a change_cipher_spec of exactly 0x01, unprotected,
+        // between the first ClientHello and the peer's Finished, is dropped.
+        if outer_type == ContentType::ChangeCipherSpec {
+            let in_window = self.is_handshaking() && (self.cx.is_client || self.has_seen_client_hello());
+            if record.fragment != [1] || !in_window || self.cx.ccs_received {
+                return Err(Error::UnexpectedRecord("change_cipher_spec not allowed here"));
+            }
+            self.cx.ccs_received = true;
+            return Ok(());
+        }
+
+        let (content_type, content) = match self.cx.records.read.as_mut() {
+            Some(protection) => {
+                if outer_type != ContentType::ApplicationData {
+                    // RFC 8446 §5.2: once keys are in use, everything is a
+                    // protected application_data record.
+                    return Err(Error::UnexpectedRecord("unprotected record after keys were installed"));
+                }
+                protection.decrypt(&record)?
+            }
+            None => {
+                if record.fragment.len() > crate::record::MAX_PLAINTEXT {
+                    return Err(Error::RecordOverflow);
+                }
+                (outer_type, record.fragment)
+            }
+        };
+
+        match content_type {
+            ContentType::Handshake => self.receive_handshake(&content),
+            ContentType::Alert => self.receive_alert(&content),
+            ContentType::ApplicationData => {
+                if self.cx.records.read.is_none() || self.is_handshaking() {
+                    return Err(Error::UnexpectedRecord("application data before the handshake completed"));
+                }
+                self.cx.app_event(AppEvent::Data(content));
+                Ok(())
+            }
+            ContentType::ChangeCipherSpec => {
+                Err(Error::UnexpectedRecord("change_cipher_spec inside a protected record"))
+            }
+        }
+    }
+
+    /// Move the state out to hand it to a handler; the connection stays
+    /// closed unless the handler returns a next state.
+    fn take_side(&mut self) -> Side {
+        let closed = if self.cx.is_client {
+            Side::Client(ClientState::Closed)
+        } else {
+            Side::Server(ServerState::Closed)
+        };
+        std::mem::replace(&mut self.side, closed)
+    }
+
+    fn has_seen_client_hello(&self) -> bool {
+        match &self.side {
+            Side::Server(s) => s.has_seen_client_hello(),
+            Side::Client(_) => true,
+        }
+    }
+
+    fn receive_alert(&mut self, content: &[u8]) -> Result<(), Error> {
+        let alert = Alert::read(&mut crate::codec::Reader::new(content))?;
+        self.cx.emit(Event::AlertReceived {
+            alert: alert.description,
+        });
+        if alert.description == AlertDescription::CloseNotify {
+            self.cx.peer_closed = true;
+            self.cx.app_event(AppEvent::PeerClosed);
+            return Ok(());
+        }
+        // RFC 8446 §6: every other alert (user_canceled aside) is fatal
+        // whatever its level says; we close without answering.
+        if alert.description == AlertDescription::UserCanceled {
+            return Ok(());
+        }
+        Err(Error::AlertReceived(alert.description))
+    }
+
+    fn receive_handshake(&mut self, content: &[u8]) -> Result<(), Error> {
+        // RFC 8446 §5.1: "Implementations MUST NOT send zero-length
+        // fragments of Handshake types".
+        if content.is_empty() {
+            return Err(Error::UnexpectedRecord("empty handshake record"));
+        }
+        self.cx.handshake_in.extend_from_slice(content);
+        loop {
+            let buf = &self.cx.handshake_in;
+            if buf.len() < 4 {
+                return Ok(());
+            }
+            let len = u32::from_be_bytes([0, buf[1], buf[2], buf[3]]) as usize;
+            if len > MAX_HANDSHAKE_MESSAGE {
+                return Err(Error::decode("Handshake.length"));
+            }
+            if buf.len() < 4 + len {
+                return Ok(());
+            }
+            let bytes: Vec<u8> = self.cx.handshake_in.drain(..4 + len).collect();
+            let message = HandshakeMessage::decode(&bytes)?;
+            self.cx.emit(Event::MessageReceived {
+                message: &message,
+                bytes: &bytes,
+            });
+            let read_epoch = self.cx.read_epoch;
+            self.dispatch(message, &bytes)?;
+            self.advance()?;
+            // RFC 8446 §5.1: "Handshake messages MUST NOT span key changes";
+            // bytes after a key-changing message in the same record would
+            // have been protected under the old keys.
+            if self.cx.read_epoch != read_epoch && self.cx.handshake_bytes_pending() {
+                return Err(Error::UnexpectedRecord("handshake message spans a key change"));
+            }
+        }
+    }
+
+    // ANCHOR: dispatch
+    fn dispatch(&mut self, message: HandshakeMessage, bytes: &[u8]) -> Result<(), Error> {
+        let (from, next) = match self.take_side() {
+            Side::Client(s) => {
+                let from = s.name();
+                (from, Side::Client(s.handle(message, bytes, &mut self.cx)?))
+            }
+            Side::Server(s) => {
+                let from = s.name();
+                (from, Side::Server(s.handle(message, bytes, &mut self.cx)?))
+            }
+        };
+        self.side = next;
+        let to = self.state_name();
+        if from != to {
+            self.cx.emit(Event::StateChanged { from, to });
+        }
+        Ok(())
+    }
+    // ANCHOR_END: dispatch
+}

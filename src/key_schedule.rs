@@ -1,0 +1,311 @@
+//! The TLS 1.3 key schedule (RFC 8446 §7.1) and traffic keys (§7.3).
+//!
+//! Every secret of the handshake comes from one chain of HKDF calls. Each
+//! stage is a type here, and each RFC secret is one method on the stage that
+//! owns it, named after the RFC and taking the transcript hash it is defined
+//! over, so a reader can see at each call "the transcript up to which
+//! message?":
+//!
+//! ```text
+//!                  0
+//!                  |
+//!                  v
+//!    PSK ->  HKDF-Extract = Early Secret            EarlySecret
+//!                  |
+//!                  +-----> Derive-Secret(., "ext binder" | "res binder", "")
+//!                  |                     = binder_key
+//!                  v
+//!            Derive-Secret(., "derived", "")
+//!                  |
+//!                  v
+//! (EC)DHE -> HKDF-Extract = Handshake Secret        HandshakeSecret
+//!                  |
+//!                  +-----> Derive-Secret(., "c hs traffic", ClientHello...ServerHello)
+//!                  |                     = client_handshake_traffic_secret
+//!                  +-----> Derive-Secret(., "s hs traffic", ClientHello...ServerHello)
+//!                  |                     = server_handshake_traffic_secret
+//!                  v
+//!            Derive-Secret(., "derived", "")
+//!                  |
+//!                  v
+//!       0 -> HKDF-Extract = Master Secret           MasterSecret
+//!                  |
+//!                  +-----> Derive-Secret(., "c ap traffic", ClientHello...server Finished)
+//!                  +-----> Derive-Secret(., "s ap traffic", ClientHello...server Finished)
+//!                  +-----> Derive-Secret(., "exp master",   ClientHello...server Finished)
+//!                  +-----> Derive-Secret(., "res master",   ClientHello...client Finished)
+//! ```
+//!
+//! Stages are consumed as the chain advances (`EarlySecret` →
+//! `HandshakeSecret` → `MasterSecret`), so code cannot go back and derive a
+//! handshake secret from the master secret by mistake. Every secret wipes
+//! itself on drop.
+
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::codec::Writer;
+use crate::crypto::{self, HASH_LEN};
+use crate::transcript::TranscriptHash;
+
+/// A 32-byte secret of the schedule. Wiped on drop.
+#[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
+pub struct Secret(pub(crate) [u8; HASH_LEN]);
+
+impl Secret {
+    pub fn as_bytes(&self) -> &[u8; HASH_LEN] {
+        &self.0
+    }
+
+    pub fn from_bytes(bytes: [u8; HASH_LEN]) -> Self {
+        Secret(bytes)
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+/// Which secret a value is: its RFC label and its NSS key log label.
+///
+/// The key log format (SSLKEYLOGFILE) names secrets differently from the RFC;
+/// keeping both names on one enum means a trace event can be rendered for a
+/// student (RFC label) and for Wireshark (NSS label) from the same value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SecretLabel {
+    EarlySecret,
+    BinderKey,
+    HandshakeSecret,
+    ClientHandshakeTraffic,
+    ServerHandshakeTraffic,
+    MasterSecret,
+    ClientApplicationTraffic0,
+    ServerApplicationTraffic0,
+    ExporterMaster,
+    ResumptionMaster,
+}
+
+impl SecretLabel {
+    /// The label as RFC 8446 §7.1 writes it (or the stage's name).
+    pub fn rfc_label(self) -> &'static str {
+        match self {
+            SecretLabel::EarlySecret => "early secret",
+            SecretLabel::BinderKey => "res binder",
+            SecretLabel::HandshakeSecret => "handshake secret",
+            SecretLabel::ClientHandshakeTraffic => "c hs traffic",
+            SecretLabel::ServerHandshakeTraffic => "s hs traffic",
+            SecretLabel::MasterSecret => "master secret",
+            SecretLabel::ClientApplicationTraffic0 => "c ap traffic",
+            SecretLabel::ServerApplicationTraffic0 => "s ap traffic",
+            SecretLabel::ExporterMaster => "exp master",
+            SecretLabel::ResumptionMaster => "res master",
+        }
+    }
+
+    /// The NSS key log label, for the secrets Wireshark needs.
+    pub fn keylog_label(self) -> Option<&'static str> {
+        match self {
+            SecretLabel::ClientHandshakeTraffic => Some("CLIENT_HANDSHAKE_TRAFFIC_SECRET"),
+            SecretLabel::ServerHandshakeTraffic => Some("SERVER_HANDSHAKE_TRAFFIC_SECRET"),
+            SecretLabel::ClientApplicationTraffic0 => Some("CLIENT_TRAFFIC_SECRET_0"),
+            SecretLabel::ServerApplicationTraffic0 => Some("SERVER_TRAFFIC_SECRET_0"),
+            SecretLabel::ExporterMaster => Some("EXPORTER_SECRET"),
+            _ => None,
+        }
+    }
+}
+
+// ANCHOR: hkdf_expand_label
+/// HKDF-Expand-Label(Secret, Label, Context, Length) from RFC 8446 §7.1:
+///
+/// ```text
+/// struct {
+///     uint16 length = Length;
+///     opaque label<7..255> = "tls13 " + Label;
+///     opaque context<0..255> = Context;
+/// } HkdfLabel;
+/// ```
+pub fn hkdf_expand_label(secret: &[u8; HASH_LEN], label: &str, context: &[u8], out: &mut [u8]) {
+    let mut hkdf_label = Writer::new();
+    hkdf_label.u16(out.len() as u16);
+    hkdf_label.vec_u8(|w| {
+        w.bytes(b"tls13 ");
+        w.bytes(label.as_bytes());
+    });
+    hkdf_label.opaque_u8(context);
+    crypto::hkdf_expand(secret, &hkdf_label.into_bytes(), out);
+}
+
+/// Derive-Secret(Secret, Label, Messages) =
+///     HKDF-Expand-Label(Secret, Label, Transcript-Hash(Messages), Hash.length)
+pub fn derive_secret(secret: &Secret, label: &str, transcript: &TranscriptHash) -> Secret {
+    let mut out = [0u8; HASH_LEN];
+    hkdf_expand_label(&secret.0, label, transcript.as_bytes(), &mut out);
+    Secret(out)
+}
+// ANCHOR_END: hkdf_expand_label
+
+/// Derive-Secret(., "derived", ""): the salt for the next Extract.
+fn derived(secret: &Secret) -> Secret {
+    derive_secret(secret, "derived", &TranscriptHash::of_empty())
+}
+
+/// The Early Secret, the first stage (RFC 8446 §7.1).
+pub struct EarlySecret(Secret);
+
+// ANCHOR: key_schedule_stages
+impl EarlySecret {
+    /// HKDF-Extract(0, PSK), where a full handshake uses a PSK of
+    /// Hash.length zero bytes.
+    pub fn new(psk: Option<&[u8]>) -> Self {
+        let zeros = [0u8; HASH_LEN];
+        EarlySecret(Secret(crypto::hkdf_extract(&zeros, psk.unwrap_or(&zeros))))
+    }
+
+    pub fn secret(&self) -> &Secret {
+        &self.0
+    }
+
+    /// binder_key for a resumption PSK: Derive-Secret(., "res binder", "").
+    pub fn resumption_binder_key(&self) -> Secret {
+        derive_secret(&self.0, "res binder", &TranscriptHash::of_empty())
+    }
+
+    /// HKDF-Extract(Derive-Secret(., "derived", ""), (EC)DHE). A psk_ke
+    /// resumption has no (EC)DHE and uses Hash.length zeros (RFC 8446 §7.1).
+    pub fn into_handshake_secret(self, ecdhe: Option<&[u8]>) -> HandshakeSecret {
+        let zeros = [0u8; HASH_LEN];
+        let salt = derived(&self.0);
+        HandshakeSecret(Secret(crypto::hkdf_extract(
+            &salt.0,
+            ecdhe.unwrap_or(&zeros),
+        )))
+    }
+}
+
+/// The Handshake Secret, after the key exchange.
+pub struct HandshakeSecret(Secret);
+
+impl HandshakeSecret {
+    pub fn secret(&self) -> &Secret {
+        &self.0
+    }
+
+    /// client_handshake_traffic_secret, from the transcript up to the ServerHello.
+    pub fn client_handshake_traffic_secret(&self, th: &TranscriptHash) -> TrafficSecret {
+        TrafficSecret(derive_secret(&self.0, "c hs traffic", th))
+    }
+
+    /// server_handshake_traffic_secret, from the transcript up to the ServerHello.
+    pub fn server_handshake_traffic_secret(&self, th: &TranscriptHash) -> TrafficSecret {
+        TrafficSecret(derive_secret(&self.0, "s hs traffic", th))
+    }
+
+    /// HKDF-Extract(Derive-Secret(., "derived", ""), 0).
+    pub fn into_master_secret(self) -> MasterSecret {
+        let salt = derived(&self.0);
+        MasterSecret(Secret(crypto::hkdf_extract(&salt.0, &[0u8; HASH_LEN])))
+    }
+}
+
+/// The Master Secret, the root of the application secrets.
+pub struct MasterSecret(Secret);
+
+impl MasterSecret {
+    pub fn secret(&self) -> &Secret {
+        &self.0
+    }
+
+    /// client_application_traffic_secret_0, from the transcript up to the server Finished.
+    pub fn client_application_traffic_secret_0(&self, th: &TranscriptHash) -> TrafficSecret {
+        TrafficSecret(derive_secret(&self.0, "c ap traffic", th))
+    }
+
+    /// server_application_traffic_secret_0, from the transcript up to the server Finished.
+    pub fn server_application_traffic_secret_0(&self, th: &TranscriptHash) -> TrafficSecret {
+        TrafficSecret(derive_secret(&self.0, "s ap traffic", th))
+    }
+
+    /// exporter_master_secret, from the transcript up to the server Finished.
+    pub fn exporter_master_secret(&self, th: &TranscriptHash) -> Secret {
+        derive_secret(&self.0, "exp master", th)
+    }
+
+    /// resumption_master_secret, from the transcript up to the client Finished.
+    pub fn resumption_master_secret(&self, th: &TranscriptHash) -> Secret {
+        derive_secret(&self.0, "res master", th)
+    }
+}
+// ANCHOR_END: key_schedule_stages
+
+/// A traffic secret: the root of one direction's record keys.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct TrafficSecret(pub(crate) Secret);
+
+/// The record protection keys of one direction (RFC 8446 §7.3).
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct TrafficKeys {
+    pub key: [u8; 32],
+    pub iv: [u8; 12],
+}
+
+impl TrafficSecret {
+    pub fn as_bytes(&self) -> &[u8; HASH_LEN] {
+        &self.0.0
+    }
+
+    // ANCHOR: traffic_keys
+    /// [sender]_write_key = HKDF-Expand-Label(Secret, "key", "", key_length)
+    /// [sender]_write_iv  = HKDF-Expand-Label(Secret, "iv", "", iv_length)
+    pub fn traffic_keys(&self) -> TrafficKeys {
+        let mut keys = TrafficKeys {
+            key: [0; 32],
+            iv: [0; 12],
+        };
+        hkdf_expand_label(&self.0.0, "key", b"", &mut keys.key);
+        hkdf_expand_label(&self.0.0, "iv", b"", &mut keys.iv);
+        keys
+    }
+    // ANCHOR_END: traffic_keys
+
+    /// finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length)
+    /// (RFC 8446 §4.4.4).
+    pub fn finished_key(&self) -> Secret {
+        let mut out = [0u8; HASH_LEN];
+        hkdf_expand_label(&self.0.0, "finished", b"", &mut out);
+        Secret(out)
+    }
+
+    /// application_traffic_secret_N+1 =
+    ///     HKDF-Expand-Label(application_traffic_secret_N, "traffic upd", "", Hash.length)
+    /// (RFC 8446 §7.2).
+    pub fn next(&self) -> TrafficSecret {
+        let mut out = [0u8; HASH_LEN];
+        hkdf_expand_label(&self.0.0, "traffic upd", b"", &mut out);
+        TrafficSecret(Secret(out))
+    }
+}
+
+// ANCHOR: finished_verify_data
+/// verify_data = HMAC(finished_key, Transcript-Hash(Handshake Context,
+/// Certificate*, CertificateVerify*)) (RFC 8446 §4.4.4).
+pub fn finished_verify_data(base_key: &TrafficSecret, th: &TranscriptHash) -> [u8; HASH_LEN] {
+    crypto::hmac_sha256(base_key.finished_key().as_bytes(), th.as_bytes())
+}
+// ANCHOR_END: finished_verify_data
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 8448 §3 (simple 1-RTT): the early secret with no PSK is a constant.
+    #[test]
+    fn early_secret_without_psk_matches_rfc8448() {
+        let early = EarlySecret::new(None);
+        assert_eq!(
+            hex::encode(early.secret().as_bytes()),
+            "33ad0a1c607ec03b09e6cd9893680ce210adf300aa1f2660e1b22e10f170f92a"
+        );
+    }
+}

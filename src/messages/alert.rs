@@ -1,0 +1,50 @@
+//! The Alert message (RFC 8446 §6).
+//!
+//! ```text
+//! enum { warning(1), fatal(2), (255) } AlertLevel;
+//! struct {
+//!     AlertLevel level;
+//!     AlertDescription description;
+//! } Alert;
+//! ```
+//!
+//! In TLS 1.3 the level is no longer trusted: every alert other than
+//! close_notify and user_canceled is fatal whatever level it claims
+//! (RFC 8446 §6).
+
+use crate::codec::{Reader, Writer};
+use crate::error::{AlertDescription, Error};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Alert {
+    /// `AlertLevel level;` 1 = warning, 2 = fatal.
+    pub level: u8,
+    /// `AlertDescription description;`
+    pub description: AlertDescription,
+}
+
+impl Alert {
+    /// RFC 8446 §6: close_notify is sent as a warning; every error alert as fatal.
+    pub fn new(description: AlertDescription) -> Self {
+        let level = match description {
+            AlertDescription::CloseNotify | AlertDescription::UserCanceled => 1,
+            _ => 2,
+        };
+        Alert { level, description }
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.u8(self.level);
+        w.u8(self.description.to_u8());
+        w.into_bytes()
+    }
+
+    pub fn read(r: &mut Reader) -> Result<Alert, Error> {
+        let level = r.u8("level")?;
+        let description = AlertDescription::from_u8(r.u8("description")?);
+        r.note(|| description.to_string());
+        r.finish("Alert")?;
+        Ok(Alert { level, description })
+    }
+}

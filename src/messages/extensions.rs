@@ -1,0 +1,389 @@
+//! Extensions (RFC 8446 §4.2): the typed extensions minitls understands.
+//!
+//! ```text
+//! struct {
+//!     ExtensionType extension_type;
+//!     opaque extension_data<0..2^16-1>;
+//! } Extension;
+//! ```
+//!
+//! The same extension type has different contents in different messages
+//! (a client's `key_share` is a list of shares, a server's is one share, a
+//! HelloRetryRequest's is just a group), so decoding takes the
+//! [`ExtensionContext`] it is in. The rules enforced here, from RFC 8446 §4.2:
+//! - an extension type minitls does not know is kept as [`Extension::Unknown`]
+//!   (a server ignores it; a client refuses it, since it never offered it);
+//! - a known extension in a message the RFC's table does not allow it in is
+//!   `illegal_parameter`;
+//! - "There MUST NOT be more than one extension of the same type in a given
+//!   extension block": a duplicate is `illegal_parameter`.
+
+use crate::codec::{Reader, Writer};
+use crate::error::Error;
+
+/// Where an extension block sits; the table of RFC 8446 §4.2 is per message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExtensionContext {
+    ClientHello,
+    ServerHello,
+    HelloRetryRequest,
+    EncryptedExtensions,
+    Certificate,
+    CertificateRequest,
+    NewSessionTicket,
+}
+
+/// `enum { ... } ExtensionType;` code points minitls knows (RFC 8446 §4.2).
+pub mod extension_type {
+    pub const SERVER_NAME: u16 = 0;
+    pub const SUPPORTED_GROUPS: u16 = 10;
+    pub const SIGNATURE_ALGORITHMS: u16 = 13;
+    pub const PRE_SHARED_KEY: u16 = 41;
+    pub const EARLY_DATA: u16 = 42;
+    pub const SUPPORTED_VERSIONS: u16 = 43;
+    pub const COOKIE: u16 = 44;
+    pub const PSK_KEY_EXCHANGE_MODES: u16 = 45;
+    pub const KEY_SHARE: u16 = 51;
+}
+use extension_type as et;
+
+/// ```text
+/// struct {
+///     NamedGroup group;
+///     opaque key_exchange<1..2^16-1>;
+/// } KeyShareEntry;
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyShareEntry {
+    pub group: u16,
+    pub key_exchange: Vec<u8>,
+}
+
+/// `PskIdentity` of RFC 8446 §4.2.11.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PskIdentity {
+    pub identity: Vec<u8>,
+    pub obfuscated_ticket_age: u32,
+}
+
+/// `OfferedPsks` of RFC 8446 §4.2.11.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfferedPsks {
+    pub identities: Vec<PskIdentity>,
+    pub binders: Vec<Vec<u8>>,
+}
+
+/// One extension, decoded according to its context.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Extension {
+    /// `server_name` in a ClientHello: the `host_name` (RFC 6066 §3).
+    ServerName(String),
+    /// `server_name` in EncryptedExtensions: empty, "I used your name".
+    ServerNameAck,
+    /// `NamedGroup named_group_list<2..2^16-1>` (RFC 8446 §4.2.7).
+    SupportedGroups(Vec<u16>),
+    /// `SignatureScheme supported_signature_algorithms<2..2^16-2>` (RFC 8446 §4.2.3).
+    SignatureAlgorithms(Vec<u16>),
+    /// `ProtocolVersion versions<2..254>` in a ClientHello (RFC 8446 §4.2.1).
+    SupportedVersionsClient(Vec<u16>),
+    /// `ProtocolVersion selected_version` in a ServerHello or HRR.
+    SupportedVersionsServer(u16),
+    /// `opaque cookie<1..2^16-1>` (RFC 8446 §4.2.2).
+    Cookie(Vec<u8>),
+    /// `PskKeyExchangeMode ke_modes<1..255>` (RFC 8446 §4.2.9).
+    PskKeyExchangeModes(Vec<u8>),
+    /// `KeyShareEntry client_shares<0..2^16-1>` (RFC 8446 §4.2.8).
+    KeyShareClient(Vec<KeyShareEntry>),
+    /// `KeyShareEntry server_share` in a ServerHello.
+    KeyShareServer(KeyShareEntry),
+    /// `NamedGroup selected_group` in a HelloRetryRequest.
+    KeyShareHelloRetryRequest(u16),
+    /// `OfferedPsks` in a ClientHello (RFC 8446 §4.2.11).
+    PreSharedKeyClient(OfferedPsks),
+    /// `uint16 selected_identity` in a ServerHello.
+    PreSharedKeyServer(u16),
+    /// `early_data`: minitls never offers or accepts 0-RTT, but recognises it.
+    EarlyData,
+    /// Anything else: kept as bytes, `extension_data` undecoded.
+    Unknown { extension_type: u16, data: Vec<u8> },
+}
+
+impl Extension {
+    pub fn extension_type(&self) -> u16 {
+        match self {
+            Extension::ServerName(_) | Extension::ServerNameAck => et::SERVER_NAME,
+            Extension::SupportedGroups(_) => et::SUPPORTED_GROUPS,
+            Extension::SignatureAlgorithms(_) => et::SIGNATURE_ALGORITHMS,
+            Extension::SupportedVersionsClient(_) | Extension::SupportedVersionsServer(_) => {
+                et::SUPPORTED_VERSIONS
+            }
+            Extension::Cookie(_) => et::COOKIE,
+            Extension::PskKeyExchangeModes(_) => et::PSK_KEY_EXCHANGE_MODES,
+            Extension::KeyShareClient(_)
+            | Extension::KeyShareServer(_)
+            | Extension::KeyShareHelloRetryRequest(_) => et::KEY_SHARE,
+            Extension::PreSharedKeyClient(_) | Extension::PreSharedKeyServer(_) => {
+                et::PRE_SHARED_KEY
+            }
+            Extension::EarlyData => et::EARLY_DATA,
+            Extension::Unknown { extension_type, .. } => *extension_type,
+        }
+    }
+
+    /// The RFC name of an extension type, for traces and errors.
+    pub fn type_name(extension_type: u16) -> &'static str {
+        match extension_type {
+            et::SERVER_NAME => "server_name",
+            et::SUPPORTED_GROUPS => "supported_groups",
+            et::SIGNATURE_ALGORITHMS => "signature_algorithms",
+            et::PRE_SHARED_KEY => "pre_shared_key",
+            et::EARLY_DATA => "early_data",
+            et::SUPPORTED_VERSIONS => "supported_versions",
+            et::COOKIE => "cookie",
+            et::PSK_KEY_EXCHANGE_MODES => "psk_key_exchange_modes",
+            et::KEY_SHARE => "key_share",
+            5 => "status_request",
+            11 => "ec_point_formats",
+            16 => "application_layer_protocol_negotiation",
+            18 => "signed_certificate_timestamp",
+            21 => "padding",
+            22 => "encrypt_then_mac",
+            23 => "extended_master_secret",
+            28 => "record_size_limit",
+            35 => "session_ticket",
+            49 => "post_handshake_auth",
+            50 => "signature_algorithms_cert",
+            0xff01 => "renegotiation_info",
+            _ => "unknown extension",
+        }
+    }
+
+    /// Whether RFC 8446 §4.2's table allows a known extension type in a
+    /// message. Unknown types are not judged here.
+    fn allowed_in(extension_type: u16, context: ExtensionContext) -> bool {
+        use ExtensionContext as C;
+        match extension_type {
+            et::SERVER_NAME => matches!(context, C::ClientHello | C::EncryptedExtensions),
+            et::SUPPORTED_GROUPS => matches!(context, C::ClientHello | C::EncryptedExtensions),
+            et::SIGNATURE_ALGORITHMS => matches!(context, C::ClientHello | C::CertificateRequest),
+            et::PRE_SHARED_KEY => matches!(context, C::ClientHello | C::ServerHello),
+            et::EARLY_DATA => matches!(
+                context,
+                C::ClientHello | C::EncryptedExtensions | C::NewSessionTicket
+            ),
+            et::SUPPORTED_VERSIONS => {
+                matches!(context, C::ClientHello | C::ServerHello | C::HelloRetryRequest)
+            }
+            et::COOKIE => matches!(context, C::ClientHello | C::HelloRetryRequest),
+            et::PSK_KEY_EXCHANGE_MODES => matches!(context, C::ClientHello),
+            et::KEY_SHARE => {
+                matches!(context, C::ClientHello | C::ServerHello | C::HelloRetryRequest)
+            }
+            _ => true,
+        }
+    }
+
+    // ANCHOR: extension_encode
+    pub fn encode(&self, w: &mut Writer) {
+        w.u16(self.extension_type());
+        w.vec_u16(|w| match self {
+            Extension::ServerName(host_name) => w.vec_u16(|w| {
+                w.u8(0); // NameType host_name (RFC 6066 §3)
+                w.opaque_u16(host_name.as_bytes());
+            }),
+            Extension::ServerNameAck | Extension::EarlyData => {}
+            Extension::SupportedGroups(list) | Extension::SignatureAlgorithms(list) => {
+                w.vec_u16(|w| list.iter().for_each(|v| w.u16(*v)))
+            }
+            Extension::SupportedVersionsClient(versions) => {
+                w.vec_u8(|w| versions.iter().for_each(|v| w.u16(*v)))
+            }
+            Extension::SupportedVersionsServer(v) => w.u16(*v),
+            Extension::Cookie(cookie) => w.opaque_u16(cookie),
+            Extension::PskKeyExchangeModes(modes) => w.opaque_u8(modes),
+            Extension::KeyShareClient(shares) => w.vec_u16(|w| {
+                for share in shares {
+                    w.u16(share.group);
+                    w.opaque_u16(&share.key_exchange);
+                }
+            }),
+            Extension::KeyShareServer(share) => {
+                w.u16(share.group);
+                w.opaque_u16(&share.key_exchange);
+            }
+            Extension::KeyShareHelloRetryRequest(group) => w.u16(*group),
+            Extension::PreSharedKeyClient(offer) => {
+                w.vec_u16(|w| {
+                    for id in &offer.identities {
+                        w.opaque_u16(&id.identity);
+                        w.u32(id.obfuscated_ticket_age);
+                    }
+                });
+                w.vec_u16(|w| offer.binders.iter().for_each(|b| w.opaque_u8(b)));
+            }
+            Extension::PreSharedKeyServer(selected) => w.u16(*selected),
+            Extension::Unknown { data, .. } => w.bytes(data),
+        });
+    }
+    // ANCHOR_END: extension_encode
+
+    fn read(r: &mut Reader, context: ExtensionContext) -> Result<Extension, Error> {
+        use ExtensionContext as C;
+        let extension_type = r.u16("extension_type")?;
+        r.note(|| Self::type_name(extension_type).to_string());
+        if !Self::allowed_in(extension_type, context) {
+            // RFC 8446 §4.2: a recognised extension in a message it is not
+            // specified for MUST be answered with illegal_parameter.
+            return Err(Error::IllegalParameter(
+                "extension not allowed in this message (RFC 8446 §4.2)",
+            ));
+        }
+        r.vec_u16("extension_data", |r| {
+            Ok(match (extension_type, context) {
+                (et::SERVER_NAME, C::ClientHello) => Extension::ServerName(read_server_name(r)?),
+                (et::SERVER_NAME, _) => Extension::ServerNameAck,
+                (et::SUPPORTED_GROUPS, _) => Extension::SupportedGroups(
+                    r.vec_u16("named_group_list", |r| r.items(|r| r.u16("NamedGroup")))?,
+                ),
+                (et::SIGNATURE_ALGORITHMS, _) => Extension::SignatureAlgorithms(r.vec_u16(
+                    "supported_signature_algorithms",
+                    |r| r.items(|r| r.u16("SignatureScheme")),
+                )?),
+                (et::SUPPORTED_VERSIONS, C::ClientHello) => Extension::SupportedVersionsClient(
+                    r.vec_u8("versions", |r| r.items(|r| r.u16("ProtocolVersion")))?,
+                ),
+                (et::SUPPORTED_VERSIONS, _) => {
+                    Extension::SupportedVersionsServer(r.u16("selected_version")?)
+                }
+                (et::COOKIE, _) => Extension::Cookie(r.opaque_u16("cookie")?.to_vec()),
+                (et::PSK_KEY_EXCHANGE_MODES, _) => {
+                    Extension::PskKeyExchangeModes(r.opaque_u8("ke_modes")?.to_vec())
+                }
+                (et::KEY_SHARE, C::ClientHello) => Extension::KeyShareClient(
+                    r.vec_u16("client_shares", |r| r.items(read_key_share_entry))?,
+                ),
+                (et::KEY_SHARE, C::ServerHello) => {
+                    Extension::KeyShareServer(read_key_share_entry(r)?)
+                }
+                (et::KEY_SHARE, _) => Extension::KeyShareHelloRetryRequest(r.u16("selected_group")?),
+                (et::PRE_SHARED_KEY, C::ClientHello) => {
+                    Extension::PreSharedKeyClient(read_offered_psks(r)?)
+                }
+                (et::PRE_SHARED_KEY, _) => Extension::PreSharedKeyServer(r.u16("selected_identity")?),
+                (et::EARLY_DATA, _) => {
+                    // In NewSessionTicket it carries max_early_data_size.
+                    r.rest("early_data")?;
+                    Extension::EarlyData
+                }
+                _ => Extension::Unknown {
+                    extension_type,
+                    data: r.rest("extension_data")?.to_vec(),
+                },
+            })
+        })
+    }
+
+    /// `Extension extensions<0..2^16-1>`, with the no-duplicates rule.
+    pub fn read_list(r: &mut Reader, context: ExtensionContext) -> Result<Vec<Extension>, Error> {
+        let list = r.vec_u16("extensions", |r| r.items(|r| Extension::read(r, context)))?;
+        for (i, ext) in list.iter().enumerate() {
+            let t = ext.extension_type();
+            if list[..i].iter().any(|e| e.extension_type() == t) {
+                return Err(Error::IllegalParameter(
+                    "duplicate extension in one block (RFC 8446 §4.2)",
+                ));
+            }
+        }
+        Ok(list)
+    }
+
+    pub fn write_list(w: &mut Writer, list: &[Extension]) {
+        w.vec_u16(|w| list.iter().for_each(|e| e.encode(w)));
+    }
+}
+
+fn read_server_name(r: &mut Reader) -> Result<String, Error> {
+    // ServerNameList (RFC 6066 §3): we keep the first host_name.
+    r.vec_u16("server_name_list", |r| {
+        let mut host = None;
+        while !r.is_empty() {
+            let name_type = r.u8("name_type")?;
+            let name = r.opaque_u16("host_name")?;
+            if name_type == 0 && host.is_none() {
+                host = Some(
+                    String::from_utf8(name.to_vec())
+                        .map_err(|_| Error::decode("host_name"))?,
+                );
+            }
+        }
+        host.ok_or(Error::decode("server_name_list"))
+    })
+}
+
+fn read_key_share_entry(r: &mut Reader) -> Result<KeyShareEntry, Error> {
+    let group = r.u16("group")?;
+    r.note(|| super::group_name(group).to_string());
+    let key_exchange = r.opaque_u16("key_exchange")?.to_vec();
+    Ok(KeyShareEntry {
+        group,
+        key_exchange,
+    })
+}
+
+fn read_offered_psks(r: &mut Reader) -> Result<OfferedPsks, Error> {
+    let identities = r.vec_u16("identities", |r| {
+        r.items(|r| {
+            Ok(PskIdentity {
+                identity: r.opaque_u16("identity")?.to_vec(),
+                obfuscated_ticket_age: r.u32("obfuscated_ticket_age")?,
+            })
+        })
+    })?;
+    let binders = r.vec_u16("binders", |r| {
+        r.items(|r| Ok(r.opaque_u8("PskBinderEntry")?.to_vec()))
+    })?;
+    // RFC 8446 §4.2.11: identities<7..2^16-1>, binders<33..2^16-1>.
+    if identities.is_empty() || binders.is_empty() {
+        return Err(Error::decode("pre_shared_key"));
+    }
+    Ok(OfferedPsks {
+        identities,
+        binders,
+    })
+}
+
+/// Find an extension of the given type in a block.
+pub fn find(list: &[Extension], extension_type: u16) -> Option<&Extension> {
+    list.iter().find(|e| e.extension_type() == extension_type)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_extension_is_illegal_parameter() {
+        let mut w = Writer::new();
+        Extension::write_list(
+            &mut w,
+            &[Extension::SupportedGroups(vec![29]), Extension::SupportedGroups(vec![23])],
+        );
+        let bytes = w.into_bytes();
+        let err = Extension::read_list(&mut Reader::new(&bytes), ExtensionContext::ClientHello);
+        assert!(matches!(err, Err(Error::IllegalParameter(_))));
+    }
+
+    #[test]
+    fn key_share_depends_on_context() {
+        let mut w = Writer::new();
+        Extension::KeyShareHelloRetryRequest(29).encode(&mut w);
+        let bytes = w.into_bytes();
+        let mut r = Reader::new(&bytes);
+        let e = Extension::read(&mut r, ExtensionContext::HelloRetryRequest).unwrap();
+        assert_eq!(e, Extension::KeyShareHelloRetryRequest(29));
+        // The same bytes in EncryptedExtensions are not allowed at all.
+        let mut r = Reader::new(&bytes);
+        let e = Extension::read(&mut r, ExtensionContext::EncryptedExtensions);
+        assert!(matches!(e, Err(Error::IllegalParameter(_))));
+    }
+}

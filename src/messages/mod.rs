@@ -1,0 +1,261 @@
+//! The handshake messages of RFC 8446 §4, one file per message.
+//!
+//! Every handshake message travels in the same envelope (RFC 8446 §4):
+//!
+//! ```text
+//! struct {
+//!     HandshakeType msg_type;    /* handshake type */
+//!     uint24 length;             /* remaining bytes in message */
+//!     select (Handshake.msg_type) { ... };
+//! } Handshake;
+//! ```
+//!
+//! [`HandshakeMessage`] is that `select`: an enum with one variant per
+//! message minitls understands. `decode` takes one whole message (header
+//! included) and checks that its body is consumed exactly; `encode` writes
+//! one. Both are symmetric, so a message that minitls sends can be
+//! re-decoded with spans for the explainer, exactly as a received one is.
+//!
+//! The code points minitls speaks are named here as constants, with the
+//! section that assigns them.
+
+pub mod alert;
+pub mod certificate;
+pub mod certificate_verify;
+pub mod client_hello;
+pub mod encrypted_extensions;
+pub mod extensions;
+pub mod finished;
+pub mod key_update;
+pub mod new_session_ticket;
+pub mod server_hello;
+
+pub use certificate::{Certificate, CertificateEntry, CertificateRequest};
+pub use certificate_verify::CertificateVerify;
+pub use client_hello::ClientHello;
+pub use encrypted_extensions::EncryptedExtensions;
+pub use extensions::{Extension, ExtensionContext, KeyShareEntry};
+pub use finished::Finished;
+pub use key_update::KeyUpdate;
+pub use new_session_ticket::NewSessionTicket;
+pub use server_hello::ServerHello;
+
+use crate::codec::{Reader, Span, Writer};
+use crate::error::Error;
+
+/// `ProtocolVersion` 0x0304, TLS 1.3 (RFC 8446 §4.2.1).
+pub const TLS13: u16 = 0x0304;
+/// 0x0303, TLS 1.2: the `legacy_version` of every TLS 1.3 hello (RFC 8446 §4.1.2).
+pub const TLS12: u16 = 0x0303;
+/// TLS_CHACHA20_POLY1305_SHA256 (RFC 8446 §B.4).
+pub const TLS_CHACHA20_POLY1305_SHA256: u16 = 0x1303;
+/// NamedGroup x25519 (RFC 8446 §4.2.7).
+pub const X25519: u16 = 0x001d;
+/// SignatureScheme ed25519 (RFC 8446 §4.2.3).
+pub const ED25519: u16 = 0x0807;
+/// PskKeyExchangeMode psk_ke and psk_dhe_ke (RFC 8446 §4.2.9).
+pub const PSK_KE: u8 = 0;
+pub const PSK_DHE_KE: u8 = 1;
+
+/// The names a reader knows the code points by, for traces and errors.
+pub fn cipher_suite_name(v: u16) -> &'static str {
+    match v {
+        0x1301 => "TLS_AES_128_GCM_SHA256",
+        0x1302 => "TLS_AES_256_GCM_SHA384",
+        0x1303 => "TLS_CHACHA20_POLY1305_SHA256",
+        0x1304 => "TLS_AES_128_CCM_SHA256",
+        0x1305 => "TLS_AES_128_CCM_8_SHA256",
+        0x00ff => "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
+        _ => "(TLS 1.2 or unknown suite)",
+    }
+}
+
+pub fn group_name(v: u16) -> &'static str {
+    match v {
+        0x0017 => "secp256r1",
+        0x0018 => "secp384r1",
+        0x0019 => "secp521r1",
+        0x001d => "x25519",
+        0x001e => "x448",
+        0x0100..=0x0104 => "ffdhe",
+        0x11ec => "X25519MLKEM768",
+        _ => "unknown group",
+    }
+}
+
+pub fn signature_scheme_name(v: u16) -> &'static str {
+    match v {
+        0x0401 => "rsa_pkcs1_sha256",
+        0x0501 => "rsa_pkcs1_sha384",
+        0x0601 => "rsa_pkcs1_sha512",
+        0x0403 => "ecdsa_secp256r1_sha256",
+        0x0503 => "ecdsa_secp384r1_sha384",
+        0x0603 => "ecdsa_secp521r1_sha512",
+        0x0804..=0x0806 => "rsa_pss_rsae",
+        0x0807 => "ed25519",
+        0x0808 => "ed448",
+        0x0809..=0x080b => "rsa_pss_pss",
+        _ => "unknown scheme",
+    }
+}
+
+/// `enum { ... } HandshakeType;` (RFC 8446 §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HandshakeType {
+    ClientHello = 1,
+    ServerHello = 2,
+    NewSessionTicket = 4,
+    EndOfEarlyData = 5,
+    EncryptedExtensions = 8,
+    Certificate = 11,
+    CertificateRequest = 13,
+    CertificateVerify = 15,
+    Finished = 20,
+    KeyUpdate = 24,
+    MessageHash = 254,
+}
+
+/// One handshake message, decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HandshakeMessage {
+    ClientHello(ClientHello),
+    ServerHello(ServerHello),
+    /// A ServerHello whose `random` is the special HelloRetryRequest value
+    /// (RFC 8446 §4.1.3); same structure, different meaning.
+    HelloRetryRequest(ServerHello),
+    EncryptedExtensions(EncryptedExtensions),
+    CertificateRequest(CertificateRequest),
+    Certificate(Certificate),
+    CertificateVerify(CertificateVerify),
+    Finished(Finished),
+    NewSessionTicket(NewSessionTicket),
+    KeyUpdate(KeyUpdate),
+    /// A handshake type minitls does not accept anywhere (EndOfEarlyData,
+    /// message_hash, or an unassigned code). The state machine answers it
+    /// with `unexpected_message`, like any message out of place.
+    Other(u8),
+}
+
+impl HandshakeMessage {
+    /// The RFC's name of the message, for traces and errors.
+    pub fn name(&self) -> &'static str {
+        match self {
+            HandshakeMessage::ClientHello(_) => "ClientHello",
+            HandshakeMessage::ServerHello(_) => "ServerHello",
+            HandshakeMessage::HelloRetryRequest(_) => "HelloRetryRequest",
+            HandshakeMessage::EncryptedExtensions(_) => "EncryptedExtensions",
+            HandshakeMessage::CertificateRequest(_) => "CertificateRequest",
+            HandshakeMessage::Certificate(_) => "Certificate",
+            HandshakeMessage::CertificateVerify(_) => "CertificateVerify",
+            HandshakeMessage::Finished(_) => "Finished",
+            HandshakeMessage::NewSessionTicket(_) => "NewSessionTicket",
+            HandshakeMessage::KeyUpdate(_) => "KeyUpdate",
+            HandshakeMessage::Other(_) => "unknown handshake message",
+        }
+    }
+
+    /// All message kinds, for the state-matrix test and the docs.
+    pub fn kind_names() -> &'static [&'static str] {
+        &[
+            "ClientHello",
+            "ServerHello",
+            "HelloRetryRequest",
+            "EncryptedExtensions",
+            "CertificateRequest",
+            "Certificate",
+            "CertificateVerify",
+            "Finished",
+            "NewSessionTicket",
+            "KeyUpdate",
+        ]
+    }
+
+    fn handshake_type(&self) -> u8 {
+        match self {
+            HandshakeMessage::ClientHello(_) => HandshakeType::ClientHello as u8,
+            HandshakeMessage::ServerHello(_) | HandshakeMessage::HelloRetryRequest(_) => {
+                HandshakeType::ServerHello as u8
+            }
+            HandshakeMessage::EncryptedExtensions(_) => HandshakeType::EncryptedExtensions as u8,
+            HandshakeMessage::CertificateRequest(_) => HandshakeType::CertificateRequest as u8,
+            HandshakeMessage::Certificate(_) => HandshakeType::Certificate as u8,
+            HandshakeMessage::CertificateVerify(_) => HandshakeType::CertificateVerify as u8,
+            HandshakeMessage::Finished(_) => HandshakeType::Finished as u8,
+            HandshakeMessage::NewSessionTicket(_) => HandshakeType::NewSessionTicket as u8,
+            HandshakeMessage::KeyUpdate(_) => HandshakeType::KeyUpdate as u8,
+            HandshakeMessage::Other(t) => *t,
+        }
+    }
+
+    /// Encode with the 4-byte handshake header.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.u8(self.handshake_type());
+        w.vec_u24(|w| match self {
+            HandshakeMessage::ClientHello(m) => m.encode(w),
+            HandshakeMessage::ServerHello(m) | HandshakeMessage::HelloRetryRequest(m) => {
+                m.encode(w)
+            }
+            HandshakeMessage::EncryptedExtensions(m) => m.encode(w),
+            HandshakeMessage::CertificateRequest(m) => m.encode(w),
+            HandshakeMessage::Certificate(m) => m.encode(w),
+            HandshakeMessage::CertificateVerify(m) => m.encode(w),
+            HandshakeMessage::Finished(m) => m.encode(w),
+            HandshakeMessage::NewSessionTicket(m) => m.encode(w),
+            HandshakeMessage::KeyUpdate(m) => m.encode(w),
+            HandshakeMessage::Other(_) => {}
+        });
+        w.into_bytes()
+    }
+
+    /// Decode one whole message (header included).
+    pub fn decode(bytes: &[u8]) -> Result<HandshakeMessage, Error> {
+        let mut r = Reader::new(bytes);
+        let message = Self::read(&mut r)?;
+        r.finish("Handshake")?;
+        Ok(message)
+    }
+
+    /// Decode one whole message and return the spans of every field, for
+    /// the explainer (DESIGN.md principle 5).
+    pub fn decode_with_spans(bytes: &[u8]) -> (Result<HandshakeMessage, Error>, Vec<Span>) {
+        let mut r = Reader::recording(bytes);
+        let result = Self::read(&mut r).and_then(|m| r.finish("Handshake").map(|_| m));
+        (result, r.into_spans())
+    }
+
+    // ANCHOR: handshake_decode
+    fn read(r: &mut Reader) -> Result<HandshakeMessage, Error> {
+        let msg_type = r.u8("msg_type")?;
+        r.vec_u24("length", |r| {
+            Ok(match msg_type {
+                1 => HandshakeMessage::ClientHello(ClientHello::read(r)?),
+                2 => ServerHello::read(r)?,
+                4 => HandshakeMessage::NewSessionTicket(NewSessionTicket::read(r)?),
+                8 => HandshakeMessage::EncryptedExtensions(EncryptedExtensions::read(r)?),
+                11 => HandshakeMessage::Certificate(Certificate::read(r)?),
+                13 => HandshakeMessage::CertificateRequest(CertificateRequest::read(r)?),
+                15 => HandshakeMessage::CertificateVerify(CertificateVerify::read(r)?),
+                20 => HandshakeMessage::Finished(Finished::read(r)?),
+                24 => HandshakeMessage::KeyUpdate(KeyUpdate::read(r)?),
+                other => {
+                    r.rest("body")?;
+                    HandshakeMessage::Other(other)
+                }
+            })
+        })
+    }
+    // ANCHOR_END: handshake_decode
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_handshake_type_decodes_as_other() {
+        let m = HandshakeMessage::decode(&[99, 0, 0, 2, 1, 2]).unwrap();
+        assert_eq!(m, HandshakeMessage::Other(99));
+        assert_eq!(HandshakeMessage::decode(&[20, 0, 0, 5, 1]), Err(Error::decode("length")));
+    }
+}

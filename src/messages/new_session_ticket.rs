@@ -1,0 +1,57 @@
+//! NewSessionTicket (RFC 8446 §4.6.1): sent by the server after the
+//! handshake, a ticket the client may later offer to resume.
+//!
+//! ```text
+//! struct {
+//!     uint32 ticket_lifetime;
+//!     uint32 ticket_age_add;
+//!     opaque ticket_nonce<0..255>;
+//!     opaque ticket<1..2^16-1>;
+//!     Extension extensions<0..2^16-2>;
+//! } NewSessionTicket;
+//! ```
+
+use super::extensions::{Extension, ExtensionContext};
+use crate::codec::{Reader, Writer};
+use crate::error::Error;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSessionTicket {
+    /// `uint32 ticket_lifetime;` seconds, at most 604800 (7 days).
+    pub ticket_lifetime: u32,
+    /// `uint32 ticket_age_add;` added to the age the client reports.
+    pub ticket_age_add: u32,
+    /// `opaque ticket_nonce<0..255>;` makes each ticket's PSK different.
+    pub ticket_nonce: Vec<u8>,
+    /// `opaque ticket<1..2^16-1>;` the PSK identity, opaque to the client.
+    pub ticket: Vec<u8>,
+    /// `Extension extensions<0..2^16-2>;`
+    pub extensions: Vec<Extension>,
+}
+
+impl NewSessionTicket {
+    pub fn encode(&self, w: &mut Writer) {
+        w.u32(self.ticket_lifetime);
+        w.u32(self.ticket_age_add);
+        w.opaque_u8(&self.ticket_nonce);
+        w.opaque_u16(&self.ticket);
+        Extension::write_list(w, &self.extensions);
+    }
+
+    pub fn read(r: &mut Reader) -> Result<NewSessionTicket, Error> {
+        let ticket_lifetime = r.u32("ticket_lifetime")?;
+        let ticket_age_add = r.u32("ticket_age_add")?;
+        let ticket_nonce = r.opaque_u8("ticket_nonce")?.to_vec();
+        let ticket = r.opaque_u16("ticket")?.to_vec();
+        if ticket.is_empty() {
+            return Err(Error::decode("ticket"));
+        }
+        Ok(NewSessionTicket {
+            ticket_lifetime,
+            ticket_age_add,
+            ticket_nonce,
+            ticket,
+            extensions: Extension::read_list(r, ExtensionContext::NewSessionTicket)?,
+        })
+    }
+}

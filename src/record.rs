@@ -1,0 +1,336 @@
+//! The record layer (RFC 8446 §5): framing, protection, nonces and padding.
+//!
+//! Everything TLS sends travels in records:
+//!
+//! ```text
+//! struct {
+//!     ContentType type;
+//!     ProtocolVersion legacy_record_version;
+//!     uint16 length;
+//!     opaque fragment[TLSPlaintext.length];
+//! } TLSPlaintext;
+//! ```
+//!
+//! Before keys exist, records carry their content in the clear. Once keys
+//! are installed, every record is a `TLSCiphertext` whose outer type is
+//! always `application_data` (23) and whose real type hides inside the
+//! encryption, after the content (RFC 8446 §5.2):
+//!
+//! ```text
+//! struct {
+//!     opaque content[TLSPlaintext.length];
+//!     ContentType type;
+//!     uint8 zeros[length_of_padding];
+//! } TLSInnerPlaintext;
+//! ```
+//!
+//! The rules of this file:
+//! - a received record longer than 2^14 + 256 bytes (protected) or 2^14
+//!   (plaintext, or inner plaintext after decryption) is `record_overflow`
+//!   (RFC 8446 §5.1, §5.2);
+//! - the nonce of each record is the write IV XORed with the 64-bit record
+//!   sequence number, which starts at 0 for each new key and is never
+//!   sent (RFC 8446 §5.3); running out of sequence numbers would mean
+//!   reusing a nonce, so it is refused;
+//! - the additional data is the record header itself (RFC 8446 §5.2);
+//! - padding is zeros after the inner type; the receiver finds the type as
+//!   the last non-zero byte, and an inner plaintext of only zeros is
+//!   `unexpected_message` (RFC 8446 §5.4).
+
+use crate::crypto::{AEAD_TAG_LEN, Aead};
+use crate::error::Error;
+use crate::key_schedule::TrafficKeys;
+
+/// `enum { ... } ContentType;` (RFC 8446 §5.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContentType {
+    ChangeCipherSpec,
+    Alert,
+    Handshake,
+    ApplicationData,
+}
+
+impl ContentType {
+    pub fn to_u8(self) -> u8 {
+        match self {
+            ContentType::ChangeCipherSpec => 20,
+            ContentType::Alert => 21,
+            ContentType::Handshake => 22,
+            ContentType::ApplicationData => 23,
+        }
+    }
+
+    pub fn from_u8(v: u8) -> Option<Self> {
+        match v {
+            20 => Some(ContentType::ChangeCipherSpec),
+            21 => Some(ContentType::Alert),
+            22 => Some(ContentType::Handshake),
+            23 => Some(ContentType::ApplicationData),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ContentType::ChangeCipherSpec => "change_cipher_spec",
+            ContentType::Alert => "alert",
+            ContentType::Handshake => "handshake",
+            ContentType::ApplicationData => "application_data",
+        }
+    }
+}
+
+/// The largest plaintext fragment, 2^14 bytes (RFC 8446 §5.1).
+pub const MAX_PLAINTEXT: usize = 1 << 14;
+/// The largest protected fragment, 2^14 + 256 bytes (RFC 8446 §5.2).
+pub const MAX_CIPHERTEXT: usize = MAX_PLAINTEXT + 256;
+/// The record header: type, legacy_record_version, length.
+pub const HEADER_LEN: usize = 5;
+
+/// One record as it came off the wire, before any decryption.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpaqueRecord {
+    /// The outer `type` byte, not yet trusted.
+    pub content_type: u8,
+    pub legacy_record_version: u16,
+    pub fragment: Vec<u8>,
+}
+
+impl OpaqueRecord {
+    pub fn header(&self) -> [u8; HEADER_LEN] {
+        let v = self.legacy_record_version.to_be_bytes();
+        let len = (self.fragment.len() as u16).to_be_bytes();
+        [self.content_type, v[0], v[1], len[0], len[1]]
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = self.header().to_vec();
+        out.extend_from_slice(&self.fragment);
+        out
+    }
+}
+
+/// Cuts a byte stream into records, whatever the chunking of the input.
+#[derive(Default)]
+pub struct Deframer {
+    buf: Vec<u8>,
+}
+
+impl Deframer {
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Bytes received that are not yet a whole record.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// The next whole record, `None` if more bytes are needed.
+    pub fn pop(&mut self) -> Result<Option<OpaqueRecord>, Error> {
+        if self.buf.len() < HEADER_LEN {
+            return Ok(None);
+        }
+        let len = u16::from_be_bytes([self.buf[3], self.buf[4]]) as usize;
+        // RFC 8446 §5.2: "The length MUST NOT exceed 2^14 + 256 bytes. An
+        // endpoint that receives a record that exceeds this length MUST
+        // terminate the connection with a record_overflow alert." Checked
+        // before waiting for the body, so a lying header cannot make us buffer.
+        if len > MAX_CIPHERTEXT {
+            return Err(Error::RecordOverflow);
+        }
+        if self.buf.len() < HEADER_LEN + len {
+            return Ok(None);
+        }
+        let record = OpaqueRecord {
+            content_type: self.buf[0],
+            legacy_record_version: u16::from_be_bytes([self.buf[1], self.buf[2]]),
+            fragment: self.buf[HEADER_LEN..HEADER_LEN + len].to_vec(),
+        };
+        self.buf.drain(..HEADER_LEN + len);
+        Ok(Some(record))
+    }
+}
+
+/// The AEAD key, IV and sequence number of one direction under one secret.
+pub struct RecordProtection {
+    aead: Aead,
+    iv: [u8; 12],
+    sequence_number: u64,
+}
+
+impl RecordProtection {
+    pub fn new(keys: &TrafficKeys) -> Self {
+        RecordProtection {
+            aead: Aead::new(keys.key),
+            iv: keys.iv,
+            sequence_number: 0,
+        }
+    }
+
+    // ANCHOR: per_record_nonce
+    /// RFC 8446 §5.3: the 64-bit sequence number, big-endian, left-padded
+    /// with zeros to the IV's length, XORed with the static write IV.
+    fn nonce(&self) -> [u8; 12] {
+        let mut nonce = self.iv;
+        for (n, s) in nonce[4..].iter_mut().zip(self.sequence_number.to_be_bytes()) {
+            *n ^= s;
+        }
+        nonce
+    }
+    // ANCHOR_END: per_record_nonce
+
+    fn advance(&mut self) -> Result<(), Error> {
+        // RFC 8446 §5.3: a sequence number MUST NOT wrap; we would rather
+        // stop than reuse a nonce.
+        self.sequence_number = self
+            .sequence_number
+            .checked_add(1)
+            .ok_or(Error::Internal("record sequence number exhausted"))?;
+        Ok(())
+    }
+
+    // ANCHOR: encrypt_record
+    /// Protect one record: content || type || zeros, sealed with the header as
+    /// additional data. The outer type is always application_data.
+    pub fn encrypt(
+        &mut self,
+        content_type: ContentType,
+        content: &[u8],
+        padding: usize,
+    ) -> Result<OpaqueRecord, Error> {
+        let mut inner = Vec::with_capacity(content.len() + 1 + padding + AEAD_TAG_LEN);
+        inner.extend_from_slice(content);
+        inner.push(content_type.to_u8());
+        inner.resize(inner.len() + padding, 0);
+        let length = (inner.len() + AEAD_TAG_LEN) as u16;
+        let mut record = OpaqueRecord {
+            content_type: ContentType::ApplicationData.to_u8(),
+            legacy_record_version: 0x0303,
+            fragment: Vec::new(),
+        };
+        let len = length.to_be_bytes();
+        let additional_data = [record.content_type, 0x03, 0x03, len[0], len[1]];
+        self.aead.seal(&self.nonce(), &additional_data, &mut inner);
+        record.fragment = inner;
+        self.advance()?;
+        Ok(record)
+    }
+    // ANCHOR_END: encrypt_record
+
+    // ANCHOR: decrypt_record
+    /// Open one protected record and return its real content type and
+    /// content, with the padding removed.
+    pub fn decrypt(&mut self, record: &OpaqueRecord) -> Result<(ContentType, Vec<u8>), Error> {
+        let mut inner = record.fragment.clone();
+        self.aead
+            .open(&self.nonce(), &record.header(), &mut inner)
+            .map_err(|_| Error::BadRecordMac)?;
+        self.advance()?;
+        // RFC 8446 §5.2: the inner plaintext MUST NOT exceed 2^14 + 1 bytes.
+        if inner.len() > MAX_PLAINTEXT + 1 {
+            return Err(Error::RecordOverflow);
+        }
+        // RFC 8446 §5.4: the type is the last non-zero byte; all zeros is
+        // an unexpected_message.
+        let Some(type_at) = inner.iter().rposition(|b| *b != 0) else {
+            return Err(Error::UnexpectedRecord("protected record with no content type"));
+        };
+        let content_type = ContentType::from_u8(inner[type_at])
+            .ok_or(Error::UnexpectedRecord("unknown inner content type"))?;
+        inner.truncate(type_at);
+        Ok((content_type, inner))
+    }
+    // ANCHOR_END: decrypt_record
+}
+
+/// Both directions' protection; `None` while a direction is in the clear.
+#[derive(Default)]
+pub struct RecordLayer {
+    pub read: Option<RecordProtection>,
+    pub write: Option<RecordProtection>,
+}
+
+impl RecordLayer {
+    /// Turn `content` into wire bytes: protected when write keys exist,
+    /// split into fragments of at most 2^14 bytes.
+    pub fn seal(
+        &mut self,
+        content_type: ContentType,
+        content: &[u8],
+        out: &mut Vec<OpaqueRecord>,
+    ) -> Result<(), Error> {
+        // An empty content still makes one record (an empty application_data
+        // record is legal; RFC 8446 §5.1).
+        let mut chunks: Vec<&[u8]> = content.chunks(MAX_PLAINTEXT).collect();
+        if chunks.is_empty() {
+            chunks.push(&[]);
+        }
+        for chunk in chunks {
+            let record = match self.write.as_mut() {
+                Some(protection) => protection.encrypt(content_type, chunk, 0)?,
+                None => OpaqueRecord {
+                    content_type: content_type.to_u8(),
+                    legacy_record_version: 0x0303,
+                    fragment: chunk.to_vec(),
+                },
+            };
+            out.push(record);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> TrafficKeys {
+        TrafficKeys {
+            key: [1; 32],
+            iv: [2; 12],
+        }
+    }
+
+    #[test]
+    fn padding_is_stripped_and_type_recovered() {
+        let mut tx = RecordProtection::new(&keys());
+        let mut rx = RecordProtection::new(&keys());
+        let rec = tx.encrypt(ContentType::Handshake, b"hello", 100).unwrap();
+        assert_eq!(rec.fragment.len(), 5 + 1 + 100 + 16);
+        assert_eq!(rx.decrypt(&rec).unwrap(), (ContentType::Handshake, b"hello".to_vec()));
+    }
+
+    #[test]
+    fn nonce_depends_on_sequence_number() {
+        let mut tx = RecordProtection::new(&keys());
+        let mut rx = RecordProtection::new(&keys());
+        let first = tx.encrypt(ContentType::ApplicationData, b"a", 0).unwrap();
+        let second = tx.encrypt(ContentType::ApplicationData, b"a", 0).unwrap();
+        assert_ne!(first.fragment, second.fragment);
+        // Out of order: the receiver expects sequence 0 first.
+        assert_eq!(rx.decrypt(&second), Err(Error::BadRecordMac));
+    }
+
+    #[test]
+    fn all_zero_inner_plaintext_is_unexpected_message() {
+        let mut tx = RecordProtection::new(&keys());
+        let mut rx = RecordProtection::new(&keys());
+        let mut rec = tx.encrypt(ContentType::Handshake, b"", 3).unwrap();
+        // Re-seal by hand an inner plaintext of only zeros.
+        let mut inner = vec![0u8; 4];
+        let aead = Aead::new([1; 32]);
+        rec.fragment = Vec::new();
+        let len = ((inner.len() + AEAD_TAG_LEN) as u16).to_be_bytes();
+        aead.seal(&[2; 12], &[23, 3, 3, len[0], len[1]], &mut inner);
+        rec.fragment = inner;
+        assert!(matches!(rx.decrypt(&rec), Err(Error::UnexpectedRecord(_))));
+    }
+
+    #[test]
+    fn oversized_record_header_is_record_overflow() {
+        let mut d = Deframer::default();
+        d.push(&[23, 3, 3, 0x41, 0x01]);
+        assert_eq!(d.pop(), Err(Error::RecordOverflow));
+    }
+}

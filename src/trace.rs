@@ -1,0 +1,173 @@
+//! One stream of trace events for every teaching surface (DESIGN.md principle 6).
+//!
+//! A connection reports what happens as [`Event`]s: records and handshake
+//! messages in each direction (with their bytes), secrets as they are
+//! derived, keys as they are installed (Appendix A's `K_send` and
+//! `K_recv`), state transitions, alerts, and the cryptographic operations
+//! performed. The explainer, the NSS key log, the snapshot tests and the
+//! demo's cost table are all consumers of this one stream, so none of them
+//! can disagree with what the connection did.
+//!
+//! Payloads are borrowed: an observer that ignores events ([`NoObserver`])
+//! costs nothing beyond the call.
+
+use crate::error::{AlertDescription, Error};
+use crate::key_schedule::SecretLabel;
+use crate::messages::HandshakeMessage;
+use crate::record::ContentType;
+
+/// Which way bytes or keys go, seen from this endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// `K_send` in Appendix A.
+    Send,
+    /// `K_recv` in Appendix A.
+    Receive,
+}
+
+/// Which keys protect records (Appendix A's `K_send = handshake` ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Epoch {
+    Handshake,
+    /// application_traffic_secret_N
+    Application(u32),
+}
+
+/// A cryptographic operation, counted for the demo's cost table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    X25519KeyGen,
+    X25519SharedSecret,
+    Ed25519Sign,
+    /// One signature check (CertificateVerify, or one certificate in a chain).
+    Ed25519Verify,
+}
+
+/// Something that happened on a connection.
+#[derive(Debug)]
+pub enum Event<'a> {
+    RecordSent {
+        content_type: ContentType,
+        protected: bool,
+        bytes: &'a [u8],
+    },
+    RecordReceived {
+        content_type: ContentType,
+        protected: bool,
+        bytes: &'a [u8],
+    },
+    MessageSent {
+        message: &'a HandshakeMessage,
+        bytes: &'a [u8],
+    },
+    MessageReceived {
+        message: &'a HandshakeMessage,
+        bytes: &'a [u8],
+    },
+    SecretDerived {
+        label: SecretLabel,
+        client_random: &'a [u8; 32],
+        secret: &'a [u8],
+    },
+    KeysInstalled {
+        direction: Direction,
+        epoch: Epoch,
+    },
+    StateChanged {
+        from: &'static str,
+        to: &'static str,
+    },
+    AlertSent {
+        alert: AlertDescription,
+        error: Option<&'a Error>,
+    },
+    AlertReceived {
+        alert: AlertDescription,
+    },
+    Operation(Operation),
+}
+
+/// A consumer of trace events.
+pub trait Observer: Send {
+    fn on_event(&mut self, event: &Event<'_>);
+}
+
+/// The default observer: ignores everything.
+pub struct NoObserver;
+
+impl Observer for NoObserver {
+    fn on_event(&mut self, _event: &Event<'_>) {}
+}
+
+/// Sends each event to several observers in turn.
+pub struct Tee(pub Vec<Box<dyn Observer>>);
+
+impl Observer for Tee {
+    fn on_event(&mut self, event: &Event<'_>) {
+        for o in &mut self.0 {
+            o.on_event(event);
+        }
+    }
+}
+
+/// An owned copy of an event, kept by [`Recorder`] for tests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordedEvent {
+    RecordSent(ContentType, bool, Vec<u8>),
+    RecordReceived(ContentType, bool, Vec<u8>),
+    MessageSent(&'static str, Vec<u8>),
+    MessageReceived(&'static str, Vec<u8>),
+    SecretDerived(SecretLabel, Vec<u8>),
+    KeysInstalled(Direction, Epoch),
+    StateChanged(&'static str, &'static str),
+    AlertSent(AlertDescription),
+    AlertReceived(AlertDescription),
+    Operation(Operation),
+}
+
+/// Keeps every event, shared so a test can read them while the connection
+/// owns the observer.
+#[derive(Clone, Default)]
+pub struct Recorder(pub std::sync::Arc<std::sync::Mutex<Vec<RecordedEvent>>>);
+
+impl Recorder {
+    pub fn events(&self) -> Vec<RecordedEvent> {
+        self.0.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+}
+
+impl Observer for Recorder {
+    fn on_event(&mut self, event: &Event<'_>) {
+        let owned = match event {
+            Event::RecordSent {
+                content_type,
+                protected,
+                bytes,
+            } => RecordedEvent::RecordSent(*content_type, *protected, bytes.to_vec()),
+            Event::RecordReceived {
+                content_type,
+                protected,
+                bytes,
+            } => RecordedEvent::RecordReceived(*content_type, *protected, bytes.to_vec()),
+            Event::MessageSent { message, bytes } => {
+                RecordedEvent::MessageSent(message.name(), bytes.to_vec())
+            }
+            Event::MessageReceived { message, bytes } => {
+                RecordedEvent::MessageReceived(message.name(), bytes.to_vec())
+            }
+            Event::SecretDerived { label, secret, .. } => {
+                RecordedEvent::SecretDerived(*label, secret.to_vec())
+            }
+            Event::KeysInstalled { direction, epoch } => {
+                RecordedEvent::KeysInstalled(*direction, *epoch)
+            }
+            Event::StateChanged { from, to } => RecordedEvent::StateChanged(from, to),
+            Event::AlertSent { alert, .. } => RecordedEvent::AlertSent(*alert),
+            Event::AlertReceived { alert } => RecordedEvent::AlertReceived(*alert),
+            Event::Operation(op) => RecordedEvent::Operation(*op),
+        };
+        if let Ok(mut v) = self.0.lock() {
+            v.push(owned);
+        }
+    }
+}
