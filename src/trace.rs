@@ -171,3 +171,73 @@ impl Observer for Recorder {
         }
     }
 }
+
+/// What a connection cost, counted from its events (for `minitls demo`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatsData {
+    /// Handshake messages sent and received, with their sizes, in order.
+    pub messages: Vec<(Direction, &'static str, usize)>,
+    pub records_sent: usize,
+    pub records_received: usize,
+    pub bytes_sent: usize,
+    pub bytes_received: usize,
+    /// Times this side had to wait for the peer during the handshake.
+    pub round_trips: usize,
+    pub x25519_keygens: usize,
+    pub x25519_shared_secrets: usize,
+    pub signatures_made: usize,
+    pub signatures_verified: usize,
+    /// Whether the handshake has finished (later records are not counted
+    /// as handshake round trips).
+    pub connected: bool,
+    last_was_send: bool,
+}
+
+/// An observer that counts; share it (it is an `Arc`) to read the counts.
+#[derive(Clone, Default)]
+pub struct Stats(pub std::sync::Arc<std::sync::Mutex<StatsData>>);
+
+impl Stats {
+    pub fn get(&self) -> StatsData {
+        self.0.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+}
+
+impl Observer for Stats {
+    fn on_event(&mut self, event: &Event<'_>) {
+        let Ok(mut s) = self.0.lock() else { return };
+        match event {
+            Event::RecordSent { bytes, .. } => {
+                s.records_sent += 1;
+                s.bytes_sent += bytes.len();
+                s.last_was_send = true;
+            }
+            Event::RecordReceived { bytes, .. } => {
+                s.records_received += 1;
+                s.bytes_received += bytes.len();
+                if s.last_was_send && !s.connected {
+                    s.round_trips += 1;
+                }
+                s.last_was_send = false;
+            }
+            Event::MessageSent { message, bytes } => {
+                s.messages.push((Direction::Send, message.name(), bytes.len()))
+            }
+            Event::MessageReceived { message, bytes } => {
+                s.messages.push((Direction::Receive, message.name(), bytes.len()))
+            }
+            Event::StateChanged { to, .. } => {
+                if *to == "CONNECTED" {
+                    s.connected = true;
+                }
+            }
+            Event::Operation(op) => match op {
+                Operation::X25519KeyGen => s.x25519_keygens += 1,
+                Operation::X25519SharedSecret => s.x25519_shared_secrets += 1,
+                Operation::Ed25519Sign => s.signatures_made += 1,
+                Operation::Ed25519Verify => s.signatures_verified += 1,
+            },
+            _ => {}
+        }
+    }
+}

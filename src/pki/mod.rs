@@ -17,6 +17,21 @@
 //! | [`pem`] | base64, PEM files, PKCS#8 private keys | RFC 4648; RFC 7468; RFC 5958 §2; RFC 8410 §7 |
 //! | [`issue`] | a tiny CA that issues Ed25519 certificates for demos and tests | RFC 5280 §4.1, §4.2; RFC 7093 §2 |
 //!
+//! The whole journey in a few lines: issue a demo PKI, then check the
+//! server's certificate the way a client does during the handshake.
+//!
+//! ```
+//! use minitls::pki::{issue::DemoPki, verify::verify_server_chain};
+//!
+//! let now = 1_700_000_000; // Unix seconds; the caller's clock.
+//! let pki = DemoPki::generate(&mut minitls::crypto::os_rng(), &["localhost"], now);
+//! let anchors = pki.trust_anchors();
+//! let verified = verify_server_chain(&[&pki.server_cert], &anchors, "localhost", now)?;
+//! assert_eq!(verified.subject, "CN=localhost");
+//! assert!(verify_server_chain(&[&pki.server_cert], &anchors, "example.com", now).is_err());
+//! # Ok::<(), minitls::error::CertificateError>(())
+//! ```
+//!
 //! Every function that reads untrusted bytes returns
 //! [`CertificateError`](crate::error::CertificateError), which `error.rs`
 //! maps to the alert the peer is sent (`bad_certificate`, `unknown_ca`,

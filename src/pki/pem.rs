@@ -80,7 +80,7 @@ fn digit_value(c: u8) -> Option<u32> {
 /// bits where the padding begins (§3.5).
 pub fn base64_decode(text: &str) -> Result<Vec<u8>, CertificateError> {
     let bytes = text.as_bytes();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return Err(malformed("base64 length is not a multiple of 4"));
     }
     let mut out = Vec::with_capacity(bytes.len() / 4 * 3);

@@ -228,16 +228,16 @@ fn find_issuer<'a>(
     let named: Vec<&Certificate> = candidates
         .filter(|candidate| candidate.subject.der == cert.issuer.der)
         .collect();
-    let verifies = |candidate: &&&Certificate| {
+    let signed_by = |candidate: &Certificate| {
         candidate
             .ed25519_public_key()
             .is_ok_and(|key| check_signature(cert, &key).is_ok())
     };
     named
         .iter()
-        .find(verifies)
-        .or_else(|| named.first())
         .copied()
+        .find(|candidate| signed_by(candidate))
+        .or(named.first().copied())
 }
 
 /// RFC 5280 §6.1.3 (a)(1): the signature over tbsCertificate, exactly as

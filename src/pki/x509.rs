@@ -461,7 +461,7 @@ fn attribute_text(
         // T.61 is close enough to Latin-1 for a readable form.
         der::TELETEX_STRING => value.contents.iter().map(|&b| char::from(b)).collect(),
         der::BMP_STRING => {
-            if value.contents.len() % 2 != 0 {
+            if !value.contents.len().is_multiple_of(2) {
                 return Err(malformed(what));
             }
             let units = value
@@ -511,6 +511,9 @@ fn parse_extensions(r: &mut Reader<'_>) -> Result<Extensions, CertificateError> 
         while !r.is_empty() {
             r.sequence("Extension", |r| {
                 let extn_id = r.oid("extnID")?;
+                // DER leaves out a DEFAULT value (X.690 §11.5), so FALSE
+                // should never be written; we accept it anyway, as most
+                // decoders do, since it changes nothing.
                 let critical = match r.peek_tag() {
                     Some(der::BOOLEAN) => r.boolean("critical")?,
                     _ => false,
