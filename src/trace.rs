@@ -226,11 +226,7 @@ impl Observer for Stats {
             Event::MessageReceived { message, bytes } => {
                 s.messages.push((Direction::Receive, message.name(), bytes.len()))
             }
-            Event::StateChanged { to, .. } => {
-                if *to == "CONNECTED" {
-                    s.connected = true;
-                }
-            }
+            Event::StateChanged { to: "CONNECTED", .. } => s.connected = true,
             Event::Operation(op) => match op {
                 Operation::X25519KeyGen => s.x25519_keygens += 1,
                 Operation::X25519SharedSecret => s.x25519_shared_secrets += 1,
