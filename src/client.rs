@@ -89,8 +89,8 @@ use crate::messages::certificate_verify::{SERVER_CONTEXT, signed_content};
 use crate::messages::extensions::{Extension, KeyShareEntry, extension_type as et};
 use crate::messages::server_hello::{DOWNGRADE_TLS11, DOWNGRADE_TLS12};
 use crate::messages::{
-    Certificate, CertificateRequest, CertificateVerify, ClientHello, ED25519,
-    EncryptedExtensions, Finished, HandshakeMessage, KeyUpdate, NewSessionTicket, ServerHello,
+    Certificate, CertificateRequest, CertificateVerify, ClientHello, ED25519, EncryptedExtensions,
+    Finished, HandshakeMessage, KeyUpdate, NewSessionTicket, ServerHello,
     TLS_CHACHA20_POLY1305_SHA256, TLS12, TLS13, X25519,
 };
 use crate::pki::verify::verify_server_chain;
@@ -277,7 +277,11 @@ impl Start {
             legacy_compression_methods: vec![0],
             extensions,
         };
-        let offered: Vec<u16> = hello.extensions.iter().map(|e| e.extension_type()).collect();
+        let offered: Vec<u16> = hello
+            .extensions
+            .iter()
+            .map(|e| e.extension_type())
+            .collect();
         let bytes = cx.send_handshake(&HandshakeMessage::ClientHello(hello));
         transcript.add(&bytes);
         cx.negotiated.server_name = send_sni.then(|| self.server_name.clone());
@@ -374,7 +378,9 @@ impl WaitServerHello {
         self.check_hello_common(&hello)?;
 
         let Some(Extension::KeyShareServer(share)) = hello.find_extension(et::KEY_SHARE) else {
-            return Err(Error::MissingExtension("key_share in ServerHello (RFC 8446 §9.2)"));
+            return Err(Error::MissingExtension(
+                "key_share in ServerHello (RFC 8446 §9.2)",
+            ));
         };
         // RFC 8446 §4.2.8: the server's share MUST be in a group we offered.
         if share.group != X25519 {
@@ -385,15 +391,21 @@ impl WaitServerHello {
         let peer_public: [u8; 32] = share.key_exchange.as_slice().try_into().map_err(|_| {
             Error::IllegalParameter("X25519 key_exchange is not 32 bytes (RFC 8446 §4.2.8.2)")
         })?;
-        let shared = self.key_pair.agree(&peer_public).ok_or(Error::IllegalParameter(
-            "X25519 shared secret is all zeros (RFC 8446 §7.4.2)",
-        ))?;
+        let shared = self
+            .key_pair
+            .agree(&peer_public)
+            .ok_or(Error::IllegalParameter(
+                "X25519 shared secret is all zeros (RFC 8446 §7.4.2)",
+            ))?;
         cx.operation(Operation::X25519SharedSecret);
 
         self.transcript.add(bytes);
         let th = self.transcript.current();
         let handshake_secret = EarlySecret::new(None).into_handshake_secret(Some(&shared.0));
-        cx.secret_derived(SecretLabel::HandshakeSecret, handshake_secret.secret().as_bytes());
+        cx.secret_derived(
+            SecretLabel::HandshakeSecret,
+            handshake_secret.secret().as_bytes(),
+        );
         let client_hs = handshake_secret.client_handshake_traffic_secret(&th);
         let server_hs = handshake_secret.server_handshake_traffic_secret(&th);
         cx.secret_derived(SecretLabel::ClientHandshakeTraffic, client_hs.as_bytes());
@@ -404,17 +416,19 @@ impl WaitServerHello {
         cx.negotiated.group = Some(share.group);
         cx.negotiated.hello_retry_request = self.retried;
 
-        Ok(ClientState::WaitEncryptedExtensions(WaitEncryptedExtensions {
-            config: self.config,
-            server_name: self.server_name,
-            offered: self.offered,
-            transcript: self.transcript,
-            secrets: HandshakeSecrets {
-                handshake_secret,
-                client_hs,
-                server_hs,
+        Ok(ClientState::WaitEncryptedExtensions(
+            WaitEncryptedExtensions {
+                config: self.config,
+                server_name: self.server_name,
+                offered: self.offered,
+                transcript: self.transcript,
+                secrets: HandshakeSecrets {
+                    handshake_secret,
+                    client_hs,
+                    server_hs,
+                },
             },
-        }))
+        ))
     }
     // ANCHOR_END: handle_server_hello
 
@@ -563,12 +577,8 @@ impl WaitCert {
             .map(|entry| entry.cert_data.as_slice())
             .collect();
         let now = cx.now().as_secs();
-        let verified = verify_server_chain(
-            &chain,
-            &self.config.trust_anchors,
-            &self.server_name,
-            now,
-        )?;
+        let verified =
+            verify_server_chain(&chain, &self.config.trust_anchors, &self.server_name, now)?;
         for _ in 0..verified.signatures_checked {
             cx.operation(Operation::Ed25519Verify);
         }
@@ -723,7 +733,11 @@ impl Connected {
     }
 
     // ANCHOR: client_key_update
-    fn handle_key_update(mut self, update: KeyUpdate, cx: &mut Context) -> Result<ClientState, Error> {
+    fn handle_key_update(
+        mut self,
+        update: KeyUpdate,
+        cx: &mut Context,
+    ) -> Result<ClientState, Error> {
         // RFC 8446 §4.6.3: a KeyUpdate moves the peer's sending keys on;
         // if it asks, we move ours too and say so.
         self.generation += 1;

@@ -296,7 +296,10 @@ impl Writer {
         let len = self.buf.len() - at - len_bytes;
         // Our own messages never exceed their vector bounds; if one did, the
         // peer would reject it, so this is a bug worth stopping on.
-        assert!(len < 1 << (8 * len_bytes), "vector too long for its length prefix");
+        assert!(
+            len < 1 << (8 * len_bytes),
+            "vector too long for its length prefix"
+        );
         let be = (len as u32).to_be_bytes();
         self.buf[at..at + len_bytes].copy_from_slice(&be[4 - len_bytes..]);
     }

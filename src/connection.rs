@@ -200,7 +200,12 @@ impl Context {
         Ok(())
     }
 
-    fn push_records(&mut self, content_type: ContentType, protected: bool, records: Vec<OpaqueRecord>) {
+    fn push_records(
+        &mut self,
+        content_type: ContentType,
+        protected: bool,
+        records: Vec<OpaqueRecord>,
+    ) {
         for record in records {
             let bytes = record.encode();
             self.emit(Event::RecordSent {
@@ -486,9 +491,12 @@ impl Connection {
         // RFC 8446 §5: a change_cipher_spec of exactly 0x01, unprotected,
         // between the first ClientHello and the peer's Finished, is dropped.
         if outer_type == ContentType::ChangeCipherSpec {
-            let in_window = self.is_handshaking() && (self.cx.is_client || self.has_seen_client_hello());
+            let in_window =
+                self.is_handshaking() && (self.cx.is_client || self.has_seen_client_hello());
             if record.fragment != [1] || !in_window || self.cx.ccs_received {
-                return Err(Error::UnexpectedRecord("change_cipher_spec not allowed here"));
+                return Err(Error::UnexpectedRecord(
+                    "change_cipher_spec not allowed here",
+                ));
             }
             self.cx.ccs_received = true;
             return Ok(());
@@ -499,7 +507,9 @@ impl Connection {
                 if outer_type != ContentType::ApplicationData {
                     // RFC 8446 §5.2: once keys are in use, everything is a
                     // protected application_data record.
-                    return Err(Error::UnexpectedRecord("unprotected record after keys were installed"));
+                    return Err(Error::UnexpectedRecord(
+                        "unprotected record after keys were installed",
+                    ));
                 }
                 protection.decrypt(&record)?
             }
@@ -516,14 +526,16 @@ impl Connection {
             ContentType::Alert => self.receive_alert(&content),
             ContentType::ApplicationData => {
                 if self.cx.records.read.is_none() || self.is_handshaking() {
-                    return Err(Error::UnexpectedRecord("application data before the handshake completed"));
+                    return Err(Error::UnexpectedRecord(
+                        "application data before the handshake completed",
+                    ));
                 }
                 self.cx.app_event(AppEvent::Data(content));
                 Ok(())
             }
-            ContentType::ChangeCipherSpec => {
-                Err(Error::UnexpectedRecord("change_cipher_spec inside a protected record"))
-            }
+            ContentType::ChangeCipherSpec => Err(Error::UnexpectedRecord(
+                "change_cipher_spec inside a protected record",
+            )),
         }
     }
 
@@ -595,7 +607,9 @@ impl Connection {
             // bytes after a key-changing message in the same record would
             // have been protected under the old keys.
             if self.cx.read_epoch != read_epoch && self.cx.handshake_bytes_pending() {
-                return Err(Error::UnexpectedRecord("handshake message spans a key change"));
+                return Err(Error::UnexpectedRecord(
+                    "handshake message spans a key change",
+                ));
             }
         }
     }

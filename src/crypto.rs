@@ -71,7 +71,8 @@ pub fn hkdf_extract(salt: &[u8], ikm: &[u8]) -> [u8; HASH_LEN] {
 pub fn hkdf_expand(prk: &[u8; HASH_LEN], info: &[u8], out: &mut [u8]) {
     let hk = hkdf::Hkdf::<Sha256>::from_prk(prk).expect("PRK is Hash.length");
     // L <= 255 * HashLen always holds for TLS's labels (at most 32 bytes here).
-    hk.expand(info, out).expect("output length within HKDF's limit");
+    hk.expand(info, out)
+        .expect("output length within HKDF's limit");
 }
 
 /// Compare two MACs (or binders) in constant time, so a forger learns

@@ -226,7 +226,10 @@ impl fmt::Display for CertificateError {
                 write!(f, "certificate expired (notAfter {not_after}, now {now})")
             }
             NotYetValid { not_before, now } => {
-                write!(f, "certificate is not yet valid (notBefore {not_before}, now {now})")
+                write!(
+                    f,
+                    "certificate is not yet valid (notBefore {not_before}, now {now})"
+                )
             }
             NameMismatch { expected } => {
                 write!(f, "certificate is not valid for the name {expected:?}")
@@ -356,7 +359,10 @@ impl fmt::Display for Error {
             Error::RecordOverflow => write!(f, "record too long (RFC 8446 §5.2)"),
             Error::BadFinished => write!(f, "peer's Finished does not verify (RFC 8446 §4.4.4)"),
             Error::BadCertificateVerify => {
-                write!(f, "CertificateVerify signature does not verify (RFC 8446 §4.4.3)")
+                write!(
+                    f,
+                    "CertificateVerify signature does not verify (RFC 8446 §4.4.3)"
+                )
             }
             Error::EmptyCertificate => {
                 write!(f, "server sent an empty Certificate (RFC 8446 §4.4.2.4)")
@@ -387,8 +393,15 @@ mod tests {
     fn certificate_errors_map_to_certificate_alerts() {
         let e: Error = CertificateError::UnknownIssuer.into();
         assert_eq!(e.alert(), Some(AlertDescription::UnknownCa));
-        let e: Error = CertificateError::NotYetValid { not_before: 10, now: 0 }.into();
+        let e: Error = CertificateError::NotYetValid {
+            not_before: 10,
+            now: 0,
+        }
+        .into();
         assert_eq!(e.alert(), Some(AlertDescription::CertificateExpired));
-        assert_eq!(Error::AlertReceived(AlertDescription::DecodeError).alert(), None);
+        assert_eq!(
+            Error::AlertReceived(AlertDescription::DecodeError).alert(),
+            None
+        );
     }
 }

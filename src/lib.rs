@@ -27,22 +27,22 @@
 //! | [`stream`] | a blocking Read/Write wrapper over any transport | |
 #![forbid(unsafe_code)]
 
-pub mod codec;
-pub mod error;
-pub mod crypto;
-pub mod record;
-pub mod messages;
-pub mod transcript;
-pub mod key_schedule;
-pub mod pki;
-pub mod config;
 pub mod client;
-pub mod server;
+pub mod codec;
+pub mod config;
 pub mod connection;
-pub mod trace;
+pub mod crypto;
+pub mod error;
+pub mod key_schedule;
 pub mod keylog;
+pub mod messages;
+pub mod pki;
+pub mod record;
+pub mod server;
 pub mod stream;
 pub mod testing;
+pub mod trace;
+pub mod transcript;
 
 pub use config::{ClientConfig, ServerConfig};
 pub use connection::{AppEvent, Connection, Negotiated};

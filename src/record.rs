@@ -173,7 +173,10 @@ impl RecordProtection {
     /// with zeros to the IV's length, XORed with the static write IV.
     fn nonce(&self) -> [u8; 12] {
         let mut nonce = self.iv;
-        for (n, s) in nonce[4..].iter_mut().zip(self.sequence_number.to_be_bytes()) {
+        for (n, s) in nonce[4..]
+            .iter_mut()
+            .zip(self.sequence_number.to_be_bytes())
+        {
             *n ^= s;
         }
         nonce
@@ -234,7 +237,9 @@ impl RecordProtection {
         // RFC 8446 §5.4: the type is the last non-zero byte; all zeros is
         // an unexpected_message.
         let Some(type_at) = inner.iter().rposition(|b| *b != 0) else {
-            return Err(Error::UnexpectedRecord("protected record with no content type"));
+            return Err(Error::UnexpectedRecord(
+                "protected record with no content type",
+            ));
         };
         let content_type = ContentType::from_u8(inner[type_at])
             .ok_or(Error::UnexpectedRecord("unknown inner content type"))?;
@@ -298,7 +303,10 @@ mod tests {
         let mut rx = RecordProtection::new(&keys());
         let rec = tx.encrypt(ContentType::Handshake, b"hello", 100).unwrap();
         assert_eq!(rec.fragment.len(), 5 + 1 + 100 + 16);
-        assert_eq!(rx.decrypt(&rec).unwrap(), (ContentType::Handshake, b"hello".to_vec()));
+        assert_eq!(
+            rx.decrypt(&rec).unwrap(),
+            (ContentType::Handshake, b"hello".to_vec())
+        );
     }
 
     #[test]

@@ -69,8 +69,8 @@ use crate::messages::extensions::{Extension, KeyShareEntry, extension_type as et
 use crate::messages::server_hello::HELLO_RETRY_REQUEST_RANDOM;
 use crate::messages::{
     Certificate, CertificateEntry, CertificateVerify, ClientHello, ED25519, EncryptedExtensions,
-    Finished, HandshakeMessage, KeyUpdate, ServerHello, TLS_CHACHA20_POLY1305_SHA256, TLS12,
-    TLS13, X25519,
+    Finished, HandshakeMessage, KeyUpdate, ServerHello, TLS_CHACHA20_POLY1305_SHA256, TLS12, TLS13,
+    X25519,
 };
 use crate::trace::{Epoch, Operation};
 use crate::transcript::Transcript;
@@ -91,7 +91,11 @@ pub const SERVER_TRANSITIONS: &[(&str, &str, &str)] = &[
     ("START", "ClientHello", "RECVD_CH"),
     ("RECVD_CH", "(send HelloRetryRequest)", "START"),
     ("RECVD_CH", "(select parameters)", "NEGOTIATED"),
-    ("NEGOTIATED", "(send ServerHello ... Finished)", "WAIT_FLIGHT2"),
+    (
+        "NEGOTIATED",
+        "(send ServerHello ... Finished)",
+        "WAIT_FLIGHT2",
+    ),
     ("WAIT_FLIGHT2", "(no client auth)", "WAIT_FINISHED"),
     ("WAIT_FINISHED", "Finished", "CONNECTED"),
     ("CONNECTED", "KeyUpdate", "CONNECTED"),
@@ -232,10 +236,14 @@ impl RecvdClientHello {
         let Some(Extension::SignatureAlgorithms(schemes)) =
             hello.find_extension(et::SIGNATURE_ALGORITHMS)
         else {
-            return Err(Error::MissingExtension("signature_algorithms (RFC 8446 §9.2)"));
+            return Err(Error::MissingExtension(
+                "signature_algorithms (RFC 8446 §9.2)",
+            ));
         };
         if !schemes.contains(&ED25519) {
-            return Err(Error::NoCommonParameters("client does not accept ed25519 signatures"));
+            return Err(Error::NoCommonParameters(
+                "client does not accept ed25519 signatures",
+            ));
         }
         let Some(Extension::SupportedGroups(groups)) = hello.find_extension(et::SUPPORTED_GROUPS)
         else {
@@ -359,9 +367,11 @@ impl Negotiated {
         let key_pair = cx.with_rng(X25519KeyPair::generate);
         cx.operation(Operation::X25519KeyGen);
         let public = key_pair.public;
-        let shared = key_pair.agree(&self.client_public).ok_or(Error::IllegalParameter(
-            "X25519 shared secret is all zeros (RFC 8446 §7.4.2)",
-        ))?;
+        let shared = key_pair
+            .agree(&self.client_public)
+            .ok_or(Error::IllegalParameter(
+                "X25519 shared secret is all zeros (RFC 8446 §7.4.2)",
+            ))?;
         cx.operation(Operation::X25519SharedSecret);
 
         let server_hello = ServerHello {
@@ -386,7 +396,10 @@ impl Negotiated {
 
         let th = self.transcript.current();
         let handshake_secret = EarlySecret::new(None).into_handshake_secret(Some(&shared.0));
-        cx.secret_derived(SecretLabel::HandshakeSecret, handshake_secret.secret().as_bytes());
+        cx.secret_derived(
+            SecretLabel::HandshakeSecret,
+            handshake_secret.secret().as_bytes(),
+        );
         let client_hs = handshake_secret.client_handshake_traffic_secret(&th);
         let server_hs = handshake_secret.server_handshake_traffic_secret(&th);
         cx.secret_derived(SecretLabel::ClientHandshakeTraffic, client_hs.as_bytes());
@@ -397,7 +410,9 @@ impl Negotiated {
         let mut encrypted_extensions = EncryptedExtensions::default();
         if self.acknowledge_server_name {
             // RFC 6066 §3: an empty server_name says "I used your name".
-            encrypted_extensions.extensions.push(Extension::ServerNameAck);
+            encrypted_extensions
+                .extensions
+                .push(Extension::ServerNameAck);
         }
         let bytes = cx.send_handshake(&HandshakeMessage::EncryptedExtensions(encrypted_extensions));
         self.transcript.add(&bytes);
@@ -507,7 +522,11 @@ pub(crate) struct Connected {
 }
 
 impl Connected {
-    fn handle_key_update(mut self, update: KeyUpdate, cx: &mut Context) -> Result<ServerState, Error> {
+    fn handle_key_update(
+        mut self,
+        update: KeyUpdate,
+        cx: &mut Context,
+    ) -> Result<ServerState, Error> {
         // RFC 8446 §4.6.3, as on the client.
         self.generation += 1;
         self.client_ap = self.client_ap.next();

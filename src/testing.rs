@@ -145,7 +145,8 @@ impl Pair {
         if n > 0 {
             self.server.receive(&bytes)?;
         }
-        self.server_events.extend(std::iter::from_fn(|| self.server.poll_event()));
+        self.server_events
+            .extend(std::iter::from_fn(|| self.server.poll_event()));
         Ok(n)
     }
 
@@ -156,7 +157,8 @@ impl Pair {
         if n > 0 {
             self.client.receive(&bytes)?;
         }
-        self.client_events.extend(std::iter::from_fn(|| self.client.poll_event()));
+        self.client_events
+            .extend(std::iter::from_fn(|| self.client.poll_event()));
         Ok(n)
     }
 

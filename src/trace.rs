@@ -221,12 +221,16 @@ impl Observer for Stats {
                 s.last_was_send = false;
             }
             Event::MessageSent { message, bytes } => {
-                s.messages.push((Direction::Send, message.name(), bytes.len()))
+                s.messages
+                    .push((Direction::Send, message.name(), bytes.len()))
             }
             Event::MessageReceived { message, bytes } => {
-                s.messages.push((Direction::Receive, message.name(), bytes.len()))
+                s.messages
+                    .push((Direction::Receive, message.name(), bytes.len()))
             }
-            Event::StateChanged { to: "CONNECTED", .. } => s.connected = true,
+            Event::StateChanged {
+                to: "CONNECTED", ..
+            } => s.connected = true,
             Event::Operation(op) => match op {
                 Operation::X25519KeyGen => s.x25519_keygens += 1,
                 Operation::X25519SharedSecret => s.x25519_shared_secrets += 1,

@@ -109,6 +109,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// Print a line; a closed stdout (`minitls client ... | head`) is not an error.
+fn print_line(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stdout(), "{line}");
+}
+
 fn now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -127,11 +132,11 @@ fn cmd_cert(out: &Path, names: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     pki.write_to_dir(out)
         .map_err(|e| format!("cannot write to {}: {e}", out.display()))?;
-    println!(
+    print_line(format_args!(
         "wrote ca.pem, ca.key, server.pem, server.key to {} (server names: {})",
         out.display(),
         names.join(", ")
-    );
+    ));
     Ok(())
 }
 
@@ -168,8 +173,8 @@ fn cmd_server(
     listen: &str,
     keylog: Option<PathBuf>,
 ) -> Result<(), String> {
-    let chain = pem::certs_from_pem(&read_file(cert)?)
-        .map_err(|e| format!("{}: {e}", cert.display()))?;
+    let chain =
+        pem::certs_from_pem(&read_file(cert)?).map_err(|e| format!("{}: {e}", cert.display()))?;
     if chain.is_empty() {
         return Err(format!("{}: no CERTIFICATE block", cert.display()));
     }
@@ -201,7 +206,11 @@ impl Observer for SharedObserver {
     }
 }
 
-fn serve_one(tcp: TcpStream, config: Arc<ServerConfig>, keylog: Option<Arc<Mutex<KeyLogObserver>>>) {
+fn serve_one(
+    tcp: TcpStream,
+    config: Arc<ServerConfig>,
+    keylog: Option<Arc<Mutex<KeyLogObserver>>>,
+) {
     let peer = tcp
         .peer_addr()
         .map(|a| a.to_string())
@@ -227,7 +236,9 @@ fn serve_one(tcp: TcpStream, config: Arc<ServerConfig>, keylog: Option<Arc<Mutex
         };
         request.extend_from_slice(&buf[..got]);
         if is_http(&request) {
-            if !request.windows(4).any(|w| w == b"\r\n\r\n") && !request.windows(2).any(|w| w == b"\n\n") {
+            if !request.windows(4).any(|w| w == b"\r\n\r\n")
+                && !request.windows(2).any(|w| w == b"\n\n")
+            {
                 continue;
             }
             let page = http_page(&n);
@@ -254,7 +265,11 @@ fn one_line_summary(n: &Negotiated) -> String {
         "TLSv1.3 {} {}{}{}",
         cipher_suite_name(n.cipher_suite),
         n.group.map(group_name).unwrap_or("-"),
-        if n.hello_retry_request { " (after HelloRetryRequest)" } else { "" },
+        if n.hello_retry_request {
+            " (after HelloRetryRequest)"
+        } else {
+            ""
+        },
         n.server_name
             .as_ref()
             .map(|s| format!(" sni={s}"))
@@ -298,10 +313,13 @@ fn cmd_client(
         .ok_or_else(|| format!("{addr}: expected HOST:PORT"))?;
     let server_name = servername.unwrap_or_else(|| host.to_string());
     let Some(ca) = ca else {
-        return Err("--ca FILE is required: minitls has no system trust store (it speaks only Ed25519)".into());
+        return Err(
+            "--ca FILE is required: minitls has no system trust store (it speaks only Ed25519)"
+                .into(),
+        );
     };
-    let anchors = TrustAnchors::from_pem(&read_file(&ca)?)
-        .map_err(|e| format!("{}: {e}", ca.display()))?;
+    let anchors =
+        TrustAnchors::from_pem(&read_file(&ca)?).map_err(|e| format!("{}: {e}", ca.display()))?;
     let config = Arc::new(ClientConfig::new(anchors));
     let observer: Box<dyn Observer> = match keylog_observer(keylog)? {
         Some(k) => Box::new(k),
@@ -318,21 +336,36 @@ fn cmd_client(
     }
     let elapsed = started.elapsed();
     let n = stream.conn.negotiated().clone();
-    println!("protocol: TLSv1.3");
-    println!("cipher: {}", cipher_suite_name(n.cipher_suite));
-    println!("group: {}", n.group.map(group_name).unwrap_or("-"));
-    println!(
+    print_line(format_args!("protocol: TLSv1.3"));
+    print_line(format_args!(
+        "cipher: {}",
+        cipher_suite_name(n.cipher_suite)
+    ));
+    print_line(format_args!(
+        "group: {}",
+        n.group.map(group_name).unwrap_or("-")
+    ));
+    print_line(format_args!(
         "signature: {}",
         n.signature_scheme.map(signature_scheme_name).unwrap_or("-")
-    );
-    println!(
+    ));
+    print_line(format_args!(
         "hello_retry_request: {}",
         if n.hello_retry_request { "yes" } else { "no" }
-    );
-    println!("resumed: no");
-    println!("peer: {}", n.peer_subject.as_deref().unwrap_or("-"));
-    println!("issuer: {}", n.peer_issuer.as_deref().unwrap_or("-"));
-    println!("handshake: {:.2} ms", elapsed.as_secs_f64() * 1000.0);
+    ));
+    print_line(format_args!("resumed: no"));
+    print_line(format_args!(
+        "peer: {}",
+        n.peer_subject.as_deref().unwrap_or("-")
+    ));
+    print_line(format_args!(
+        "issuer: {}",
+        n.peer_issuer.as_deref().unwrap_or("-")
+    ));
+    print_line(format_args!(
+        "handshake: {:.2} ms",
+        elapsed.as_secs_f64() * 1000.0
+    ));
     if let Some(text) = send {
         let text = text.replace("\\r", "\r").replace("\\n", "\n");
         stream
@@ -359,15 +392,17 @@ fn cmd_client(
                 }
             }
         }
-        println!("--- response ({} bytes) ---", answer.len());
-        println!("{}", String::from_utf8_lossy(&answer));
+        print_line(format_args!("--- response ({} bytes) ---", answer.len()));
+        print_line(format_args!("{}", String::from_utf8_lossy(&answer)));
     }
     let _ = stream.close();
     Ok(())
 }
 
 fn cmd_demo() -> Result<(), String> {
-    println!("minitls demo: one full TLS 1.3 handshake over loopback, in-memory PKI\n");
+    print_line(format_args!(
+        "minitls demo: one full TLS 1.3 handshake over loopback, in-memory PKI\n"
+    ));
     let mut rng = minitls::crypto::os_rng();
     let pki = DemoPki::generate(&mut rng, &["localhost"], now_secs());
     let server_config = Arc::new(ServerConfig::new(
@@ -383,7 +418,9 @@ fn cmd_demo() -> Result<(), String> {
             let (tcp, _) = listener.accept().map_err(|e| e.to_string())?;
             let conn = Connection::server_with_observer(server_config, Box::new(stats));
             let mut stream = Stream::new(conn, tcp);
-            stream.handshake().map_err(|e| describe_failure(&stream.conn, &e))?;
+            stream
+                .handshake()
+                .map_err(|e| describe_failure(&stream.conn, &e))?;
             let mut buf = [0u8; 64];
             let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
             stream.write_all(&buf[..n]).map_err(|e| e.to_string())?;
@@ -414,53 +451,92 @@ fn cmd_demo() -> Result<(), String> {
 
     let client = client_stats.get();
     let server = server_stats.get();
-    println!("server listening on {addr}; client connected to localhost\n");
+    print_line(format_args!(
+        "server listening on {addr}; client connected to localhost\n"
+    ));
     print_messages(&client);
-    println!();
-    println!("negotiated: {}", one_line_summary(&n));
-    println!(
+    print_line(format_args!(""));
+    print_line(format_args!("negotiated: {}", one_line_summary(&n)));
+    print_line(format_args!(
         "server certificate: {} (issued by {})",
         n.peer_subject.as_deref().unwrap_or("-"),
         n.peer_issuer.as_deref().unwrap_or("-")
-    );
-    println!("application data: sent \"ping\", got \"{}\" back\n", String::from_utf8_lossy(&buf));
+    ));
+    print_line(format_args!(
+        "application data: sent \"ping\", got \"{}\" back\n",
+        String::from_utf8_lossy(&buf)
+    ));
     print_costs(&client, &server, handshake_time);
     Ok(())
 }
 
 fn print_messages(client: &StatsData) {
-    println!("  {:<8} {:<22} {:>6}", "", "handshake message", "bytes");
+    print_line(format_args!(
+        "  {:<8} {:<22} {:>6}",
+        "", "handshake message", "bytes"
+    ));
     for (direction, name, size) in &client.messages {
         let arrow = match direction {
             Direction::Send => "C -> S",
             Direction::Receive => "C <- S",
         };
-        println!("  {arrow:<8} {name:<22} {size:>6}");
+        print_line(format_args!("  {arrow:<8} {name:<22} {size:>6}"));
     }
 }
 
 fn print_costs(client: &StatsData, server: &StatsData, time: Duration) {
-    println!("  {:<34} {:>8} {:>8}", "cost of the full handshake", "client", "server");
+    print_line(format_args!(
+        "  {:<34} {:>8} {:>8}",
+        "cost of the full handshake", "client", "server"
+    ));
     let rows: [(&str, usize, usize); 8] = [
-        ("round trips (waits for the peer)", client.round_trips, server.round_trips),
+        (
+            "round trips (waits for the peer)",
+            client.round_trips,
+            server.round_trips,
+        ),
         (
             "handshake messages sent",
-            client.messages.iter().filter(|m| m.0 == Direction::Send).count(),
-            server.messages.iter().filter(|m| m.0 == Direction::Send).count(),
+            client
+                .messages
+                .iter()
+                .filter(|m| m.0 == Direction::Send)
+                .count(),
+            server
+                .messages
+                .iter()
+                .filter(|m| m.0 == Direction::Send)
+                .count(),
         ),
         ("records sent", client.records_sent, server.records_sent),
         ("bytes sent", client.bytes_sent, server.bytes_sent),
-        ("X25519 key generations", client.x25519_keygens, server.x25519_keygens),
-        ("X25519 shared secrets", client.x25519_shared_secrets, server.x25519_shared_secrets),
-        ("Ed25519 signatures made", client.signatures_made, server.signatures_made),
-        ("Ed25519 signatures verified", client.signatures_verified, server.signatures_verified),
+        (
+            "X25519 key generations",
+            client.x25519_keygens,
+            server.x25519_keygens,
+        ),
+        (
+            "X25519 shared secrets",
+            client.x25519_shared_secrets,
+            server.x25519_shared_secrets,
+        ),
+        (
+            "Ed25519 signatures made",
+            client.signatures_made,
+            server.signatures_made,
+        ),
+        (
+            "Ed25519 signatures verified",
+            client.signatures_verified,
+            server.signatures_verified,
+        ),
     ];
     for (label, c, s) in rows {
-        println!("  {label:<34} {c:>8} {s:>8}");
+        print_line(format_args!("  {label:<34} {c:>8} {s:>8}"));
     }
-    println!(
+    print_line(format_args!(
         "  {:<34} {:>8.2} ms (client, including TCP connect)",
         "handshake time",
         time.as_secs_f64() * 1000.0
-    );
+    ));
 }

@@ -172,12 +172,18 @@ impl Extension {
                 C::ClientHello | C::EncryptedExtensions | C::NewSessionTicket
             ),
             et::SUPPORTED_VERSIONS => {
-                matches!(context, C::ClientHello | C::ServerHello | C::HelloRetryRequest)
+                matches!(
+                    context,
+                    C::ClientHello | C::ServerHello | C::HelloRetryRequest
+                )
             }
             et::COOKIE => matches!(context, C::ClientHello | C::HelloRetryRequest),
             et::PSK_KEY_EXCHANGE_MODES => matches!(context, C::ClientHello),
             et::KEY_SHARE => {
-                matches!(context, C::ClientHello | C::ServerHello | C::HelloRetryRequest)
+                matches!(
+                    context,
+                    C::ClientHello | C::ServerHello | C::HelloRetryRequest
+                )
             }
             _ => true,
         }
@@ -245,10 +251,11 @@ impl Extension {
                 (et::SUPPORTED_GROUPS, _) => Extension::SupportedGroups(
                     r.vec_u16("named_group_list", |r| r.items(|r| r.u16("NamedGroup")))?,
                 ),
-                (et::SIGNATURE_ALGORITHMS, _) => Extension::SignatureAlgorithms(r.vec_u16(
-                    "supported_signature_algorithms",
-                    |r| r.items(|r| r.u16("SignatureScheme")),
-                )?),
+                (et::SIGNATURE_ALGORITHMS, _) => Extension::SignatureAlgorithms(
+                    r.vec_u16("supported_signature_algorithms", |r| {
+                        r.items(|r| r.u16("SignatureScheme"))
+                    })?,
+                ),
                 (et::SUPPORTED_VERSIONS, C::ClientHello) => Extension::SupportedVersionsClient(
                     r.vec_u8("versions", |r| r.items(|r| r.u16("ProtocolVersion")))?,
                 ),
@@ -265,11 +272,15 @@ impl Extension {
                 (et::KEY_SHARE, C::ServerHello) => {
                     Extension::KeyShareServer(read_key_share_entry(r)?)
                 }
-                (et::KEY_SHARE, _) => Extension::KeyShareHelloRetryRequest(r.u16("selected_group")?),
+                (et::KEY_SHARE, _) => {
+                    Extension::KeyShareHelloRetryRequest(r.u16("selected_group")?)
+                }
                 (et::PRE_SHARED_KEY, C::ClientHello) => {
                     Extension::PreSharedKeyClient(read_offered_psks(r)?)
                 }
-                (et::PRE_SHARED_KEY, _) => Extension::PreSharedKeyServer(r.u16("selected_identity")?),
+                (et::PRE_SHARED_KEY, _) => {
+                    Extension::PreSharedKeyServer(r.u16("selected_identity")?)
+                }
                 (et::EARLY_DATA, _) => {
                     // In NewSessionTicket it carries max_early_data_size.
                     r.rest("early_data")?;
@@ -310,10 +321,8 @@ fn read_server_name(r: &mut Reader) -> Result<String, Error> {
             let name_type = r.u8("name_type")?;
             let name = r.opaque_u16("host_name")?;
             if name_type == 0 && host.is_none() {
-                host = Some(
-                    String::from_utf8(name.to_vec())
-                        .map_err(|_| Error::decode("host_name"))?,
-                );
+                host =
+                    Some(String::from_utf8(name.to_vec()).map_err(|_| Error::decode("host_name"))?);
             }
         }
         host.ok_or(Error::decode("server_name_list"))
@@ -366,7 +375,10 @@ mod tests {
         let mut w = Writer::new();
         Extension::write_list(
             &mut w,
-            &[Extension::SupportedGroups(vec![29]), Extension::SupportedGroups(vec![23])],
+            &[
+                Extension::SupportedGroups(vec![29]),
+                Extension::SupportedGroups(vec![23]),
+            ],
         );
         let bytes = w.into_bytes();
         let err = Extension::read_list(&mut Reader::new(&bytes), ExtensionContext::ClientHello);

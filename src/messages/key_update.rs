@@ -29,7 +29,9 @@ impl KeyUpdate {
                 update_requested: true,
             }),
             // RFC 8446 §4.6.3: any other value MUST be answered with illegal_parameter.
-            _ => Err(Error::IllegalParameter("KeyUpdate request_update not 0 or 1")),
+            _ => Err(Error::IllegalParameter(
+                "KeyUpdate request_update not 0 or 1",
+            )),
         }
     }
 }

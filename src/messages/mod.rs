@@ -256,6 +256,9 @@ mod tests {
     fn unknown_handshake_type_decodes_as_other() {
         let m = HandshakeMessage::decode(&[99, 0, 0, 2, 1, 2]).unwrap();
         assert_eq!(m, HandshakeMessage::Other(99));
-        assert_eq!(HandshakeMessage::decode(&[20, 0, 0, 5, 1]), Err(Error::decode("length")));
+        assert_eq!(
+            HandshakeMessage::decode(&[20, 0, 0, 5, 1]),
+            Err(Error::decode("length"))
+        );
     }
 }
