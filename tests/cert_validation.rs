@@ -275,14 +275,16 @@ fn unknown_ca_is_unknown_issuer() {
         CertificateError::UnknownIssuer,
         AlertDescription::UnknownCa,
     );
-    // A CA with our root's name but another key is still a stranger: its
-    // leaf does not verify under our root's key.
+    // A CA with our root's name but another key is still a stranger: the
+    // leaf's authorityKeyIdentifier names a key no anchor has (RFC 5280
+    // §4.2.1.1), so it is "not matched with a known trust anchor"
+    // (RFC 8446 §6.2 unknown_ca), not a bad signature.
     let impostor = root("Our Root");
     let forged = self::leaf(&impostor, &["localhost"]);
     assert_refused(
         verify(&[&forged], &anchors(&ours), "localhost"),
-        CertificateError::BadSignature,
-        AlertDescription::BadCertificate,
+        CertificateError::UnknownIssuer,
+        AlertDescription::UnknownCa,
     );
 }
 

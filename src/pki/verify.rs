@@ -231,6 +231,7 @@ fn find_issuer<'a>(
 ) -> Option<&'a Certificate> {
     let named: Vec<&Certificate> = candidates
         .filter(|candidate| candidate.subject.der == cert.issuer.der)
+        .filter(|candidate| key_identifiers_agree(cert, candidate))
         .collect();
     let signed_by = |candidate: &Certificate| {
         candidate
@@ -242,6 +243,22 @@ fn find_issuer<'a>(
         .copied()
         .find(|candidate| signed_by(candidate))
         .or(named.first().copied())
+}
+
+/// RFC 5280 §4.2.1.1: when a certificate names its issuer's key
+/// (authorityKeyIdentifier) and the candidate names its own
+/// (subjectKeyIdentifier), they must be the same key. A CA that merely
+/// shares a Name with a trust anchor is then "not matched with a known trust
+/// anchor" (RFC 8446 §6.2 unknown_ca), while a certificate whose signature
+/// was damaged still finds its issuer and fails as a bad signature.
+fn key_identifiers_agree(cert: &Certificate, candidate: &Certificate) -> bool {
+    match (
+        &cert.extensions.authority_key_identifier,
+        &candidate.extensions.subject_key_identifier,
+    ) {
+        (Some(aki), Some(ski)) => aki == ski,
+        _ => true,
+    }
 }
 
 /// RFC 5280 §6.1.3 (a)(1): the signature over tbsCertificate, exactly as

@@ -1,0 +1,535 @@
+//! Interoperability with rustls, in-process: a minitls `Connection` talks to
+//! a rustls `ClientConnection` or `ServerConnection` through in-memory
+//! buffers (no sockets). rustls is restricted to what minitls speaks:
+//! TLS 1.3, TLS_CHACHA20_POLY1305_SHA256 and X25519 (plus secp256r1 where a
+//! test needs a group minitls lacks, to force a HelloRetryRequest).
+//!
+//! rustls validates certificates against the real clock, so the demo PKI is
+//! issued at the real current time (valid from an hour before it for a
+//! year), and minitls's configs use a fixed clock at that same instant.
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use minitls::config::{FixedClock, UnixTime};
+use minitls::crypto::Ed25519PrivateKey;
+use minitls::error::CertificateError;
+use minitls::pki::issue::{self, CertificateParams, DemoPki};
+use minitls::pki::x509::Certificate;
+use minitls::testing::SeededRng;
+use minitls::trace::{RecordedEvent, Recorder};
+use minitls::{AlertDescription, AppEvent, ClientConfig, Connection, Error, ServerConfig};
+use rustls::crypto::CryptoProvider;
+use rustls::crypto::ring::{cipher_suite, kx_group};
+use rustls::crypto::{SupportedKxGroup, ring};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use rustls::server::WebPkiClientVerifier;
+use rustls::{NamedGroup, ProtocolVersion, RootCertStore};
+
+// ---------------------------------------------------------------------------
+// PKI and configs
+// ---------------------------------------------------------------------------
+
+/// The real time, in seconds since the Unix epoch.
+fn real_now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs() as i64
+}
+
+/// A demo PKI for "localhost" issued now, and the instant it was issued.
+fn pki_now(seed: u64) -> (DemoPki, UnixTime) {
+    let now = real_now_secs();
+    let mut rng = SeededRng::new(seed);
+    let pki = DemoPki::generate(&mut rng, &["localhost"], now);
+    (pki, UnixTime::from_secs(now as u64))
+}
+
+/// Like [`pki_now`], but the CA is named `ca_name` instead of the demo PKI's
+/// `CN=minitls demo CA`: a CA that is "another CA" by name as well as by key.
+fn pki_now_with_ca_name(seed: u64, ca_name: &str) -> (DemoPki, UnixTime) {
+    let now = real_now_secs();
+    let mut rng = SeededRng::new(seed);
+    let ca_key = Ed25519PrivateKey::generate(&mut rng);
+    let ca_cert = issue::self_signed(&CertificateParams::ca(ca_name, now), &ca_key, &mut rng);
+    let ca = Certificate::from_der(&ca_cert).expect("the CA certificate parses");
+    let server_key = Ed25519PrivateKey::generate(&mut rng);
+    let server_cert = issue::issue(
+        &CertificateParams::server(&["localhost"], now),
+        &server_key.public_key(),
+        &ca,
+        &ca_key,
+        &mut rng,
+    );
+    let pki = DemoPki {
+        ca_cert,
+        ca_key,
+        server_cert,
+        server_key,
+    };
+    (pki, UnixTime::from_secs(now as u64))
+}
+
+fn minitls_client_config(pki: &DemoPki, now: UnixTime, seed: u64) -> Arc<ClientConfig> {
+    let mut config = ClientConfig::new(pki.trust_anchors());
+    config.rng = SeededRng::shared(seed);
+    config.clock = Arc::new(FixedClock(now));
+    Arc::new(config)
+}
+
+fn minitls_server_config(pki: &DemoPki, now: UnixTime, seed: u64) -> Arc<ServerConfig> {
+    let mut config = ServerConfig::new(vec![pki.server_cert.clone()], pki.server_key.clone());
+    config.rng = SeededRng::shared(seed);
+    config.clock = Arc::new(FixedClock(now));
+    Arc::new(config)
+}
+
+/// rustls's ring provider cut down to minitls's suite and the given groups.
+fn provider(kx_groups: Vec<&'static dyn SupportedKxGroup>) -> Arc<CryptoProvider> {
+    Arc::new(CryptoProvider {
+        cipher_suites: vec![cipher_suite::TLS13_CHACHA20_POLY1305_SHA256],
+        kx_groups,
+        ..ring::default_provider()
+    })
+}
+
+fn roots(pki: &DemoPki) -> Arc<RootCertStore> {
+    let mut roots = RootCertStore::empty();
+    roots
+        .add(CertificateDer::from(pki.ca_cert.clone()))
+        .expect("rustls accepts the demo CA as a root");
+    Arc::new(roots)
+}
+
+fn rustls_client(
+    pki: &DemoPki,
+    kx_groups: Vec<&'static dyn SupportedKxGroup>,
+) -> rustls::Connection {
+    let config = rustls::ClientConfig::builder_with_provider(provider(kx_groups))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .expect("TLS 1.3 with our suite is a valid rustls config")
+        .with_root_certificates(roots(pki))
+        .with_no_client_auth();
+    let name = ServerName::try_from("localhost").unwrap();
+    rustls::ClientConnection::new(Arc::new(config), name)
+        .expect("rustls client starts")
+        .into()
+}
+
+fn rustls_server_key(pki: &DemoPki) -> PrivateKeyDer<'static> {
+    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        minitls::pki::pem::encode_ed25519_pkcs8(&pki.server_key),
+    ))
+}
+
+fn rustls_server_builder() -> rustls::ConfigBuilder<rustls::ServerConfig, rustls::WantsVerifier> {
+    rustls::ServerConfig::builder_with_provider(provider(vec![kx_group::X25519]))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .expect("TLS 1.3 with our suite is a valid rustls config")
+}
+
+fn rustls_server_from(
+    pki: &DemoPki,
+    builder: rustls::ConfigBuilder<rustls::ServerConfig, rustls::server::WantsServerCert>,
+) -> rustls::Connection {
+    let config = builder
+        .with_single_cert(
+            vec![CertificateDer::from(pki.server_cert.clone())],
+            rustls_server_key(pki),
+        )
+        .expect("rustls accepts the demo server certificate and Ed25519 key");
+    rustls::ServerConnection::new(Arc::new(config))
+        .expect("rustls server starts")
+        .into()
+}
+
+fn rustls_server(pki: &DemoPki) -> rustls::Connection {
+    rustls_server_from(pki, rustls_server_builder().with_no_client_auth())
+}
+
+// ---------------------------------------------------------------------------
+// Moving bytes
+// ---------------------------------------------------------------------------
+
+/// A minitls connection and a rustls connection joined in memory, with what
+/// each side has reported so far.
+struct Link {
+    minitls: Connection,
+    rustls: rustls::Connection,
+    minitls_events: Vec<AppEvent>,
+    minitls_error: Option<Error>,
+    rustls_error: Option<rustls::Error>,
+    /// Plaintext rustls has delivered.
+    rustls_plaintext: Vec<u8>,
+    /// rustls has received close_notify.
+    rustls_peer_closed: bool,
+}
+
+impl Link {
+    fn new(minitls: Connection, rustls: rustls::Connection) -> Self {
+        Link {
+            minitls,
+            rustls,
+            minitls_events: Vec::new(),
+            minitls_error: None,
+            rustls_error: None,
+            rustls_plaintext: Vec::new(),
+            rustls_peer_closed: false,
+        }
+    }
+
+    /// minitls → rustls. Returns how many bytes moved.
+    fn minitls_to_rustls(&mut self) -> usize {
+        let mut bytes = Vec::new();
+        let n = self.minitls.transmit(&mut bytes);
+        let mut rest = &bytes[..];
+        while !rest.is_empty() && self.rustls_error.is_none() {
+            match self.rustls.read_tls(&mut rest) {
+                Ok(_) => {}
+                Err(e) => panic!("rustls read_tls: {e}"),
+            }
+            self.rustls_process();
+        }
+        n
+    }
+
+    fn rustls_process(&mut self) {
+        match self.rustls.process_new_packets() {
+            Ok(state) => {
+                if state.peer_has_closed() {
+                    self.rustls_peer_closed = true;
+                }
+            }
+            Err(e) => {
+                self.rustls_error = Some(e);
+                return;
+            }
+        }
+        let mut buf = [0u8; 4096];
+        loop {
+            match self.rustls.reader().read(&mut buf) {
+                Ok(0) => {
+                    self.rustls_peer_closed = true;
+                    break;
+                }
+                Ok(n) => self.rustls_plaintext.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) => panic!("rustls reader: {e}"),
+            }
+        }
+    }
+
+    /// rustls → minitls. Returns how many bytes moved.
+    fn rustls_to_minitls(&mut self) -> usize {
+        let mut bytes = Vec::new();
+        while self.rustls.wants_write() {
+            self.rustls
+                .write_tls(&mut bytes)
+                .expect("writing to a Vec succeeds");
+        }
+        if !bytes.is_empty()
+            && self.minitls_error.is_none()
+            && let Err(e) = self.minitls.receive(&bytes)
+        {
+            self.minitls_error = Some(e);
+        }
+        self.minitls_events
+            .extend(std::iter::from_fn(|| self.minitls.poll_event()));
+        bytes.len()
+    }
+
+    /// Move bytes both ways until neither side has anything to send.
+    fn drive(&mut self) {
+        for _ in 0..100 {
+            let moved = self.minitls_to_rustls() + self.rustls_to_minitls();
+            if moved == 0 {
+                return;
+            }
+        }
+        panic!("the connections never went quiet");
+    }
+
+    /// Drive, and insist neither side failed.
+    fn drive_ok(&mut self) {
+        self.drive();
+        assert_eq!(self.minitls_error, None, "minitls failed");
+        assert!(
+            self.rustls_error.is_none(),
+            "rustls failed: {:?}",
+            self.rustls_error
+        );
+    }
+
+    fn assert_connected(&self) {
+        assert!(!self.minitls.is_handshaking(), "minitls still handshaking");
+        assert!(!self.rustls.is_handshaking(), "rustls still handshaking");
+        assert!(self.minitls_events.contains(&AppEvent::Connected));
+    }
+
+    /// The parameters rustls negotiated are exactly minitls's.
+    fn assert_rustls_negotiated(&self) {
+        let suite = self
+            .rustls
+            .negotiated_cipher_suite()
+            .expect("rustls negotiated a suite");
+        assert_eq!(suite, cipher_suite::TLS13_CHACHA20_POLY1305_SHA256);
+        assert_eq!(
+            suite.suite(),
+            rustls::CipherSuite::TLS13_CHACHA20_POLY1305_SHA256
+        );
+        assert_eq!(
+            self.rustls.protocol_version(),
+            Some(ProtocolVersion::TLSv1_3)
+        );
+        let group = self
+            .rustls
+            .negotiated_key_exchange_group()
+            .expect("rustls negotiated a group");
+        assert_eq!(group.name(), NamedGroup::X25519);
+    }
+
+    /// The parameters minitls negotiated.
+    fn assert_minitls_negotiated(&self) {
+        let n = self.minitls.negotiated();
+        assert_eq!(n.cipher_suite, 0x1303);
+        assert_eq!(n.group, Some(0x001d));
+        assert_eq!(n.signature_scheme, Some(0x0807));
+    }
+
+    /// "hello" from rustls to minitls, "world" back.
+    fn exchange_data(&mut self) {
+        self.rustls.writer().write_all(b"hello").unwrap();
+        self.drive_ok();
+        assert_eq!(
+            self.minitls_events.last(),
+            Some(&AppEvent::Data(b"hello".to_vec()))
+        );
+        self.minitls.send(b"world").unwrap();
+        self.drive_ok();
+        assert_eq!(self.rustls_plaintext, b"world");
+    }
+
+    fn rustls_closes(&mut self) {
+        self.rustls.send_close_notify();
+        self.drive_ok();
+        assert_eq!(self.minitls_events.last(), Some(&AppEvent::PeerClosed));
+        assert!(self.minitls.peer_closed());
+    }
+
+    fn minitls_closes(&mut self) {
+        self.minitls.close();
+        self.drive_ok();
+        assert!(self.rustls_peer_closed, "rustls did not see close_notify");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------
+
+/// rustls client → minitls server: full handshake, data both ways,
+/// close_notify both ways (rustls first).
+#[test]
+fn rustls_client_to_minitls_server() {
+    let (pki, now) = pki_now(11);
+    let server = Connection::server(minitls_server_config(&pki, now, 12));
+    let client = rustls_client(&pki, vec![kx_group::X25519]);
+    let mut link = Link::new(server, client);
+    link.drive_ok();
+    link.assert_connected();
+    link.assert_rustls_negotiated();
+    let n = link.minitls.negotiated();
+    assert_eq!(n.cipher_suite, 0x1303);
+    assert_eq!(n.group, Some(0x001d));
+    assert_eq!(n.server_name.as_deref(), Some("localhost"));
+    assert!(!n.hello_retry_request);
+    let certs = link
+        .rustls
+        .peer_certificates()
+        .expect("server sent a chain");
+    assert_eq!(certs, [CertificateDer::from(pki.server_cert.clone())]);
+
+    link.exchange_data();
+    link.rustls_closes();
+    link.minitls_closes();
+}
+
+/// minitls client → rustls server: full handshake, data both ways,
+/// close_notify both ways (minitls first).
+///
+/// No NewSessionTicket: rustls 0.23 sends tickets (two by default) only to a
+/// client whose ClientHello offers psk_key_exchange_modes with psk_dhe_ke
+/// (RFC 8446 §4.2.9: tickets SHOULD match the advertised modes), and
+/// minitls, which does not resume, offers no psk_key_exchange_modes. So
+/// rustls sends none; this asserts that, so a change on either side shows.
+#[test]
+fn minitls_client_to_rustls_server() {
+    let (pki, now) = pki_now(21);
+    let client = Connection::client(minitls_client_config(&pki, now, 22), "localhost")
+        .expect("minitls client starts");
+    let server = rustls_server(&pki);
+    let mut link = Link::new(client, server);
+    link.drive_ok();
+    link.assert_connected();
+    link.assert_rustls_negotiated();
+    link.assert_minitls_negotiated();
+    let n = link.minitls.negotiated();
+    assert_eq!(n.peer_subject.as_deref(), Some("CN=localhost"));
+    assert_eq!(n.peer_issuer.as_deref(), Some("CN=minitls demo CA"));
+    assert!(!n.hello_retry_request);
+    assert_eq!(link.minitls_events, [AppEvent::Connected]);
+
+    link.exchange_data();
+    link.minitls_closes();
+    link.rustls_closes();
+}
+
+/// A rustls client that prefers secp256r1 sends a key share only for it;
+/// minitls's server answers with a HelloRetryRequest for X25519 and the
+/// second ClientHello completes the handshake.
+#[test]
+fn rustls_client_gets_hello_retry_request_for_x25519() {
+    let (pki, now) = pki_now(31);
+    let server = Connection::server(minitls_server_config(&pki, now, 32));
+    let client = rustls_client(&pki, vec![kx_group::SECP256R1, kx_group::X25519]);
+    let mut link = Link::new(server, client);
+    link.drive_ok();
+    link.assert_connected();
+    link.assert_rustls_negotiated();
+    let n = link.minitls.negotiated();
+    assert!(
+        n.hello_retry_request,
+        "minitls did not send a HelloRetryRequest"
+    );
+    assert_eq!(n.group, Some(0x001d));
+
+    link.exchange_data();
+    link.rustls_closes();
+}
+
+/// A rustls server that asks for (but does not require) a client
+/// certificate: minitls has none, answers with an empty Certificate
+/// (RFC 8446 §4.4.2) and the handshake completes unauthenticated.
+#[test]
+fn minitls_client_answers_certificate_request_with_empty_certificate() {
+    let (pki, now) = pki_now(41);
+    let verifier =
+        WebPkiClientVerifier::builder_with_provider(roots(&pki), provider(vec![kx_group::X25519]))
+            .allow_unauthenticated()
+            .build()
+            .expect("rustls accepts the demo CA as a client-auth root");
+    assert!(verifier.offer_client_auth());
+    assert!(!verifier.client_auth_mandatory());
+    let server = rustls_server_from(
+        &pki,
+        rustls_server_builder().with_client_cert_verifier(verifier),
+    );
+    let recorder = Recorder::default();
+    let client = Connection::client_with_observer(
+        minitls_client_config(&pki, now, 42),
+        "localhost",
+        Box::new(recorder.clone()),
+    )
+    .expect("minitls client starts");
+    let mut link = Link::new(client, server);
+    link.drive_ok();
+    link.assert_connected();
+    link.assert_rustls_negotiated();
+    link.assert_minitls_negotiated();
+    assert!(
+        link.rustls.peer_certificates().is_none(),
+        "rustls saw a client certificate"
+    );
+    let events = recorder.events();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, RecordedEvent::MessageReceived("CertificateRequest", _))),
+        "rustls sent no CertificateRequest"
+    );
+    // Certificate (11), length 4: an empty certificate_request_context (rustls
+    // sends an empty one) and an empty certificate_list.
+    let empty_certificate = vec![11, 0, 0, 4, 0, 0, 0, 0];
+    assert!(
+        events.contains(&RecordedEvent::MessageSent(
+            "Certificate",
+            empty_certificate
+        )),
+        "minitls sent no empty Certificate"
+    );
+
+    link.exchange_data();
+    link.minitls_closes();
+}
+
+/// A rustls server whose certificate comes from another CA (another name,
+/// another key): minitls refuses it with unknown_ca, and rustls receives
+/// that alert.
+#[test]
+fn minitls_client_refuses_rustls_server_from_unknown_ca() {
+    let (trusted, now) = pki_now(51);
+    let (other, _) = pki_now_with_ca_name(52, "some other CA");
+    assert_refused(
+        &trusted,
+        now,
+        &other,
+        CertificateError::UnknownIssuer,
+        AlertDescription::UnknownCa,
+        rustls::AlertDescription::UnknownCA,
+    );
+}
+
+/// An impostor CA: another demo PKI, whose CA has the trusted CA's name
+/// (`CN=minitls demo CA`, as every demo PKI does) but another key. The
+/// server certificate's authorityKeyIdentifier names a key no trust anchor
+/// has (RFC 5280 §4.2.1.1), so minitls finds no trust anchor for it:
+/// `UnknownIssuer`, sent as unknown_ca (RFC 8446 §6.2).
+#[test]
+fn minitls_client_refuses_rustls_server_from_same_named_ca() {
+    let (trusted, now) = pki_now(61);
+    let (other, _) = pki_now(62);
+    assert_refused(
+        &trusted,
+        now,
+        &other,
+        CertificateError::UnknownIssuer,
+        AlertDescription::UnknownCa,
+        rustls::AlertDescription::UnknownCA,
+    );
+}
+
+/// A minitls client trusting `trusted` connects to a rustls server with
+/// `other`'s certificate: minitls fails with `error`, sends `alert`, and
+/// rustls fails with `AlertReceived(rustls_alert)` while still handshaking.
+fn assert_refused(
+    trusted: &DemoPki,
+    now: UnixTime,
+    other: &DemoPki,
+    error: CertificateError,
+    alert: AlertDescription,
+    rustls_alert: rustls::AlertDescription,
+) {
+    let client = Connection::client(minitls_client_config(trusted, now, 53), "localhost")
+        .expect("minitls client starts");
+    let server = rustls_server(other);
+    let mut link = Link::new(client, server);
+    link.drive();
+
+    // Both sides at once, so a failure shows what each side saw.
+    let expected = Error::Certificate(error);
+    assert_eq!(
+        (link.minitls_error.as_ref(), link.rustls_error.as_ref()),
+        (
+            Some(&expected),
+            Some(&rustls::Error::AlertReceived(rustls_alert))
+        )
+    );
+    assert_eq!(expected.alert(), Some(alert));
+    assert_eq!(link.minitls.error(), Some(&expected));
+    assert!(link.minitls.is_handshaking());
+    assert!(link.rustls.is_handshaking());
+    let rustls_error = link.rustls_error.as_ref().unwrap();
+    assert!(format!("{rustls_error:?}").contains(&format!("AlertReceived({rustls_alert:?})")));
+}
