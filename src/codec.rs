@@ -141,6 +141,11 @@ impl<'a> Reader<'a> {
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
 
+    pub fn u64(&mut self, field: &'static str) -> Result<u64, Error> {
+        let b = self.array::<8>(field)?;
+        Ok(u64::from_be_bytes(b))
+    }
+
     /// Read a vector whose length is in `len_bytes` bytes, giving the closure
     /// a view limited to exactly that many bytes. The closure must consume
     /// them all. The length itself is recorded as the span `field`, the body
@@ -280,6 +285,10 @@ impl Writer {
     }
 
     pub fn u32(&mut self, v: u32) {
+        self.buf.extend_from_slice(&v.to_be_bytes());
+    }
+
+    pub fn u64(&mut self, v: u64) {
         self.buf.extend_from_slice(&v.to_be_bytes());
     }
 

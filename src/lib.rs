@@ -18,6 +18,7 @@
 //! | [`transcript`] | the running transcript hash, with HelloRetryRequest's message_hash | §4.4.1 |
 //! | [`key_schedule`] | HKDF-Expand-Label, Derive-Secret, every secret of the handshake | §7.1, §7.3 |
 //! | [`pki`] | DER, X.509, chain validation, PEM, a tiny CA | (RFC 5280, 8410) |
+//! | [`resumption`] | sessions, the stateful store and the stateless ticketer, the client cache | §2.2, §4.6.1, §4.2.11 |
 //! | [`config`] | client and server configuration; injected RNG and clock | |
 //! | [`client`] | the client state machine | Appendix A.1 |
 //! | [`server`] | the server state machine | Appendix A.2 |
@@ -37,6 +38,7 @@ pub mod key_schedule;
 pub mod keylog;
 pub mod messages;
 pub mod pki;
+pub mod resumption;
 pub mod record;
 pub mod server;
 pub mod stream;
