@@ -77,24 +77,31 @@
 
 use std::sync::Arc;
 
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, UnixTime};
 use crate::connection::{AppEvent, Context};
+use crate::crypto::HASH_LEN;
 use crate::crypto::{self, X25519KeyPair};
 use crate::error::Error;
 use crate::key_schedule::{
-    EarlySecret, HandshakeSecret, MasterSecret, Secret, SecretLabel, TrafficSecret,
-    finished_verify_data,
+    EarlySecret, HandshakeSecret, Secret, SecretLabel, TrafficSecret, finished_verify_data,
+    psk_binder, resumption_psk,
 };
 use crate::messages::certificate_verify::{SERVER_CONTEXT, signed_content};
 use crate::messages::extensions::{Extension, KeyShareEntry, extension_type as et};
+use crate::messages::extensions::{OfferedPsks, PskIdentity};
 use crate::messages::server_hello::{DOWNGRADE_TLS11, DOWNGRADE_TLS12};
 use crate::messages::{
     Certificate, CertificateRequest, CertificateVerify, ClientHello, ED25519, EncryptedExtensions,
     Finished, HandshakeMessage, KeyUpdate, NewSessionTicket, ServerHello,
     TLS_CHACHA20_POLY1305_SHA256, TLS12, TLS13, X25519,
 };
+use crate::messages::{PSK_DHE_KE, PSK_KE};
 use crate::pki::verify::verify_server_chain;
+use crate::resumption::MAX_TICKET_LIFETIME;
+use crate::resumption::client_cache::StoredTicket;
+use crate::server::binders_len;
 use crate::trace::{Epoch, Operation};
+use crate::trace::{Event, ResumptionEvent};
 use crate::transcript::Transcript;
 
 /// RFC 8446 Appendix A.1, client side. Each variant holds what is known in it.
@@ -207,12 +214,15 @@ impl ClientState {
     // ANCHOR_END: client_dispatch
 }
 
-/// What a HelloRetryRequest asked us to change.
+/// What a HelloRetryRequest asked us to change, and what must stay the same.
 pub(crate) struct Retry {
     cookie: Option<Vec<u8>>,
+    /// The server asked for an X25519 share we had not sent (psk_ke offer).
+    wants_x25519_share: bool,
     transcript: Transcript,
     random: [u8; 32],
     legacy_session_id: Vec<u8>,
+    ticket: Option<StoredTicket>,
 }
 
 /// START: nothing sent yet, or a HelloRetryRequest to answer.
@@ -225,30 +235,49 @@ pub(crate) struct Start {
 impl Start {
     // ANCHOR: send_client_hello
     /// Build and send the ClientHello (RFC 8446 §4.1.2): our one suite, our
-    /// one group with a fresh X25519 share, our one signature scheme.
+    /// one group with a fresh X25519 share, our one signature scheme, and a
+    /// ticket from an earlier connection if we have one.
     fn send_client_hello(self, cx: &mut Context) -> Result<ClientState, Error> {
-        let key_pair = cx.with_rng(X25519KeyPair::generate);
-        cx.operation(Operation::X25519KeyGen);
-
         // RFC 8446 §4.1.2: a ClientHello after HelloRetryRequest keeps the
         // same random and session id; only what the server asked for changes.
         let retried = self.retry.is_some();
-        let (random, legacy_session_id, mut transcript, cookie) = match self.retry {
-            Some(r) => (r.random, r.legacy_session_id, r.transcript, r.cookie),
-            None => {
-                let random = cx.with_rng(crypto::random_array::<32>);
-                // RFC 8446 Appendix D.4: in compatibility mode the client
-                // sends a non-empty (fake) session id.
-                let session_id = if self.config.middlebox_compatibility {
-                    cx.with_rng(crypto::random_array::<32>).to_vec()
-                } else {
-                    Vec::new()
-                };
-                (random, session_id, Transcript::new(), None)
-            }
-        };
+        let (random, legacy_session_id, mut transcript, cookie, wants_share, ticket) =
+            match self.retry {
+                Some(r) => (
+                    r.random,
+                    r.legacy_session_id,
+                    r.transcript,
+                    r.cookie,
+                    r.wants_x25519_share,
+                    r.ticket,
+                ),
+                None => {
+                    let random = cx.with_rng(crypto::random_array::<32>);
+                    // RFC 8446 Appendix D.4: in compatibility mode the client
+                    // sends a non-empty (fake) session id.
+                    let session_id = if self.config.middlebox_compatibility {
+                        cx.with_rng(crypto::random_array::<32>).to_vec()
+                    } else {
+                        Vec::new()
+                    };
+                    let ticket = take_ticket(&self.config, &self.server_name, cx.now());
+                    (random, session_id, Transcript::new(), None, false, ticket)
+                }
+            };
         cx.client_random = random;
         cx.middlebox_compatibility = !legacy_session_id.is_empty();
+        let psk_modes = &self.config.psk_modes;
+
+        // A psk_ke-only resumption sends no share: it does no key exchange
+        // (RFC 8446 §4.2.9). If the server refuses the ticket it will ask
+        // for a share with a HelloRetryRequest.
+        let psk_ke_only = ticket.is_some() && !psk_modes.contains(&PSK_DHE_KE);
+        let key_pair = if psk_ke_only && !wants_share {
+            None
+        } else {
+            cx.operation(Operation::X25519KeyGen);
+            Some(cx.with_rng(X25519KeyPair::generate))
+        };
 
         let mut extensions = Vec::new();
         // RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in
@@ -260,16 +289,40 @@ impl Start {
         extensions.push(Extension::SupportedVersionsClient(vec![TLS13]));
         extensions.push(Extension::SupportedGroups(vec![X25519]));
         extensions.push(Extension::SignatureAlgorithms(vec![ED25519]));
-        extensions.push(Extension::KeyShareClient(vec![KeyShareEntry {
-            group: X25519,
-            key_exchange: key_pair.public.to_vec(),
-        }]));
+        extensions.push(Extension::KeyShareClient(
+            key_pair
+                .iter()
+                .map(|kp| KeyShareEntry {
+                    group: X25519,
+                    key_exchange: kp.public.to_vec(),
+                })
+                .collect(),
+        ));
         if let Some(cookie) = &cookie {
             // RFC 8446 §4.2.2: echo the HelloRetryRequest's cookie.
             extensions.push(Extension::Cookie(cookie.clone()));
         }
+        if self.config.session_cache.is_some() {
+            // RFC 8446 §4.2.9: the modes we accept; servers send tickets
+            // only to clients that send this.
+            extensions.push(Extension::PskKeyExchangeModes(psk_modes.clone()));
+        }
+        if let Some(ticket) = &ticket {
+            // RFC 8446 §4.2.11: pre_shared_key MUST be the last extension;
+            // its binder is filled in below.
+            extensions.push(Extension::PreSharedKeyClient(OfferedPsks {
+                identities: vec![PskIdentity {
+                    identity: ticket.ticket.clone(),
+                    obfuscated_ticket_age: ticket.obfuscated_ticket_age(cx.now()),
+                }],
+                binders: vec![vec![0; HASH_LEN]],
+            }));
+            cx.emit(Event::Resumption(ResumptionEvent::Offered {
+                ticket_len: ticket.ticket.len(),
+            }));
+        }
 
-        let hello = ClientHello {
+        let mut hello = ClientHello {
             legacy_version: TLS12,
             random,
             legacy_session_id: legacy_session_id.clone(),
@@ -277,6 +330,9 @@ impl Start {
             legacy_compression_methods: vec![0],
             extensions,
         };
+        if let Some(ticket) = &ticket {
+            fill_in_binder(&mut hello, ticket, &transcript);
+        }
         let offered: Vec<u16> = hello
             .extensions
             .iter()
@@ -295,16 +351,44 @@ impl Start {
             offered,
             transcript,
             retried,
+            ticket,
         }))
     }
     // ANCHOR_END: send_client_hello
 }
 
+/// A ticket for this server from the cache, if any (used once: taken out).
+fn take_ticket(config: &ClientConfig, server_name: &str, now: UnixTime) -> Option<StoredTicket> {
+    let cache = config.session_cache.as_ref()?;
+    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    cache
+        .take(server_name, now)
+        .filter(|t| t.cipher_suite == TLS_CHACHA20_POLY1305_SHA256)
+}
+
+// ANCHOR: fill_in_binder
+/// RFC 8446 §4.2.11.2: the binder is an HMAC over the transcript up to and
+/// including this ClientHello *truncated before the binders list*. The
+/// lengths in the truncated part already count binders of the right size,
+/// so we encode with a placeholder binder, cut it off, compute, fill in.
+fn fill_in_binder(hello: &mut ClientHello, ticket: &StoredTicket, transcript: &Transcript) {
+    let encoded = HandshakeMessage::ClientHello(hello.clone()).encode();
+    let Some(Extension::PreSharedKeyClient(offer)) = hello.extensions.last_mut() else {
+        return;
+    };
+    let truncated = &encoded[..encoded.len() - binders_len(offer)];
+    let binder_key = EarlySecret::new(Some(ticket.psk.as_bytes())).resumption_binder_key();
+    let binder = psk_binder(&binder_key, &transcript.hash_with(truncated));
+    offer.binders = vec![binder.to_vec()];
+}
+// ANCHOR_END: fill_in_binder
+
 /// WAIT_SH: ClientHello sent, waiting for the server's choice.
 pub(crate) struct WaitServerHello {
     config: Arc<ClientConfig>,
     server_name: String,
-    key_pair: X25519KeyPair,
+    /// Our X25519 key; `None` when we offered psk_ke only.
+    key_pair: Option<X25519KeyPair>,
     random: [u8; 32],
     legacy_session_id: Vec<u8>,
     /// Extension types we sent; the server may answer only these.
@@ -313,6 +397,8 @@ pub(crate) struct WaitServerHello {
     /// Whether a HelloRetryRequest was already answered: RFC 8446 §4.1.4
     /// makes a second one unexpected_message.
     retried: bool,
+    /// The ticket we offered, if any.
+    ticket: Option<StoredTicket>,
 }
 
 impl WaitServerHello {
@@ -367,6 +453,32 @@ impl WaitServerHello {
         }
     }
 
+    /// RFC 8446 §4.2.11: did the server accept our PSK, and in which mode?
+    fn accepted_psk(&self, hello: &ServerHello) -> Result<Option<u8>, Error> {
+        let Some(Extension::PreSharedKeyServer(selected)) =
+            hello.find_extension(et::PRE_SHARED_KEY)
+        else {
+            return Ok(None);
+        };
+        // RFC 8446 §4.2.11: the selected identity MUST be one we offered.
+        if *selected != 0 || self.ticket.is_none() {
+            return Err(Error::IllegalParameter(
+                "selected_identity is not an identity we offered (RFC 8446 §4.2.11)",
+            ));
+        }
+        let has_share = hello.find_extension(et::KEY_SHARE).is_some();
+        let mode = if has_share { PSK_DHE_KE } else { PSK_KE };
+        // RFC 8446 §4.2.9: the server must use a mode we offered.
+        if !self.config.psk_modes.contains(&mode) {
+            return Err(if has_share {
+                Error::IllegalParameter("server used psk_dhe_ke, which we did not offer")
+            } else {
+                Error::MissingExtension("key_share in ServerHello (RFC 8446 §9.2)")
+            });
+        }
+        Ok(Some(mode))
+    }
+
     // ANCHOR: handle_server_hello
     fn handle_server_hello(
         mut self,
@@ -376,32 +488,48 @@ impl WaitServerHello {
     ) -> Result<ClientState, Error> {
         Self::check_version(&hello)?;
         self.check_hello_common(&hello)?;
+        let psk_mode = self.accepted_psk(&hello)?;
 
-        let Some(Extension::KeyShareServer(share)) = hello.find_extension(et::KEY_SHARE) else {
-            return Err(Error::MissingExtension(
-                "key_share in ServerHello (RFC 8446 §9.2)",
-            ));
+        let shared = match (hello.find_extension(et::KEY_SHARE), psk_mode) {
+            (None, Some(PSK_KE)) => None,
+            (Some(Extension::KeyShareServer(share)), _) => {
+                // RFC 8446 §4.2.8: the server's share MUST be in a group we
+                // offered a share for.
+                let Some(key_pair) = self.key_pair.take().filter(|_| share.group == X25519) else {
+                    return Err(Error::IllegalParameter(
+                        "server key_share is not for a share we sent (RFC 8446 §4.2.8)",
+                    ));
+                };
+                let peer_public: [u8; 32] =
+                    share.key_exchange.as_slice().try_into().map_err(|_| {
+                        Error::IllegalParameter(
+                            "X25519 key_exchange is not 32 bytes (RFC 8446 §4.2.8.2)",
+                        )
+                    })?;
+                let shared = key_pair.agree(&peer_public).ok_or(Error::IllegalParameter(
+                    "X25519 shared secret is all zeros (RFC 8446 §7.4.2)",
+                ))?;
+                cx.operation(Operation::X25519SharedSecret);
+                Some(shared)
+            }
+            _ => {
+                return Err(Error::MissingExtension(
+                    "key_share in ServerHello (RFC 8446 §9.2)",
+                ));
+            }
         };
-        // RFC 8446 §4.2.8: the server's share MUST be in a group we offered.
-        if share.group != X25519 {
-            return Err(Error::IllegalParameter(
-                "server key_share is not in a group we offered (RFC 8446 §4.2.8)",
-            ));
-        }
-        let peer_public: [u8; 32] = share.key_exchange.as_slice().try_into().map_err(|_| {
-            Error::IllegalParameter("X25519 key_exchange is not 32 bytes (RFC 8446 §4.2.8.2)")
-        })?;
-        let shared = self
-            .key_pair
-            .agree(&peer_public)
-            .ok_or(Error::IllegalParameter(
-                "X25519 shared secret is all zeros (RFC 8446 §7.4.2)",
-            ))?;
-        cx.operation(Operation::X25519SharedSecret);
 
         self.transcript.add(bytes);
         let th = self.transcript.current();
-        let handshake_secret = EarlySecret::new(None).into_handshake_secret(Some(&shared.0));
+        let psk = match psk_mode {
+            Some(_) => self.ticket.as_ref().map(|t| &t.psk.as_bytes()[..]),
+            None => None,
+        };
+        if psk_mode.is_none() && self.ticket.is_some() {
+            cx.emit(Event::Resumption(ResumptionEvent::NotAccepted));
+        }
+        let handshake_secret =
+            EarlySecret::new(psk).into_handshake_secret(shared.as_ref().map(|s| &s.0[..]));
         cx.secret_derived(
             SecretLabel::HandshakeSecret,
             handshake_secret.secret().as_bytes(),
@@ -413,8 +541,12 @@ impl WaitServerHello {
         cx.install_read_key(&server_hs, Epoch::Handshake);
 
         cx.negotiated.cipher_suite = hello.cipher_suite;
-        cx.negotiated.group = Some(share.group);
+        cx.negotiated.group = shared.as_ref().map(|_| X25519);
         cx.negotiated.hello_retry_request = self.retried;
+        if let Some(mode) = psk_mode {
+            cx.negotiated.resumed = true;
+            cx.negotiated.psk_mode = Some(crate::server::psk_mode_name(mode));
+        }
 
         Ok(ClientState::WaitEncryptedExtensions(
             WaitEncryptedExtensions {
@@ -422,6 +554,7 @@ impl WaitServerHello {
                 server_name: self.server_name,
                 offered: self.offered,
                 transcript: self.transcript,
+                resumed: psk_mode.is_some(),
                 secrets: HandshakeSecrets {
                     handshake_secret,
                     client_hs,
@@ -441,21 +574,29 @@ impl WaitServerHello {
     ) -> Result<ClientState, Error> {
         Self::check_version(&hrr)?;
         self.check_hello_common(&hrr)?;
+        // RFC 8446 §4.1.4: an HRR does not select a PSK.
+        if hrr.find_extension(et::PRE_SHARED_KEY).is_some() {
+            return Err(Error::IllegalParameter(
+                "HelloRetryRequest carries pre_shared_key (RFC 8446 §4.1.4)",
+            ));
+        }
         let cookie = match hrr.find_extension(et::COOKIE) {
             Some(Extension::Cookie(c)) => Some(c.clone()),
             _ => None,
         };
+        let mut wants_x25519_share = false;
         if let Some(Extension::KeyShareHelloRetryRequest(group)) = hrr.find_extension(et::KEY_SHARE)
         {
-            // RFC 8446 §4.2.8: the selected_group MUST be one we offered and
-            // not one we already sent a share for. We offer only X25519 and
-            // always send its share, so any selected_group is an error.
-            let _ = group;
-            return Err(Error::IllegalParameter(
-                "HelloRetryRequest asks for a group we did not offer or already sent (RFC 8446 §4.2.8)",
-            ));
+            // RFC 8446 §4.2.8: the selected_group MUST be one we offered in
+            // supported_groups and not one we already sent a share for.
+            if *group != X25519 || self.key_pair.is_some() {
+                return Err(Error::IllegalParameter(
+                    "HelloRetryRequest asks for a group we did not offer or already sent (RFC 8446 §4.2.8)",
+                ));
+            }
+            wants_x25519_share = true;
         }
-        if cookie.is_none() {
+        if cookie.is_none() && !wants_x25519_share {
             // RFC 8446 §4.1.4: an HRR that would not change the ClientHello
             // MUST be refused.
             return Err(Error::IllegalParameter(
@@ -470,9 +611,11 @@ impl WaitServerHello {
             server_name: self.server_name,
             retry: Some(Retry {
                 cookie,
+                wants_x25519_share,
                 transcript: self.transcript,
                 random: self.random,
                 legacy_session_id: self.legacy_session_id,
+                ticket: self.ticket,
             }),
         }))
     }
@@ -492,6 +635,8 @@ pub(crate) struct WaitEncryptedExtensions {
     server_name: String,
     offered: Vec<u16>,
     transcript: Transcript,
+    /// The server accepted our PSK: no Certificate or CertificateVerify follow.
+    resumed: bool,
     secrets: HandshakeSecrets,
 }
 
@@ -512,6 +657,16 @@ impl WaitEncryptedExtensions {
             }
         }
         self.transcript.add(bytes);
+        // Appendix A.1: "Using PSK" goes straight to WAIT_FINISHED.
+        if self.resumed {
+            return Ok(ClientState::WaitFinished(WaitFinished {
+                config: self.config,
+                server_name: self.server_name,
+                transcript: self.transcript,
+                secrets: self.secrets,
+                certificate_requested: None,
+            }));
+        }
         Ok(ClientState::WaitCertCr(WaitCert {
             config: self.config,
             server_name: self.server_name,
@@ -586,6 +741,8 @@ impl WaitCert {
         cx.negotiated.peer_issuer = Some(verified.issuer.clone());
         self.transcript.add(bytes);
         Ok(ClientState::WaitCertificateVerify(WaitCertificateVerify {
+            config: self.config,
+            server_name: self.server_name,
             transcript: self.transcript,
             secrets: self.secrets,
             server_public_key: verified.public_key,
@@ -597,6 +754,8 @@ impl WaitCert {
 
 /// WAIT_CV: the chain is valid; now the server must prove it holds the key.
 pub(crate) struct WaitCertificateVerify {
+    config: Arc<ClientConfig>,
+    server_name: String,
     transcript: Transcript,
     secrets: HandshakeSecrets,
     server_public_key: [u8; 32],
@@ -626,6 +785,8 @@ impl WaitCertificateVerify {
         cx.negotiated.signature_scheme = Some(verify.algorithm);
         self.transcript.add(bytes);
         Ok(ClientState::WaitFinished(WaitFinished {
+            config: self.config,
+            server_name: self.server_name,
             transcript: self.transcript,
             secrets: self.secrets,
             certificate_requested: self.certificate_requested,
@@ -636,6 +797,8 @@ impl WaitCertificateVerify {
 
 /// WAIT_FINISHED: the server is authenticated; its Finished closes its flight.
 pub(crate) struct WaitFinished {
+    config: Arc<ClientConfig>,
+    server_name: String,
     transcript: Transcript,
     secrets: HandshakeSecrets,
     certificate_requested: Option<Vec<u8>>,
@@ -700,11 +863,12 @@ impl WaitFinished {
         cx.app_event(AppEvent::Connected);
         Ok(ClientState::Connected(Connected {
             _proof: proof,
-            _master: master,
+            config: self.config,
+            server_name: self.server_name,
             client_ap,
             server_ap,
             generation: 0,
-            _resumption_master: resumption_master,
+            resumption_master,
         }))
     }
     // ANCHOR_END: handle_finished
@@ -713,24 +877,46 @@ impl WaitFinished {
 /// CONNECTED: application keys in both directions.
 pub(crate) struct Connected {
     _proof: FinishedVerified,
-    _master: MasterSecret,
+    config: Arc<ClientConfig>,
+    server_name: String,
     client_ap: TrafficSecret,
     server_ap: TrafficSecret,
     generation: u32,
-    /// For the resumption issue: the PSK of each ticket derives from this.
-    _resumption_master: Secret,
+    /// Each ticket's PSK derives from this and the ticket's nonce.
+    resumption_master: Secret,
 }
 
 impl Connected {
+    // ANCHOR: handle_new_session_ticket
+    /// RFC 8446 §4.6.1: remember the ticket with the PSK it stands for,
+    /// under the name we connected to, for at most its lifetime.
     fn handle_new_session_ticket(
         self,
-        _ticket: NewSessionTicket,
+        ticket: NewSessionTicket,
         cx: &mut Context,
     ) -> Result<ClientState, Error> {
-        // Resumption is not offered yet: the ticket is reported and dropped.
+        if let Some(cache) = &self.config.session_cache {
+            let stored = StoredTicket {
+                server_name: self.server_name.clone(),
+                psk: resumption_psk(&self.resumption_master, &ticket.ticket_nonce),
+                ticket: ticket.ticket,
+                cipher_suite: TLS_CHACHA20_POLY1305_SHA256,
+                ticket_lifetime: ticket.ticket_lifetime.min(MAX_TICKET_LIFETIME),
+                ticket_age_add: ticket.ticket_age_add,
+                received_at: cx.now(),
+            };
+            cx.emit(Event::Resumption(ResumptionEvent::TicketStored {
+                lifetime: stored.ticket_lifetime,
+            }));
+            cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(stored);
+        }
         cx.app_event(AppEvent::NewTicket);
         Ok(ClientState::Connected(self))
     }
+    // ANCHOR_END: handle_new_session_ticket
 
     // ANCHOR: client_key_update
     fn handle_key_update(

@@ -9,7 +9,10 @@
 use std::sync::{Arc, Mutex};
 
 use crate::crypto::{self, Ed25519PrivateKey, Rng};
+use crate::messages::PSK_DHE_KE;
 use crate::pki::verify::TrustAnchors;
+use crate::resumption::ResumptionStrategy;
+use crate::resumption::client_cache::ClientSessionCache;
 
 /// Milliseconds since the Unix epoch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -69,6 +72,13 @@ pub struct ClientConfig {
     /// second flight, so middleboxes see something like TLS 1.2 resumption
     /// (RFC 8446 Appendix D.4). On by default, as in most clients.
     pub middlebox_compatibility: bool,
+    /// Where tickets are kept for resumption; `None` never resumes (and
+    /// does not send psk_key_exchange_modes, so servers send no tickets).
+    pub session_cache: Option<Arc<Mutex<ClientSessionCache>>>,
+    /// The PSK key exchange modes we offer, in preference order
+    /// (RFC 8446 §4.2.9): psk_dhe_ke keeps forward secrecy; psk_ke saves
+    /// the X25519 operations but does not.
+    pub psk_modes: Vec<u8>,
 }
 
 impl ClientConfig {
@@ -78,6 +88,8 @@ impl ClientConfig {
             rng: os_rng(),
             clock: Arc::new(SystemClock),
             middlebox_compatibility: true,
+            session_cache: Some(Arc::new(Mutex::new(ClientSessionCache::new(32)))),
+            psk_modes: vec![PSK_DHE_KE],
         }
     }
 }
@@ -90,6 +102,20 @@ pub struct ServerConfig {
     pub private_key: Ed25519PrivateKey,
     pub rng: SharedRng,
     pub clock: Arc<dyn Clock>,
+    /// How sessions are found again: `None` issues no tickets.
+    pub resumption: Option<Arc<Mutex<dyn ResumptionStrategy>>>,
+    /// NewSessionTicket messages after each handshake (default 2, so a
+    /// client can open two connections without reusing a ticket).
+    pub tickets_per_handshake: usize,
+    /// ticket_lifetime in seconds; capped at 7 days (RFC 8446 §4.6.1).
+    pub ticket_lifetime: u32,
+    /// The PSK modes we accept (RFC 8446 §4.2.9); psk_dhe_ke by default.
+    pub psk_modes: Vec<u8>,
+    /// How far the client's idea of a ticket's age may be from ours, in
+    /// milliseconds (RFC 8446 §8.3 suggests a window of about 10 s).
+    pub ticket_age_tolerance_ms: u64,
+    /// At most this many PSK identities are tried from one ClientHello.
+    pub max_psk_identities: usize,
 }
 
 impl ServerConfig {
@@ -99,6 +125,14 @@ impl ServerConfig {
             private_key,
             rng: os_rng(),
             clock: Arc::new(SystemClock),
+            resumption: None,
+            tickets_per_handshake: 2,
+            // Two hours: long enough for a browsing session, short enough
+            // to bound how long a stolen ticket (or ticket key) is useful.
+            ticket_lifetime: 7200,
+            psk_modes: vec![PSK_DHE_KE],
+            ticket_age_tolerance_ms: 10_000,
+            max_psk_identities: 4,
         }
     }
 }

@@ -71,6 +71,12 @@ pub struct Negotiated {
     pub server_name: Option<String>,
     /// Whether the server asked for a retry (HelloRetryRequest).
     pub hello_retry_request: bool,
+    /// Whether this handshake resumed a session with a PSK.
+    pub resumed: bool,
+    /// `psk_dhe_ke` or `psk_ke` when resumed (RFC 8446 §4.2.9).
+    pub psk_mode: Option<&'static str>,
+    /// Server: which strategy found the session ("stateful" or "stateless").
+    pub resumption_strategy: Option<&'static str>,
 }
 
 /// Everything the state machines may touch besides their own state: the

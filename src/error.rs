@@ -30,7 +30,7 @@
 //! | `unknown_ca` | no path to a trust anchor | `tests/cert_validation.rs` |
 //! | `illegal_parameter` | [`Error::IllegalParameter`] | `tests/negative.rs` |
 //! | `decode_error` | [`Error::Decode`], [`Error::EmptyCertificate`] | `tests/negative.rs`, `tests/robustness.rs` |
-//! | `decrypt_error` | [`Error::BadFinished`], [`Error::BadCertificateVerify`] | `tests/negative.rs` |
+//! | `decrypt_error` | [`Error::BadFinished`], [`Error::BadCertificateVerify`], [`Error::BadBinder`] | `tests/negative.rs`, `tests/resumption.rs::wrong_binder_is_decrypt_error` |
 //! | `protocol_version` | [`Error::ProtocolVersion`] | `tests/negative.rs::tls12_only_client_hello_is_protocol_version` |
 //! | `missing_extension` | [`Error::MissingExtension`] | `tests/negative.rs` |
 //! | `unsupported_extension` | [`Error::UnsolicitedExtension`] | `tests/negative.rs` |
@@ -278,6 +278,8 @@ pub enum Error {
     BadFinished,
     /// The CertificateVerify signature does not verify (RFC 8446 §4.4.3).
     BadCertificateVerify,
+    /// The PSK binder of the selected identity does not verify (RFC 8446 §4.2.11).
+    BadBinder,
     /// The server sent an empty Certificate (RFC 8446 §4.4.2.4).
     EmptyCertificate,
     /// The certificate chain was refused.
@@ -311,6 +313,7 @@ impl Error {
             Error::RecordOverflow => A::RecordOverflow,
             Error::BadFinished => A::DecryptError,
             Error::BadCertificateVerify => A::DecryptError,
+            Error::BadBinder => A::DecryptError,
             Error::EmptyCertificate => A::DecodeError,
             Error::Certificate(c) => match c {
                 C::Malformed(_) => A::BadCertificate,
@@ -364,6 +367,7 @@ impl fmt::Display for Error {
                     "CertificateVerify signature does not verify (RFC 8446 §4.4.3)"
                 )
             }
+            Error::BadBinder => write!(f, "PSK binder does not verify (RFC 8446 §4.2.11.2)"),
             Error::EmptyCertificate => {
                 write!(f, "server sent an empty Certificate (RFC 8446 §4.4.2.4)")
             }

@@ -287,6 +287,32 @@ impl TrafficSecret {
     }
 }
 
+// ANCHOR: psk_binder
+/// A PSK binder (RFC 8446 §4.2.11.2): computed like a Finished, but keyed
+/// from the binder_key and over the ClientHello truncated just before the
+/// binders list (plus, after a HelloRetryRequest, what came before it).
+pub fn psk_binder(binder_key: &Secret, truncated_transcript: &TranscriptHash) -> [u8; HASH_LEN] {
+    let mut finished_key = [0u8; HASH_LEN];
+    hkdf_expand_label(&binder_key.0, "finished", b"", &mut finished_key);
+    crypto::hmac_sha256(&finished_key, truncated_transcript.as_bytes())
+}
+// ANCHOR_END: psk_binder
+
+// ANCHOR: resumption_psk
+/// The PSK a NewSessionTicket stands for (RFC 8446 §4.6.1):
+/// HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length).
+pub fn resumption_psk(resumption_master_secret: &Secret, ticket_nonce: &[u8]) -> Secret {
+    let mut out = [0u8; HASH_LEN];
+    hkdf_expand_label(
+        &resumption_master_secret.0,
+        "resumption",
+        ticket_nonce,
+        &mut out,
+    );
+    Secret(out)
+}
+// ANCHOR_END: resumption_psk
+
 // ANCHOR: finished_verify_data
 /// verify_data = HMAC(finished_key, Transcript-Hash(Handshake Context,
 /// Certificate*, CertificateVerify*)) (RFC 8446 §4.4.4).

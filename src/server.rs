@@ -57,22 +57,27 @@
 
 use std::sync::Arc;
 
-use crate::config::ServerConfig;
+use crate::config::{ServerConfig, UnixTime};
 use crate::connection::{AppEvent, Context};
 use crate::crypto::{self, X25519KeyPair};
 use crate::error::Error;
 use crate::key_schedule::{
     EarlySecret, MasterSecret, Secret, SecretLabel, TrafficSecret, finished_verify_data,
+    psk_binder, resumption_psk,
 };
 use crate::messages::certificate_verify::{SERVER_CONTEXT, signed_content};
 use crate::messages::extensions::{Extension, KeyShareEntry, extension_type as et};
+use crate::messages::extensions::{OfferedPsks, PskIdentity};
 use crate::messages::server_hello::HELLO_RETRY_REQUEST_RANDOM;
 use crate::messages::{
     Certificate, CertificateEntry, CertificateVerify, ClientHello, ED25519, EncryptedExtensions,
     Finished, HandshakeMessage, KeyUpdate, ServerHello, TLS_CHACHA20_POLY1305_SHA256, TLS12, TLS13,
     X25519,
 };
+use crate::messages::{NewSessionTicket, PSK_DHE_KE, PSK_KE};
+use crate::resumption::{MAX_TICKET_LIFETIME, Rejection, Session};
 use crate::trace::{Epoch, Operation};
+use crate::trace::{Event, ResumptionEvent};
 use crate::transcript::Transcript;
 
 /// RFC 8446 Appendix A.2, server side. Each variant holds what is known in it.
@@ -185,14 +190,17 @@ impl Start {
         bytes: &[u8],
         _cx: &mut Context,
     ) -> Result<ServerState, Error> {
-        let (mut transcript, retry) = match self.retry {
+        let (transcript_before_hello, retry) = match self.retry {
             Some(r) => (r.transcript, Some(r.change_cipher_spec_sent)),
             None => (Transcript::new(), None),
         };
+        let mut transcript = transcript_before_hello.clone();
         transcript.add(bytes);
         Ok(ServerState::RecvdClientHello(RecvdClientHello {
             config: self.config,
             hello,
+            hello_bytes: bytes.to_vec(),
+            transcript_before_hello,
             transcript,
             retry,
         }))
@@ -203,6 +211,11 @@ impl Start {
 pub(crate) struct RecvdClientHello {
     config: Arc<ServerConfig>,
     hello: ClientHello,
+    /// The ClientHello as received, for the PSK binder.
+    hello_bytes: Vec<u8>,
+    /// The transcript before this ClientHello: empty, or ClientHello1's
+    /// message_hash and our HelloRetryRequest (RFC 8446 §4.2.11.2).
+    transcript_before_hello: Transcript,
     transcript: Transcript,
     /// `Some(ccs_sent)` when this is the second ClientHello, after our HRR.
     retry: Option<bool>,
@@ -281,32 +294,68 @@ impl RecvdClientHello {
             _ => None,
         };
 
-        let Some(share) = shares.iter().find(|s| s.group == X25519) else {
-            // The client supports X25519 but sent no share for it.
-            if self.retry.is_some() {
-                // RFC 8446 §4.1.4: the second ClientHello MUST carry the
-                // share we asked for.
-                return Err(Error::IllegalParameter(
-                    "second ClientHello lacks the requested x25519 key_share (RFC 8446 §4.1.4)",
-                ));
-            }
-            return self.send_hello_retry_request(cx);
+        let x25519_share = shares.iter().find(|s| s.group == X25519);
+
+        let psk = choose_psk(
+            &self.config,
+            hello,
+            &self.hello_bytes,
+            &self.transcript_before_hello,
+            x25519_share.is_some(),
+            server_name.as_deref().unwrap_or(""),
+            self.retry.is_some(),
+            cx,
+        )?;
+        let psk = match psk {
+            PskChoice::RetryForShare => return self.send_hello_retry_request(cx),
+            PskChoice::Accepted(accepted) => Some(accepted),
+            PskChoice::None => None,
         };
-        let client_public: [u8; 32] = share.key_exchange.as_slice().try_into().map_err(|_| {
-            Error::IllegalParameter("X25519 key_exchange is not 32 bytes (RFC 8446 §4.2.8.2)")
-        })?;
+        let x25519_share = match (&psk, x25519_share) {
+            // psk_ke: no key exchange at all (RFC 8446 §4.2.9).
+            (Some(p), _) if p.mode == PSK_KE => None,
+            (_, Some(share)) => Some(share),
+            (_, None) => {
+                // The client supports X25519 but sent no share for it.
+                if self.retry.is_some() {
+                    // RFC 8446 §4.1.4: the second ClientHello MUST carry the
+                    // share we asked for.
+                    return Err(Error::IllegalParameter(
+                        "second ClientHello lacks the requested x25519 key_share (RFC 8446 §4.1.4)",
+                    ));
+                }
+                return self.send_hello_retry_request(cx);
+            }
+        };
+        let client_public = match x25519_share {
+            Some(share) => Some(<[u8; 32]>::try_from(share.key_exchange.as_slice()).map_err(
+                |_| {
+                    Error::IllegalParameter(
+                        "X25519 key_exchange is not 32 bytes (RFC 8446 §4.2.8.2)",
+                    )
+                },
+            )?),
+            None => None,
+        };
 
         cx.client_random = self.hello.random;
         cx.middlebox_compatibility = !self.hello.legacy_session_id.is_empty();
         cx.negotiated.cipher_suite = TLS_CHACHA20_POLY1305_SHA256;
-        cx.negotiated.group = Some(X25519);
-        cx.negotiated.signature_scheme = Some(ED25519);
+        cx.negotiated.group = client_public.map(|_| X25519);
+        cx.negotiated.signature_scheme = psk.is_none().then_some(ED25519);
         cx.negotiated.server_name = server_name.clone();
         cx.negotiated.hello_retry_request = self.retry.is_some();
+        if let Some(p) = &psk {
+            cx.negotiated.resumed = true;
+            cx.negotiated.psk_mode = Some(psk_mode_name(p.mode));
+            cx.negotiated.resumption_strategy = Some(p.strategy);
+        }
         Ok(ServerState::Negotiated(Negotiated {
             config: self.config,
             legacy_session_id: std::mem::take(&mut self.hello.legacy_session_id),
             client_public,
+            psk,
+            server_name: server_name.clone().unwrap_or_default(),
             acknowledge_server_name: server_name.is_some(),
             transcript: self.transcript,
             change_cipher_spec_sent: self.retry.unwrap_or(false),
@@ -349,11 +398,173 @@ impl RecvdClientHello {
     // ANCHOR_END: send_hello_retry_request
 }
 
+/// The RFC name of a PSK key exchange mode (RFC 8446 §4.2.9).
+pub fn psk_mode_name(mode: u8) -> &'static str {
+    if mode == PSK_KE {
+        "psk_ke"
+    } else {
+        "psk_dhe_ke"
+    }
+}
+
+/// What to do about the client's `pre_shared_key` offer.
+enum PskChoice {
+    /// No offer, or nothing acceptable: a full handshake.
+    None,
+    /// psk_dhe_ke is possible but the client sent no X25519 share: ask for one first.
+    RetryForShare,
+    Accepted(AcceptedPsk),
+}
+
+/// A PSK identity that passed every check, binder included.
+pub(crate) struct AcceptedPsk {
+    psk: Secret,
+    selected_identity: u16,
+    mode: u8,
+    strategy: &'static str,
+}
+
+/// The length of the binders list, its 2-byte length included: what the
+/// truncated ClientHello leaves out (RFC 8446 §4.2.11.2).
+pub fn binders_len(offer: &OfferedPsks) -> usize {
+    2 + offer.binders.iter().map(|b| 1 + b.len()).sum::<usize>()
+}
+
+// ANCHOR: choose_psk
+/// Try the client's PSK identities in order (at most `max_psk_identities`)
+/// with our resumption strategy. A ticket we cannot use is not an error: the
+/// handshake falls back to a full one. A binder that does not verify for
+/// the identity we would select is (RFC 8446 §4.2.11: decrypt_error).
+#[allow(clippy::too_many_arguments)]
+fn choose_psk(
+    config: &ServerConfig,
+    hello: &ClientHello,
+    hello_bytes: &[u8],
+    transcript_before_hello: &Transcript,
+    has_x25519_share: bool,
+    server_name: &str,
+    retried: bool,
+    cx: &mut Context,
+) -> Result<PskChoice, Error> {
+    let Some(Extension::PreSharedKeyClient(offer)) = hello.find_extension(et::PRE_SHARED_KEY)
+    else {
+        return Ok(PskChoice::None);
+    };
+    // RFC 8446 §4.2.9: a client offering a PSK MUST send psk_key_exchange_modes.
+    let Some(Extension::PskKeyExchangeModes(client_modes)) =
+        hello.find_extension(et::PSK_KEY_EXCHANGE_MODES)
+    else {
+        return Err(Error::MissingExtension(
+            "psk_key_exchange_modes with pre_shared_key (RFC 8446 §4.2.9)",
+        ));
+    };
+    // RFC 8446 §4.2.11: one binder per identity.
+    if offer.identities.len() != offer.binders.len() {
+        return Err(Error::IllegalParameter(
+            "pre_shared_key has different numbers of identities and binders (RFC 8446 §4.2.11)",
+        ));
+    }
+    let Some(strategy) = &config.resumption else {
+        return Ok(PskChoice::None);
+    };
+    let in_common = |mode: u8| client_modes.contains(&mode) && config.psk_modes.contains(&mode);
+    let mode = if in_common(PSK_DHE_KE) && has_x25519_share {
+        PSK_DHE_KE
+    } else if in_common(PSK_KE) {
+        PSK_KE
+    } else if in_common(PSK_DHE_KE) && !retried {
+        // Decided before redeeming: a single-use ticket must survive the retry.
+        return Ok(PskChoice::RetryForShare);
+    } else {
+        return Ok(PskChoice::None);
+    };
+
+    let now = cx.now();
+    let mut strategy = strategy.lock().unwrap_or_else(|p| p.into_inner());
+    let name = strategy.name();
+    for (index, identity) in offer
+        .identities
+        .iter()
+        .enumerate()
+        .take(config.max_psk_identities)
+    {
+        let checked = strategy
+            .redeem(&identity.identity, now)
+            .and_then(|session| check_session(session, identity, server_name, now, config));
+        let session = match checked {
+            Ok(session) => session,
+            Err(rejection) => {
+                cx.emit(Event::Resumption(ResumptionEvent::Rejected {
+                    strategy: name,
+                    reason: rejection.reason(),
+                }));
+                continue;
+            }
+        };
+        let binder_key = EarlySecret::new(Some(session.psk.as_bytes())).resumption_binder_key();
+        let truncated = &hello_bytes[..hello_bytes.len() - binders_len(offer)];
+        let expected = psk_binder(&binder_key, &transcript_before_hello.hash_with(truncated));
+        // RFC 8446 §4.2.11: "If this value does not validate, the server
+        // MUST abort the handshake". Compared in constant time.
+        if !crypto::constant_time_eq(&expected, &offer.binders[index]) {
+            return Err(Error::BadBinder);
+        }
+        cx.emit(Event::Resumption(ResumptionEvent::Accepted {
+            strategy: name,
+            psk_mode: psk_mode_name(mode),
+        }));
+        return Ok(PskChoice::Accepted(AcceptedPsk {
+            psk: session.psk.clone(),
+            selected_identity: index as u16,
+            mode,
+            strategy: name,
+        }));
+    }
+    Ok(PskChoice::None)
+}
+// ANCHOR_END: choose_psk
+
+/// The checks on the session found for an identity (RFC 8446 §4.2.11,
+/// §4.6.1, §8.3).
+fn check_session(
+    session: Session,
+    identity: &PskIdentity,
+    server_name: &str,
+    now: UnixTime,
+    config: &ServerConfig,
+) -> Result<Session, Rejection> {
+    if session.cipher_suite != TLS_CHACHA20_POLY1305_SHA256 {
+        return Err(Rejection::WrongCipherSuite);
+    }
+    // RFC 8446 §4.6.1: a PSK is tied to the name it was established under.
+    if session.server_name != server_name {
+        return Err(Rejection::WrongServerName);
+    }
+    if session.is_expired(now) {
+        return Err(Rejection::Expired);
+    }
+    // RFC 8446 §4.2.11.1: the client's age is obfuscated_ticket_age minus
+    // ticket_age_add, mod 2^32; §8.3: it must be close to ours.
+    let client_age = u64::from(
+        identity
+            .obfuscated_ticket_age
+            .wrapping_sub(session.ticket_age_add),
+    );
+    let server_age = now.0.saturating_sub(session.created_at.0);
+    if client_age.abs_diff(server_age) > config.ticket_age_tolerance_ms {
+        return Err(Rejection::StaleTicketAge);
+    }
+    Ok(session)
+}
+
 /// NEGOTIATED: parameters chosen; the server's whole flight is next.
 pub(crate) struct Negotiated {
     config: Arc<ServerConfig>,
     legacy_session_id: Vec<u8>,
-    client_public: [u8; 32],
+    /// The client's X25519 share; `None` in a psk_ke resumption.
+    client_public: Option<[u8; 32]>,
+    psk: Option<AcceptedPsk>,
+    server_name: String,
     acknowledge_server_name: bool,
     transcript: Transcript,
     change_cipher_spec_sent: bool,
@@ -362,31 +573,38 @@ pub(crate) struct Negotiated {
 impl Negotiated {
     // ANCHOR: send_server_flight
     /// ServerHello, then under handshake keys EncryptedExtensions,
-    /// Certificate, CertificateVerify and Finished (RFC 8446 §2).
+    /// Certificate, CertificateVerify (both only without a PSK) and
+    /// Finished (RFC 8446 §2, §2.2).
     fn send_server_flight(mut self, cx: &mut Context) -> Result<ServerState, Error> {
-        let key_pair = cx.with_rng(X25519KeyPair::generate);
-        cx.operation(Operation::X25519KeyGen);
-        let public = key_pair.public;
-        let shared = key_pair
-            .agree(&self.client_public)
-            .ok_or(Error::IllegalParameter(
-                "X25519 shared secret is all zeros (RFC 8446 §7.4.2)",
-            ))?;
-        cx.operation(Operation::X25519SharedSecret);
-
+        let mut extensions = vec![Extension::SupportedVersionsServer(TLS13)];
+        let shared = match &self.client_public {
+            Some(client_public) => {
+                let key_pair = cx.with_rng(X25519KeyPair::generate);
+                cx.operation(Operation::X25519KeyGen);
+                extensions.push(Extension::KeyShareServer(KeyShareEntry {
+                    group: X25519,
+                    key_exchange: key_pair.public.to_vec(),
+                }));
+                let shared = key_pair
+                    .agree(client_public)
+                    .ok_or(Error::IllegalParameter(
+                        "X25519 shared secret is all zeros (RFC 8446 §7.4.2)",
+                    ))?;
+                cx.operation(Operation::X25519SharedSecret);
+                Some(shared)
+            }
+            None => None,
+        };
+        if let Some(psk) = &self.psk {
+            extensions.push(Extension::PreSharedKeyServer(psk.selected_identity));
+        }
         let server_hello = ServerHello {
             legacy_version: TLS12,
             random: cx.with_rng(crypto::random_array::<32>),
             legacy_session_id_echo: self.legacy_session_id.clone(),
             cipher_suite: TLS_CHACHA20_POLY1305_SHA256,
             legacy_compression_method: 0,
-            extensions: vec![
-                Extension::SupportedVersionsServer(TLS13),
-                Extension::KeyShareServer(KeyShareEntry {
-                    group: X25519,
-                    key_exchange: public.to_vec(),
-                }),
-            ],
+            extensions,
         };
         let bytes = cx.send_handshake(&HandshakeMessage::ServerHello(server_hello));
         self.transcript.add(&bytes);
@@ -395,7 +613,9 @@ impl Negotiated {
         }
 
         let th = self.transcript.current();
-        let handshake_secret = EarlySecret::new(None).into_handshake_secret(Some(&shared.0));
+        let psk = self.psk.as_ref().map(|p| &p.psk.as_bytes()[..]);
+        let ecdhe = shared.as_ref().map(|s| &s.0[..]);
+        let handshake_secret = EarlySecret::new(psk).into_handshake_secret(ecdhe);
         cx.secret_derived(
             SecretLabel::HandshakeSecret,
             handshake_secret.secret().as_bytes(),
@@ -417,6 +637,40 @@ impl Negotiated {
         let bytes = cx.send_handshake(&HandshakeMessage::EncryptedExtensions(encrypted_extensions));
         self.transcript.add(&bytes);
 
+        // RFC 8446 §2.2: a PSK handshake is authenticated by the PSK, so no
+        // Certificate and no CertificateVerify (and no signature to make).
+        if self.psk.is_none() {
+            self.send_certificate(cx);
+        }
+
+        let verify_data = finished_verify_data(&server_hs, &self.transcript.current());
+        let bytes = cx.send_handshake(&HandshakeMessage::Finished(Finished { verify_data }));
+        self.transcript.add(&bytes);
+
+        let th_server_finished = self.transcript.current();
+        let master = handshake_secret.into_master_secret();
+        cx.secret_derived(SecretLabel::MasterSecret, master.secret().as_bytes());
+        let client_ap = master.client_application_traffic_secret_0(&th_server_finished);
+        let server_ap = master.server_application_traffic_secret_0(&th_server_finished);
+        let exporter = master.exporter_master_secret(&th_server_finished);
+        cx.secret_derived(SecretLabel::ClientApplicationTraffic0, client_ap.as_bytes());
+        cx.secret_derived(SecretLabel::ServerApplicationTraffic0, server_ap.as_bytes());
+        cx.secret_derived(SecretLabel::ExporterMaster, exporter.as_bytes());
+        cx.install_write_key(&server_ap, Epoch::Application(0))?;
+        Ok(ServerState::WaitFlight2(WaitFinished {
+            config: self.config,
+            server_name: self.server_name,
+            transcript: self.transcript,
+            client_hs,
+            client_ap,
+            server_ap,
+            master,
+        }))
+    }
+    // ANCHOR_END: send_server_flight
+
+    /// Certificate and CertificateVerify (RFC 8446 §4.4.2, §4.4.3).
+    fn send_certificate(&mut self, cx: &mut Context) {
         let certificate = Certificate {
             certificate_request_context: Vec::new(),
             certificate_list: self
@@ -441,34 +695,13 @@ impl Negotiated {
         };
         let bytes = cx.send_handshake(&HandshakeMessage::CertificateVerify(verify));
         self.transcript.add(&bytes);
-
-        let verify_data = finished_verify_data(&server_hs, &self.transcript.current());
-        let bytes = cx.send_handshake(&HandshakeMessage::Finished(Finished { verify_data }));
-        self.transcript.add(&bytes);
-
-        let th_server_finished = self.transcript.current();
-        let master = handshake_secret.into_master_secret();
-        cx.secret_derived(SecretLabel::MasterSecret, master.secret().as_bytes());
-        let client_ap = master.client_application_traffic_secret_0(&th_server_finished);
-        let server_ap = master.server_application_traffic_secret_0(&th_server_finished);
-        let exporter = master.exporter_master_secret(&th_server_finished);
-        cx.secret_derived(SecretLabel::ClientApplicationTraffic0, client_ap.as_bytes());
-        cx.secret_derived(SecretLabel::ServerApplicationTraffic0, server_ap.as_bytes());
-        cx.secret_derived(SecretLabel::ExporterMaster, exporter.as_bytes());
-        cx.install_write_key(&server_ap, Epoch::Application(0))?;
-        Ok(ServerState::WaitFlight2(WaitFinished {
-            transcript: self.transcript,
-            client_hs,
-            client_ap,
-            server_ap,
-            master,
-        }))
     }
-    // ANCHOR_END: send_server_flight
 }
 
 /// WAIT_FLIGHT2 and WAIT_FINISHED: our flight is out; the client's Finished is next.
 pub(crate) struct WaitFinished {
+    config: Arc<ServerConfig>,
+    server_name: String,
     transcript: Transcript,
     client_hs: TrafficSecret,
     client_ap: TrafficSecret,
@@ -499,17 +732,65 @@ impl WaitFinished {
             .master
             .resumption_master_secret(&self.transcript.current());
         cx.secret_derived(SecretLabel::ResumptionMaster, resumption_master.as_bytes());
+        send_tickets(&self.config, &self.server_name, &resumption_master, cx);
         cx.app_event(AppEvent::Connected);
         Ok(ServerState::Connected(Connected {
             _proof: proof,
             client_ap: self.client_ap,
             server_ap: self.server_ap,
             generation: 0,
-            _resumption_master: resumption_master,
         }))
     }
     // ANCHOR_END: server_handle_finished
 }
+
+// ANCHOR: send_tickets
+/// NewSessionTicket messages (RFC 8446 §4.6.1), sent once the client's
+/// Finished makes the resumption_master_secret known. Each ticket gets its
+/// own ticket_nonce (so its own PSK) and its own ticket_age_add; the
+/// strategy decides what the ticket bytes are.
+fn send_tickets(
+    config: &ServerConfig,
+    server_name: &str,
+    resumption_master: &Secret,
+    cx: &mut Context,
+) {
+    let Some(strategy) = &config.resumption else {
+        return;
+    };
+    let now = cx.now();
+    let ticket_lifetime = config.ticket_lifetime.min(MAX_TICKET_LIFETIME);
+    let mut strategy = strategy.lock().unwrap_or_else(|p| p.into_inner());
+    for n in 0..config.tickets_per_handshake.min(usize::from(u16::MAX)) {
+        // Unique per ticket on this connection, as §4.6.1 requires.
+        let ticket_nonce = (n as u16).to_be_bytes().to_vec();
+        let ticket_age_add = u32::from_be_bytes(cx.with_rng(crypto::random_array::<4>));
+        let session = Session {
+            cipher_suite: TLS_CHACHA20_POLY1305_SHA256,
+            psk: resumption_psk(resumption_master, &ticket_nonce),
+            created_at: now,
+            ticket_lifetime,
+            ticket_age_add,
+            server_name: server_name.to_string(),
+            peer_identity: Vec::new(),
+        };
+        let Some(ticket) = cx.with_rng(|rng| strategy.issue(&session, rng, now)) else {
+            continue;
+        };
+        cx.emit(Event::Resumption(ResumptionEvent::TicketIssued {
+            strategy: strategy.name(),
+            ticket_len: ticket.len(),
+        }));
+        cx.send_handshake(&HandshakeMessage::NewSessionTicket(NewSessionTicket {
+            ticket_lifetime,
+            ticket_age_add,
+            ticket_nonce,
+            ticket,
+            extensions: Vec::new(),
+        }));
+    }
+}
+// ANCHOR_END: send_tickets
 
 /// CONNECTED: application keys both ways.
 pub(crate) struct Connected {
@@ -517,8 +798,6 @@ pub(crate) struct Connected {
     client_ap: TrafficSecret,
     server_ap: TrafficSecret,
     generation: u32,
-    /// For the resumption issue: tickets' PSKs derive from this.
-    _resumption_master: Secret,
 }
 
 impl Connected {

@@ -172,3 +172,24 @@ impl Pair {
         }
     }
 }
+
+/// A clock a test can move forward (ticket ages, expiry, key rotation).
+#[derive(Clone)]
+pub struct ManualClock(pub Arc<std::sync::atomic::AtomicU64>);
+
+impl ManualClock {
+    pub fn new(at: UnixTime) -> Self {
+        ManualClock(Arc::new(std::sync::atomic::AtomicU64::new(at.0)))
+    }
+
+    pub fn advance_secs(&self, secs: u64) {
+        self.0
+            .fetch_add(secs * 1000, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl crate::config::Clock for ManualClock {
+    fn now(&self) -> UnixTime {
+        UnixTime(self.0.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}

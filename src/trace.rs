@@ -43,6 +43,33 @@ pub enum Operation {
     Ed25519Verify,
 }
 
+/// What happened to resumption on this connection (the strategies are
+/// compared by comparing these).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResumptionEvent {
+    /// Client: a ticket offered as a PSK identity.
+    Offered { ticket_len: usize },
+    /// Server: a PSK identity accepted.
+    Accepted {
+        strategy: &'static str,
+        psk_mode: &'static str,
+    },
+    /// Server: a PSK identity refused; the handshake goes on in full.
+    Rejected {
+        strategy: &'static str,
+        reason: &'static str,
+    },
+    /// Client: the server did not accept our PSK.
+    NotAccepted,
+    /// Server: a NewSessionTicket issued.
+    TicketIssued {
+        strategy: &'static str,
+        ticket_len: usize,
+    },
+    /// Client: a NewSessionTicket stored for later.
+    TicketStored { lifetime: u32 },
+}
+
 /// Something that happened on a connection.
 #[derive(Debug)]
 pub enum Event<'a> {
@@ -85,6 +112,7 @@ pub enum Event<'a> {
         alert: AlertDescription,
     },
     Operation(Operation),
+    Resumption(ResumptionEvent),
 }
 
 /// A consumer of trace events.
@@ -123,6 +151,7 @@ pub enum RecordedEvent {
     AlertSent(AlertDescription),
     AlertReceived(AlertDescription),
     Operation(Operation),
+    Resumption(ResumptionEvent),
 }
 
 /// Keeps every event, shared so a test can read them while the connection
@@ -165,6 +194,7 @@ impl Observer for Recorder {
             Event::AlertSent { alert, .. } => RecordedEvent::AlertSent(*alert),
             Event::AlertReceived { alert } => RecordedEvent::AlertReceived(*alert),
             Event::Operation(op) => RecordedEvent::Operation(*op),
+            Event::Resumption(r) => RecordedEvent::Resumption(r.clone()),
         };
         if let Ok(mut v) = self.0.lock() {
             v.push(owned);

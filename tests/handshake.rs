@@ -17,10 +17,16 @@ fn full_handshake_then_data_both_ways() {
 
     pair.client.send(b"ping").unwrap();
     pair.drive().unwrap();
-    assert_eq!(pair.server_events.last(), Some(&AppEvent::Data(b"ping".to_vec())));
+    assert_eq!(
+        pair.server_events.last(),
+        Some(&AppEvent::Data(b"ping".to_vec()))
+    );
     pair.server.send(b"pong").unwrap();
     pair.drive().unwrap();
-    assert_eq!(pair.client_events.last(), Some(&AppEvent::Data(b"pong".to_vec())));
+    assert_eq!(
+        pair.client_events.last(),
+        Some(&AppEvent::Data(b"pong".to_vec()))
+    );
 
     let n = pair.client.negotiated();
     assert_eq!(n.cipher_suite, 0x1303);
@@ -40,7 +46,10 @@ fn deterministic_runs_are_byte_identical() {
     };
     let a = run();
     let b = run();
-    assert!(a.0.iter().any(|e| matches!(e, RecordedEvent::RecordSent(..))));
+    assert!(
+        a.0.iter()
+            .any(|e| matches!(e, RecordedEvent::RecordSent(..)))
+    );
     assert_eq!(a, b);
 }
 
@@ -93,7 +102,11 @@ fn different_seeds_give_different_bytes() {
     a.rng = SeededRng::shared(99);
     let mut out_a = Vec::new();
     let mut out_b = Vec::new();
-    Connection::client(std::sync::Arc::new(a), "localhost").unwrap().transmit(&mut out_a);
-    Connection::client(std::sync::Arc::new(b), "localhost").unwrap().transmit(&mut out_b);
+    Connection::client(std::sync::Arc::new(a), "localhost")
+        .unwrap()
+        .transmit(&mut out_a);
+    Connection::client(std::sync::Arc::new(b), "localhost")
+        .unwrap()
+        .transmit(&mut out_b);
     assert_ne!(out_a, out_b);
 }

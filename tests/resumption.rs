@@ -1,0 +1,574 @@
+//! Session resumption, both strategies, in memory (RFC 8446 §2.2, §4.2.11,
+//! §4.6.1): what is resumed, in which mode, and every way a ticket can fail
+//! (each ending in a full handshake, or in the alert the RFC requires).
+
+use std::sync::{Arc, Mutex};
+
+use minitls::config::UnixTime;
+use minitls::messages::{PSK_DHE_KE, PSK_KE};
+use minitls::pki::issue::DemoPki;
+use minitls::resumption::ResumptionStrategy;
+use minitls::resumption::client_cache::{ClientSessionCache, StoredTicket};
+use minitls::resumption::store::StatefulStrategy;
+use minitls::resumption::ticketer::Ticketer;
+use minitls::testing::{FIXED_NOW, ManualClock, Pair, SeededRng};
+use minitls::trace::{NoObserver, RecordedEvent, Recorder, ResumptionEvent};
+use minitls::{AlertDescription, AppEvent, ClientConfig, Connection, Error, ServerConfig};
+
+/// One server and one client identity that reconnect several times.
+struct World {
+    pki: DemoPki,
+    strategy: Arc<Mutex<dyn ResumptionStrategy>>,
+    cache: Arc<Mutex<ClientSessionCache>>,
+    client_clock: ManualClock,
+    server_clock: ManualClock,
+    client_modes: Vec<u8>,
+    server_modes: Vec<u8>,
+    seed: u64,
+}
+
+impl World {
+    fn new(strategy: Arc<Mutex<dyn ResumptionStrategy>>) -> Self {
+        let mut rng = SeededRng::new(7);
+        World {
+            pki: DemoPki::generate(
+                &mut rng,
+                &["localhost", "other.example"],
+                FIXED_NOW.as_secs(),
+            ),
+            strategy,
+            cache: Arc::new(Mutex::new(ClientSessionCache::new(8))),
+            client_clock: ManualClock::new(FIXED_NOW),
+            server_clock: ManualClock::new(FIXED_NOW),
+            client_modes: vec![PSK_DHE_KE],
+            server_modes: vec![PSK_DHE_KE],
+            seed: 100,
+        }
+    }
+
+    fn stateful() -> Self {
+        World::new(Arc::new(Mutex::new(StatefulStrategy::in_memory(16))))
+    }
+
+    fn stateless() -> Self {
+        World::new(Arc::new(Mutex::new(Ticketer::new(3600))))
+    }
+
+    fn server_config(&mut self) -> ServerConfig {
+        self.seed += 1;
+        let mut config = ServerConfig::new(
+            vec![self.pki.server_cert.clone()],
+            self.pki.server_key.clone(),
+        );
+        config.rng = SeededRng::shared(self.seed);
+        config.clock = Arc::new(self.server_clock.clone());
+        config.resumption = Some(self.strategy.clone());
+        config.psk_modes = self.server_modes.clone();
+        config
+    }
+
+    fn client_config(&mut self) -> ClientConfig {
+        self.seed += 1;
+        let mut config = ClientConfig::new(self.pki.trust_anchors());
+        config.rng = SeededRng::shared(self.seed);
+        config.clock = Arc::new(self.client_clock.clone());
+        config.session_cache = Some(self.cache.clone());
+        config.psk_modes = self.client_modes.clone();
+        config
+    }
+
+    /// One connection to `name`, driven to completion (or failure).
+    fn connect_to(&mut self, name: &str) -> (Pair, Recorder, Recorder) {
+        let client_trace = Recorder::default();
+        let server_trace = Recorder::default();
+        let client = Connection::client_with_observer(
+            Arc::new(self.client_config()),
+            name,
+            Box::new(client_trace.clone()),
+        )
+        .unwrap();
+        let server = Connection::server_with_observer(
+            Arc::new(self.server_config()),
+            Box::new(server_trace.clone()),
+        );
+        let mut pair = Pair::new(client, server);
+        let _ = pair.drive();
+        (pair, client_trace, server_trace)
+    }
+
+    fn connect(&mut self) -> (Pair, Recorder, Recorder) {
+        self.connect_to("localhost")
+    }
+
+    fn tickets(&self) -> usize {
+        self.cache.lock().unwrap().len()
+    }
+
+    /// Take the newest ticket out, change it, and put it back.
+    fn alter_ticket(&self, change: impl FnOnce(&mut StoredTicket)) {
+        let mut cache = self.cache.lock().unwrap();
+        let mut ticket = cache.take("localhost", UnixTime(0)).unwrap();
+        change(&mut ticket);
+        cache.insert(ticket);
+    }
+}
+
+fn resumption_events(trace: &Recorder) -> Vec<ResumptionEvent> {
+    trace
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            RecordedEvent::Resumption(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+fn messages_sent(trace: &Recorder) -> Vec<&'static str> {
+    trace
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            RecordedEvent::MessageSent(name, _) => Some(name),
+            _ => None,
+        })
+        .collect()
+}
+
+fn assert_resumed(pair: &Pair, mode: &str, strategy: &str) {
+    assert!(!pair.client.is_handshaking(), "{:?}", pair.client.error());
+    assert!(!pair.server.is_handshaking(), "{:?}", pair.server.error());
+    let c = pair.client.negotiated();
+    let s = pair.server.negotiated();
+    assert!(c.resumed && s.resumed, "client {c:?} server {s:?}");
+    assert_eq!(c.psk_mode, Some(mode));
+    assert_eq!(s.psk_mode, Some(mode));
+    assert_eq!(s.resumption_strategy, Some(strategy));
+}
+
+fn assert_full_handshake(pair: &Pair) {
+    assert!(!pair.client.is_handshaking(), "{:?}", pair.client.error());
+    assert!(!pair.server.is_handshaking(), "{:?}", pair.server.error());
+    assert!(!pair.client.negotiated().resumed);
+    assert!(!pair.server.negotiated().resumed);
+    assert_eq!(pair.client.negotiated().signature_scheme, Some(0x0807));
+}
+
+#[test]
+fn full_handshake_issues_two_tickets() {
+    let mut w = World::stateless();
+    let (pair, _, server) = w.connect();
+    assert_full_handshake(&pair);
+    assert_eq!(w.tickets(), 2);
+    assert_eq!(
+        pair.client_events
+            .iter()
+            .filter(|e| **e == AppEvent::NewTicket)
+            .count(),
+        2
+    );
+    let issued = resumption_events(&server)
+        .into_iter()
+        .filter(|e| matches!(e, ResumptionEvent::TicketIssued { .. }))
+        .count();
+    assert_eq!(issued, 2);
+}
+
+#[test]
+fn stateful_resumption_skips_certificates_and_signatures() {
+    let mut w = World::stateful();
+    w.connect();
+    let (pair, client, server) = w.connect();
+    assert_resumed(&pair, "psk_dhe_ke", "stateful");
+    assert_eq!(
+        messages_sent(&server),
+        [
+            "ServerHello",
+            "EncryptedExtensions",
+            "Finished",
+            "NewSessionTicket",
+            "NewSessionTicket"
+        ]
+    );
+    assert!(!client.events().iter().any(|e| matches!(
+        e,
+        RecordedEvent::Operation(minitls::trace::Operation::Ed25519Verify)
+    )));
+    // Data flows under the resumed keys.
+    let mut pair = pair;
+    pair.client.send(b"again").unwrap();
+    pair.drive().unwrap();
+    assert_eq!(
+        pair.server_events.last(),
+        Some(&AppEvent::Data(b"again".to_vec()))
+    );
+}
+
+#[test]
+fn stateless_resumption_works_and_tickets_carry_the_session() {
+    let mut w = World::stateless();
+    w.connect();
+    let (pair, _, server) = w.connect();
+    assert_resumed(&pair, "psk_dhe_ke", "stateless");
+    assert!(
+        resumption_events(&server).contains(&ResumptionEvent::Accepted {
+            strategy: "stateless",
+            psk_mode: "psk_dhe_ke"
+        })
+    );
+    // The stateless server holds nothing per session.
+    assert_eq!(w.strategy.lock().unwrap().bytes_held(), 0);
+}
+
+#[test]
+fn stateful_server_holds_memory_per_session() {
+    let mut w = World::stateful();
+    w.connect();
+    assert!(w.strategy.lock().unwrap().bytes_held() > 0);
+}
+
+#[test]
+fn psk_ke_resumption_has_no_key_exchange() {
+    for mut w in [World::stateful(), World::stateless()] {
+        w.connect();
+        w.client_modes = vec![PSK_KE];
+        w.server_modes = vec![PSK_DHE_KE, PSK_KE];
+        let (pair, client, server) = w.connect();
+        let strategy = w.strategy.lock().unwrap().name();
+        assert_resumed(&pair, "psk_ke", strategy);
+        assert_eq!(pair.client.negotiated().group, None);
+        for trace in [client, server] {
+            assert!(
+                !trace
+                    .events()
+                    .iter()
+                    .any(|e| matches!(e, RecordedEvent::Operation(_)))
+            );
+        }
+    }
+}
+
+#[test]
+fn hello_retry_request_during_resumption_recomputes_the_binder() {
+    use minitls::key_schedule::{EarlySecret, psk_binder};
+    use minitls::messages::HandshakeMessage;
+    use minitls::messages::extensions::Extension;
+    use minitls::transcript::Transcript;
+
+    // A psk_ke-only client sends no share; a psk_dhe_ke-only server asks
+    // for one with a HelloRetryRequest, and the client must offer its PSK
+    // again with a binder over message_hash(CH1) || HRR || truncated CH2.
+    let mut w = World::stateful();
+    w.connect();
+    let ticket = {
+        let mut cache = w.cache.lock().unwrap();
+        let t = cache.take("localhost", UnixTime(0)).unwrap();
+        cache.insert(t.clone());
+        t
+    };
+    w.client_modes = vec![PSK_KE];
+    w.server_modes = vec![PSK_DHE_KE];
+    let client = Connection::client(Arc::new(w.client_config()), "localhost").unwrap();
+    let server = Connection::server(Arc::new(w.server_config()));
+    let mut pair = Pair::new(client, server);
+    let messages = |bytes: &[u8]| -> Vec<Vec<u8>> {
+        // Plaintext handshake records only (CCS skipped).
+        let mut out = Vec::new();
+        let mut rest = bytes;
+        while rest.len() >= 5 {
+            let len = u16::from_be_bytes([rest[3], rest[4]]) as usize;
+            if rest[0] == 22 {
+                out.push(rest[5..5 + len].to_vec());
+            }
+            rest = &rest[5 + len..];
+        }
+        out
+    };
+    let mut ch1 = Vec::new();
+    pair.client.transmit(&mut ch1);
+    pair.server.receive(&ch1).unwrap();
+    let mut hrr = Vec::new();
+    pair.server.transmit(&mut hrr);
+    pair.client.receive(&hrr).unwrap();
+    let mut ch2 = Vec::new();
+    pair.client.transmit(&mut ch2);
+    let (ch1, hrr, ch2) = (&messages(&ch1)[0], &messages(&hrr)[0], &messages(&ch2)[0]);
+    assert!(matches!(
+        HandshakeMessage::decode(hrr).unwrap(),
+        HandshakeMessage::HelloRetryRequest(_)
+    ));
+    let HandshakeMessage::ClientHello(hello2) = HandshakeMessage::decode(ch2).unwrap() else {
+        panic!("second flight is not a ClientHello");
+    };
+    let Some(Extension::PreSharedKeyClient(offer)) = hello2.extensions.last() else {
+        panic!("pre_shared_key is not last in ClientHello2");
+    };
+    let binders_len = 2 + offer.binders.iter().map(|b| 1 + b.len()).sum::<usize>();
+    let mut transcript = Transcript::new();
+    transcript.add(ch1);
+    transcript.restart_for_hrr();
+    transcript.add(hrr);
+    let binder_key = EarlySecret::new(Some(ticket.psk.as_bytes())).resumption_binder_key();
+    let expected = psk_binder(
+        &binder_key,
+        &transcript.hash_with(&ch2[..ch2.len() - binders_len]),
+    );
+    assert_eq!(offer.binders, vec![expected.to_vec()]);
+    // The server has no psk_ke, so it completes a full handshake.
+    pair.server
+        .receive(&{
+            let mut wire = vec![22, 3, 3];
+            wire.extend_from_slice(&(ch2.len() as u16).to_be_bytes());
+            wire.extend_from_slice(ch2);
+            wire
+        })
+        .unwrap();
+    pair.drive().unwrap();
+    assert_full_handshake(&pair);
+}
+
+#[test]
+fn ticket_is_used_once_and_ids_are_single_use() {
+    let mut w = World::stateful();
+    w.connect();
+    assert_eq!(w.tickets(), 2);
+    // Copy a ticket before it is used, then put the copy back afterwards.
+    let copy = {
+        let mut cache = w.cache.lock().unwrap();
+        let t = cache.take("localhost", UnixTime(0)).unwrap();
+        cache.insert(t.clone());
+        t
+    };
+    let (pair, _, _) = w.connect();
+    assert_resumed(&pair, "psk_dhe_ke", "stateful");
+    w.cache.lock().unwrap().insert(copy);
+    let (pair, _, server) = w.connect();
+    assert_full_handshake(&pair);
+    assert!(
+        resumption_events(&server).contains(&ResumptionEvent::Rejected {
+            strategy: "stateful",
+            reason: "ticket not found in the store (evicted, expired or used)"
+        })
+    );
+}
+
+#[test]
+fn tampered_ticket_falls_back_to_a_full_handshake() {
+    for mut w in [World::stateful(), World::stateless()] {
+        w.connect();
+        w.alter_ticket(|t| {
+            let last = t.ticket.len() - 1;
+            t.ticket[last] ^= 0x01;
+        });
+        let (pair, _, server) = w.connect();
+        assert_full_handshake(&pair);
+        assert!(
+            resumption_events(&server)
+                .iter()
+                .any(|e| matches!(e, ResumptionEvent::Rejected { .. }))
+        );
+    }
+}
+
+#[test]
+fn expired_ticket_is_not_offered_and_not_accepted() {
+    let mut w = World::stateless();
+    w.connect();
+    // Client side: past the lifetime the cache drops it.
+    w.client_clock.advance_secs(7201);
+    w.server_clock.advance_secs(7201);
+    let (pair, client, _) = w.connect();
+    assert_full_handshake(&pair);
+    assert!(
+        !resumption_events(&client)
+            .iter()
+            .any(|e| matches!(e, ResumptionEvent::Offered { .. }))
+    );
+
+    // Server side: a client whose clock lags still offers it; the server
+    // refuses. (A day-long key period, so the key itself is still there.)
+    let mut w = World::new(Arc::new(Mutex::new(Ticketer::new(86_400))));
+    w.connect();
+    w.server_clock.advance_secs(7201);
+    let (pair, _, server) = w.connect();
+    assert_full_handshake(&pair);
+    assert!(
+        resumption_events(&server).contains(&ResumptionEvent::Rejected {
+            strategy: "stateless",
+            reason: "ticket expired"
+        })
+    );
+}
+
+#[test]
+fn stale_ticket_age_is_refused() {
+    let mut w = World::stateful();
+    w.connect();
+    // The server's clock runs 60 s ahead of the client's: ages disagree.
+    w.server_clock.advance_secs(60);
+    let (pair, _, server) = w.connect();
+    assert_full_handshake(&pair);
+    assert!(
+        resumption_events(&server).contains(&ResumptionEvent::Rejected {
+            strategy: "stateful",
+            reason: "obfuscated_ticket_age outside the accepted window"
+        })
+    );
+}
+
+#[test]
+fn ticket_sealed_under_a_retired_key_is_refused() {
+    let ticketer = Arc::new(Mutex::new(Ticketer::new(600)));
+    let mut w = World::new(ticketer.clone());
+    w.connect();
+    // Two rotations later the key that sealed our tickets is gone.
+    for _ in 0..2 {
+        w.client_clock.advance_secs(600);
+        w.server_clock.advance_secs(600);
+        ticketer
+            .lock()
+            .unwrap()
+            .rotate(&mut SeededRng::new(1), UnixTime(0));
+    }
+    let (pair, _, server) = w.connect();
+    assert_full_handshake(&pair);
+    assert!(
+        resumption_events(&server).contains(&ResumptionEvent::Rejected {
+            strategy: "stateless",
+            reason: "ticket sealed under a key we do not have (rotated out?)"
+        })
+    );
+}
+
+#[test]
+fn restarted_server_with_a_new_key_does_a_full_handshake() {
+    let mut w = World::stateless();
+    w.connect();
+    w.strategy = Arc::new(Mutex::new(Ticketer::new(3600)));
+    let (pair, _, _) = w.connect();
+    assert_full_handshake(&pair);
+    // ...and the new server's tickets work.
+    let (pair, _, _) = w.connect();
+    assert_resumed(&pair, "psk_dhe_ke", "stateless");
+}
+
+#[test]
+fn evicted_session_is_refused() {
+    let mut w = World::new(Arc::new(Mutex::new(StatefulStrategy::in_memory(2))));
+    w.connect(); // tickets A1 A2 in a store of 2
+    let first = w
+        .cache
+        .lock()
+        .unwrap()
+        .take("localhost", UnixTime(0))
+        .unwrap();
+    w.cache.lock().unwrap().insert(first.clone());
+    // Another client fills the store, evicting A1 and A2.
+    let other_cache = std::mem::replace(
+        &mut w.cache,
+        Arc::new(Mutex::new(ClientSessionCache::new(8))),
+    );
+    w.connect();
+    w.cache = other_cache;
+    let (pair, _, _) = w.connect();
+    assert_full_handshake(&pair);
+}
+
+#[test]
+fn ticket_for_another_server_name_is_refused() {
+    let mut w = World::stateless();
+    w.connect();
+    w.alter_ticket(|t| t.server_name = "other.example".into());
+    let (pair, _, server) = w.connect_to("other.example");
+    assert_full_handshake(&pair);
+    assert!(
+        resumption_events(&server).contains(&ResumptionEvent::Rejected {
+            strategy: "stateless",
+            reason: "ticket was issued for another server name"
+        })
+    );
+}
+
+#[test]
+fn wrong_binder_is_decrypt_error() {
+    let mut w = World::stateful();
+    w.connect();
+    // The PSK the client thinks it has is not the ticket's: the binder it
+    // computes cannot verify at the server.
+    w.alter_ticket(|t| t.psk = minitls::key_schedule::Secret::from_bytes([0x55; 32]));
+    let (mut pair, _, server) = w.connect();
+    assert_eq!(pair.server.error(), Some(&Error::BadBinder));
+    // Deliver the server's alert (drive stops at the first error).
+    let _ = pair.server_to_client();
+    assert_eq!(
+        Error::BadBinder.alert(),
+        Some(AlertDescription::DecryptError)
+    );
+    assert!(
+        server
+            .events()
+            .contains(&RecordedEvent::AlertSent(AlertDescription::DecryptError))
+    );
+    assert_eq!(
+        pair.client.error(),
+        Some(&Error::AlertReceived(AlertDescription::DecryptError))
+    );
+}
+
+#[test]
+fn pre_shared_key_not_last_is_illegal_parameter() {
+    let mut w = World::stateful();
+    w.connect();
+    let client = Connection::client(Arc::new(w.client_config()), "localhost").unwrap();
+    let mut server = Connection::server(Arc::new(w.server_config()));
+    let mut out = Vec::new();
+    let mut client = client;
+    client.transmit(&mut out);
+    // Move the last extension (pre_shared_key) to the front.
+    let record = &out[5..];
+    let mut message = match minitls::messages::HandshakeMessage::decode(record).unwrap() {
+        minitls::messages::HandshakeMessage::ClientHello(ch) => ch,
+        other => panic!("{other:?}"),
+    };
+    let psk = message.extensions.pop().unwrap();
+    message.extensions.insert(0, psk);
+    let bytes = minitls::messages::HandshakeMessage::ClientHello(message).encode();
+    let mut wire = vec![22, 3, 1];
+    wire.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
+    wire.extend_from_slice(&bytes);
+    let err = server.receive(&wire).unwrap_err();
+    assert!(matches!(err, Error::IllegalParameter(_)), "{err:?}");
+    assert_eq!(err.alert(), Some(AlertDescription::IllegalParameter));
+}
+
+#[test]
+fn session_file_round_trip_resumes() {
+    let mut w = World::stateless();
+    w.connect();
+    let ticket = w
+        .cache
+        .lock()
+        .unwrap()
+        .take("localhost", UnixTime(0))
+        .unwrap();
+    let text = ticket.to_pem();
+    w.cache = Arc::new(Mutex::new(ClientSessionCache::new(8)));
+    w.cache
+        .lock()
+        .unwrap()
+        .insert(StoredTicket::from_pem(&text).unwrap());
+    let (pair, _, _) = w.connect();
+    assert_resumed(&pair, "psk_dhe_ke", "stateless");
+}
+
+#[test]
+fn no_resumption_configured_means_no_tickets() {
+    let mut w = World::stateless();
+    let mut config = w.server_config();
+    config.resumption = None;
+    let client = Connection::client(Arc::new(w.client_config()), "localhost").unwrap();
+    let mut pair = Pair::new(client, Connection::server(Arc::new(config)));
+    pair.drive().unwrap();
+    assert_eq!(w.tickets(), 0);
+    let _ = NoObserver;
+}
