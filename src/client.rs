@@ -420,9 +420,13 @@ impl WaitServerHello {
                 "legacy_compression_method is not 0 (RFC 8446 §4.1.3)",
             ));
         }
-        // RFC 8446 §4.2: the server may only answer extensions we sent.
+        // RFC 8446 §4.2: the server may only answer extensions we sent,
+        // "with the exception of the cookie extension in the
+        // HelloRetryRequest".
         for ext in &hello.extensions {
-            if !self.offered.contains(&ext.extension_type()) {
+            let t = ext.extension_type();
+            let hrr_cookie = hello.is_hello_retry_request() && t == et::COOKIE;
+            if !self.offered.contains(&t) && !hrr_cookie {
                 return Err(Error::UnsolicitedExtension(Extension::type_name(
                     ext.extension_type(),
                 )));

@@ -17,6 +17,8 @@ pub struct Stream<T: Read + Write> {
     /// Application data received but not yet read.
     plaintext: Vec<u8>,
     eof: bool,
+    /// NewSessionTicket messages received so far (client side).
+    pub tickets_received: usize,
 }
 
 fn to_io(e: Error) -> io::Error {
@@ -30,6 +32,7 @@ impl<T: Read + Write> Stream<T> {
             transport,
             plaintext: Vec::new(),
             eof: false,
+            tickets_received: 0,
         }
     }
 
@@ -46,7 +49,7 @@ impl<T: Read + Write> Stream<T> {
 
     /// Read once from the transport and feed the connection. Returns false
     /// at end of stream.
-    fn read_tls(&mut self) -> io::Result<bool> {
+    pub fn read_tls(&mut self) -> io::Result<bool> {
         let mut buf = [0u8; 16 * 1024 + 512];
         let n = self.transport.read(&mut buf)?;
         if n == 0 {
@@ -60,7 +63,8 @@ impl<T: Read + Write> Stream<T> {
             match event {
                 AppEvent::Data(data) => self.plaintext.extend_from_slice(&data),
                 AppEvent::PeerClosed => self.eof = true,
-                AppEvent::Connected | AppEvent::NewTicket => {}
+                AppEvent::NewTicket => self.tickets_received += 1,
+                AppEvent::Connected => {}
             }
         }
         Ok(true)

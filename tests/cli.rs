@@ -32,7 +32,8 @@ const CONTRACT: &[(&str, &[(&str, bool)])] = &[
             ("--key", true),
             ("--listen", true),
             ("--keylog", true),
-            ("--resumption", false),
+            ("--resumption", true),
+            ("--allow-psk-ke", true),
             ("--explain", false),
         ],
     ),
@@ -43,9 +44,10 @@ const CONTRACT: &[(&str, &[(&str, bool)])] = &[
             ("--ca", true),
             ("--keylog", true),
             ("--send", true),
-            ("--sess-out", false),
-            ("--sess-in", false),
-            ("--reconnect", false),
+            ("--sess-out", true),
+            ("--sess-in", true),
+            ("--reconnect", true),
+            ("--psk-mode", true),
             ("--explain", false),
         ],
     ),
@@ -242,18 +244,21 @@ fn demo_prints_the_messages_and_the_costs() {
         stdout.contains("TLS_CHACHA20_POLY1305_SHA256") && stdout.contains("x25519"),
         "{out}"
     );
-    // The costs table: a header naming both sides, then numeric rows.
-    assert!(
-        stdout
-            .lines()
-            .any(|l| l.contains("cost") && l.contains("client") && l.contains("server")),
-        "no costs table header\n{out}"
-    );
+    // The costs table: one column per handshake, full and the three
+    // resumptions, then numeric rows.
+    let header = stdout
+        .lines()
+        .find(|l| l.contains("cost"))
+        .unwrap_or_else(|| panic!("no costs table header\n{out}"));
+    for column in ["full", "by ID", "by ticket", "psk_ke"] {
+        assert!(header.contains(column), "costs header lacks {column:?}\n{out}");
+    }
     for row in [
         "round trips",
-        "bytes sent",
+        "bytes C->S",
+        "signatures",
         "X25519",
-        "Ed25519 signatures",
+        "server memory",
         "handshake time",
     ] {
         let line = stdout
@@ -265,6 +270,15 @@ fn demo_prints_the_messages_and_the_costs() {
             "costs row {line:?} has no number\n{out}"
         );
     }
+    // What resumption saves: no signatures, and psk_ke no X25519 at all.
+    let signatures = stdout.lines().find(|l| l.contains("signatures")).unwrap();
+    assert_eq!(
+        signatures.split_whitespace().filter(|w| *w == "0").count(),
+        6,
+        "resumed columns should show 0 / 0 signatures\n{out}"
+    );
+    let x25519 = stdout.lines().find(|l| l.contains("X25519 operations")).unwrap();
+    assert_eq!(x25519.split_whitespace().last(), Some("0"), "{out}");
 }
 
 // ---------------------------------------------------------------------------

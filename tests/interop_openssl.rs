@@ -134,7 +134,7 @@ fn openssl_s_client_gets_page_from_minitls_server() {
     assert_page_describes(&out.stdout, false, &context);
     assert!(
         server.wait_for_stderr(
-            "TLSv1.3 TLS_CHACHA20_POLY1305_SHA256 x25519 sni=localhost",
+            "TLSv1.3 TLS_CHACHA20_POLY1305_SHA256 x25519 resumed=no sni=localhost",
             support::STARTUP
         ),
         "minitls server did not log the connection\n{context}"

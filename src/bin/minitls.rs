@@ -12,14 +12,18 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
-use minitls::crypto::Ed25519PrivateKey;
 use minitls::keylog::KeyLogObserver;
-use minitls::messages::{cipher_suite_name, group_name, signature_scheme_name};
+use minitls::config::Clock;
+use minitls::messages::{PSK_DHE_KE, PSK_KE, cipher_suite_name, group_name, signature_scheme_name};
+use minitls::resumption::ResumptionStrategy;
+use minitls::resumption::client_cache::{ClientSessionCache, StoredTicket};
+use minitls::resumption::store::StatefulStrategy;
+use minitls::resumption::ticketer::Ticketer;
 use minitls::pki::issue::DemoPki;
 use minitls::pki::pem;
 use minitls::pki::verify::TrustAnchors;
 use minitls::stream::Stream;
-use minitls::trace::{Direction, NoObserver, Observer, Stats, StatsData, Tee};
+use minitls::trace::{Direction, NoObserver, Observer, Stats, StatsData};
 use minitls::{ClientConfig, Connection, Error, Negotiated, ServerConfig};
 
 #[derive(Parser)]
@@ -59,6 +63,15 @@ enum Command {
         /// Append NSS key log lines (for Wireshark) to this file. SSLKEYLOGFILE works too.
         #[arg(long)]
         keylog: Option<PathBuf>,
+        /// How resumption tickets work: off (none issued), stateful (a random
+        /// ID looked up in a server-side store) or stateless (the session
+        /// sealed with a key only the server knows).
+        #[arg(long, value_enum, default_value_t = ResumptionArg::Stateless)]
+        resumption: ResumptionArg,
+        /// Accept psk_ke resumptions (no key exchange, no forward secrecy)
+        /// as well as psk_dhe_ke.
+        #[arg(long)]
+        allow_psk_ke: bool,
     },
     /// Connect, report what was negotiated, optionally send data and print the answer.
     Client {
@@ -74,11 +87,50 @@ enum Command {
         #[arg(long)]
         keylog: Option<PathBuf>,
         /// Send this text after the handshake and print everything the server answers.
+        /// `\r` and `\n` are turned into CR and LF.
         #[arg(long)]
         send: Option<String>,
+        /// After the first connection, connect N more times, resuming with
+        /// the tickets received.
+        #[arg(long, default_value_t = 0)]
+        reconnect: u32,
+        /// Save a ticket (and its PSK: keep the file secret) to FILE after the last connection.
+        #[arg(long)]
+        sess_out: Option<PathBuf>,
+        /// Resume with the ticket saved in FILE by --sess-out.
+        #[arg(long)]
+        sess_in: Option<PathBuf>,
+        /// PSK key exchange mode(s) to offer when resuming: dhe (psk_dhe_ke,
+        /// forward secret), ke (psk_ke, no key exchange) or both.
+        #[arg(long, value_enum, default_value_t = PskModeArg::Dhe)]
+        psk_mode: PskModeArg,
     },
     /// Run a loopback server and client with an in-memory PKI and show what a handshake costs.
     Demo,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ResumptionArg {
+    Off,
+    Stateful,
+    Stateless,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PskModeArg {
+    Dhe,
+    Ke,
+    Both,
+}
+
+impl PskModeArg {
+    fn modes(self) -> Vec<u8> {
+        match self {
+            PskModeArg::Dhe => vec![PSK_DHE_KE],
+            PskModeArg::Ke => vec![PSK_KE],
+            PskModeArg::Both => vec![PSK_DHE_KE, PSK_KE],
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -90,14 +142,30 @@ fn main() -> ExitCode {
             key,
             listen,
             keylog,
-        } => cmd_server(&cert, &key, &listen, keylog),
+            resumption,
+            allow_psk_ke,
+        } => cmd_server(&cert, &key, &listen, keylog, resumption, allow_psk_ke),
         Command::Client {
             addr,
             servername,
             ca,
             keylog,
             send,
-        } => cmd_client(&addr, servername, ca, keylog, send),
+            reconnect,
+            sess_out,
+            sess_in,
+            psk_mode,
+        } => cmd_client(ClientArgs {
+            addr,
+            servername,
+            ca,
+            keylog,
+            send,
+            reconnect,
+            sess_out,
+            sess_in,
+            psk_mode,
+        }),
         Command::Demo => cmd_demo(),
     };
     match result {
@@ -172,6 +240,8 @@ fn cmd_server(
     key: &Path,
     listen: &str,
     keylog: Option<PathBuf>,
+    resumption: ResumptionArg,
+    allow_psk_ke: bool,
 ) -> Result<(), String> {
     let chain =
         pem::certs_from_pem(&read_file(cert)?).map_err(|e| format!("{}: {e}", cert.display()))?;
@@ -180,7 +250,17 @@ fn cmd_server(
     }
     let private_key = pem::private_key_from_pem(&read_file(key)?)
         .map_err(|e| format!("{}: {e}", key.display()))?;
-    let config = Arc::new(ServerConfig::new(chain, private_key));
+    let mut config = ServerConfig::new(chain, private_key);
+    config.resumption = match resumption {
+        ResumptionArg::Off => None,
+        ResumptionArg::Stateful => Some(Arc::new(Mutex::new(StatefulStrategy::in_memory(10_000)))),
+        // Keys rotate every 12 hours; a ticket opens for up to two periods.
+        ResumptionArg::Stateless => Some(Arc::new(Mutex::new(Ticketer::new(12 * 3600)))),
+    };
+    if allow_psk_ke {
+        config.psk_modes = vec![PSK_DHE_KE, PSK_KE];
+    }
+    let config = Arc::new(config);
     let keylog = keylog_observer(keylog)?.map(|k| Arc::new(Mutex::new(k)));
     let listener =
         TcpListener::bind(listen).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -260,11 +340,24 @@ fn is_http(request: &[u8]) -> bool {
         .any(|m| request.starts_with(m.as_bytes()))
 }
 
+/// `yes (stateless, psk_dhe_ke)` or `no`.
+fn resumed_text(n: &Negotiated) -> String {
+    if !n.resumed {
+        return "no".into();
+    }
+    let how: Vec<&str> = [n.resumption_strategy, n.psk_mode]
+        .into_iter()
+        .flatten()
+        .collect();
+    format!("yes ({})", how.join(", "))
+}
+
 fn one_line_summary(n: &Negotiated) -> String {
     format!(
-        "TLSv1.3 {} {}{}{}",
+        "TLSv1.3 {} {} resumed={}{}{}",
         cipher_suite_name(n.cipher_suite),
-        n.group.map(group_name).unwrap_or("-"),
+        n.group.map(group_name).unwrap_or("no-key-exchange"),
+        resumed_text(n),
         if n.hello_retry_request {
             " (after HelloRetryRequest)"
         } else {
@@ -287,12 +380,13 @@ fn http_page(n: &Negotiated) -> String {
          signature: {}\n\
          hello_retry_request: {}\n\
          server_name: {}\n\
-         resumed: no\n</pre>\n",
+         resumed: {}\n</pre>\n",
         cipher_suite_name(n.cipher_suite),
         n.group.map(group_name).unwrap_or("-"),
         n.signature_scheme.map(signature_scheme_name).unwrap_or("-"),
         if n.hello_retry_request { "yes" } else { "no" },
         n.server_name.as_deref().unwrap_or("-"),
+        resumed_text(n),
     );
     format!(
         "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -300,35 +394,89 @@ fn http_page(n: &Negotiated) -> String {
     )
 }
 
-fn cmd_client(
-    addr: &str,
+struct ClientArgs {
+    addr: String,
     servername: Option<String>,
     ca: Option<PathBuf>,
     keylog: Option<PathBuf>,
     send: Option<String>,
-) -> Result<(), String> {
-    let host = addr
+    reconnect: u32,
+    sess_out: Option<PathBuf>,
+    sess_in: Option<PathBuf>,
+    psk_mode: PskModeArg,
+}
+
+fn cmd_client(args: ClientArgs) -> Result<(), String> {
+    let host = args
+        .addr
         .rsplit_once(':')
         .map(|(h, _)| h.trim_start_matches('[').trim_end_matches(']'))
-        .ok_or_else(|| format!("{addr}: expected HOST:PORT"))?;
-    let server_name = servername.unwrap_or_else(|| host.to_string());
-    let Some(ca) = ca else {
+        .ok_or_else(|| format!("{}: expected HOST:PORT", args.addr))?;
+    let server_name = args.servername.clone().unwrap_or_else(|| host.to_string());
+    let Some(ca) = &args.ca else {
         return Err(
             "--ca FILE is required: minitls has no system trust store (it speaks only Ed25519)"
                 .into(),
         );
     };
     let anchors =
-        TrustAnchors::from_pem(&read_file(&ca)?).map_err(|e| format!("{}: {e}", ca.display()))?;
-    let config = Arc::new(ClientConfig::new(anchors));
-    let observer: Box<dyn Observer> = match keylog_observer(keylog)? {
-        Some(k) => Box::new(k),
+        TrustAnchors::from_pem(&read_file(ca)?).map_err(|e| format!("{}: {e}", ca.display()))?;
+    let cache = Arc::new(Mutex::new(ClientSessionCache::new(32)));
+    if let Some(path) = &args.sess_in {
+        let ticket = StoredTicket::from_pem(&read_file(path)?)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if ticket.server_name != server_name {
+            print_line(format_args!(
+                "note: the session in {} is for {:?}; it will not be offered to {server_name:?}",
+                path.display(),
+                ticket.server_name
+            ));
+        }
+        cache.lock().map_err(|_| "cache poisoned")?.insert(ticket);
+    }
+    let mut config = ClientConfig::new(anchors);
+    config.session_cache = Some(cache.clone());
+    config.psk_modes = args.psk_mode.modes();
+    let config = Arc::new(config);
+    let keylog = keylog_observer(args.keylog.clone())?.map(|k| Arc::new(Mutex::new(k)));
+    let want_tickets = args.reconnect > 0 || args.sess_out.is_some();
+
+    for attempt in 0..=args.reconnect {
+        if attempt > 0 {
+            print_line(format_args!("--- reconnect {attempt} ---"));
+        }
+        connect_once(&args, &server_name, config.clone(), keylog.clone(), want_tickets)?;
+    }
+    if let Some(path) = &args.sess_out {
+        let now = minitls::config::SystemClock.now();
+        let ticket = cache
+            .lock()
+            .map_err(|_| "cache poisoned")?
+            .take(&server_name, now)
+            .ok_or("the server sent no ticket to save (is resumption enabled on it?)")?;
+        std::fs::write(path, ticket.to_pem())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        print_line(format_args!("session saved to {}", path.display()));
+    }
+    Ok(())
+}
+
+fn connect_once(
+    args: &ClientArgs,
+    server_name: &str,
+    config: Arc<ClientConfig>,
+    keylog: Option<Arc<Mutex<KeyLogObserver>>>,
+    want_tickets: bool,
+) -> Result<(), String> {
+    let observer: Box<dyn Observer> = match keylog {
+        Some(k) => Box::new(SharedObserver(k)),
         None => Box::new(NoObserver),
     };
     let started = Instant::now();
-    let tcp = TcpStream::connect(addr).map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+    let tcp = TcpStream::connect(&args.addr)
+        .map_err(|e| format!("cannot connect to {}: {e}", args.addr))?;
     let _ = tcp.set_read_timeout(Some(Duration::from_secs(30)));
-    let conn = Connection::client_with_observer(config, &server_name, observer)
+    let conn = Connection::client_with_observer(config, server_name, observer)
         .map_err(|e| e.to_string())?;
     let mut stream = Stream::new(conn, tcp);
     if let Err(e) = stream.handshake() {
@@ -337,36 +485,29 @@ fn cmd_client(
     let elapsed = started.elapsed();
     let n = stream.conn.negotiated().clone();
     print_line(format_args!("protocol: TLSv1.3"));
-    print_line(format_args!(
-        "cipher: {}",
-        cipher_suite_name(n.cipher_suite)
-    ));
+    print_line(format_args!("cipher: {}", cipher_suite_name(n.cipher_suite)));
     print_line(format_args!(
         "group: {}",
-        n.group.map(group_name).unwrap_or("-")
+        n.group.map(group_name).unwrap_or("none (psk_ke)")
     ));
     print_line(format_args!(
         "signature: {}",
-        n.signature_scheme.map(signature_scheme_name).unwrap_or("-")
+        n.signature_scheme
+            .map(signature_scheme_name)
+            .unwrap_or("none (resumed)")
     ));
     print_line(format_args!(
         "hello_retry_request: {}",
         if n.hello_retry_request { "yes" } else { "no" }
     ));
-    print_line(format_args!("resumed: no"));
-    print_line(format_args!(
-        "peer: {}",
-        n.peer_subject.as_deref().unwrap_or("-")
-    ));
-    print_line(format_args!(
-        "issuer: {}",
-        n.peer_issuer.as_deref().unwrap_or("-")
-    ));
+    print_line(format_args!("resumed: {}", resumed_text(&n)));
+    print_line(format_args!("peer: {}", n.peer_subject.as_deref().unwrap_or("-")));
+    print_line(format_args!("issuer: {}", n.peer_issuer.as_deref().unwrap_or("-")));
     print_line(format_args!(
         "handshake: {:.2} ms",
         elapsed.as_secs_f64() * 1000.0
     ));
-    if let Some(text) = send {
+    if let Some(text) = &args.send {
         let text = text.replace("\\r", "\r").replace("\\n", "\n");
         stream
             .write_all(text.as_bytes())
@@ -395,87 +536,162 @@ fn cmd_client(
         print_line(format_args!("--- response ({} bytes) ---", answer.len()));
         print_line(format_args!("{}", String::from_utf8_lossy(&answer)));
     }
+    if want_tickets && stream.tickets_received == 0 {
+        // Tickets follow the server's reading of our Finished; give them a
+        // moment to arrive.
+        let _ = stream
+            .transport
+            .set_read_timeout(Some(Duration::from_millis(1000)));
+        while stream.tickets_received == 0 {
+            match stream.read_tls() {
+                Ok(true) => {}
+                Ok(false) | Err(_) => break,
+            }
+        }
+    }
+    if want_tickets {
+        print_line(format_args!("tickets received: {}", stream.tickets_received));
+    }
     let _ = stream.close();
     Ok(())
 }
 
-fn cmd_demo() -> Result<(), String> {
-    print_line(format_args!(
-        "minitls demo: one full TLS 1.3 handshake over loopback, in-memory PKI\n"
-    ));
-    let mut rng = minitls::crypto::os_rng();
-    let pki = DemoPki::generate(&mut rng, &["localhost"], now_secs());
-    let server_config = Arc::new(ServerConfig::new(
-        vec![pki.server_cert.clone()],
-        Ed25519PrivateKey::from_seed(*pki.server_key.seed()),
-    ));
+/// One demo connection's measurements.
+struct DemoRun {
+    client: StatsData,
+    server: StatsData,
+    negotiated: Negotiated,
+    time: Duration,
+}
+
+/// Serve exactly one connection on `listener` (handshake, echo, close).
+fn demo_serve_one(listener: &TcpListener, config: Arc<ServerConfig>, stats: Stats) -> Result<(), String> {
+    let (tcp, _) = listener.accept().map_err(|e| e.to_string())?;
+    let conn = Connection::server_with_observer(config, Box::new(stats));
+    let mut stream = Stream::new(conn, tcp);
+    stream
+        .handshake()
+        .map_err(|e| describe_failure(&stream.conn, &e))?;
+    let mut buf = [0u8; 64];
+    let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
+    stream.write_all(&buf[..n]).map_err(|e| e.to_string())?;
+    stream.close().map_err(|e| e.to_string())
+}
+
+/// One loopback connection: a server thread, a client, a ping.
+fn demo_connect(server: Arc<ServerConfig>, client: Arc<ClientConfig>) -> Result<DemoRun, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let server_stats = Stats::default();
     let server_side = {
         let stats = server_stats.clone();
-        std::thread::spawn(move || -> Result<(), String> {
-            let (tcp, _) = listener.accept().map_err(|e| e.to_string())?;
-            let conn = Connection::server_with_observer(server_config, Box::new(stats));
-            let mut stream = Stream::new(conn, tcp);
-            stream
-                .handshake()
-                .map_err(|e| describe_failure(&stream.conn, &e))?;
-            let mut buf = [0u8; 64];
-            let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
-            stream.write_all(&buf[..n]).map_err(|e| e.to_string())?;
-            stream.close().map_err(|e| e.to_string())
-        })
+        std::thread::spawn(move || demo_serve_one(&listener, server, stats))
     };
-
     let client_stats = Stats::default();
-    let config = Arc::new(ClientConfig::new(pki.trust_anchors()));
     let started = Instant::now();
     let tcp = TcpStream::connect(addr).map_err(|e| e.to_string())?;
-    let observer = Tee(vec![Box::new(client_stats.clone())]);
-    let conn = Connection::client_with_observer(config, "localhost", Box::new(observer))
+    let conn = Connection::client_with_observer(client, "localhost", Box::new(client_stats.clone()))
         .map_err(|e| e.to_string())?;
     let mut stream = Stream::new(conn, tcp);
     stream
         .handshake()
         .map_err(|e| describe_failure(&stream.conn, &e))?;
-    let handshake_time = started.elapsed();
+    let time = started.elapsed();
     stream.write_all(b"ping").map_err(|e| e.to_string())?;
     let mut buf = [0u8; 4];
+    // Reading the echo also takes in the tickets that precede it.
     stream.read_exact(&mut buf).map_err(|e| e.to_string())?;
-    let n = stream.conn.negotiated().clone();
+    let negotiated = stream.conn.negotiated().clone();
     let _ = stream.close();
     server_side
         .join()
         .map_err(|_| "server thread panicked".to_string())??;
+    Ok(DemoRun {
+        client: client_stats.get(),
+        server: server_stats.get(),
+        negotiated,
+        time,
+    })
+}
 
-    let client = client_stats.get();
-    let server = server_stats.get();
+fn cmd_demo() -> Result<(), String> {
     print_line(format_args!(
-        "server listening on {addr}; client connected to localhost\n"
+        "minitls demo: a full TLS 1.3 handshake, then resumption by ID lookup (stateful),\n\
+         by encrypted ticket (stateless), and without key exchange (psk_ke), over loopback\n"
     ));
-    print_messages(&client);
-    print_line(format_args!(""));
-    print_line(format_args!("negotiated: {}", one_line_summary(&n)));
+    let mut rng = minitls::crypto::os_rng();
+    let pki = DemoPki::generate(&mut rng, &["localhost"], now_secs());
+    let server_config = |strategy: Arc<Mutex<dyn ResumptionStrategy>>, modes: Vec<u8>| {
+        let mut c = ServerConfig::new(vec![pki.server_cert.clone()], pki.server_key.clone());
+        c.resumption = Some(strategy);
+        c.psk_modes = modes;
+        Arc::new(c)
+    };
+    let client_config = |modes: Vec<u8>| {
+        let mut c = ClientConfig::new(pki.trust_anchors());
+        c.session_cache = Some(Arc::new(Mutex::new(ClientSessionCache::new(8))));
+        c.psk_modes = modes;
+        Arc::new(c)
+    };
+
+    // Resumption by ID: the server keeps each session in a store.
+    let store = Arc::new(Mutex::new(StatefulStrategy::in_memory(1000)));
+    let stateful = server_config(store.clone(), vec![PSK_DHE_KE]);
+    let client = client_config(vec![PSK_DHE_KE]);
+    let full = demo_connect(stateful.clone(), client.clone())?;
+    let by_id = demo_connect(stateful, client)?;
+    let (held, sessions) = {
+        let s = store.lock().map_err(|_| "store poisoned")?;
+        (s.bytes_held(), s.len())
+    };
+
+    // Resumption by ticket: the server keeps only a key.
+    let stateless = server_config(Arc::new(Mutex::new(Ticketer::new(3600))), vec![PSK_DHE_KE]);
+    let client = client_config(vec![PSK_DHE_KE]);
+    demo_connect(stateless.clone(), client.clone())?;
+    let by_ticket = demo_connect(stateless, client)?;
+
+    // psk_ke: no key exchange at all (and no forward secrecy).
+    let psk_ke_server = server_config(
+        Arc::new(Mutex::new(Ticketer::new(3600))),
+        vec![PSK_DHE_KE, PSK_KE],
+    );
+    let client = client_config(vec![PSK_KE]);
+    demo_connect(psk_ke_server.clone(), client.clone())?;
+    let psk_ke = demo_connect(psk_ke_server, client)?;
+
+    let n = &full.negotiated;
+    print_line(format_args!("negotiated: {}", one_line_summary(n)));
     print_line(format_args!(
-        "server certificate: {} (issued by {})",
+        "server certificate: {} (issued by {})\n",
         n.peer_subject.as_deref().unwrap_or("-"),
         n.peer_issuer.as_deref().unwrap_or("-")
     ));
-    print_line(format_args!(
-        "application data: sent \"ping\", got \"{}\" back\n",
-        String::from_utf8_lossy(&buf)
-    ));
-    print_costs(&client, &server, handshake_time);
+    print_line(format_args!("the full handshake, message by message (client's view):"));
+    print_messages(&full.client);
+    print_line(format_args!("\nthe same client resuming by ticket:"));
+    print_messages(&by_ticket.client);
+    print_line(format_args!(""));
+
+    let runs = [
+        ("full", &full),
+        ("by ID", &by_id),
+        ("by ticket", &by_ticket),
+        ("psk_ke", &psk_ke),
+    ];
+    for (label, run) in &runs[1..] {
+        if !run.negotiated.resumed {
+            return Err(format!("the {label} connection did not resume"));
+        }
+    }
+    let per_session = held.checked_div(sessions).unwrap_or(0);
+    print_costs(&runs, per_session);
     Ok(())
 }
 
-fn print_messages(client: &StatsData) {
-    print_line(format_args!(
-        "  {:<8} {:<22} {:>6}",
-        "", "handshake message", "bytes"
-    ));
-    for (direction, name, size) in &client.messages {
+fn print_messages(stats: &StatsData) {
+    print_line(format_args!("  {:<8} {:<22} {:>6}", "", "handshake message", "bytes"));
+    for (direction, name, size) in &stats.messages {
         let arrow = match direction {
             Direction::Send => "C -> S",
             Direction::Receive => "C <- S",
@@ -484,59 +700,68 @@ fn print_messages(client: &StatsData) {
     }
 }
 
-fn print_costs(client: &StatsData, server: &StatsData, time: Duration) {
-    print_line(format_args!(
-        "  {:<34} {:>8} {:>8}",
-        "cost of the full handshake", "client", "server"
-    ));
-    let rows: [(&str, usize, usize); 8] = [
-        (
-            "round trips (waits for the peer)",
-            client.round_trips,
-            server.round_trips,
-        ),
-        (
-            "handshake messages sent",
-            client
-                .messages
-                .iter()
-                .filter(|m| m.0 == Direction::Send)
-                .count(),
-            server
-                .messages
-                .iter()
-                .filter(|m| m.0 == Direction::Send)
-                .count(),
-        ),
-        ("records sent", client.records_sent, server.records_sent),
-        ("bytes sent", client.bytes_sent, server.bytes_sent),
-        (
-            "X25519 key generations",
-            client.x25519_keygens,
-            server.x25519_keygens,
-        ),
-        (
-            "X25519 shared secrets",
-            client.x25519_shared_secrets,
-            server.x25519_shared_secrets,
-        ),
-        (
-            "Ed25519 signatures made",
-            client.signatures_made,
-            server.signatures_made,
-        ),
-        (
-            "Ed25519 signatures verified",
-            client.signatures_verified,
-            server.signatures_verified,
-        ),
-    ];
-    for (label, c, s) in rows {
-        print_line(format_args!("  {label:<34} {c:>8} {s:>8}"));
+/// Handshake messages sent by one side, NewSessionTickets counted apart.
+fn handshake_messages(stats: &StatsData) -> usize {
+    stats
+        .messages
+        .iter()
+        .filter(|m| m.0 == Direction::Send && m.1 != "NewSessionTicket")
+        .count()
+}
+
+fn print_costs(runs: &[(&str, &DemoRun)], stateful_bytes_per_session: usize) {
+    let mut header = format!("  {:<36}", "what each handshake cost");
+    for (label, _) in runs {
+        header.push_str(&format!(" {label:>10}"));
     }
+    print_line(format_args!("{header}"));
+    let row = |label: &str, value: &dyn Fn(&DemoRun) -> String| {
+        let mut line = format!("  {label:<36}");
+        for (_, run) in runs {
+            line.push_str(&format!(" {:>10}", value(run)));
+        }
+        print_line(format_args!("{line}"));
+    };
+    row("round trips (client waits)", &|r| r.client.round_trips.to_string());
+    row("messages C->S / S->C", &|r| {
+        format!("{} / {}", handshake_messages(&r.client), handshake_messages(&r.server))
+    });
+    row("bytes C->S / S->C (whole connection)", &|r| {
+        format!("{} / {}", r.client.bytes_sent, r.server.bytes_sent)
+    });
+    row("signatures made / verified", &|r| {
+        format!(
+            "{} / {}",
+            r.client.signatures_made + r.server.signatures_made,
+            r.client.signatures_verified + r.server.signatures_verified
+        )
+    });
+    row("X25519 operations (keygen + DH)", &|r| {
+        (r.client.x25519_keygens
+            + r.client.x25519_shared_secrets
+            + r.server.x25519_keygens
+            + r.server.x25519_shared_secrets)
+            .to_string()
+    });
+    let mut line = format!("  {:<36}", "server memory per session (bytes)");
+    for (label, _) in runs {
+        let held = match *label {
+            "by ID" => stateful_bytes_per_session.to_string(),
+            "full" => "-".to_string(),
+            _ => "0".to_string(),
+        };
+        line.push_str(&format!(" {held:>10}"));
+    }
+    print_line(format_args!("{line}"));
+    row("handshake time, ms (incl. connect)", &|r| {
+        format!("{:.2}", r.time.as_secs_f64() * 1000.0)
+    });
     print_line(format_args!(
-        "  {:<34} {:>8.2} ms (client, including TCP connect)",
-        "handshake time",
-        time.as_secs_f64() * 1000.0
+        "\n  server memory: by ID, the store holds {stateful_bytes_per_session} bytes per session (ID + session);\n  \
+         by ticket, nothing per session: the session travels inside the ticket, sealed with a key."
+    ));
+    print_line(format_args!(
+        "  psk_ke saves every X25519 operation, and with them forward secrecy: whoever later\n  \
+         learns the ticket's PSK can decrypt the whole resumed connection."
     ));
 }

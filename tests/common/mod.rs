@@ -1,0 +1,283 @@
+//! Helpers shared by `tests/negative.rs`, `tests/robustness.rs` and
+//! `tests/state_matrix.rs`: cutting a flight into records and messages,
+//! re-protecting a record with keys read off the trace, and the one
+//! assertion every failure must pass (DESIGN.md principle 8: the right
+//! alert, sent once, and a connection that stays failed).
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use minitls::key_schedule::{SecretLabel, TrafficKeys, hkdf_expand_label};
+use minitls::messages::HandshakeMessage;
+use minitls::pki::issue::DemoPki;
+use minitls::record::{ContentType, OpaqueRecord, RecordProtection};
+use minitls::testing::{Pair, client_config, demo_pki, server_config};
+use minitls::trace::{RecordedEvent, Recorder};
+use minitls::{AlertDescription, Connection, Error};
+
+pub const CHANGE_CIPHER_SPEC: u8 = 20;
+pub const ALERT: u8 = 21;
+pub const HANDSHAKE: u8 = 22;
+pub const APPLICATION_DATA: u8 = 23;
+
+/// Cut well-formed wire bytes into records. Only for bytes minitls itself
+/// produced: a malformed stream is a bug in the test.
+pub fn split_records(mut bytes: &[u8]) -> Vec<OpaqueRecord> {
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        assert!(bytes.len() >= 5, "truncated record header");
+        let len = u16::from_be_bytes([bytes[3], bytes[4]]) as usize;
+        out.push(OpaqueRecord {
+            content_type: bytes[0],
+            legacy_record_version: u16::from_be_bytes([bytes[1], bytes[2]]),
+            fragment: bytes[5..5 + len].to_vec(),
+        });
+        bytes = &bytes[5 + len..];
+    }
+    out
+}
+
+pub fn join_records(records: &[OpaqueRecord]) -> Vec<u8> {
+    records.iter().flat_map(|r| r.encode()).collect()
+}
+
+/// One plaintext record `[type, 3, 3, len, len] || body`.
+pub fn plain_record(content_type: u8, body: &[u8]) -> Vec<u8> {
+    let len = (body.len() as u16).to_be_bytes();
+    let mut out = vec![content_type, 3, 3, len[0], len[1]];
+    out.extend_from_slice(body);
+    out
+}
+
+pub fn handshake_record(message: &HandshakeMessage) -> Vec<u8> {
+    plain_record(HANDSHAKE, &message.encode())
+}
+
+/// Cut a handshake byte stream into whole messages (header included).
+pub fn split_messages(mut bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        let len = u32::from_be_bytes([0, bytes[1], bytes[2], bytes[3]]) as usize;
+        out.push(bytes[..4 + len].to_vec());
+        bytes = &bytes[4 + len..];
+    }
+    out
+}
+
+/// A deterministic pair with a recorder on each side.
+pub struct Traced {
+    pub pair: Pair,
+    pub client: Recorder,
+    pub server: Recorder,
+}
+
+pub fn traced_pair() -> Traced {
+    let client = Recorder::default();
+    let server = Recorder::default();
+    let pair = Pair::deterministic(Box::new(client.clone()), Box::new(server.clone()));
+    Traced {
+        pair,
+        client,
+        server,
+    }
+}
+
+/// The PKI `Pair::deterministic` uses.
+pub fn pki() -> DemoPki {
+    demo_pki(1)
+}
+
+/// A client like `Pair::deterministic`'s, recording into `recorder`.
+pub fn client_with(pki: &DemoPki, recorder: &Recorder) -> Connection {
+    Connection::client_with_observer(
+        Arc::new(client_config(pki, 2)),
+        "localhost",
+        Box::new(recorder.clone()),
+    )
+    .expect("client starts")
+}
+
+/// A server like `Pair::deterministic`'s, recording into `recorder`.
+pub fn server_with(pki: &DemoPki, recorder: &Recorder) -> Connection {
+    Connection::server_with_observer(Arc::new(server_config(pki, 3)), Box::new(recorder.clone()))
+}
+
+/// Everything a connection has queued for the peer.
+pub fn take(conn: &mut Connection) -> Vec<u8> {
+    let mut out = Vec::new();
+    conn.transmit(&mut out);
+    out
+}
+
+/// The last value of a secret a recorder saw.
+pub fn secret(recorder: &Recorder, label: SecretLabel) -> [u8; 32] {
+    recorder
+        .events()
+        .into_iter()
+        .rev()
+        .find_map(|e| match e {
+            RecordedEvent::SecretDerived(l, v) if l == label => v.try_into().ok(),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no {label:?} in the trace"))
+}
+
+/// Record protection from a traffic secret (RFC 8446 §7.3), moved on to
+/// sequence number `seq` (the number of records already protected with it).
+pub fn protection(secret: &[u8; 32], seq: u64) -> RecordProtection {
+    let mut keys = TrafficKeys {
+        key: [0; 32],
+        iv: [0; 12],
+    };
+    hkdf_expand_label(secret, "key", b"", &mut keys.key);
+    hkdf_expand_label(secret, "iv", b"", &mut keys.iv);
+    let mut p = RecordProtection::new(&keys);
+    for _ in 0..seq {
+        p.encrypt(ContentType::ApplicationData, b"", 0)
+            .expect("sequence number");
+    }
+    p
+}
+
+/// One protected record, as the peer holding `secret` would send it as its
+/// `seq`-th record under that secret.
+pub fn seal(secret: &[u8; 32], seq: u64, content_type: ContentType, content: &[u8]) -> Vec<u8> {
+    protection(secret, seq)
+        .encrypt(content_type, content, 0)
+        .expect("encrypt")
+        .encode()
+}
+
+/// Open a protected record sent as the `seq`-th under `secret`.
+pub fn open(secret: &[u8; 32], seq: u64, record: &OpaqueRecord) -> (ContentType, Vec<u8>) {
+    protection(secret, seq).decrypt(record).expect("decrypt")
+}
+
+/// The server's first flight, taken apart: the ServerHello record, the
+/// compatibility change_cipher_spec, and the protected record holding
+/// EncryptedExtensions, Certificate, CertificateVerify and Finished.
+pub struct ServerFlight {
+    pub server_hello: OpaqueRecord,
+    pub change_cipher_spec: Option<OpaqueRecord>,
+    pub protected: OpaqueRecord,
+    /// The decrypted messages of the protected record.
+    pub messages: Vec<Vec<u8>>,
+    pub server_handshake_secret: [u8; 32],
+}
+
+impl ServerFlight {
+    pub fn take_apart(bytes: &[u8], server: &Recorder) -> ServerFlight {
+        let records = split_records(bytes);
+        assert_eq!(records[0].content_type, HANDSHAKE);
+        let (change_cipher_spec, rest) = if records[1].content_type == CHANGE_CIPHER_SPEC {
+            (Some(records[1].clone()), &records[2..])
+        } else {
+            (None, &records[1..])
+        };
+        assert_eq!(rest.len(), 1, "the encrypted flight is one record");
+        let server_handshake_secret = secret(server, SecretLabel::ServerHandshakeTraffic);
+        let (content_type, plaintext) = open(&server_handshake_secret, 0, &rest[0]);
+        assert_eq!(content_type, ContentType::Handshake);
+        ServerFlight {
+            server_hello: records[0].clone(),
+            change_cipher_spec,
+            protected: rest[0].clone(),
+            messages: split_messages(&plaintext),
+            server_handshake_secret,
+        }
+    }
+
+    /// The ServerHello and the change_cipher_spec, in the clear.
+    pub fn clear_part(&self) -> Vec<u8> {
+        let mut out = self.server_hello.encode();
+        if let Some(ccs) = &self.change_cipher_spec {
+            out.extend_from_slice(&ccs.encode());
+        }
+        out
+    }
+
+    /// A protected record holding `messages`, in place of the genuine one.
+    pub fn reseal(&self, messages: &[Vec<u8>]) -> Vec<u8> {
+        seal(
+            &self.server_handshake_secret,
+            0,
+            ContentType::Handshake,
+            &messages.concat(),
+        )
+    }
+}
+
+/// A pair after the client's first flight has reached the server, with the
+/// server's flight taken apart and not yet delivered.
+pub struct AfterServerFlight {
+    pub traced: Traced,
+    pub flight: ServerFlight,
+}
+
+pub fn after_server_flight() -> AfterServerFlight {
+    let mut traced = traced_pair();
+    traced
+        .pair
+        .client_to_server()
+        .expect("ClientHello accepted");
+    let bytes = take(&mut traced.pair.server);
+    let flight = ServerFlight::take_apart(&bytes, &traced.server);
+    AfterServerFlight { traced, flight }
+}
+
+/// The checks every failure must pass (DESIGN.md principle 8, STYLE.md §4):
+/// the error names the expected alert; the connection keeps the error; the
+/// alert was reported once and is the last thing sent; every later call
+/// returns the same error and sends nothing more.
+pub fn check_failed(
+    conn: &mut Connection,
+    recorder: &Recorder,
+    err: &Error,
+    alert: AlertDescription,
+) {
+    assert_eq!(err.alert(), Some(alert), "{err:?} should map to {alert}");
+    assert_eq!(conn.error(), Some(err));
+    let sent: Vec<AlertDescription> = recorder
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            RecordedEvent::AlertSent(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, vec![alert], "exactly one AlertSent, for {err:?}");
+    let out = take(conn);
+    let last = split_records(&out)
+        .pop()
+        .expect("the failing side sends an alert record");
+    match last.content_type {
+        ALERT => assert_eq!(last.fragment, vec![2, alert.to_u8()]),
+        // Protected: 2 bytes of alert, 1 byte of inner type, 16 of tag.
+        APPLICATION_DATA => assert_eq!(last.fragment.len(), 2 + 1 + 16),
+        other => panic!("last record sent is of type {other}, not an alert"),
+    }
+    check_sticky(conn, err);
+}
+
+/// Every later call returns the same error and sends nothing.
+pub fn check_sticky(conn: &mut Connection, err: &Error) {
+    assert_eq!(
+        conn.receive(&[APPLICATION_DATA, 3, 3, 0, 0]),
+        Err(err.clone())
+    );
+    assert_eq!(conn.receive(&[]), Err(err.clone()));
+    assert_eq!(conn.send(b"more"), Err(err.clone()));
+    assert_eq!(take(conn), Vec::<u8>::new(), "nothing sent after failure");
+    assert_eq!(conn.error(), Some(err));
+}
+
+/// `result` must be an error matching `$pat`; then [`check_failed`].
+#[allow(unused_macros)]
+macro_rules! assert_failure {
+    ($conn:expr, $recorder:expr, $result:expr, $pat:pat, $alert:expr) => {{
+        let err = $result.expect_err("expected the connection to fail");
+        assert!(matches!(err, $pat), "unexpected error {err:?}");
+        $crate::common::check_failed(&mut $conn, &$recorder, &err, $alert);
+        err
+    }};
+}

@@ -1,0 +1,1413 @@
+//! Drive a pair, alter one field of one flight, and check the exact error,
+//! the alert it maps to, and that the failure is sticky (rustls's
+//! `transfer_altered` idea; DESIGN.md principle 8, STYLE.md §4 and §9).
+//!
+//! Plaintext hellos are decoded, changed and re-encoded. Protected flights
+//! are opened with the traffic secret read off the trace, changed, and
+//! sealed again under the same key and sequence number, so the receiver
+//! sees a record that decrypts and a message that is wrong.
+
+#[macro_use]
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use minitls::crypto::Ed25519PrivateKey;
+use minitls::error::CertificateError;
+use minitls::key_schedule::SecretLabel;
+use minitls::messages::extensions::{OfferedPsks, PskIdentity, extension_type as et};
+use minitls::messages::server_hello::{
+    DOWNGRADE_TLS11, DOWNGRADE_TLS12, HELLO_RETRY_REQUEST_RANDOM,
+};
+use minitls::messages::{
+    Certificate, CertificateRequest, CertificateVerify, ClientHello, ED25519, EncryptedExtensions,
+    Extension, Finished, HandshakeMessage, KeyShareEntry, KeyUpdate, ServerHello,
+    TLS_CHACHA20_POLY1305_SHA256, TLS12, TLS13, X25519,
+};
+use minitls::pki::issue::{CertificateParams, issue};
+use minitls::pki::x509;
+use minitls::record::ContentType;
+use minitls::testing::{FIXED_NOW, Pair, SeededRng, client_config, demo_pki, server_config};
+use minitls::trace::{RecordedEvent, Recorder};
+use minitls::{AlertDescription as A, Connection, Error};
+
+const SECP256R1: u16 = 0x0017;
+
+/// `assert_failure!` on the server (or client) of a [`Traced`] pair.
+macro_rules! server_fails {
+    ($t:expr, $result:expr, $pat:pat, $alert:ident) => {
+        assert_failure!($t.pair.server, $t.server, $result, $pat, A::$alert)
+    };
+}
+
+macro_rules! client_fails {
+    ($t:expr, $result:expr, $pat:pat, $alert:ident) => {
+        assert_failure!($t.pair.client, $t.client, $result, $pat, A::$alert)
+    };
+}
+
+// ---------------------------------------------------------------------------
+// Helpers: alter the ClientHello on its way to the server, or the
+// ServerHello on its way to the client.
+
+fn decode_client_hello(record: &[u8]) -> ClientHello {
+    match HandshakeMessage::decode(&split_records(record)[0].fragment) {
+        Ok(HandshakeMessage::ClientHello(hello)) => hello,
+        other => panic!("not a ClientHello: {other:?}"),
+    }
+}
+
+/// A fresh pair whose ClientHello reaches the server altered by `alter`.
+fn send_altered_client_hello(alter: impl FnOnce(&mut ClientHello)) -> (Traced, Result<(), Error>) {
+    let mut t = traced_pair();
+    let mut hello = decode_client_hello(&take(&mut t.pair.client));
+    alter(&mut hello);
+    let result = t
+        .pair
+        .server
+        .receive(&handshake_record(&HandshakeMessage::ClientHello(hello)));
+    (t, result)
+}
+
+fn remove_extension(list: &mut Vec<Extension>, extension_type: u16) {
+    let before = list.len();
+    list.retain(|e| e.extension_type() != extension_type);
+    assert_eq!(
+        list.len() + 1,
+        before,
+        "extension {extension_type} was present once"
+    );
+}
+
+fn replace_extension(list: &mut [Extension], new: Extension) {
+    let slot = list
+        .iter_mut()
+        .find(|e| e.extension_type() == new.extension_type())
+        .expect("extension present");
+    *slot = new;
+}
+
+fn x25519_share(hello: &ClientHello) -> KeyShareEntry {
+    match hello.find_extension(et::KEY_SHARE) {
+        Some(Extension::KeyShareClient(shares)) => shares[0].clone(),
+        other => panic!("no client key_share: {other:?}"),
+    }
+}
+
+fn decode_server_hello(fragment: &[u8]) -> ServerHello {
+    match HandshakeMessage::decode(fragment) {
+        Ok(HandshakeMessage::ServerHello(hello)) => hello,
+        other => panic!("not a ServerHello: {other:?}"),
+    }
+}
+
+/// A pair whose client receives the genuine server flight with the
+/// ServerHello record replaced by `altered` (wire bytes of one record).
+fn send_server_hello_record(
+    altered: impl FnOnce(&ServerHello) -> Vec<u8>,
+) -> (Traced, Result<(), Error>) {
+    let AfterServerFlight { mut traced, flight } = after_server_flight();
+    let hello = decode_server_hello(&flight.server_hello.fragment);
+    let mut bytes = altered(&hello);
+    if let Some(ccs) = &flight.change_cipher_spec {
+        bytes.extend_from_slice(&ccs.encode());
+    }
+    bytes.extend_from_slice(&flight.protected.encode());
+    let result = traced.pair.client.receive(&bytes);
+    (traced, result)
+}
+
+fn send_altered_server_hello(alter: impl FnOnce(&mut ServerHello)) -> (Traced, Result<(), Error>) {
+    send_server_hello_record(|hello| {
+        let mut hello = hello.clone();
+        alter(&mut hello);
+        handshake_record(&HandshakeMessage::ServerHello(hello))
+    })
+}
+
+/// A pair whose client receives the server's protected flight with its
+/// messages (EncryptedExtensions, Certificate, CertificateVerify,
+/// Finished) replaced by what `alter` makes of them, sealed again.
+fn send_altered_server_messages(
+    alter: impl FnOnce(&mut Vec<Vec<u8>>),
+) -> (Traced, Result<(), Error>) {
+    let AfterServerFlight { mut traced, flight } = after_server_flight();
+    let mut messages = flight.messages.clone();
+    alter(&mut messages);
+    let mut bytes = flight.clear_part();
+    bytes.extend_from_slice(&flight.reseal(&messages));
+    let result = traced.pair.client.receive(&bytes);
+    (traced, result)
+}
+
+fn decode(bytes: &[u8]) -> HandshakeMessage {
+    HandshakeMessage::decode(bytes).expect("genuine message decodes")
+}
+
+/// A pair where the client has its server flight and the server has not
+/// yet seen the client's second flight, which is returned.
+fn client_second_flight() -> (Traced, Vec<u8>) {
+    let mut t = traced_pair();
+    t.pair.client_to_server().unwrap();
+    t.pair.server_to_client().unwrap();
+    assert_eq!(t.pair.client.state_name(), "CONNECTED");
+    let flight = take(&mut t.pair.client);
+    (t, flight)
+}
+
+fn connected() -> Traced {
+    let mut t = traced_pair();
+    t.pair.drive().unwrap();
+    assert!(!t.pair.client.is_handshaking() && !t.pair.server.is_handshaking());
+    t
+}
+
+fn no_alert_sent(recorder: &Recorder) -> bool {
+    !recorder
+        .events()
+        .iter()
+        .any(|e| matches!(e, RecordedEvent::AlertSent(_)))
+}
+
+// ---------------------------------------------------------------------------
+// The server and the ClientHello (RFC 8446 §4.1.2, §4.2, §9.2).
+
+#[test]
+fn tls12_only_client_hello_is_protocol_version() {
+    // No supported_versions: the client speaks TLS 1.2 at most.
+    let (mut t, result) =
+        send_altered_client_hello(|h| remove_extension(&mut h.extensions, et::SUPPORTED_VERSIONS));
+    server_fails!(t, result, Error::ProtocolVersion(_), ProtocolVersion);
+
+    // supported_versions without 0x0304.
+    let (mut t, result) = send_altered_client_hello(|h| {
+        replace_extension(
+            &mut h.extensions,
+            Extension::SupportedVersionsClient(vec![TLS12, 0x0302]),
+        )
+    });
+    server_fails!(t, result, Error::ProtocolVersion(_), ProtocolVersion);
+
+    // A real TLS 1.2 ClientHello: no extensions block at all.
+    let (mut t, result) = send_altered_client_hello(|h| {
+        h.cipher_suites = vec![0xc02f, 0x009c];
+        h.extensions.clear();
+    });
+    server_fails!(t, result, Error::ProtocolVersion(_), ProtocolVersion);
+}
+
+#[test]
+fn no_common_suite_is_handshake_failure() {
+    let (mut t, result) = send_altered_client_hello(|h| h.cipher_suites = vec![0x1301, 0x1302]);
+    server_fails!(t, result, Error::NoCommonParameters(_), HandshakeFailure);
+}
+
+#[test]
+fn no_ed25519_signature_algorithm_is_handshake_failure() {
+    let (mut t, result) = send_altered_client_hello(|h| {
+        replace_extension(
+            &mut h.extensions,
+            Extension::SignatureAlgorithms(vec![0x0403, 0x0804]),
+        )
+    });
+    server_fails!(t, result, Error::NoCommonParameters(_), HandshakeFailure);
+}
+
+#[test]
+fn missing_signature_algorithms_is_missing_extension() {
+    let (mut t, result) = send_altered_client_hello(|h| {
+        remove_extension(&mut h.extensions, et::SIGNATURE_ALGORITHMS)
+    });
+    server_fails!(t, result, Error::MissingExtension(_), MissingExtension);
+}
+
+#[test]
+fn missing_supported_groups_is_missing_extension() {
+    let (mut t, result) =
+        send_altered_client_hello(|h| remove_extension(&mut h.extensions, et::SUPPORTED_GROUPS));
+    server_fails!(t, result, Error::MissingExtension(_), MissingExtension);
+}
+
+#[test]
+fn missing_key_share_is_missing_extension() {
+    let (mut t, result) =
+        send_altered_client_hello(|h| remove_extension(&mut h.extensions, et::KEY_SHARE));
+    server_fails!(t, result, Error::MissingExtension(_), MissingExtension);
+}
+
+#[test]
+fn compression_other_than_null_is_illegal_parameter() {
+    for methods in [vec![1], vec![0, 1], vec![1, 0]] {
+        let (mut t, result) =
+            send_altered_client_hello(|h| h.legacy_compression_methods = methods.clone());
+        server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    }
+}
+
+#[test]
+fn empty_compression_methods_is_refused() {
+    // opaque legacy_compression_methods<1..2^8-1>: an empty list is not
+    // [0] either.
+    let (mut t, result) = send_altered_client_hello(|h| h.legacy_compression_methods = vec![]);
+    let err = result.expect_err("empty compression list refused");
+    let alert = err.alert().expect("an alert");
+    assert!(
+        matches!(alert, A::IllegalParameter | A::DecodeError),
+        "{err:?}"
+    );
+    check_failed(&mut t.pair.server, &t.server, &err, alert);
+}
+
+#[test]
+fn duplicate_extension_in_client_hello_is_illegal_parameter() {
+    let (mut t, result) = send_altered_client_hello(|h| {
+        h.extensions.push(Extension::SupportedGroups(vec![X25519]));
+    });
+    server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn pre_shared_key_not_last_is_illegal_parameter() {
+    let (mut t, result) = send_altered_client_hello(|h| {
+        let psk = Extension::PreSharedKeyClient(OfferedPsks {
+            identities: vec![PskIdentity {
+                identity: b"ticket".to_vec(),
+                obfuscated_ticket_age: 7,
+            }],
+            binders: vec![vec![0; 32]],
+        });
+        h.extensions.insert(0, psk);
+        h.extensions.push(Extension::PskKeyExchangeModes(vec![1]));
+    });
+    server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn key_share_outside_supported_groups_is_illegal_parameter() {
+    let (mut t, result) = send_altered_client_hello(|h| {
+        let mut shares = vec![x25519_share(h)];
+        shares.push(KeyShareEntry {
+            group: SECP256R1,
+            key_exchange: vec![4; 65],
+        });
+        replace_extension(&mut h.extensions, Extension::KeyShareClient(shares));
+    });
+    server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn two_shares_for_one_group_is_illegal_parameter() {
+    let (mut t, result) = send_altered_client_hello(|h| {
+        let share = x25519_share(h);
+        replace_extension(
+            &mut h.extensions,
+            Extension::KeyShareClient(vec![share.clone(), share]),
+        );
+    });
+    server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn x25519_share_of_wrong_length_is_illegal_parameter() {
+    let (mut t, result) = send_altered_client_hello(|h| {
+        replace_extension(
+            &mut h.extensions,
+            Extension::KeyShareClient(vec![KeyShareEntry {
+                group: X25519,
+                key_exchange: vec![9; 31],
+            }]),
+        );
+    });
+    server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn all_zero_x25519_share_is_illegal_parameter() {
+    // RFC 8446 §7.4.2: a small-order point gives an all-zero shared secret.
+    let (mut t, result) = send_altered_client_hello(|h| {
+        replace_extension(
+            &mut h.extensions,
+            Extension::KeyShareClient(vec![KeyShareEntry {
+                group: X25519,
+                key_exchange: vec![0; 32],
+            }]),
+        );
+    });
+    server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn only_p256_offered_is_handshake_failure() {
+    let (mut t, result) = send_altered_client_hello(|h| {
+        replace_extension(
+            &mut h.extensions,
+            Extension::SupportedGroups(vec![SECP256R1]),
+        );
+        replace_extension(
+            &mut h.extensions,
+            Extension::KeyShareClient(vec![KeyShareEntry {
+                group: SECP256R1,
+                key_exchange: vec![4; 65],
+            }]),
+        );
+    });
+    server_fails!(t, result, Error::NoCommonParameters(_), HandshakeFailure);
+}
+
+/// supported_groups lists x25519 but the only share is for P-256.
+fn without_x25519_share(h: &mut ClientHello) {
+    replace_extension(
+        &mut h.extensions,
+        Extension::SupportedGroups(vec![SECP256R1, X25519]),
+    );
+    replace_extension(
+        &mut h.extensions,
+        Extension::KeyShareClient(vec![KeyShareEntry {
+            group: SECP256R1,
+            key_exchange: vec![4; 65],
+        }]),
+    );
+}
+
+#[test]
+fn missing_x25519_share_gets_hello_retry_request_then_illegal_parameter() {
+    let (mut t, result) = send_altered_client_hello(without_x25519_share);
+    result.expect("the server answers with a HelloRetryRequest");
+    assert_eq!(t.pair.server.state_name(), "START");
+    let records = split_records(&take(&mut t.pair.server));
+    assert_eq!(records[0].content_type, HANDSHAKE);
+    let HandshakeMessage::HelloRetryRequest(hrr) = decode(&records[0].fragment) else {
+        panic!("the server's first message is a HelloRetryRequest");
+    };
+    assert_eq!(
+        hrr.find_extension(et::KEY_SHARE),
+        Some(&Extension::KeyShareHelloRetryRequest(X25519))
+    );
+    assert_eq!(
+        hrr.find_extension(et::SUPPORTED_VERSIONS),
+        Some(&Extension::SupportedVersionsServer(TLS13))
+    );
+    // The compatibility change_cipher_spec follows the server's first message.
+    assert_eq!(records[1].content_type, CHANGE_CIPHER_SPEC);
+
+    // The second ClientHello still lacks the x25519 share.
+    let mut second = decode_client_hello(&{
+        let mut t2 = traced_pair();
+        take(&mut t2.pair.client)
+    });
+    without_x25519_share(&mut second);
+    let result = t
+        .pair
+        .server
+        .receive(&handshake_record(&HandshakeMessage::ClientHello(second)));
+    server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn hello_retry_request_asking_for_x25519_is_illegal_parameter_at_the_client() {
+    // The server's HRR names x25519, for which the client already sent a
+    // share (RFC 8446 §4.2.8): the client must refuse it.
+    let (mut t, result) = send_altered_client_hello(without_x25519_share);
+    result.unwrap();
+    let hrr = take(&mut t.pair.server);
+    let result = t.pair.client.receive(&hrr);
+    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn malformed_client_hello_is_decode_error() {
+    let mut t = traced_pair();
+    let record = split_records(&take(&mut t.pair.client)).remove(0);
+    let mut body = record.fragment.clone();
+    // Cut the last extension short but keep the handshake length honest.
+    body.truncate(body.len() - 3);
+    let len = (body.len() - 4) as u32;
+    body[1..4].copy_from_slice(&len.to_be_bytes()[1..]);
+    let result = t.pair.server.receive(&plain_record(HANDSHAKE, &body));
+    server_fails!(t, result, Error::Decode { .. }, DecodeError);
+}
+
+// ---------------------------------------------------------------------------
+// The client and the ServerHello (RFC 8446 §4.1.3, §4.2).
+
+#[test]
+fn server_hello_with_other_cipher_suite_is_illegal_parameter() {
+    let (mut t, result) = send_altered_server_hello(|h| h.cipher_suite = 0x1301);
+    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn server_hello_with_other_session_id_echo_is_illegal_parameter() {
+    let (mut t, result) = send_altered_server_hello(|h| h.legacy_session_id_echo[0] ^= 1);
+    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    let (mut t, result) = send_altered_server_hello(|h| h.legacy_session_id_echo.clear());
+    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn server_hello_with_compression_is_illegal_parameter() {
+    let (mut t, result) = send_altered_server_hello(|h| h.legacy_compression_method = 1);
+    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn server_hello_without_supported_versions_is_protocol_version() {
+    let (mut t, result) =
+        send_altered_server_hello(|h| remove_extension(&mut h.extensions, et::SUPPORTED_VERSIONS));
+    client_fails!(t, result, Error::ProtocolVersion(_), ProtocolVersion);
+}
+
+#[test]
+fn server_hello_selecting_tls12_in_supported_versions_is_illegal_parameter() {
+    let (mut t, result) = send_altered_server_hello(|h| {
+        replace_extension(&mut h.extensions, Extension::SupportedVersionsServer(TLS12))
+    });
+    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn downgrade_sentinel_is_illegal_parameter() {
+    for sentinel in [DOWNGRADE_TLS12, DOWNGRADE_TLS11] {
+        let (mut t, result) = send_altered_server_hello(|h| {
+            remove_extension(&mut h.extensions, et::SUPPORTED_VERSIONS);
+            h.random[24..].copy_from_slice(&sentinel);
+        });
+        client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    }
+}
+
+#[test]
+fn server_key_share_in_other_group_is_illegal_parameter() {
+    let (mut t, result) = send_altered_server_hello(|h| {
+        let Some(Extension::KeyShareServer(share)) = h.find_extension(et::KEY_SHARE).cloned()
+        else {
+            panic!("ServerHello has a key_share");
+        };
+        replace_extension(
+            &mut h.extensions,
+            Extension::KeyShareServer(KeyShareEntry {
+                group: SECP256R1,
+                ..share
+            }),
+        );
+    });
+    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn server_key_share_of_wrong_length_or_all_zero_is_illegal_parameter() {
+    for key_exchange in [vec![5; 33], vec![0; 32]] {
+        let (mut t, result) = send_altered_server_hello(|h| {
+            replace_extension(
+                &mut h.extensions,
+                Extension::KeyShareServer(KeyShareEntry {
+                    group: X25519,
+                    key_exchange: key_exchange.clone(),
+                }),
+            );
+        });
+        client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    }
+}
+
+#[test]
+fn unsolicited_extension_in_server_hello_is_unsupported_extension() {
+    let (mut t, result) = send_altered_server_hello(|h| {
+        h.extensions.push(Extension::Unknown {
+            extension_type: 0x1234,
+            data: vec![1, 2, 3],
+        })
+    });
+    client_fails!(
+        t,
+        result,
+        Error::UnsolicitedExtension(_),
+        UnsupportedExtension
+    );
+    // A known extension that may appear in a ServerHello, but was not offered.
+    let (mut t, result) =
+        send_altered_server_hello(|h| h.extensions.push(Extension::PreSharedKeyServer(0)));
+    client_fails!(
+        t,
+        result,
+        Error::UnsolicitedExtension(_),
+        UnsupportedExtension
+    );
+}
+
+#[test]
+fn extension_not_allowed_in_server_hello_is_illegal_parameter() {
+    // RFC 8446 §4.2: signature_algorithms may not appear in a ServerHello.
+    let (mut t, result) = send_altered_server_hello(|h| {
+        h.extensions
+            .push(Extension::SignatureAlgorithms(vec![ED25519]))
+    });
+    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn duplicate_extension_in_server_hello_is_illegal_parameter() {
+    let (mut t, result) =
+        send_altered_server_hello(|h| h.extensions.push(Extension::SupportedVersionsServer(TLS13)));
+    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn server_hello_without_key_share_is_missing_extension() {
+    let (mut t, result) =
+        send_altered_server_hello(|h| remove_extension(&mut h.extensions, et::KEY_SHARE));
+    client_fails!(t, result, Error::MissingExtension(_), MissingExtension);
+}
+
+#[test]
+fn truncated_server_hello_is_decode_error() {
+    // Every strict prefix of the body, with the handshake length fixed up
+    // so the message is whole and only its contents are short.
+    let AfterServerFlight { flight, .. } = after_server_flight();
+    let full = flight.server_hello.fragment.clone();
+    for cut in 4..full.len() {
+        let mut body = full[..cut].to_vec();
+        let len = (cut - 4) as u32;
+        body[1..4].copy_from_slice(&len.to_be_bytes()[1..]);
+        let recorder = Recorder::default();
+        let mut client = client_with(&pki(), &recorder);
+        take(&mut client);
+        let result = client.receive(&plain_record(HANDSHAKE, &body));
+        assert_failure!(
+            client,
+            recorder,
+            result,
+            Error::Decode { .. },
+            A::DecodeError
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The server's protected flight, altered and sealed again.
+
+#[test]
+fn unsolicited_extension_in_encrypted_extensions_is_unsupported_extension() {
+    let (mut t, result) = send_altered_server_messages(|m| {
+        m[0] = HandshakeMessage::EncryptedExtensions(EncryptedExtensions {
+            extensions: vec![Extension::Unknown {
+                extension_type: 0x4242,
+                data: vec![],
+            }],
+        })
+        .encode();
+    });
+    client_fails!(
+        t,
+        result,
+        Error::UnsolicitedExtension(_),
+        UnsupportedExtension
+    );
+}
+
+#[test]
+fn key_share_in_encrypted_extensions_is_illegal_parameter() {
+    let (mut t, result) = send_altered_server_messages(|m| {
+        // Built by hand: our encoder would write it, but the decoder must
+        // refuse key_share in EncryptedExtensions (RFC 8446 §4.2).
+        m[0] = vec![8, 0, 0, 8, 0, 6, 0, 51, 0, 2, 0, 29];
+    });
+    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn certificate_with_request_context_is_illegal_parameter() {
+    let (mut t, result) = send_altered_server_messages(|m| {
+        let HandshakeMessage::Certificate(mut c) = decode(&m[1]) else {
+            panic!("second message is the Certificate");
+        };
+        c.certificate_request_context = vec![1];
+        m[1] = HandshakeMessage::Certificate(c).encode();
+    });
+    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn empty_server_certificate_is_decode_error() {
+    let (mut t, result) = send_altered_server_messages(|m| {
+        m[1] = HandshakeMessage::Certificate(Certificate::default()).encode();
+    });
+    client_fails!(t, result, Error::EmptyCertificate, DecodeError);
+}
+
+#[test]
+fn garbage_certificate_der_is_bad_certificate() {
+    let (mut t, result) = send_altered_server_messages(|m| {
+        let HandshakeMessage::Certificate(mut c) = decode(&m[1]) else {
+            panic!("second message is the Certificate");
+        };
+        c.certificate_list[0].cert_data = vec![0x30, 0x03, 1, 2, 3];
+        m[1] = HandshakeMessage::Certificate(c).encode();
+    });
+    client_fails!(
+        t,
+        result,
+        Error::Certificate(CertificateError::Malformed(_)),
+        BadCertificate
+    );
+}
+
+#[test]
+fn certificate_verify_with_other_scheme_is_illegal_parameter() {
+    let (mut t, result) = send_altered_server_messages(|m| {
+        let HandshakeMessage::CertificateVerify(mut cv) = decode(&m[2]) else {
+            panic!("third message is the CertificateVerify");
+        };
+        cv.algorithm = 0x0403;
+        m[2] = HandshakeMessage::CertificateVerify(cv).encode();
+    });
+    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn certificate_verify_with_bad_signature_is_decrypt_error() {
+    for alter in [
+        (|cv: &mut CertificateVerify| cv.signature[10] ^= 0x40) as fn(&mut CertificateVerify),
+        |cv| cv.signature.truncate(63),
+        |cv| cv.signature.clear(),
+    ] {
+        let (mut t, result) = send_altered_server_messages(|m| {
+            let HandshakeMessage::CertificateVerify(mut cv) = decode(&m[2]) else {
+                panic!("third message is the CertificateVerify");
+            };
+            alter(&mut cv);
+            m[2] = HandshakeMessage::CertificateVerify(cv).encode();
+        });
+        client_fails!(t, result, Error::BadCertificateVerify, DecryptError);
+    }
+}
+
+#[test]
+fn bad_server_finished_is_decrypt_error() {
+    let (mut t, result) = send_altered_server_messages(|m| {
+        let HandshakeMessage::Finished(mut f) = decode(&m[3]) else {
+            panic!("fourth message is the Finished");
+        };
+        f.verify_data[31] ^= 1;
+        m[3] = HandshakeMessage::Finished(f).encode();
+    });
+    client_fails!(t, result, Error::BadFinished, DecryptError);
+}
+
+#[test]
+fn certificate_request_without_signature_algorithms_is_missing_extension() {
+    let (mut t, result) = send_altered_server_messages(|m| {
+        let request = HandshakeMessage::CertificateRequest(CertificateRequest {
+            certificate_request_context: vec![],
+            extensions: vec![],
+        });
+        m.insert(1, request.encode());
+    });
+    client_fails!(t, result, Error::MissingExtension(_), MissingExtension);
+}
+
+#[test]
+fn bad_client_finished_is_decrypt_error() {
+    let (mut t, flight) = client_second_flight();
+    let records = split_records(&flight);
+    assert_eq!(records[0].content_type, CHANGE_CIPHER_SPEC);
+    let client_hs = secret(&t.client, SecretLabel::ClientHandshakeTraffic);
+    let (content_type, plaintext) = open(&client_hs, 0, &records[1]);
+    assert_eq!(content_type, ContentType::Handshake);
+    let HandshakeMessage::Finished(mut finished) = decode(&plaintext) else {
+        panic!("the client's second flight is its Finished");
+    };
+    finished.verify_data[0] ^= 0x80;
+    let mut bytes = records[0].encode();
+    bytes.extend(seal(
+        &client_hs,
+        0,
+        ContentType::Handshake,
+        &HandshakeMessage::Finished(finished).encode(),
+    ));
+    let result = t.pair.server.receive(&bytes);
+    server_fails!(t, result, Error::BadFinished, DecryptError);
+}
+
+#[test]
+fn client_finished_from_another_session_is_bad_record_mac() {
+    // The second flight of a handshake with a different client random:
+    // its record was sealed under keys this server never derived.
+    let pki = pki();
+    let mut other_config = client_config(&pki, 2);
+    other_config.rng = SeededRng::shared(77);
+    let mut other = Pair::new(
+        Connection::client(Arc::new(other_config), "localhost").unwrap(),
+        Connection::server(Arc::new(server_config(&pki, 3))),
+    );
+    other.client_to_server().unwrap();
+    other.server_to_client().unwrap();
+    let foreign = take(&mut other.client);
+
+    let (mut t, _) = client_second_flight();
+    let result = t.pair.server.receive(&foreign);
+    server_fails!(t, result, Error::BadRecordMac, BadRecordMac);
+}
+
+// ---------------------------------------------------------------------------
+// Certificates and keys that do not belong together.
+
+fn failing_pair(
+    client_config: minitls::ClientConfig,
+    server_name: &str,
+    server_config: minitls::ServerConfig,
+) -> (Pair, Recorder, Result<(), Error>) {
+    let recorder = Recorder::default();
+    let client = Connection::client_with_observer(
+        Arc::new(client_config),
+        server_name,
+        Box::new(recorder.clone()),
+    )
+    .unwrap();
+    let mut pair = Pair::new(client, Connection::server(Arc::new(server_config)));
+    let result = pair.drive();
+    (pair, recorder, result)
+}
+
+#[test]
+fn wrong_server_key_is_decrypt_error() {
+    let pki = pki();
+    let mut server = server_config(&pki, 3);
+    server.private_key = Ed25519PrivateKey::from_seed([7; 32]);
+    let (mut pair, recorder, result) = failing_pair(client_config(&pki, 2), "localhost", server);
+    assert_failure!(
+        pair.client,
+        recorder,
+        result,
+        Error::BadCertificateVerify,
+        A::DecryptError
+    );
+}
+
+#[test]
+fn certificate_for_another_name_is_bad_certificate() {
+    let pki = pki();
+    let (mut pair, recorder, result) = failing_pair(
+        client_config(&pki, 2),
+        "example.com",
+        server_config(&pki, 3),
+    );
+    assert_failure!(
+        pair.client,
+        recorder,
+        result,
+        Error::Certificate(CertificateError::NameMismatch { .. }),
+        A::BadCertificate
+    );
+}
+
+#[test]
+fn expired_certificate_is_certificate_expired() {
+    let pki = pki();
+    let now = FIXED_NOW.as_secs();
+    let mut params = CertificateParams::server(&["localhost"], now);
+    params.not_before = now - 20_000;
+    params.not_after = now - 10_000;
+    let ca = x509::Certificate::from_der(&pki.ca_cert).unwrap();
+    let cert = issue(
+        &params,
+        &pki.server_key.public_key(),
+        &ca,
+        &pki.ca_key,
+        &mut SeededRng::new(5),
+    );
+    let mut server = server_config(&pki, 3);
+    server.certificate_chain = vec![cert];
+    let (mut pair, recorder, result) = failing_pair(client_config(&pki, 2), "localhost", server);
+    assert_failure!(
+        pair.client,
+        recorder,
+        result,
+        Error::Certificate(CertificateError::Expired { .. }),
+        A::CertificateExpired
+    );
+}
+
+#[test]
+fn certificate_from_unknown_ca_is_unknown_ca() {
+    let trusted = pki();
+    let other = demo_pki(99);
+    let (mut pair, recorder, result) = failing_pair(
+        client_config(&trusted, 2),
+        "localhost",
+        server_config(&other, 3),
+    );
+    assert_failure!(
+        pair.client,
+        recorder,
+        result,
+        Error::Certificate(CertificateError::UnknownIssuer),
+        A::UnknownCa
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The record layer (RFC 8446 §5).
+
+#[test]
+fn tampered_record_is_bad_record_mac() {
+    // Server to client: one byte of the protected flight.
+    for at in [0, 20, 100] {
+        let AfterServerFlight { mut traced, flight } = after_server_flight();
+        let mut protected = flight.protected.clone();
+        let at = at.min(protected.fragment.len() - 1);
+        protected.fragment[at] ^= 0x01;
+        let mut bytes = flight.clear_part();
+        bytes.extend(protected.encode());
+        let result = traced.pair.client.receive(&bytes);
+        client_fails!(traced, result, Error::BadRecordMac, BadRecordMac);
+    }
+
+    // The tag itself.
+    let AfterServerFlight { mut traced, flight } = after_server_flight();
+    let mut protected = flight.protected.clone();
+    *protected.fragment.last_mut().unwrap() ^= 0x80;
+    let mut bytes = flight.clear_part();
+    bytes.extend(protected.encode());
+    let result = traced.pair.client.receive(&bytes);
+    client_fails!(traced, result, Error::BadRecordMac, BadRecordMac);
+
+    // Client to server: the protected Finished.
+    let (mut t, flight) = client_second_flight();
+    let mut records = split_records(&flight);
+    records[1].fragment[3] ^= 0x10;
+    let result = t.pair.server.receive(&join_records(&records));
+    server_fails!(t, result, Error::BadRecordMac, BadRecordMac);
+}
+
+#[test]
+fn tampered_record_header_is_bad_record_mac() {
+    // RFC 8446 §5.2: the header is the additional data.
+    let AfterServerFlight { mut traced, flight } = after_server_flight();
+    let mut protected = flight.protected.clone();
+    protected.legacy_record_version = 0x0301;
+    let mut bytes = flight.clear_part();
+    bytes.extend(protected.encode());
+    let result = traced.pair.client.receive(&bytes);
+    client_fails!(traced, result, Error::BadRecordMac, BadRecordMac);
+}
+
+#[test]
+fn tampered_application_data_is_bad_record_mac_both_ways() {
+    let mut t = connected();
+    t.pair.client.send(b"hello server").unwrap();
+    let mut records = split_records(&take(&mut t.pair.client));
+    records[0].fragment[0] ^= 0xff;
+    let result = t.pair.server.receive(&join_records(&records));
+    server_fails!(t, result, Error::BadRecordMac, BadRecordMac);
+
+    let mut t = connected();
+    t.pair.server.send(b"hello client").unwrap();
+    let mut records = split_records(&take(&mut t.pair.server));
+    records[0].fragment[5] ^= 0x01;
+    let result = t.pair.client.receive(&join_records(&records));
+    client_fails!(t, result, Error::BadRecordMac, BadRecordMac);
+}
+
+#[test]
+fn replayed_record_is_bad_record_mac() {
+    // RFC 8446 §5.3: the nonce moves on with each record.
+    let mut t = connected();
+    t.pair.client.send(b"once").unwrap();
+    let record = take(&mut t.pair.client);
+    t.pair.server.receive(&record).unwrap();
+    let result = t.pair.server.receive(&record);
+    server_fails!(t, result, Error::BadRecordMac, BadRecordMac);
+}
+
+#[test]
+fn oversized_record_is_record_overflow() {
+    // A header announcing 2^14 + 257 bytes: refused before any body arrives.
+    let header = [APPLICATION_DATA, 3, 3, 0x41, 0x01];
+    let recorder = Recorder::default();
+    let mut client = client_with(&pki(), &recorder);
+    take(&mut client);
+    let result = client.receive(&header);
+    assert_failure!(
+        client,
+        recorder,
+        result,
+        Error::RecordOverflow,
+        A::RecordOverflow
+    );
+
+    let recorder = Recorder::default();
+    let mut server = server_with(&pki(), &recorder);
+    let result = server.receive(&[HANDSHAKE, 3, 3, 0xff, 0xff]);
+    assert_failure!(
+        server,
+        recorder,
+        result,
+        Error::RecordOverflow,
+        A::RecordOverflow
+    );
+
+    // Once connected, under application keys.
+    let mut t = connected();
+    let result = t.pair.server.receive(&header);
+    server_fails!(t, result, Error::RecordOverflow, RecordOverflow);
+}
+
+#[test]
+fn plaintext_record_over_2_14_is_record_overflow() {
+    let recorder = Recorder::default();
+    let mut server = server_with(&pki(), &recorder);
+    let result = server.receive(&plain_record(HANDSHAKE, &vec![1; (1 << 14) + 1]));
+    assert_failure!(
+        server,
+        recorder,
+        result,
+        Error::RecordOverflow,
+        A::RecordOverflow
+    );
+}
+
+#[test]
+fn protected_record_with_inner_plaintext_over_2_14_is_record_overflow() {
+    // RFC 8446 §5.2: TLSInnerPlaintext may not exceed 2^14 + 1 bytes,
+    // though its ciphertext fits the 2^14 + 256 limit.
+    let AfterServerFlight { mut traced, flight } = after_server_flight();
+    let mut bytes = flight.clear_part();
+    bytes.extend(seal(
+        &flight.server_handshake_secret,
+        0,
+        ContentType::Handshake,
+        &vec![0x55; (1 << 14) + 1],
+    ));
+    let result = traced.pair.client.receive(&bytes);
+    client_fails!(traced, result, Error::RecordOverflow, RecordOverflow);
+}
+
+#[test]
+fn unknown_record_type_is_unexpected_message() {
+    let recorder = Recorder::default();
+    let mut server = server_with(&pki(), &recorder);
+    let result = server.receive(&plain_record(99, b"??"));
+    assert_failure!(
+        server,
+        recorder,
+        result,
+        Error::UnexpectedRecord(_),
+        A::UnexpectedMessage
+    );
+}
+
+#[test]
+fn unprotected_handshake_after_keys_is_unexpected_message() {
+    // After the ServerHello every record must be protected (RFC 8446 §5.2).
+    let AfterServerFlight { mut traced, flight } = after_server_flight();
+    let mut bytes = flight.clear_part();
+    bytes.extend(plain_record(HANDSHAKE, &flight.messages[0]));
+    let result = traced.pair.client.receive(&bytes);
+    client_fails!(
+        traced,
+        result,
+        Error::UnexpectedRecord(_),
+        UnexpectedMessage
+    );
+}
+
+#[test]
+fn empty_handshake_record_is_unexpected_message() {
+    let recorder = Recorder::default();
+    let mut server = server_with(&pki(), &recorder);
+    let result = server.receive(&plain_record(HANDSHAKE, &[]));
+    assert_failure!(
+        server,
+        recorder,
+        result,
+        Error::UnexpectedRecord(_),
+        A::UnexpectedMessage
+    );
+}
+
+#[test]
+fn handshake_message_spanning_a_key_change_is_unexpected_message() {
+    // RFC 8446 §5.1: the ServerHello and the first bytes of the next
+    // message in one plaintext record.
+    let AfterServerFlight { mut traced, flight } = after_server_flight();
+    let mut body = flight.server_hello.fragment.clone();
+    body.extend_from_slice(&flight.messages[0][..2]);
+    let result = traced.pair.client.receive(&plain_record(HANDSHAKE, &body));
+    client_fails!(
+        traced,
+        result,
+        Error::UnexpectedRecord(_),
+        UnexpectedMessage
+    );
+}
+
+#[test]
+fn huge_handshake_length_is_decode_error() {
+    let recorder = Recorder::default();
+    let mut server = server_with(&pki(), &recorder);
+    let result = server.receive(&plain_record(HANDSHAKE, &[1, 0xff, 0xff, 0xff]));
+    assert_failure!(
+        server,
+        recorder,
+        result,
+        Error::Decode { .. },
+        A::DecodeError
+    );
+}
+
+// ---------------------------------------------------------------------------
+// change_cipher_spec (RFC 8446 §5, Appendix D.4).
+
+#[test]
+fn second_change_cipher_spec_is_unexpected_message() {
+    let AfterServerFlight { mut traced, flight } = after_server_flight();
+    let ccs = flight
+        .change_cipher_spec
+        .clone()
+        .expect("compatibility mode");
+    let mut bytes = flight.server_hello.encode();
+    bytes.extend(ccs.encode());
+    bytes.extend(ccs.encode());
+    let result = traced.pair.client.receive(&bytes);
+    client_fails!(
+        traced,
+        result,
+        Error::UnexpectedRecord(_),
+        UnexpectedMessage
+    );
+}
+
+#[test]
+fn change_cipher_spec_with_other_payload_is_unexpected_message() {
+    for payload in [&[2u8][..], &[1, 1], &[]] {
+        let AfterServerFlight { mut traced, flight } = after_server_flight();
+        let mut bytes = flight.server_hello.encode();
+        bytes.extend(plain_record(CHANGE_CIPHER_SPEC, payload));
+        let result = traced.pair.client.receive(&bytes);
+        client_fails!(
+            traced,
+            result,
+            Error::UnexpectedRecord(_),
+            UnexpectedMessage
+        );
+    }
+}
+
+#[test]
+fn change_cipher_spec_before_client_hello_is_unexpected_message() {
+    let recorder = Recorder::default();
+    let mut server = server_with(&pki(), &recorder);
+    let result = server.receive(&plain_record(CHANGE_CIPHER_SPEC, &[1]));
+    assert_failure!(
+        server,
+        recorder,
+        result,
+        Error::UnexpectedRecord(_),
+        A::UnexpectedMessage
+    );
+}
+
+#[test]
+fn change_cipher_spec_after_handshake_is_unexpected_message() {
+    let mut t = connected();
+    let result = t
+        .pair
+        .client
+        .receive(&plain_record(CHANGE_CIPHER_SPEC, &[1]));
+    client_fails!(t, result, Error::UnexpectedRecord(_), UnexpectedMessage);
+}
+
+#[test]
+fn protected_change_cipher_spec_is_unexpected_message() {
+    let AfterServerFlight { mut traced, flight } = after_server_flight();
+    let mut bytes = flight.clear_part();
+    bytes.extend(seal(
+        &flight.server_handshake_secret,
+        0,
+        ContentType::ChangeCipherSpec,
+        &[1],
+    ));
+    let result = traced.pair.client.receive(&bytes);
+    client_fails!(
+        traced,
+        result,
+        Error::UnexpectedRecord(_),
+        UnexpectedMessage
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Alerts received (RFC 8446 §6).
+
+fn check_alert_received(
+    conn: &mut Connection,
+    recorder: &Recorder,
+    result: Result<(), Error>,
+    alert: A,
+) {
+    let err = result.expect_err("a fatal alert ends the connection");
+    assert_eq!(err, Error::AlertReceived(alert));
+    assert_eq!(err.alert(), None);
+    assert_eq!(conn.error(), Some(&err));
+    assert!(no_alert_sent(recorder), "no alert answers an alert");
+    assert!(
+        recorder
+            .events()
+            .contains(&RecordedEvent::AlertReceived(alert))
+    );
+    check_sticky(conn, &err);
+}
+
+#[test]
+fn fatal_alert_is_alert_received_and_not_answered() {
+    let recorder = Recorder::default();
+    let mut client = client_with(&pki(), &recorder);
+    take(&mut client);
+    let result = client.receive(&plain_record(ALERT, &[2, 40]));
+    check_alert_received(&mut client, &recorder, result, A::HandshakeFailure);
+
+    // A warning level does not make an error alert less fatal.
+    let recorder = Recorder::default();
+    let mut client = client_with(&pki(), &recorder);
+    take(&mut client);
+    let result = client.receive(&plain_record(ALERT, &[1, 47]));
+    check_alert_received(&mut client, &recorder, result, A::IllegalParameter);
+
+    // Protected, once connected: the client tells the server.
+    let mut t = connected();
+    let client_ap = secret(&t.client, SecretLabel::ClientApplicationTraffic0);
+    let result = t
+        .pair
+        .server
+        .receive(&seal(&client_ap, 0, ContentType::Alert, &[2, 80]));
+    check_alert_received(&mut t.pair.server, &t.server, result, A::InternalError);
+}
+
+#[test]
+fn close_notify_is_not_an_error() {
+    let mut t = connected();
+    t.pair.client.close();
+    t.pair.client_to_server().unwrap();
+    assert!(t.pair.server.peer_closed());
+    assert!(t.pair.server.error().is_none());
+    assert!(no_alert_sent(&t.server));
+}
+
+#[test]
+fn malformed_alert_is_decode_error() {
+    for body in [&[2u8][..], &[2, 40, 0]] {
+        let recorder = Recorder::default();
+        let mut client = client_with(&pki(), &recorder);
+        take(&mut client);
+        let result = client.receive(&plain_record(ALERT, body));
+        assert_failure!(
+            client,
+            recorder,
+            result,
+            Error::Decode { .. },
+            A::DecodeError
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Application data too early (RFC 8446 §5.1, §2).
+
+#[test]
+fn application_data_before_handshake_is_unexpected_message() {
+    // In the clear, before any keys.
+    let recorder = Recorder::default();
+    let mut server = server_with(&pki(), &recorder);
+    let result = server.receive(&plain_record(APPLICATION_DATA, b"GET / HTTP/1.1\r\n"));
+    assert_failure!(
+        server,
+        recorder,
+        result,
+        Error::UnexpectedRecord(_),
+        A::UnexpectedMessage
+    );
+
+    // Protected under the server's handshake keys, to a client in WAIT_EE.
+    let AfterServerFlight { mut traced, flight } = after_server_flight();
+    let mut bytes = flight.clear_part();
+    bytes.extend(seal(
+        &flight.server_handshake_secret,
+        0,
+        ContentType::ApplicationData,
+        b"too early",
+    ));
+    let result = traced.pair.client.receive(&bytes);
+    client_fails!(
+        traced,
+        result,
+        Error::UnexpectedRecord(_),
+        UnexpectedMessage
+    );
+
+    // Protected under the client's handshake keys, to a server in WAIT_FINISHED.
+    let (mut t, _) = client_second_flight();
+    let client_hs = secret(&t.client, SecretLabel::ClientHandshakeTraffic);
+    let result = t.pair.server.receive(&seal(
+        &client_hs,
+        0,
+        ContentType::ApplicationData,
+        b"too early",
+    ));
+    server_fails!(t, result, Error::UnexpectedRecord(_), UnexpectedMessage);
+}
+
+#[test]
+fn send_before_handshake_is_misuse_and_harmless() {
+    let mut t = traced_pair();
+    assert!(matches!(
+        t.pair.client.send(b"early"),
+        Err(Error::Misuse(_))
+    ));
+    assert!(t.pair.client.error().is_none());
+    t.pair.drive().unwrap();
+    assert!(no_alert_sent(&t.client));
+}
+
+// ---------------------------------------------------------------------------
+// HelloRetryRequest (RFC 8446 §4.1.4).
+
+/// A HelloRetryRequest the client can accept: only a cookie.
+fn hello_retry_request_with_cookie(session_id: &[u8]) -> Vec<u8> {
+    handshake_record(&HandshakeMessage::HelloRetryRequest(ServerHello {
+        legacy_version: TLS12,
+        random: HELLO_RETRY_REQUEST_RANDOM,
+        legacy_session_id_echo: session_id.to_vec(),
+        cipher_suite: TLS_CHACHA20_POLY1305_SHA256,
+        legacy_compression_method: 0,
+        extensions: vec![
+            Extension::SupportedVersionsServer(TLS13),
+            Extension::Cookie(b"come back with this".to_vec()),
+        ],
+    }))
+}
+
+#[test]
+fn second_hello_retry_request_is_unexpected_message() {
+    let mut t = traced_pair();
+    let first = decode_client_hello(&take(&mut t.pair.client));
+    let hrr = hello_retry_request_with_cookie(&first.legacy_session_id);
+    t.pair
+        .client
+        .receive(&hrr)
+        .expect("the first HRR is answered");
+    assert_eq!(t.pair.client.state_name(), "WAIT_SH");
+    let second = decode_client_hello(&take(&mut t.pair.client));
+    assert_eq!(second.random, first.random);
+    assert_eq!(
+        second.find_extension(et::COOKIE),
+        Some(&Extension::Cookie(b"come back with this".to_vec()))
+    );
+    let result = t.pair.client.receive(&hrr);
+    let err = client_fails!(
+        t,
+        result,
+        Error::UnexpectedMessage { .. },
+        UnexpectedMessage
+    );
+    assert_eq!(
+        err,
+        Error::UnexpectedMessage {
+            state: "WAIT_SH",
+            got: "HelloRetryRequest"
+        }
+    );
+}
+
+#[test]
+fn hello_retry_request_that_changes_nothing_is_illegal_parameter() {
+    let mut t = traced_pair();
+    let first = decode_client_hello(&take(&mut t.pair.client));
+    let hrr = handshake_record(&HandshakeMessage::HelloRetryRequest(ServerHello {
+        legacy_version: TLS12,
+        random: HELLO_RETRY_REQUEST_RANDOM,
+        legacy_session_id_echo: first.legacy_session_id.clone(),
+        cipher_suite: TLS_CHACHA20_POLY1305_SHA256,
+        legacy_compression_method: 0,
+        extensions: vec![Extension::SupportedVersionsServer(TLS13)],
+    }));
+    let result = t.pair.client.receive(&hrr);
+    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+}
+
+#[test]
+fn finished_in_place_of_server_hello_is_unexpected_message() {
+    let recorder = Recorder::default();
+    let mut client = client_with(&pki(), &recorder);
+    take(&mut client);
+    let finished = HandshakeMessage::Finished(Finished {
+        verify_data: [0; 32],
+    });
+    let result = client.receive(&handshake_record(&finished));
+    let err = assert_failure!(
+        client,
+        recorder,
+        result,
+        Error::UnexpectedMessage { .. },
+        A::UnexpectedMessage
+    );
+    assert_eq!(
+        err,
+        Error::UnexpectedMessage {
+            state: "WAIT_SH",
+            got: "Finished"
+        }
+    );
+}
+
+#[test]
+fn certificate_verify_over_the_wrong_content_is_decrypt_error() {
+    // Sanity check that the CertificateVerify check is not vacuous: a
+    // valid Ed25519 signature over the wrong content still fails.
+    let pki = pki();
+    let (mut t, result) = send_altered_server_messages(|m| {
+        let cv = CertificateVerify {
+            algorithm: ED25519,
+            signature: pki.server_key.sign(b"not the transcript").to_vec(),
+        };
+        m[2] = HandshakeMessage::CertificateVerify(cv).encode();
+    });
+    client_fails!(t, result, Error::BadCertificateVerify, DecryptError);
+}
+
+#[test]
+fn message_after_key_update_in_one_record_is_unexpected_message() {
+    // RFC 8446 §5.1: a KeyUpdate must end its record; what follows it was
+    // protected under the old keys.
+    let mut t = connected();
+    let server_ap = secret(&t.client, SecretLabel::ServerApplicationTraffic0);
+    let mut content = HandshakeMessage::KeyUpdate(KeyUpdate {
+        update_requested: false,
+    })
+    .encode();
+    content.extend(
+        HandshakeMessage::KeyUpdate(KeyUpdate {
+            update_requested: false,
+        })
+        .encode(),
+    );
+    let result = t
+        .pair
+        .client
+        .receive(&seal(&server_ap, 0, ContentType::Handshake, &content));
+    client_fails!(t, result, Error::UnexpectedRecord(_), UnexpectedMessage);
+}
+
+#[test]
+fn message_after_server_finished_in_one_record_is_unexpected_message() {
+    let (mut t, result) = send_altered_server_messages(|m| {
+        m.push(
+            HandshakeMessage::KeyUpdate(KeyUpdate {
+                update_requested: false,
+            })
+            .encode(),
+        );
+    });
+    client_fails!(t, result, Error::UnexpectedRecord(_), UnexpectedMessage);
+}
