@@ -272,7 +272,8 @@ impl Start {
         // (RFC 8446 §4.2.9). If the server refuses the ticket it will ask
         // for a share with a HelloRetryRequest.
         let psk_ke_only = ticket.is_some() && !psk_modes.contains(&PSK_DHE_KE);
-        let key_pair = if psk_ke_only && !wants_share {
+        let no_share_yet = psk_ke_only || !self.config.initial_key_share;
+        let key_pair = if no_share_yet && !wants_share {
             None
         } else {
             cx.operation(Operation::X25519KeyGen);

@@ -161,6 +161,7 @@ impl<'a> Reader<'a> {
             2 => self.u16(field)? as usize,
             _ => self.u24(field)? as usize,
         };
+        self.note(|| format!("length {len}"));
         if self.remaining() < len {
             return Err(Error::decode(field));
         }

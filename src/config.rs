@@ -79,6 +79,10 @@ pub struct ClientConfig {
     /// (RFC 8446 §4.2.9): psk_dhe_ke keeps forward secrecy; psk_ke saves
     /// the X25519 operations but does not.
     pub psk_modes: Vec<u8>,
+    /// Send an X25519 share in the first ClientHello (the default). Turn it
+    /// off to watch a server ask for one with a HelloRetryRequest (RFC 8446
+    /// §4.1.4): one more round trip, for teaching.
+    pub initial_key_share: bool,
 }
 
 impl ClientConfig {
@@ -90,6 +94,7 @@ impl ClientConfig {
             middlebox_compatibility: true,
             session_cache: Some(Arc::new(Mutex::new(ClientSessionCache::new(32)))),
             psk_modes: vec![PSK_DHE_KE],
+            initial_key_share: true,
         }
     }
 }

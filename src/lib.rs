@@ -25,6 +25,7 @@
 //! | [`connection`] | the sans-I/O API: receive, transmit, send, poll_event | |
 //! | [`trace`] | the event stream every teaching surface consumes | |
 //! | [`keylog`] | NSS key log lines for Wireshark, from trace events | |
+//! | [`explain`] | every record, message, secret and state change, annotated | |
 //! | [`stream`] | a blocking Read/Write wrapper over any transport | |
 #![forbid(unsafe_code)]
 
@@ -36,6 +37,7 @@ pub mod crypto;
 pub mod error;
 pub mod key_schedule;
 pub mod keylog;
+pub mod explain;
 pub mod messages;
 pub mod pki;
 pub mod record;

@@ -99,6 +99,41 @@ pub fn signature_scheme_name(v: u16) -> &'static str {
     }
 }
 
+/// The RFC's name for a HandshakeType code point.
+pub fn handshake_type_name(v: u8) -> &'static str {
+    match v {
+        1 => "client_hello",
+        2 => "server_hello",
+        4 => "new_session_ticket",
+        5 => "end_of_early_data",
+        8 => "encrypted_extensions",
+        11 => "certificate",
+        13 => "certificate_request",
+        15 => "certificate_verify",
+        20 => "finished",
+        24 => "key_update",
+        254 => "message_hash",
+        _ => "unknown",
+    }
+}
+
+/// The RFC 8446 section that defines each message, for the explainer.
+pub fn message_section(name: &str) -> &'static str {
+    match name {
+        "ClientHello" => "§4.1.2",
+        "ServerHello" => "§4.1.3",
+        "HelloRetryRequest" => "§4.1.4",
+        "EncryptedExtensions" => "§4.3.1",
+        "CertificateRequest" => "§4.3.2",
+        "Certificate" => "§4.4.2",
+        "CertificateVerify" => "§4.4.3",
+        "Finished" => "§4.4.4",
+        "NewSessionTicket" => "§4.6.1",
+        "KeyUpdate" => "§4.6.3",
+        _ => "§4",
+    }
+}
+
 /// `enum { ... } HandshakeType;` (RFC 8446 §4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HandshakeType {
@@ -227,6 +262,7 @@ impl HandshakeMessage {
     // ANCHOR: handshake_decode
     fn read(r: &mut Reader) -> Result<HandshakeMessage, Error> {
         let msg_type = r.u8("msg_type")?;
+        r.note(|| handshake_type_name(msg_type).to_string());
         r.vec_u24("length", |r| {
             Ok(match msg_type {
                 1 => HandshakeMessage::ClientHello(ClientHello::read(r)?),

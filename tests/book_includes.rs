@@ -1,0 +1,415 @@
+//! The book can never show code that does not exist (DESIGN.md, "The book").
+//!
+//! The chapters in `book/src/` include code from `src/` with mdBook's
+//! `{{#include PATH:anchor}}`, where the anchor is a region of the source
+//! file between `// ANCHOR: name` and `// ANCHOR_END: name`. mdBook renders
+//! an unknown anchor as an empty code block without complaint, so a renamed
+//! function or a deleted anchor would silently empty a page. These tests
+//! fail instead, listing every problem at once:
+//!
+//! - every `{{#include PATH}}`, `{{#include PATH:anchor}}` and
+//!   `{{#rustdoc_include ...}}` names a file that exists (PATH is relative
+//!   to the chapter's own file, as mdBook resolves it);
+//! - every anchor has exactly one `ANCHOR: name` and a later
+//!   `ANCHOR_END: name` in that file, with something other than whitespace
+//!   between them;
+//! - no include uses a line range (`PATH:10:20`): line numbers drift as the
+//!   code changes, anchors move with it;
+//! - every chapter listed in `SUMMARY.md` exists;
+//! - every Markdown link to a local file resolves to a file inside
+//!   `book/src/` (mdBook copies only that directory into the rendered book,
+//!   so a link to `../../src/client.rs` would be dead on the web page).
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+fn book_src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("book")
+        .join("src")
+}
+
+/// Every `.md` file under `dir`, sorted, for stable messages.
+fn markdown_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries =
+            fs::read_dir(&dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "md") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn display(path: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// One `{{#include ...}}` or `{{#rustdoc_include ...}}` found in a chapter.
+#[derive(Debug, PartialEq, Eq)]
+struct Include {
+    line: usize,
+    path: String,
+    /// What follows the first `:` after the path: an anchor name or a range.
+    selector: Option<String>,
+}
+
+/// The include directives of one Markdown text. An escaped directive
+/// (`\{{#include ...}}`) is text, not an include, as in mdBook.
+fn find_includes(text: &str) -> Vec<Include> {
+    let mut out = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let mut rest = line;
+        let mut consumed = 0;
+        while let Some(start) = rest.find("{{#") {
+            let escaped = line[..consumed + start].ends_with('\\');
+            let after = &rest[start + 3..];
+            let Some(end) = after.find("}}") else { break };
+            let directive = after[..end].trim();
+            consumed += start + 3 + end + 2;
+            rest = &after[end + 2..];
+            if escaped {
+                continue;
+            }
+            let Some(argument) = directive
+                .strip_prefix("include")
+                .or_else(|| directive.strip_prefix("rustdoc_include"))
+            else {
+                continue;
+            };
+            if !argument.starts_with(char::is_whitespace) {
+                continue;
+            }
+            let argument = argument.trim();
+            let (path, selector) = match argument.split_once(':') {
+                Some((path, selector)) => (path, Some(selector.trim().to_string())),
+                None => (argument, None),
+            };
+            out.push(Include {
+                line: index + 1,
+                path: path.trim().to_string(),
+                selector,
+            });
+        }
+    }
+    out
+}
+
+/// mdBook's anchor names: word characters and dashes.
+fn is_anchor_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The name after `marker` on a line (`ANCHOR: name`), if any.
+fn marker_name<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
+    let at = line.find(marker)?;
+    let name: &str = line[at + marker.len()..]
+        .trim_start()
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .next()
+        .unwrap_or("");
+    (!name.is_empty()).then_some(name)
+}
+
+/// Why `anchor` cannot be included from `source`, or `None` if it can.
+fn anchor_problem(source: &str, anchor: &str) -> Option<String> {
+    let lines: Vec<&str> = source.lines().collect();
+    let starts: Vec<usize> = (0..lines.len())
+        .filter(|&i| marker_name(lines[i], "ANCHOR:") == Some(anchor))
+        .collect();
+    let ends: Vec<usize> = (0..lines.len())
+        .filter(|&i| marker_name(lines[i], "ANCHOR_END:") == Some(anchor))
+        .collect();
+    match (starts.as_slice(), ends.as_slice()) {
+        ([], _) => Some(format!("no `ANCHOR: {anchor}`")),
+        (_, []) => Some(format!("no `ANCHOR_END: {anchor}`")),
+        ([_, _, ..], _) => Some(format!("`ANCHOR: {anchor}` appears {} times", starts.len())),
+        (_, [_, _, ..]) => Some(format!(
+            "`ANCHOR_END: {anchor}` appears {} times",
+            ends.len()
+        )),
+        ([start], [end]) if end < start => Some(format!(
+            "`ANCHOR_END: {anchor}` comes before `ANCHOR: {anchor}`"
+        )),
+        ([start], [end]) => {
+            // mdBook drops the marker lines of other anchors nested inside.
+            let body = lines[start + 1..*end].iter().filter(|line| {
+                marker_name(line, "ANCHOR:").is_none() && marker_name(line, "ANCHOR_END:").is_none()
+            });
+            let empty = body.clone().all(|line| line.trim().is_empty());
+            empty.then(|| format!("anchor `{anchor}` encloses nothing"))
+        }
+    }
+}
+
+/// Every problem with the includes of one chapter.
+fn include_problems(chapter: &Path, text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let dir = chapter.parent().expect("a chapter is in a directory");
+    for include in find_includes(text) {
+        let at = format!("{}:{}", display(chapter), include.line);
+        let target = normalize(&dir.join(&include.path));
+        let source = match fs::read_to_string(&target) {
+            Ok(source) => source,
+            Err(e) => {
+                problems.push(format!("{at}: cannot read {} ({e})", include.path));
+                continue;
+            }
+        };
+        let Some(selector) = include.selector else {
+            if source.trim().is_empty() {
+                problems.push(format!("{at}: {} is empty", include.path));
+            }
+            continue;
+        };
+        if selector.is_empty() || selector.starts_with(|c: char| c.is_ascii_digit() || c == ':') {
+            problems.push(format!(
+                "{at}: `{}:{selector}` uses a line range; use an anchor (line numbers drift)",
+                include.path
+            ));
+        } else if !is_anchor_name(&selector) {
+            problems.push(format!("{at}: `{selector}` is not an anchor name"));
+        } else if let Some(problem) = anchor_problem(&source, &selector) {
+            problems.push(format!("{at}: {}: {problem}", include.path));
+        }
+    }
+    problems
+}
+
+fn fail_with(what: &str, problems: &[String]) {
+    assert!(
+        problems.is_empty(),
+        "{what}: {} problem(s)\n  {}",
+        problems.len(),
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn every_include_names_an_existing_non_empty_anchor() {
+    let chapters = markdown_files(&book_src());
+    assert!(
+        !chapters.is_empty(),
+        "no chapters in {}",
+        display(&book_src())
+    );
+    let mut problems = Vec::new();
+    let mut includes = 0;
+    for chapter in &chapters {
+        let text = fs::read_to_string(chapter).expect("chapter is UTF-8");
+        includes += find_includes(&text).len();
+        problems.extend(include_problems(chapter, &text));
+    }
+    fail_with("book includes", &problems);
+    assert!(includes > 0, "the book includes no code at all");
+}
+
+/// Remove fenced code blocks and inline code, where `[x](y)` is not a link.
+fn without_code(text: &str) -> String {
+    let mut out = String::new();
+    let mut fence: Option<String> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let marker: String = trimmed
+            .chars()
+            .take_while(|&c| c == '`' || c == '~')
+            .collect();
+        match &fence {
+            Some(open) if marker.len() >= open.len() && marker.starts_with(&open[..1]) => {
+                fence = None;
+            }
+            Some(_) => {}
+            None if marker.len() >= 3 => fence = Some(marker),
+            None => {
+                // Inline code: drop everything between pairs of backticks.
+                let mut in_code = false;
+                for c in line.chars() {
+                    if c == '`' {
+                        in_code = !in_code;
+                    } else if !in_code {
+                        out.push(c);
+                    }
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The targets of `[text](target)`, `![alt](target)` and `[id]: target`.
+fn link_targets(text: &str) -> Vec<String> {
+    let text = without_code(text);
+    let mut out = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("](") {
+        let after = &rest[at + 2..];
+        let Some(end) = after.find(')') else { break };
+        // `[text](target "title")`: the target is the first word.
+        let target = after[..end].split_whitespace().next().unwrap_or("");
+        out.push(target.trim_matches(|c| c == '<' || c == '>').to_string());
+        rest = &after[end..];
+    }
+    for line in text.lines() {
+        let line = line.trim_start();
+        if let Some(close) = line.strip_prefix('[').and_then(|l| l.find("]:"))
+            && let Some(target) = line[close + 3..].split_whitespace().next()
+        {
+            out.push(target.to_string());
+        }
+    }
+    out
+}
+
+fn is_external(target: &str) -> bool {
+    target.is_empty()
+        || target.starts_with('#')
+        || target.contains("://")
+        || target.starts_with("mailto:")
+}
+
+#[test]
+fn summary_lists_only_existing_chapters() {
+    let src = book_src();
+    let summary = src.join("SUMMARY.md");
+    let text = fs::read_to_string(&summary).expect("book/src/SUMMARY.md exists");
+    let mut problems = Vec::new();
+    let mut chapters = 0;
+    for target in link_targets(&text) {
+        if is_external(&target) {
+            continue; // `[Draft]()` is a draft chapter in mdBook.
+        }
+        chapters += 1;
+        let path = src.join(target.split('#').next().unwrap_or(""));
+        if !path.is_file() {
+            problems.push(format!("SUMMARY.md lists {target}, which does not exist"));
+        }
+    }
+    fail_with("SUMMARY.md", &problems);
+    assert!(chapters > 0, "SUMMARY.md lists no chapters");
+}
+
+#[test]
+fn local_links_resolve_inside_the_book() {
+    let src = normalize(&book_src());
+    let mut problems = Vec::new();
+    for chapter in markdown_files(&src) {
+        let text = fs::read_to_string(&chapter).expect("chapter is UTF-8");
+        let dir = chapter.parent().expect("a chapter is in a directory");
+        for target in link_targets(&text) {
+            if is_external(&target) {
+                continue;
+            }
+            let file = target.split('#').next().unwrap_or("");
+            let path = normalize(&dir.join(file));
+            if !path.starts_with(&src) {
+                problems.push(format!(
+                    "{}: link to {target} leaves book/src/, so it is dead once rendered",
+                    display(&chapter)
+                ));
+            } else if !path.exists() {
+                problems.push(format!(
+                    "{}: link to {target}: no such file",
+                    display(&chapter)
+                ));
+            }
+        }
+    }
+    fail_with("book links", &problems);
+}
+
+/// The checker itself: it must catch what it claims to catch.
+#[test]
+fn checker_finds_includes_and_judges_anchors() {
+    let text = "a\n```rust,ignore\n{{#include ../../src/x.rs:good}}\n```\n\
+                \\{{#include escaped.rs:nope}} {{#rustdoc_include y.rs}}\n\
+                {{#include z.rs:3:9}} {{#title not an include}}\n";
+    let found = find_includes(text);
+    assert_eq!(
+        found,
+        [
+            Include {
+                line: 3,
+                path: "../../src/x.rs".into(),
+                selector: Some("good".into())
+            },
+            Include {
+                line: 5,
+                path: "y.rs".into(),
+                selector: None
+            },
+            Include {
+                line: 6,
+                path: "z.rs".into(),
+                selector: Some("3:9".into())
+            },
+        ]
+    );
+
+    let source = "// ANCHOR: good\nfn f() {}\n// ANCHOR_END: good\n\
+                  // ANCHOR: empty\n\n    // ANCHOR: inner\n    // ANCHOR_END: inner\n// ANCHOR_END: empty\n\
+                  // ANCHOR: open\n// ANCHOR_END: backwards\n// ANCHOR: backwards\n\
+                  // ANCHOR: twice\nx\n// ANCHOR_END: twice\n// ANCHOR: twice\n";
+    assert_eq!(anchor_problem(source, "good"), None);
+    assert!(
+        anchor_problem(source, "good_extra")
+            .unwrap()
+            .contains("no `ANCHOR: good_extra`")
+    );
+    assert!(
+        anchor_problem(source, "empty")
+            .unwrap()
+            .contains("encloses nothing")
+    );
+    assert!(
+        anchor_problem(source, "open")
+            .unwrap()
+            .contains("no `ANCHOR_END: open`")
+    );
+    assert!(
+        anchor_problem(source, "backwards")
+            .unwrap()
+            .contains("comes before")
+    );
+    assert!(anchor_problem(source, "twice").unwrap().contains("2 times"));
+    // A name that merely starts like another anchor's is a different anchor.
+    assert!(anchor_problem("// ANCHOR: good_one\nx\n// ANCHOR_END: good_one\n", "good").is_some());
+
+    let links = link_targets(
+        "[a](one.md) ![i](img/p.png \"t\") `[no](code.md)` [w](https://x.org)\n\
+         ```\n[no](fenced.md)\n```\n[ref]: two.md#part\n",
+    );
+    assert_eq!(
+        links,
+        ["one.md", "img/p.png", "https://x.org", "two.md#part"]
+    );
+}
