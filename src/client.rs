@@ -72,8 +72,10 @@
 //! handler consumes it and returns the next. The application keys appear
 //! only in `Connected`, which cannot be built without a [`FinishedVerified`]
 //! proof: nothing can reach them before the server's Finished is checked.
-//! minitls offers no early data and no PSK yet, so the `Using PSK` arrow and
-//! `K_send = early data` are not taken.
+//! When the server accepts our PSK (resumption), the `Using PSK` arrow goes
+//! from WAIT_EE straight to WAIT_FINISHED: no Certificate, no
+//! CertificateVerify. minitls never sends early data, so `K_send = early
+//! data` is not taken.
 
 use std::sync::Arc;
 
@@ -125,6 +127,8 @@ pub const CLIENT_TRANSITIONS: &[(&str, &str, &str)] = &[
     ("WAIT_SH", "HelloRetryRequest", "START"),
     ("WAIT_SH", "ServerHello", "WAIT_EE"),
     ("WAIT_EE", "EncryptedExtensions", "WAIT_CERT_CR"),
+    // Using a PSK: no certificate, straight to WAIT_FINISHED.
+    ("WAIT_EE", "EncryptedExtensions", "WAIT_FINISHED"),
     ("WAIT_CERT_CR", "CertificateRequest", "WAIT_CERT"),
     ("WAIT_CERT_CR", "Certificate", "WAIT_CV"),
     ("WAIT_CERT", "Certificate", "WAIT_CV"),
@@ -403,6 +407,7 @@ pub(crate) struct WaitServerHello {
 }
 
 impl WaitServerHello {
+    // ANCHOR: check_server_hello
     /// Checks common to ServerHello and HelloRetryRequest (RFC 8446 §4.1.3, §4.1.4).
     fn check_hello_common(&self, hello: &ServerHello) -> Result<(), Error> {
         // RFC 8446 §4.1.3: echo of what we sent, byte for byte.
@@ -457,6 +462,7 @@ impl WaitServerHello {
             }
         }
     }
+    // ANCHOR_END: check_server_hello
 
     /// RFC 8446 §4.2.11: did the server accept our PSK, and in which mode?
     fn accepted_psk(&self, hello: &ServerHello) -> Result<Option<u8>, Error> {
@@ -872,7 +878,8 @@ impl WaitFinished {
             server_name: self.server_name,
             client_ap,
             server_ap,
-            generation: 0,
+            read_generation: 0,
+            write_generation: 0,
             resumption_master,
         }))
     }
@@ -886,7 +893,10 @@ pub(crate) struct Connected {
     server_name: String,
     client_ap: TrafficSecret,
     server_ap: TrafficSecret,
-    generation: u32,
+    /// Generations of the keys we read with and write with; they move
+    /// independently (RFC 8446 §4.6.3).
+    read_generation: u32,
+    write_generation: u32,
     /// Each ticket's PSK derives from this and the ticket's nonce.
     resumption_master: Secret,
 }
@@ -931,15 +941,16 @@ impl Connected {
     ) -> Result<ClientState, Error> {
         // RFC 8446 §4.6.3: a KeyUpdate moves the peer's sending keys on;
         // if it asks, we move ours too and say so.
-        self.generation += 1;
+        self.read_generation += 1;
         self.server_ap = self.server_ap.next();
-        cx.install_read_key(&self.server_ap, Epoch::Application(self.generation));
+        cx.install_read_key(&self.server_ap, Epoch::Application(self.read_generation));
         if update.update_requested {
             cx.send_handshake(&HandshakeMessage::KeyUpdate(KeyUpdate {
                 update_requested: false,
             }));
+            self.write_generation += 1;
             self.client_ap = self.client_ap.next();
-            cx.install_write_key(&self.client_ap, Epoch::Application(self.generation))?;
+            cx.install_write_key(&self.client_ap, Epoch::Application(self.write_generation))?;
         }
         Ok(ClientState::Connected(self))
     }

@@ -296,6 +296,7 @@ pub enum Error {
 }
 
 impl Error {
+    // ANCHOR: error_alert
     /// THE error → alert mapping (RFC 8446 §6.2). `None` means send nothing.
     pub fn alert(&self) -> Option<AlertDescription> {
         use AlertDescription as A;
@@ -332,6 +333,7 @@ impl Error {
             Error::AlertReceived(_) | Error::Closed | Error::Misuse(_) => return None,
         })
     }
+    // ANCHOR_END: error_alert
 
     /// Shorthand for a decode failure in the named field.
     pub fn decode(field: &'static str) -> Self {

@@ -47,6 +47,9 @@ pub struct Explainer {
     /// Print hex for every derived secret (deterministic transcripts do;
     /// a live `--explain` does too: it is a teaching tool).
     pub show_secrets: bool,
+    /// Put before every anchor name, so two views in one file (client and
+    /// server) have distinct anchors.
+    pub anchor_prefix: &'static str,
 }
 
 impl Explainer {
@@ -56,6 +59,7 @@ impl Explainer {
             side,
             anchors: HashMap::new(),
             show_secrets: true,
+            anchor_prefix: "",
         }
     }
 
@@ -77,7 +81,7 @@ impl Explainer {
     /// A unique anchor name for a message: `client_hello`, `finished`,
     /// `finished_2`, ...
     fn anchor_for(&mut self, message: &str) -> String {
-        let base = snake_case(message);
+        let base = format!("{}{}", self.anchor_prefix, snake_case(message));
         let count = self.anchors.entry(base.clone()).or_insert(0);
         *count += 1;
         if *count == 1 {

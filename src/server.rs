@@ -49,11 +49,14 @@
 //! | RECVD_CH | [`ServerState::RecvdClientHello`] | `select_parameters` (no input): NEGOTIATED, or START after a HelloRetryRequest |
 //! | NEGOTIATED | [`ServerState::Negotiated`] | `send_server_flight` (no input) |
 //! | WAIT_FLIGHT2 | [`ServerState::WaitFlight2`] | no client auth, no 0-RTT: straight on (no input) |
-//! | WAIT_FINISHED | [`ServerState::WaitFinished`] | `handle_finished` |
+//! | WAIT_FINISHED | [`ServerState::WaitFinished`] | `handle_finished`, then `send_tickets` |
 //! | CONNECTED | [`ServerState::Connected`] | `handle_key_update` |
 //!
 //! minitls's server never asks for a client certificate and never accepts
-//! 0-RTT, so WAIT_EOED, WAIT_CERT and WAIT_CV are not reached.
+//! 0-RTT, so WAIT_EOED, WAIT_CERT and WAIT_CV are not reached. When it
+//! accepts a PSK (`choose_psk`), NEGOTIATED sends no Certificate or
+//! CertificateVerify, and after the client's Finished it issues tickets
+//! with its resumption strategy (`send_tickets`).
 
 use std::sync::Arc;
 
@@ -102,6 +105,7 @@ pub const SERVER_TRANSITIONS: &[(&str, &str, &str)] = &[
         "WAIT_FLIGHT2",
     ),
     ("WAIT_FLIGHT2", "(no client auth)", "WAIT_FINISHED"),
+    // Then NewSessionTicket, when a resumption strategy is configured.
     ("WAIT_FINISHED", "Finished", "CONNECTED"),
     ("CONNECTED", "KeyUpdate", "CONNECTED"),
 ];
@@ -669,6 +673,7 @@ impl Negotiated {
     }
     // ANCHOR_END: send_server_flight
 
+    // ANCHOR: send_certificate
     /// Certificate and CertificateVerify (RFC 8446 §4.4.2, §4.4.3).
     fn send_certificate(&mut self, cx: &mut Context) {
         let certificate = Certificate {
@@ -696,6 +701,7 @@ impl Negotiated {
         let bytes = cx.send_handshake(&HandshakeMessage::CertificateVerify(verify));
         self.transcript.add(&bytes);
     }
+    // ANCHOR_END: send_certificate
 }
 
 /// WAIT_FLIGHT2 and WAIT_FINISHED: our flight is out; the client's Finished is next.
@@ -738,7 +744,8 @@ impl WaitFinished {
             _proof: proof,
             client_ap: self.client_ap,
             server_ap: self.server_ap,
-            generation: 0,
+            read_generation: 0,
+            write_generation: 0,
         }))
     }
     // ANCHOR_END: server_handle_finished
@@ -797,7 +804,10 @@ pub(crate) struct Connected {
     _proof: FinishedVerified,
     client_ap: TrafficSecret,
     server_ap: TrafficSecret,
-    generation: u32,
+    /// Generations of the keys we read with and write with; they move
+    /// independently (RFC 8446 §4.6.3).
+    read_generation: u32,
+    write_generation: u32,
 }
 
 impl Connected {
@@ -807,15 +817,16 @@ impl Connected {
         cx: &mut Context,
     ) -> Result<ServerState, Error> {
         // RFC 8446 §4.6.3, as on the client.
-        self.generation += 1;
+        self.read_generation += 1;
         self.client_ap = self.client_ap.next();
-        cx.install_read_key(&self.client_ap, Epoch::Application(self.generation));
+        cx.install_read_key(&self.client_ap, Epoch::Application(self.read_generation));
         if update.update_requested {
             cx.send_handshake(&HandshakeMessage::KeyUpdate(KeyUpdate {
                 update_requested: false,
             }));
+            self.write_generation += 1;
             self.server_ap = self.server_ap.next();
-            cx.install_write_key(&self.server_ap, Epoch::Application(self.generation))?;
+            cx.install_write_key(&self.server_ap, Epoch::Application(self.write_generation))?;
         }
         Ok(ServerState::Connected(self))
     }

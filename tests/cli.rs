@@ -34,7 +34,7 @@ const CONTRACT: &[(&str, &[(&str, bool)])] = &[
             ("--keylog", true),
             ("--resumption", true),
             ("--allow-psk-ke", true),
-            ("--explain", false),
+            ("--explain", true),
         ],
     ),
     (
@@ -48,7 +48,7 @@ const CONTRACT: &[(&str, &[(&str, bool)])] = &[
             ("--sess-in", true),
             ("--reconnect", true),
             ("--psk-mode", true),
-            ("--explain", false),
+            ("--explain", true),
         ],
     ),
     ("demo", &[]),

@@ -23,7 +23,8 @@ use minitls::pki::issue::DemoPki;
 use minitls::pki::pem;
 use minitls::pki::verify::TrustAnchors;
 use minitls::stream::Stream;
-use minitls::trace::{Direction, NoObserver, Observer, Stats, StatsData};
+use minitls::explain::Explainer;
+use minitls::trace::{Direction, NoObserver, Observer, Stats, StatsData, Tee};
 use minitls::{ClientConfig, Connection, Error, Negotiated, ServerConfig};
 
 #[derive(Parser)]
@@ -72,6 +73,10 @@ enum Command {
         /// as well as psk_dhe_ke.
         #[arg(long)]
         allow_psk_ke: bool,
+        /// Print every record, message (field by field), secret, key change
+        /// and state transition as it happens.
+        #[arg(long)]
+        explain: bool,
     },
     /// Connect, report what was negotiated, optionally send data and print the answer.
     Client {
@@ -104,6 +109,10 @@ enum Command {
         /// forward secret), ke (psk_ke, no key exchange) or both.
         #[arg(long, value_enum, default_value_t = PskModeArg::Dhe)]
         psk_mode: PskModeArg,
+        /// Print every record, message (field by field), secret, key change
+        /// and state transition as it happens.
+        #[arg(long)]
+        explain: bool,
     },
     /// Run a loopback server and client with an in-memory PKI and show what a handshake costs.
     Demo,
@@ -144,7 +153,16 @@ fn main() -> ExitCode {
             keylog,
             resumption,
             allow_psk_ke,
-        } => cmd_server(&cert, &key, &listen, keylog, resumption, allow_psk_ke),
+            explain,
+        } => cmd_server(
+            &cert,
+            &key,
+            &listen,
+            keylog,
+            resumption,
+            allow_psk_ke,
+            explain,
+        ),
         Command::Client {
             addr,
             servername,
@@ -155,6 +173,7 @@ fn main() -> ExitCode {
             sess_out,
             sess_in,
             psk_mode,
+            explain,
         } => cmd_client(ClientArgs {
             addr,
             servername,
@@ -165,6 +184,7 @@ fn main() -> ExitCode {
             sess_out,
             sess_in,
             psk_mode,
+            explain,
         }),
         Command::Demo => cmd_demo(),
     };
@@ -242,6 +262,7 @@ fn cmd_server(
     keylog: Option<PathBuf>,
     resumption: ResumptionArg,
     allow_psk_ke: bool,
+    explain: bool,
 ) -> Result<(), String> {
     let chain =
         pem::certs_from_pem(&read_file(cert)?).map_err(|e| format!("{}: {e}", cert.display()))?;
@@ -270,9 +291,28 @@ fn cmd_server(
         let Ok(tcp) = tcp else { continue };
         let config = config.clone();
         let keylog = keylog.clone();
-        std::thread::spawn(move || serve_one(tcp, config, keylog));
+        std::thread::spawn(move || serve_one(tcp, config, keylog, explain));
     }
     Ok(())
+}
+
+/// The observers a connection gets: the key log and/or the explainer.
+fn observers(
+    keylog: Option<Arc<Mutex<KeyLogObserver>>>,
+    explain: Option<&'static str>,
+) -> Box<dyn Observer> {
+    let mut list: Vec<Box<dyn Observer>> = Vec::new();
+    if let Some(k) = keylog {
+        list.push(Box::new(SharedObserver(k)));
+    }
+    if let Some(side) = explain {
+        list.push(Box::new(Explainer::stdout(side)));
+    }
+    match list.len() {
+        0 => Box::new(NoObserver),
+        1 => list.remove(0),
+        _ => Box::new(Tee(list)),
+    }
 }
 
 /// Forwards events to a key log shared by all connections of a server.
@@ -290,16 +330,14 @@ fn serve_one(
     tcp: TcpStream,
     config: Arc<ServerConfig>,
     keylog: Option<Arc<Mutex<KeyLogObserver>>>,
+    explain: bool,
 ) {
     let peer = tcp
         .peer_addr()
         .map(|a| a.to_string())
         .unwrap_or_else(|_| "?".into());
     let _ = tcp.set_read_timeout(Some(Duration::from_secs(30)));
-    let observer: Box<dyn Observer> = match keylog {
-        Some(k) => Box::new(SharedObserver(k)),
-        None => Box::new(NoObserver),
-    };
+    let observer = observers(keylog, explain.then_some("server"));
     let mut stream = Stream::new(Connection::server_with_observer(config, observer), tcp);
     if let Err(e) = stream.handshake() {
         eprintln!("{peer}: {}", describe_failure(&stream.conn, &e));
@@ -404,6 +442,7 @@ struct ClientArgs {
     sess_out: Option<PathBuf>,
     sess_in: Option<PathBuf>,
     psk_mode: PskModeArg,
+    explain: bool,
 }
 
 fn cmd_client(args: ClientArgs) -> Result<(), String> {
@@ -468,10 +507,7 @@ fn connect_once(
     keylog: Option<Arc<Mutex<KeyLogObserver>>>,
     want_tickets: bool,
 ) -> Result<(), String> {
-    let observer: Box<dyn Observer> = match keylog {
-        Some(k) => Box::new(SharedObserver(k)),
-        None => Box::new(NoObserver),
-    };
+    let observer = observers(keylog, args.explain.then_some("client"));
     let started = Instant::now();
     let tcp = TcpStream::connect(&args.addr)
         .map_err(|e| format!("cannot connect to {}: {e}", args.addr))?;

@@ -115,6 +115,7 @@ pub struct VerifiedServerCert {
     pub signatures_checked: usize,
 }
 
+// ANCHOR: verify_server_chain
 /// Verify a server's chain for `server_name` at time `now` (Unix seconds).
 ///
 /// `chain` holds the DER certificates in the order of the TLS Certificate
@@ -183,6 +184,7 @@ pub fn verify_server_chain(
         signatures_checked: path.len() - 1,
     })
 }
+// ANCHOR_END: verify_server_chain
 
 /// Walk from the leaf to a trust anchor, matching each issuer Name to a
 /// subject Name (RFC 5280 §6.1: "for all x in {1, ..., n-1}, the subject of
@@ -363,6 +365,7 @@ fn check_server_name(leaf: &Certificate, server_name: &str) -> Result<(), Certif
     }
 }
 
+// ANCHOR: dns_name_matches
 /// Does the `presented` identifier from a certificate match the
 /// `reference` identifier the client asked for?
 ///
@@ -393,6 +396,7 @@ pub fn dns_name_matches(presented: &str, reference: &str) -> bool {
     }
     !presented.contains('*') && presented.eq_ignore_ascii_case(reference)
 }
+// ANCHOR_END: dns_name_matches
 
 #[cfg(test)]
 mod tests {
