@@ -270,6 +270,11 @@ impl Start {
             };
         cx.client_random = random;
         cx.middlebox_compatibility = !legacy_session_id.is_empty();
+        // RFC 8446 Appendix D.4: after a HelloRetryRequest, the dummy
+        // change_cipher_spec goes before the second ClientHello.
+        if retried && cx.middlebox_compatibility {
+            cx.send_change_cipher_spec()?;
+        }
         let psk_modes = &self.config.psk_modes;
 
         // A psk_ke-only resumption sends no share: it does no key exchange
@@ -550,6 +555,16 @@ impl WaitServerHello {
         cx.secret_derived(SecretLabel::ClientHandshakeTraffic, client_hs.as_bytes());
         cx.secret_derived(SecretLabel::ServerHandshakeTraffic, server_hs.as_bytes());
         cx.install_read_key(&server_hs, Epoch::Handshake);
+        // Appendix A draws `K_send = handshake` after the server's Finished,
+        // when our first handshake message goes out. We switch now, as Go
+        // and rustls do, so that an alert we send before then is protected
+        // like everything else (RFC 8446 §6): the server reads only
+        // protected records from here on. In compatibility mode the dummy
+        // change_cipher_spec precedes our first protected record (Appendix D.4).
+        if cx.middlebox_compatibility {
+            cx.send_change_cipher_spec()?;
+        }
+        cx.install_write_key(&client_hs, Epoch::Handshake)?;
 
         cx.negotiated.cipher_suite = hello.cipher_suite;
         cx.negotiated.group = shared.as_ref().map(|_| X25519);
@@ -849,12 +864,6 @@ impl WaitFinished {
         cx.secret_derived(SecretLabel::ExporterMaster, exporter.as_bytes());
         cx.install_read_key(&server_ap, Epoch::Application(0));
 
-        // RFC 8446 Appendix D.4: in compatibility mode, a change_cipher_spec
-        // goes before our first encrypted record.
-        if cx.middlebox_compatibility {
-            cx.send_change_cipher_spec()?;
-        }
-        cx.install_write_key(&self.secrets.client_hs, Epoch::Handshake)?;
         if let Some(context) = self.certificate_requested.take() {
             // RFC 8446 §4.4.2: with no suitable certificate, the client MUST
             // send a Certificate message containing no certificates.

@@ -105,6 +105,8 @@ pub struct Context {
     pub(crate) middlebox_compatibility: bool,
     /// RFC 8446 §5: one change_cipher_spec may arrive during the handshake.
     ccs_received: bool,
+    /// Appendix D.4: we send at most one.
+    ccs_sent: bool,
     pub(crate) negotiated: Negotiated,
     error: Option<Error>,
     peer_closed: bool,
@@ -134,6 +136,7 @@ impl Context {
             client_random: [0; 32],
             middlebox_compatibility: false,
             ccs_received: false,
+            ccs_sent: false,
             negotiated: Negotiated::default(),
             error: None,
             peer_closed: false,
@@ -182,6 +185,10 @@ impl Context {
     /// RFC 8446 Appendix D.4: the compatibility change_cipher_spec, always
     /// in the clear, one byte 0x01.
     pub(crate) fn send_change_cipher_spec(&mut self) -> Result<(), Error> {
+        if self.ccs_sent {
+            return Ok(());
+        }
+        self.ccs_sent = true;
         self.flush_handshake()?;
         let record = OpaqueRecord {
             content_type: ContentType::ChangeCipherSpec.to_u8(),

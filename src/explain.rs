@@ -75,7 +75,11 @@ impl Explainer {
     }
 
     fn peer(&self) -> &'static str {
-        if self.side == "client" { "server" } else { "client" }
+        if self.side == "client" {
+            "server"
+        } else {
+            "client"
+        }
     }
 
     /// A unique anchor name for a message: `client_hello`, `finished`,
@@ -116,8 +120,20 @@ impl Explainer {
             return;
         }
         let len = u16::from_be_bytes([bytes[3], bytes[4]]);
-        self.line(&field_line(0, &bytes[..1], 1, "type", content_type_note(bytes[0])));
-        self.line(&field_line(1, &bytes[1..3], 1, "legacy_record_version", "0x0303, always".into()));
+        self.line(&field_line(
+            0,
+            &bytes[..1],
+            1,
+            "type",
+            content_type_note(bytes[0]),
+        ));
+        self.line(&field_line(
+            1,
+            &bytes[1..3],
+            1,
+            "legacy_record_version",
+            "0x0303, always".into(),
+        ));
         self.line(&field_line(3, &bytes[3..5], 1, "length", format!("{len}")));
         let body = &bytes[HEADER_LEN..];
         let what = if protected {
@@ -152,7 +168,13 @@ impl Explainer {
         for span in leaf_spans(&spans) {
             let field = &bytes[span.offset..span.offset + span.len];
             let note = span.note.clone().unwrap_or_default();
-            self.line(&field_line(span.offset, field, span.depth + 1, span.field, note));
+            self.line(&field_line(
+                span.offset,
+                field,
+                span.depth + 1,
+                span.field,
+                note,
+            ));
         }
         self.line(&format!("ANCHOR_END: {anchor}"));
     }
@@ -161,7 +183,10 @@ impl Explainer {
 /// Spans to print: all of them, in offset order. A vector's length prefix
 /// carries the note "length N"; its items follow, one level deeper.
 fn leaf_spans(spans: &[Span]) -> Vec<&Span> {
-    let mut out: Vec<&Span> = spans.iter().filter(|s| s.len > 0 || s.note.is_some()).collect();
+    let mut out: Vec<&Span> = spans
+        .iter()
+        .filter(|s| s.len > 0 || s.note.is_some())
+        .collect();
     out.sort_by_key(|s| (s.offset, s.depth));
     out
 }
@@ -305,7 +330,9 @@ impl Observer for Explainer {
             Event::Operation(op) => {
                 let what = match op {
                     Operation::X25519KeyGen => "X25519 key pair generated (RFC 7748)",
-                    Operation::X25519SharedSecret => "X25519 shared secret computed (RFC 8446 §7.4.2)",
+                    Operation::X25519SharedSecret => {
+                        "X25519 shared secret computed (RFC 8446 §7.4.2)"
+                    }
                     Operation::Ed25519Sign => "Ed25519 signature made (RFC 8032)",
                     Operation::Ed25519Verify => "Ed25519 signature verified (RFC 8032)",
                 };

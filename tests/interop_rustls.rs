@@ -539,3 +539,417 @@ fn assert_refused(
     let rustls_error = link.rustls_error.as_ref().unwrap();
     assert!(format!("{rustls_error:?}").contains(&format!("AlertReceived({rustls_alert:?})")));
 }
+
+// ---------------------------------------------------------------------------
+// Resumption (RFC 8446 §2.2, §4.2.11, §4.6.1)
+// ---------------------------------------------------------------------------
+
+use std::sync::Mutex;
+
+use minitls::resumption::ResumptionStrategy;
+use minitls::resumption::store::StatefulStrategy;
+use minitls::resumption::ticketer::Ticketer;
+use rustls::HandshakeKind;
+use rustls::client::{
+    ClientSessionMemoryCache, ClientSessionStore, Resumption, Tls12ClientSessionValue,
+    Tls13ClientSessionValue,
+};
+use rustls::server::ServerSessionMemoryCache;
+
+/// A minitls server config that issues tickets with `strategy`.
+fn minitls_resuming_server_config(
+    pki: &DemoPki,
+    now: UnixTime,
+    seed: u64,
+    strategy: Arc<Mutex<dyn ResumptionStrategy>>,
+) -> Arc<ServerConfig> {
+    let mut config = ServerConfig::new(vec![pki.server_cert.clone()], pki.server_key.clone());
+    config.rng = SeededRng::shared(seed);
+    config.clock = Arc::new(FixedClock(now));
+    config.resumption = Some(strategy);
+    Arc::new(config)
+}
+
+/// One rustls client config, to be shared by every connection that should
+/// resume: rustls resumes only under the very same certificate verifier
+/// (the same `Arc`), which a new config would not have.
+fn rustls_resuming_client_config(
+    pki: &DemoPki,
+    kx_groups: Vec<&'static dyn SupportedKxGroup>,
+    resumption: Resumption,
+) -> Arc<rustls::ClientConfig> {
+    let mut config = rustls::ClientConfig::builder_with_provider(provider(kx_groups))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .expect("TLS 1.3 with our suite is a valid rustls config")
+        .with_root_certificates(roots(pki))
+        .with_no_client_auth();
+    config.resumption = resumption;
+    Arc::new(config)
+}
+
+fn rustls_client_with(config: &Arc<rustls::ClientConfig>) -> rustls::Connection {
+    let name = ServerName::try_from("localhost").unwrap();
+    rustls::ClientConnection::new(config.clone(), name)
+        .expect("rustls client starts")
+        .into()
+}
+
+/// One rustls server config (X25519 only), to be shared by the connections
+/// that should resume, changed by `configure`.
+fn rustls_resuming_server_config(
+    pki: &DemoPki,
+    configure: impl FnOnce(&mut rustls::ServerConfig),
+) -> Arc<rustls::ServerConfig> {
+    let mut config = rustls_server_builder()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(pki.server_cert.clone())],
+            rustls_server_key(pki),
+        )
+        .expect("rustls accepts the demo server certificate and Ed25519 key");
+    configure(&mut config);
+    Arc::new(config)
+}
+
+fn rustls_server_with(config: &Arc<rustls::ServerConfig>) -> rustls::Connection {
+    rustls::ServerConnection::new(config.clone())
+        .expect("rustls server starts")
+        .into()
+}
+
+/// A rustls session store that never remembers which group a server chose
+/// (rustls's `kx_hint`), so every ClientHello starts again with the first
+/// configured group. Tickets are kept by rustls's own in-memory cache.
+#[derive(Debug)]
+struct ForgetsKxGroup(ClientSessionMemoryCache);
+
+impl ClientSessionStore for ForgetsKxGroup {
+    fn set_kx_hint(&self, _: ServerName<'static>, _: NamedGroup) {}
+
+    fn kx_hint(&self, _: &ServerName<'_>) -> Option<NamedGroup> {
+        None
+    }
+
+    fn set_tls12_session(&self, name: ServerName<'static>, value: Tls12ClientSessionValue) {
+        self.0.set_tls12_session(name, value)
+    }
+
+    fn tls12_session(&self, name: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
+        self.0.tls12_session(name)
+    }
+
+    fn remove_tls12_session(&self, name: &ServerName<'static>) {
+        self.0.remove_tls12_session(name)
+    }
+
+    fn insert_tls13_ticket(&self, name: ServerName<'static>, value: Tls13ClientSessionValue) {
+        self.0.insert_tls13_ticket(name, value)
+    }
+
+    fn take_tls13_ticket(&self, name: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
+        self.0.take_tls13_ticket(name)
+    }
+}
+
+/// The server side's resumption events (accepted or rejected PSKs).
+fn resumption_events(trace: &Recorder) -> Vec<minitls::trace::ResumptionEvent> {
+    use minitls::trace::ResumptionEvent;
+    trace
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            RecordedEvent::Resumption(r @ ResumptionEvent::Accepted { .. })
+            | RecordedEvent::Resumption(r @ ResumptionEvent::Rejected { .. }) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A rustls client connects twice to a minitls server resuming with
+/// `strategy`; the second connection must resume in psk_dhe_ke.
+fn rustls_client_resumes_with(strategy: Arc<Mutex<dyn ResumptionStrategy>>, name: &'static str) {
+    let (pki, now) = pki_now(71);
+    let server_config = minitls_resuming_server_config(&pki, now, 72, strategy);
+    let client_config = rustls_resuming_client_config(
+        &pki,
+        vec![kx_group::X25519],
+        Resumption::in_memory_sessions(8),
+    );
+
+    // A full handshake; minitls's two tickets follow it.
+    let mut link = Link::new(
+        Connection::server(server_config.clone()),
+        rustls_client_with(&client_config),
+    );
+    link.drive_ok();
+    link.assert_connected();
+    let n = link.minitls.negotiated();
+    assert!(!n.resumed, "nothing to resume yet: {n:?}");
+    assert_eq!(n.signature_scheme, Some(0x0807));
+    assert_eq!(link.rustls.handshake_kind(), Some(HandshakeKind::Full));
+    link.exchange_data();
+    link.rustls_closes();
+
+    // The same rustls config offers one of them back.
+    let trace = Recorder::default();
+    let mut link = Link::new(
+        Connection::server_with_observer(server_config.clone(), Box::new(trace.clone())),
+        rustls_client_with(&client_config),
+    );
+    link.drive_ok();
+    link.assert_connected();
+    link.assert_rustls_negotiated();
+    let n = link.minitls.negotiated();
+    assert!(n.resumed, "minitls did not resume: {n:?}");
+    assert_eq!(n.resumption_strategy, Some(name));
+    assert_eq!(n.psk_mode, Some("psk_dhe_ke"));
+    assert_eq!(n.group, Some(0x001d), "psk_dhe_ke still does X25519");
+    assert_eq!(n.signature_scheme, None, "no certificate when resuming");
+    assert!(!n.hello_retry_request);
+    assert_eq!(link.rustls.handshake_kind(), Some(HandshakeKind::Resumed));
+    assert_eq!(
+        resumption_events(&trace),
+        [minitls::trace::ResumptionEvent::Accepted {
+            strategy: name,
+            psk_mode: "psk_dhe_ke"
+        }]
+    );
+    // The server certificate rustls reports is the one from the session.
+    assert_eq!(
+        link.rustls.peer_certificates().expect("remembered chain"),
+        [CertificateDer::from(pki.server_cert.clone())]
+    );
+    link.exchange_data();
+    link.rustls_closes();
+}
+
+/// rustls client, minitls server with a session store (ticket = random ID).
+#[test]
+fn rustls_client_resumes_with_minitls_stateful_server() {
+    rustls_client_resumes_with(
+        Arc::new(Mutex::new(StatefulStrategy::in_memory(16))),
+        "stateful",
+    );
+}
+
+/// rustls client, minitls server sealing sessions into tickets.
+#[test]
+fn rustls_client_resumes_with_minitls_stateless_server() {
+    rustls_client_resumes_with(Arc::new(Mutex::new(Ticketer::new(3600))), "stateless");
+}
+
+/// A rustls client whose first group is secp256r1 (which minitls lacks)
+/// gets a HelloRetryRequest on its first connection. On the next it offers
+/// a ticket, with a share for secp256r1 again (its store forgets which
+/// group the server chose), so minitls must send a HelloRetryRequest and
+/// then check the binder of the second ClientHello, computed over
+/// message_hash(ClientHello1) + HelloRetryRequest + the truncated
+/// ClientHello2 (RFC 8446 §4.2.11.2, §4.4.1), and resume.
+#[test]
+fn rustls_client_resumes_after_hello_retry_request() {
+    let (pki, now) = pki_now(81);
+    let server_config = minitls_resuming_server_config(
+        &pki,
+        now,
+        82,
+        Arc::new(Mutex::new(StatefulStrategy::in_memory(16))),
+    );
+    let store = Arc::new(ForgetsKxGroup(ClientSessionMemoryCache::new(8)));
+    let client_config = rustls_resuming_client_config(
+        &pki,
+        vec![kx_group::SECP256R1, kx_group::X25519],
+        Resumption::store(store),
+    );
+
+    let mut link = Link::new(
+        Connection::server(server_config.clone()),
+        rustls_client_with(&client_config),
+    );
+    link.drive_ok();
+    link.assert_connected();
+    let n = link.minitls.negotiated();
+    assert!(n.hello_retry_request && !n.resumed, "{n:?}");
+    assert_eq!(
+        link.rustls.handshake_kind(),
+        Some(HandshakeKind::FullWithHelloRetryRequest)
+    );
+    link.exchange_data();
+    link.rustls_closes();
+
+    let trace = Recorder::default();
+    let mut link = Link::new(
+        Connection::server_with_observer(server_config.clone(), Box::new(trace.clone())),
+        rustls_client_with(&client_config),
+    );
+    link.drive_ok();
+    link.assert_connected();
+    link.assert_rustls_negotiated();
+    let n = link.minitls.negotiated();
+    assert!(
+        n.hello_retry_request && n.resumed,
+        "expected a HelloRetryRequest and a resumption: {n:?}"
+    );
+    assert_eq!(n.resumption_strategy, Some("stateful"));
+    assert_eq!(n.psk_mode, Some("psk_dhe_ke"));
+    assert_eq!(n.group, Some(0x001d));
+    // rustls reports a resumption, HelloRetryRequest or not.
+    assert_eq!(link.rustls.handshake_kind(), Some(HandshakeKind::Resumed));
+    let events = trace.events();
+    let received: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            RecordedEvent::MessageReceived(name, _) => Some(*name),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(received.first(), Some(&"ClientHello"));
+    assert_eq!(
+        received.iter().filter(|m| **m == "ClientHello").count(),
+        2,
+        "{received:?}"
+    );
+    let sent: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            RecordedEvent::MessageSent(name, _) => Some(*name),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent.first(), Some(&"HelloRetryRequest"), "{sent:?}");
+    assert!(!sent.contains(&"Certificate"), "{sent:?}");
+    // The single-use ticket survived the retry and was redeemed once.
+    assert_eq!(
+        resumption_events(&trace),
+        [minitls::trace::ResumptionEvent::Accepted {
+            strategy: "stateful",
+            psk_mode: "psk_dhe_ke"
+        }]
+    );
+    link.exchange_data();
+    link.rustls_closes();
+}
+
+/// The contrast: with rustls's own session store, the client remembers
+/// that the server chose X25519 and leads with it, so its resumption needs
+/// no HelloRetryRequest.
+#[test]
+fn rustls_client_remembering_x25519_resumes_without_hello_retry_request() {
+    let (pki, now) = pki_now(91);
+    let server_config =
+        minitls_resuming_server_config(&pki, now, 92, Arc::new(Mutex::new(Ticketer::new(3600))));
+    let client_config = rustls_resuming_client_config(
+        &pki,
+        vec![kx_group::SECP256R1, kx_group::X25519],
+        Resumption::in_memory_sessions(8),
+    );
+    let mut link = Link::new(
+        Connection::server(server_config.clone()),
+        rustls_client_with(&client_config),
+    );
+    link.drive_ok();
+    link.assert_connected();
+    assert!(link.minitls.negotiated().hello_retry_request);
+    link.rustls_closes();
+
+    let mut link = Link::new(
+        Connection::server(server_config.clone()),
+        rustls_client_with(&client_config),
+    );
+    link.drive_ok();
+    link.assert_connected();
+    let n = link.minitls.negotiated();
+    assert!(n.resumed && !n.hello_retry_request, "{n:?}");
+    assert_eq!(n.resumption_strategy, Some("stateless"));
+    assert_eq!(link.rustls.handshake_kind(), Some(HandshakeKind::Resumed));
+    link.exchange_data();
+}
+
+/// A minitls client connects twice to rustls servers made from one
+/// `config`, with one minitls config (and so one session cache); the second
+/// connection must resume in psk_dhe_ke.
+fn minitls_client_resumes_with_rustls(config: Arc<rustls::ServerConfig>) {
+    let (pki, now) = pki_now(101);
+    let client_config = minitls_client_config(&pki, now, 102);
+    let cache = client_config
+        .session_cache
+        .clone()
+        .expect("ClientConfig::new has a session cache");
+    assert!(cache.lock().unwrap().is_empty());
+
+    let mut link = Link::new(
+        Connection::client(client_config.clone(), "localhost").expect("minitls client starts"),
+        rustls_server_with(&config),
+    );
+    // rustls sends its tickets after reading our Finished: keep pumping
+    // until minitls has seen them.
+    link.drive_ok();
+    link.assert_connected();
+    assert!(!link.minitls.negotiated().resumed);
+    assert_eq!(link.rustls.handshake_kind(), Some(HandshakeKind::Full));
+    assert!(
+        link.minitls_events.contains(&AppEvent::NewTicket),
+        "rustls sent no ticket: {:?}",
+        link.minitls_events
+    );
+    assert_eq!(cache.lock().unwrap().len(), 2, "both tickets kept");
+    link.exchange_data();
+    link.minitls_closes();
+
+    let recorder = Recorder::default();
+    let mut link = Link::new(
+        Connection::client_with_observer(
+            client_config.clone(),
+            "localhost",
+            Box::new(recorder.clone()),
+        )
+        .expect("minitls client starts"),
+        rustls_server_with(&config),
+    );
+    link.drive_ok();
+    link.assert_connected();
+    link.assert_rustls_negotiated();
+    let n = link.minitls.negotiated();
+    assert!(n.resumed, "minitls did not resume: {n:?}");
+    assert_eq!(n.psk_mode, Some("psk_dhe_ke"));
+    assert_eq!(n.group, Some(0x001d));
+    assert_eq!(n.signature_scheme, None);
+    assert!(!n.hello_retry_request);
+    assert_eq!(link.rustls.handshake_kind(), Some(HandshakeKind::Resumed));
+    let received: Vec<&str> = recorder
+        .events()
+        .iter()
+        .filter_map(|e| match e {
+            RecordedEvent::MessageReceived(name, _) => Some(*name),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        !received.contains(&"Certificate") && !received.contains(&"CertificateVerify"),
+        "{received:?}"
+    );
+    link.exchange_data();
+    link.minitls_closes();
+    link.rustls_closes();
+}
+
+/// rustls's stateful resumption: no ticketer, so its TLS 1.3 tickets are
+/// IDs into `session_storage`.
+#[test]
+fn minitls_client_resumes_with_rustls_session_cache() {
+    let (pki, _) = pki_now(101);
+    minitls_client_resumes_with_rustls(rustls_resuming_server_config(&pki, |c| {
+        c.session_storage = ServerSessionMemoryCache::new(16);
+        c.send_tls13_tickets = 2;
+        assert!(!c.ticketer.enabled(), "the default has no ticketer");
+    }));
+}
+
+/// rustls's stateless resumption: tickets sealed by its ticketer.
+#[test]
+fn minitls_client_resumes_with_rustls_ticketer() {
+    let (pki, _) = pki_now(101);
+    minitls_client_resumes_with_rustls(rustls_resuming_server_config(&pki, |c| {
+        c.ticketer = rustls::crypto::ring::Ticketer::new().expect("rustls makes a ticketer");
+        c.send_tls13_tickets = 2;
+    }));
+}

@@ -1298,7 +1298,16 @@ fn second_hello_retry_request_is_unexpected_message() {
         .receive(&hrr)
         .expect("the first HRR is answered");
     assert_eq!(t.pair.client.state_name(), "WAIT_SH");
-    let second = decode_client_hello(&take(&mut t.pair.client));
+    // RFC 8446 Appendix D.4: in compatibility mode the dummy
+    // change_cipher_spec goes before the second ClientHello.
+    let flight = take(&mut t.pair.client);
+    let records = split_records(&flight);
+    assert_eq!(records[0].content_type, 20);
+    assert_eq!(records[0].fragment, [1]);
+    let second = match HandshakeMessage::decode(&records[1].fragment) {
+        Ok(HandshakeMessage::ClientHello(hello)) => hello,
+        other => panic!("not a ClientHello: {other:?}"),
+    };
     assert_eq!(second.random, first.random);
     assert_eq!(
         second.find_extension(et::COOKIE),

@@ -12,18 +12,18 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
-use minitls::keylog::KeyLogObserver;
 use minitls::config::Clock;
+use minitls::explain::Explainer;
+use minitls::keylog::KeyLogObserver;
 use minitls::messages::{PSK_DHE_KE, PSK_KE, cipher_suite_name, group_name, signature_scheme_name};
+use minitls::pki::issue::DemoPki;
+use minitls::pki::pem;
+use minitls::pki::verify::TrustAnchors;
 use minitls::resumption::ResumptionStrategy;
 use minitls::resumption::client_cache::{ClientSessionCache, StoredTicket};
 use minitls::resumption::store::StatefulStrategy;
 use minitls::resumption::ticketer::Ticketer;
-use minitls::pki::issue::DemoPki;
-use minitls::pki::pem;
-use minitls::pki::verify::TrustAnchors;
 use minitls::stream::Stream;
-use minitls::explain::Explainer;
 use minitls::trace::{Direction, NoObserver, Observer, Stats, StatsData, Tee};
 use minitls::{ClientConfig, Connection, Error, Negotiated, ServerConfig};
 
@@ -484,7 +484,13 @@ fn cmd_client(args: ClientArgs) -> Result<(), String> {
         if attempt > 0 {
             print_line(format_args!("--- reconnect {attempt} ---"));
         }
-        connect_once(&args, &server_name, config.clone(), keylog.clone(), want_tickets)?;
+        connect_once(
+            &args,
+            &server_name,
+            config.clone(),
+            keylog.clone(),
+            want_tickets,
+        )?;
     }
     if let Some(path) = &args.sess_out {
         let now = minitls::config::SystemClock.now();
@@ -521,7 +527,10 @@ fn connect_once(
     let elapsed = started.elapsed();
     let n = stream.conn.negotiated().clone();
     print_line(format_args!("protocol: TLSv1.3"));
-    print_line(format_args!("cipher: {}", cipher_suite_name(n.cipher_suite)));
+    print_line(format_args!(
+        "cipher: {}",
+        cipher_suite_name(n.cipher_suite)
+    ));
     print_line(format_args!(
         "group: {}",
         n.group.map(group_name).unwrap_or("none (psk_ke)")
@@ -537,8 +546,14 @@ fn connect_once(
         if n.hello_retry_request { "yes" } else { "no" }
     ));
     print_line(format_args!("resumed: {}", resumed_text(&n)));
-    print_line(format_args!("peer: {}", n.peer_subject.as_deref().unwrap_or("-")));
-    print_line(format_args!("issuer: {}", n.peer_issuer.as_deref().unwrap_or("-")));
+    print_line(format_args!(
+        "peer: {}",
+        n.peer_subject.as_deref().unwrap_or("-")
+    ));
+    print_line(format_args!(
+        "issuer: {}",
+        n.peer_issuer.as_deref().unwrap_or("-")
+    ));
     print_line(format_args!(
         "handshake: {:.2} ms",
         elapsed.as_secs_f64() * 1000.0
@@ -586,7 +601,10 @@ fn connect_once(
         }
     }
     if want_tickets {
-        print_line(format_args!("tickets received: {}", stream.tickets_received));
+        print_line(format_args!(
+            "tickets received: {}",
+            stream.tickets_received
+        ));
     }
     let _ = stream.close();
     Ok(())
@@ -601,7 +619,11 @@ struct DemoRun {
 }
 
 /// Serve exactly one connection on `listener` (handshake, echo, close).
-fn demo_serve_one(listener: &TcpListener, config: Arc<ServerConfig>, stats: Stats) -> Result<(), String> {
+fn demo_serve_one(
+    listener: &TcpListener,
+    config: Arc<ServerConfig>,
+    stats: Stats,
+) -> Result<(), String> {
     let (tcp, _) = listener.accept().map_err(|e| e.to_string())?;
     let conn = Connection::server_with_observer(config, Box::new(stats));
     let mut stream = Stream::new(conn, tcp);
@@ -626,8 +648,9 @@ fn demo_connect(server: Arc<ServerConfig>, client: Arc<ClientConfig>) -> Result<
     let client_stats = Stats::default();
     let started = Instant::now();
     let tcp = TcpStream::connect(addr).map_err(|e| e.to_string())?;
-    let conn = Connection::client_with_observer(client, "localhost", Box::new(client_stats.clone()))
-        .map_err(|e| e.to_string())?;
+    let conn =
+        Connection::client_with_observer(client, "localhost", Box::new(client_stats.clone()))
+            .map_err(|e| e.to_string())?;
     let mut stream = Stream::new(conn, tcp);
     stream
         .handshake()
@@ -703,7 +726,9 @@ fn cmd_demo() -> Result<(), String> {
         n.peer_subject.as_deref().unwrap_or("-"),
         n.peer_issuer.as_deref().unwrap_or("-")
     ));
-    print_line(format_args!("the full handshake, message by message (client's view):"));
+    print_line(format_args!(
+        "the full handshake, message by message (client's view):"
+    ));
     print_messages(&full.client);
     print_line(format_args!("\nthe same client resuming by ticket:"));
     print_messages(&by_ticket.client);
@@ -726,7 +751,10 @@ fn cmd_demo() -> Result<(), String> {
 }
 
 fn print_messages(stats: &StatsData) {
-    print_line(format_args!("  {:<8} {:<22} {:>6}", "", "handshake message", "bytes"));
+    print_line(format_args!(
+        "  {:<8} {:<22} {:>6}",
+        "", "handshake message", "bytes"
+    ));
     for (direction, name, size) in &stats.messages {
         let arrow = match direction {
             Direction::Send => "C -> S",
@@ -758,9 +786,15 @@ fn print_costs(runs: &[(&str, &DemoRun)], stateful_bytes_per_session: usize) {
         }
         print_line(format_args!("{line}"));
     };
-    row("round trips (client waits)", &|r| r.client.round_trips.to_string());
+    row("round trips (client waits)", &|r| {
+        r.client.round_trips.to_string()
+    });
     row("messages C->S / S->C", &|r| {
-        format!("{} / {}", handshake_messages(&r.client), handshake_messages(&r.server))
+        format!(
+            "{} / {}",
+            handshake_messages(&r.client),
+            handshake_messages(&r.server)
+        )
     });
     row("bytes C->S / S->C (whole connection)", &|r| {
         format!("{} / {}", r.client.bytes_sent, r.server.bytes_sent)

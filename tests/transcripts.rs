@@ -1,0 +1,333 @@
+//! Golden transcripts: whole connections, explained field by field, as
+//! insta snapshots (tests/snapshots/transcripts__*.snap).
+//!
+//! Every run is deterministic: seeded RNGs and a fixed clock make each byte
+//! the same on every run and every machine. A snapshot change is a
+//! behaviour change: review it with `cargo insta review`, never accept it
+//! blindly. The book includes single messages from these files by anchor
+//! (`client_hello`, `server_hello`, ...: the client's view; the server's
+//! view has anchors prefixed `server_view_`).
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use minitls::config::{FixedClock, UnixTime};
+use minitls::explain::Explainer;
+use minitls::keylog::KeyLogObserver;
+use minitls::messages::{Finished, HandshakeMessage, PSK_DHE_KE, PSK_KE};
+use minitls::pki::issue::DemoPki;
+use minitls::resumption::ResumptionStrategy;
+use minitls::resumption::client_cache::ClientSessionCache;
+use minitls::resumption::store::StatefulStrategy;
+use minitls::resumption::ticketer::Ticketer;
+use minitls::testing::{FIXED_NOW, Pair, SeededRng, demo_pki};
+use minitls::trace::{Observer, Tee};
+use minitls::{ClientConfig, Connection, ServerConfig};
+
+type Buffer = Arc<Mutex<Vec<u8>>>;
+
+fn text(buffer: &Buffer) -> String {
+    String::from_utf8(buffer.lock().unwrap().clone()).unwrap()
+}
+
+/// The configs of one scenario, all deterministic.
+struct Scenario {
+    pki: DemoPki,
+    client: ClientConfig,
+    server: ServerConfig,
+}
+
+impl Scenario {
+    fn new() -> Self {
+        let pki = demo_pki(1);
+        let client = minitls::testing::client_config(&pki, 2);
+        let server = minitls::testing::server_config(&pki, 3);
+        Scenario {
+            pki,
+            client,
+            server,
+        }
+    }
+
+    /// A client and server sharing a resumption strategy and a ticket cache,
+    /// after one full handshake has filled the cache.
+    fn resumed(strategy: Arc<Mutex<dyn ResumptionStrategy>>, client_modes: Vec<u8>) -> Self {
+        let cache = Arc::new(Mutex::new(ClientSessionCache::new(4)));
+        let make = |seed: u64| {
+            let mut s = Scenario::new();
+            s.server.resumption = Some(strategy.clone());
+            s.server.psk_modes = vec![PSK_DHE_KE, PSK_KE];
+            s.server.rng = SeededRng::shared(seed);
+            s.client.session_cache = Some(cache.clone());
+            s.client.psk_modes = client_modes.clone();
+            s.client.rng = SeededRng::shared(seed + 1);
+            s
+        };
+        let first = make(10);
+        let mut pair = Pair::new(
+            Connection::client(Arc::new(first.client), "localhost").unwrap(),
+            Connection::server(Arc::new(first.server)),
+        );
+        pair.drive().unwrap();
+        assert!(
+            !cache.lock().unwrap().is_empty(),
+            "the first connection left no ticket"
+        );
+        make(20)
+    }
+
+    /// Run the connection and render both views and the client's key log.
+    fn run(self, server_name: &str, tamper: Option<&dyn Fn(&mut Pair)>) -> (String, Pair) {
+        let client_view: Buffer = Arc::default();
+        let server_view: Buffer = Arc::default();
+        let keylog: Buffer = Arc::default();
+        let client_observer = Tee(vec![
+            Box::new(Explainer::new("client", client_view.clone())) as Box<dyn Observer>,
+            Box::new(KeyLogObserver::new(keylog.clone())),
+        ]);
+        let mut server_explainer = Explainer::new("server", server_view.clone());
+        server_explainer.anchor_prefix = "server_view_";
+        let client = Connection::client_with_observer(
+            Arc::new(self.client),
+            server_name,
+            Box::new(client_observer),
+        )
+        .unwrap();
+        let server =
+            Connection::server_with_observer(Arc::new(self.server), Box::new(server_explainer));
+        let mut pair = Pair::new(client, server);
+        if let Some(tamper) = tamper {
+            tamper(&mut pair);
+        }
+        // Drive to the end; after a failure, deliver what is still queued
+        // (the alert) so both sides' views are complete.
+        for _ in 0..8 {
+            let _ = pair.client_to_server();
+            let _ = pair.server_to_client();
+        }
+        let _ = self.pki;
+        let transcript = format!(
+            "=== client view ===\n{}=== server view ===\n{}=== key log (SSLKEYLOGFILE) ===\n{}",
+            text(&client_view),
+            text(&server_view),
+            text(&keylog)
+        );
+        (transcript, pair)
+    }
+}
+
+fn assert_connected(pair: &Pair) {
+    assert!(!pair.client.is_handshaking(), "{:?}", pair.client.error());
+    assert!(!pair.server.is_handshaking(), "{:?}", pair.server.error());
+}
+
+#[test]
+fn full_handshake() {
+    let (transcript, pair) = Scenario::new().run("localhost", None);
+    assert_connected(&pair);
+    insta::assert_snapshot!("full_handshake", transcript);
+}
+
+#[test]
+fn hello_retry_request() {
+    let mut s = Scenario::new();
+    s.client.initial_key_share = false;
+    let (transcript, pair) = s.run("localhost", None);
+    assert_connected(&pair);
+    assert!(pair.client.negotiated().hello_retry_request);
+    insta::assert_snapshot!("hello_retry_request", transcript);
+}
+
+fn stateful() -> Arc<Mutex<dyn ResumptionStrategy>> {
+    Arc::new(Mutex::new(StatefulStrategy::in_memory(16)))
+}
+
+fn stateless() -> Arc<Mutex<dyn ResumptionStrategy>> {
+    Arc::new(Mutex::new(Ticketer::new(3600)))
+}
+
+fn resumption(strategy: Arc<Mutex<dyn ResumptionStrategy>>, modes: Vec<u8>) -> String {
+    let (transcript, pair) = Scenario::resumed(strategy, modes).run("localhost", None);
+    assert_connected(&pair);
+    assert!(pair.client.negotiated().resumed);
+    transcript
+}
+
+#[test]
+fn resumption_stateful() {
+    insta::assert_snapshot!(
+        "resumption_stateful",
+        resumption(stateful(), vec![PSK_DHE_KE])
+    );
+}
+
+#[test]
+fn resumption_stateless() {
+    insta::assert_snapshot!(
+        "resumption_stateless",
+        resumption(stateless(), vec![PSK_DHE_KE])
+    );
+}
+
+#[test]
+fn resumption_psk_ke() {
+    insta::assert_snapshot!("resumption_psk_ke", resumption(stateless(), vec![PSK_KE]));
+}
+
+/// The two strategies put different bytes in the ticket; everything before
+/// the first use of those bytes is identical, and the structure (every
+/// message and field name) is identical throughout.
+#[test]
+fn strategies_differ_only_from_the_ticket_on() {
+    let a = resumption(stateful(), vec![PSK_DHE_KE]);
+    let b = resumption(stateless(), vec![PSK_DHE_KE]);
+    let first_difference = a
+        .lines()
+        .zip(b.lines())
+        .position(|(x, y)| x != y)
+        .expect("the transcripts differ somewhere");
+    let line = a.lines().nth(first_difference).unwrap();
+    // The first difference is the ticket itself, as the client offers it
+    // (its length, then its bytes): the identity in pre_shared_key.
+    assert!(
+        line.contains("resume ticket offered")
+            || line.contains("identities")
+            || line.contains("identity"),
+        "first difference is not the ticket: {line}"
+    );
+    // Same messages, same fields, same order: only values differ.
+    let shape = |t: &str| -> Vec<String> {
+        t.lines()
+            .map(|l| {
+                l.split_whitespace()
+                    .filter(|w| !w.chars().all(|c| c.is_ascii_hexdigit() || c == '.'))
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    };
+    let (shape_a, shape_b) = (shape(&a), shape(&b));
+    let differing: Vec<_> = shape_a
+        .iter()
+        .zip(&shape_b)
+        .filter(|(x, y)| x != y)
+        .collect();
+    assert!(
+        differing.iter().all(|(x, y)| {
+            let ticketish = |s: &str| {
+                s.contains("stateful")
+                    || s.contains("stateless")
+                    || s.contains("bytes")
+                    || s.contains("record")
+                    || s.contains("identity")
+                    || s.contains("ticket")
+                    || s.contains("length")
+                    || s.contains("fragment")
+                    || s.contains("encrypted_record")
+                    || s.contains("extensions")
+                    || s.contains("binders")
+                    || s.contains("PskBinderEntry")
+            };
+            ticketish(x) || ticketish(y)
+        }),
+        "structure differs beyond the ticket: {differing:?}"
+    );
+    assert_eq!(a.lines().count(), b.lines().count());
+}
+
+#[test]
+fn refused_ticket_falls_back_to_full_handshake() {
+    let mut s = Scenario::resumed(stateless(), vec![PSK_DHE_KE]);
+    if let Some(cache) = &s.client.session_cache {
+        let mut cache = cache.lock().unwrap();
+        let mut t = cache.take("localhost", UnixTime(0)).unwrap();
+        let last = t.ticket.len() - 1;
+        t.ticket[last] ^= 1;
+        cache.insert(t);
+    }
+    s.client.psk_modes = vec![PSK_DHE_KE];
+    let (transcript, pair) = s.run("localhost", None);
+    assert_connected(&pair);
+    assert!(!pair.client.negotiated().resumed);
+    insta::assert_snapshot!("refused_ticket", transcript);
+}
+
+#[test]
+fn unknown_ca() {
+    let mut s = Scenario::new();
+    s.client = minitls::testing::client_config(&demo_pki(99), 2);
+    let (transcript, pair) = s.run("localhost", None);
+    assert!(pair.client.error().is_some());
+    insta::assert_snapshot!("unknown_ca", transcript);
+}
+
+#[test]
+fn expired_certificate() {
+    let mut s = Scenario::new();
+    s.client.clock = Arc::new(FixedClock(UnixTime(FIXED_NOW.0 + 400 * 86_400_000)));
+    let (transcript, pair) = s.run("localhost", None);
+    assert!(pair.client.error().is_some());
+    insta::assert_snapshot!("expired_certificate", transcript);
+}
+
+#[test]
+fn wrong_server_name() {
+    let (transcript, pair) = Scenario::new().run("wrong.example", None);
+    assert!(pair.client.error().is_some());
+    insta::assert_snapshot!("wrong_server_name", transcript);
+}
+
+#[test]
+fn tampered_record() {
+    let tamper = |pair: &mut Pair| {
+        pair.client_to_server().unwrap();
+        let mut flight = Vec::new();
+        pair.server.transmit(&mut flight);
+        // The last byte is in the tag of the server's last protected record.
+        let last = flight.len() - 1;
+        flight[last] ^= 0x80;
+        let _ = pair.client.receive(&flight);
+    };
+    let (transcript, pair) = Scenario::new().run("localhost", Some(&tamper));
+    assert_eq!(pair.client.error(), Some(&minitls::Error::BadRecordMac));
+    insta::assert_snapshot!("tampered_record", transcript);
+}
+
+#[test]
+fn wrong_binder() {
+    let s = Scenario::resumed(stateful(), vec![PSK_DHE_KE]);
+    if let Some(cache) = &s.client.session_cache {
+        let mut cache = cache.lock().unwrap();
+        let mut t = cache.take("localhost", UnixTime(0)).unwrap();
+        t.psk = minitls::key_schedule::Secret::from_bytes([0x42; 32]);
+        cache.insert(t);
+    }
+    let (transcript, pair) = s.run("localhost", None);
+    assert_eq!(pair.server.error(), Some(&minitls::Error::BadBinder));
+    insta::assert_snapshot!("wrong_binder", transcript);
+}
+
+#[test]
+fn unexpected_message() {
+    // The client, waiting for a ServerHello, gets a Finished.
+    let tamper = |pair: &mut Pair| {
+        let mut hello = Vec::new();
+        pair.client.transmit(&mut hello);
+        let finished = HandshakeMessage::Finished(Finished {
+            verify_data: [0x11; 32],
+        })
+        .encode();
+        let mut record = vec![22, 3, 3];
+        record.extend_from_slice(&(finished.len() as u16).to_be_bytes());
+        record.extend_from_slice(&finished);
+        let _ = pair.client.receive(&record);
+        let _ = std::io::sink().write_all(&hello);
+    };
+    let (transcript, pair) = Scenario::new().run("localhost", Some(&tamper));
+    assert!(matches!(
+        pair.client.error(),
+        Some(minitls::Error::UnexpectedMessage { .. })
+    ));
+    insta::assert_snapshot!("unexpected_message", transcript);
+}
