@@ -156,21 +156,32 @@ impl X25519KeyPair {
 #[derive(Zeroize, ZeroizeOnDrop)]
 pub struct SharedSecret(pub [u8; 32]);
 
-/// An Ed25519 private key (RFC 8032), kept as its 32-byte seed.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+/// An Ed25519 private key (RFC 8032), kept as its 32-byte seed and the
+/// expanded signing key made from it once (expanding costs a scalar
+/// multiplication, too much to repeat for every signature).
+#[derive(Clone)]
 pub struct Ed25519PrivateKey {
     seed: [u8; 32],
+    /// Wipes itself on drop (ed25519-dalek's `zeroize` feature).
+    signing_key: ed25519_dalek::SigningKey,
+}
+
+impl Drop for Ed25519PrivateKey {
+    fn drop(&mut self) {
+        self.seed.zeroize();
+    }
 }
 
 impl Ed25519PrivateKey {
     pub fn generate(rng: &mut dyn Rng) -> Self {
-        Ed25519PrivateKey {
-            seed: random_array(rng),
-        }
+        Ed25519PrivateKey::from_seed(random_array(rng))
     }
 
     pub fn from_seed(seed: [u8; 32]) -> Self {
-        Ed25519PrivateKey { seed }
+        Ed25519PrivateKey {
+            seed,
+            signing_key: ed25519_dalek::SigningKey::from_bytes(&seed),
+        }
     }
 
     pub fn seed(&self) -> &[u8; 32] {
@@ -178,15 +189,11 @@ impl Ed25519PrivateKey {
     }
 
     pub fn public_key(&self) -> [u8; 32] {
-        ed25519_dalek::SigningKey::from_bytes(&self.seed)
-            .verifying_key()
-            .to_bytes()
+        self.signing_key.verifying_key().to_bytes()
     }
 
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
-        ed25519_dalek::SigningKey::from_bytes(&self.seed)
-            .sign(message)
-            .to_bytes()
+        self.signing_key.sign(message).to_bytes()
     }
 }
 
