@@ -572,3 +572,58 @@ fn no_resumption_configured_means_no_tickets() {
     assert_eq!(w.tickets(), 0);
     let _ = NoObserver;
 }
+
+/// Run a resumption whose ServerHello is altered on its way to the client.
+fn resumption_with_altered_server_hello(
+    alter: impl FnOnce(&mut Vec<minitls::messages::Extension>),
+) -> Error {
+    use minitls::messages::HandshakeMessage;
+    let mut w = World::stateful();
+    w.connect();
+    let client = Connection::client(Arc::new(w.client_config()), "localhost").unwrap();
+    let server = Connection::server(Arc::new(w.server_config()));
+    let mut pair = Pair::new(client, server);
+    pair.client_to_server().unwrap();
+    let mut flight = Vec::new();
+    pair.server.transmit(&mut flight);
+    // The first record is the ServerHello, in the clear.
+    let len = u16::from_be_bytes([flight[3], flight[4]]) as usize;
+    let HandshakeMessage::ServerHello(mut hello) =
+        HandshakeMessage::decode(&flight[5..5 + len]).unwrap()
+    else {
+        panic!("first record is not a ServerHello");
+    };
+    alter(&mut hello.extensions);
+    let bytes = HandshakeMessage::ServerHello(hello).encode();
+    let mut record = vec![22, 3, 3];
+    record.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
+    record.extend_from_slice(&bytes);
+    pair.client.receive(&record).unwrap_err()
+}
+
+#[test]
+fn selected_identity_out_of_range_is_illegal_parameter() {
+    use minitls::messages::Extension;
+    // RFC 8446 §4.2.11: we offered one identity, index 0.
+    let err = resumption_with_altered_server_hello(|extensions| {
+        for e in extensions.iter_mut() {
+            if let Extension::PreSharedKeyServer(selected) = e {
+                *selected = 1;
+            }
+        }
+    });
+    assert!(matches!(err, Error::IllegalParameter(_)), "{err:?}");
+    assert_eq!(err.alert(), Some(AlertDescription::IllegalParameter));
+}
+
+#[test]
+fn psk_mode_we_did_not_offer_is_refused() {
+    use minitls::messages::Extension;
+    // We offered psk_dhe_ke only; a ServerHello accepting the PSK without a
+    // key_share would be psk_ke (RFC 8446 §4.2.9).
+    let err = resumption_with_altered_server_hello(|extensions| {
+        extensions.retain(|e| !matches!(e, Extension::KeyShareServer(_)));
+    });
+    assert!(matches!(err, Error::MissingExtension(_)), "{err:?}");
+    assert_eq!(err.alert(), Some(AlertDescription::MissingExtension));
+}
