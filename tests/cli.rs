@@ -251,7 +251,10 @@ fn demo_prints_the_messages_and_the_costs() {
         .find(|l| l.contains("cost"))
         .unwrap_or_else(|| panic!("no costs table header\n{out}"));
     for column in ["full", "by ID", "by ticket", "psk_ke"] {
-        assert!(header.contains(column), "costs header lacks {column:?}\n{out}");
+        assert!(
+            header.contains(column),
+            "costs header lacks {column:?}\n{out}"
+        );
     }
     for row in [
         "round trips",
@@ -277,7 +280,10 @@ fn demo_prints_the_messages_and_the_costs() {
         6,
         "resumed columns should show 0 / 0 signatures\n{out}"
     );
-    let x25519 = stdout.lines().find(|l| l.contains("X25519 operations")).unwrap();
+    let x25519 = stdout
+        .lines()
+        .find(|l| l.contains("X25519 operations"))
+        .unwrap();
     assert_eq!(x25519.split_whitespace().last(), Some("0"), "{out}");
 }
 
