@@ -103,6 +103,7 @@ impl SecretLabel {
         }
     }
 
+    // ANCHOR: keylog_label
     /// The NSS key log label, for the secrets Wireshark needs.
     pub fn keylog_label(self) -> Option<&'static str> {
         match self {
@@ -114,6 +115,7 @@ impl SecretLabel {
             _ => None,
         }
     }
+    // ANCHOR_END: keylog_label
 }
 
 // ANCHOR: hkdf_expand_label

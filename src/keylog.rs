@@ -32,6 +32,7 @@ impl KeyLogObserver {
     }
 }
 
+// ANCHOR: keylog_line
 /// One key log line for a secret, if the format has a label for it.
 pub fn keylog_line(event: &Event<'_>) -> Option<String> {
     let Event::SecretDerived {
@@ -49,6 +50,7 @@ pub fn keylog_line(event: &Event<'_>) -> Option<String> {
         hex::encode(secret)
     ))
 }
+// ANCHOR_END: keylog_line
 
 impl Observer for KeyLogObserver {
     fn on_event(&mut self, event: &Event<'_>) {

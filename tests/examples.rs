@@ -1,0 +1,245 @@
+//! The numbered examples (`examples/NN_*.rs`) are part of the course: each
+//! chapter of the book ends at one (STYLE.md §10). This runs every one of
+//! them as a reader would, `cargo run --example NAME`, with no input, and
+//! checks that it finishes, exits 0 and prints what it is about, so that
+//! none of them can rot. A second test makes sure a new example cannot be
+//! added without being run here.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use support::{Output, run_with_timeout};
+
+/// How long one example may run. They take well under a second.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// One run of one example: its arguments, what it reads on stdin (`None`
+/// is /dev/null), and lines its stdout must contain.
+struct Case {
+    example: &'static str,
+    args: &'static [&'static str],
+    stdin: Option<&'static [u8]>,
+    expect: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        example: "01_handshake_in_memory",
+        args: &[],
+        stdin: None,
+        expect: &[
+            "== flight 1: client -> server",
+            "message ClientHello",
+            "message CertificateVerify",
+            "server moves WAIT_FINISHED -> CONNECTED",
+            "now: client CONNECTED, server CONNECTED",
+            "handshake complete after 3 flights",
+        ],
+    },
+    Case {
+        example: "01_handshake_in_memory",
+        args: &["--explain"],
+        stdin: None,
+        expect: &[
+            "ANCHOR: client_hello",
+            "legacy_session_id",
+            "ANCHOR: server_certificate_verify",
+            "K_recv = handshake",
+        ],
+    },
+    Case {
+        // --step waits for Enter between flights; here Enter is piped in.
+        example: "01_handshake_in_memory",
+        args: &["--step"],
+        stdin: Some(b"\n\n\n\n"),
+        expect: &["(press Enter for flight 2)", "handshake complete"],
+    },
+    Case {
+        example: "02_key_schedule",
+        args: &[],
+        stdin: None,
+        expect: &[
+            "early secret                 33ad0a1c607ec03b",
+            "s ap traffic                 a11af9f05531f856",
+            "resumption PSK               4ecd0eb6ec3b4d87",
+            "all values match RFC 8448 §3",
+        ],
+    },
+    Case {
+        example: "03_certificates",
+        args: &[],
+        stdin: None,
+        expect: &[
+            "-----BEGIN CERTIFICATE-----",
+            "subject               CN=localhost",
+            "valid for \"localhost\"",
+            "-> alert bad_certificate",
+            "-> alert certificate_expired",
+            "-> alert unknown_ca",
+        ],
+    },
+    Case {
+        example: "04_resumption_by_id",
+        args: &[],
+        stdin: None,
+        expect: &[
+            "<- NewSessionTicket",
+            "ticket (32 bytes)",
+            "the server now holds 2 sessions",
+            "resumed: true, psk_mode: Some(\"psk_dhe_ke\"), strategy: Some(\"stateful\")",
+        ],
+    },
+    Case {
+        example: "05_resumption_by_ticket",
+        args: &[],
+        stdin: None,
+        expect: &[
+            "the server holds 0 bytes per session",
+            "resumed: true, psk_mode: Some(\"psk_dhe_ke\"), strategy: Some(\"stateless\")",
+            "client: NotAccepted",
+            "a full handshake instead",
+        ],
+    },
+    Case {
+        example: "06_loopback_tcp",
+        args: &[],
+        stdin: None,
+        expect: &[
+            "cipher suite  0x1303 TLS_CHACHA20_POLY1305_SHA256",
+            "client: got back \"echo: hello over loopback\"",
+        ],
+    },
+];
+
+/// `examples/NN_*.rs`, by name without `.rs`.
+fn numbered_examples() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.as_bytes().iter().take(2).all(u8::is_ascii_digit))
+        .filter_map(|name| name.strip_suffix(".rs").map(str::to_string))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Where Cargo puts example binaries: next to this test's `deps` directory
+/// (`target/debug/deps/examples-HASH` -> `target/debug/examples/`).
+fn examples_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target/PROFILE");
+    profile_dir.join("examples")
+}
+
+/// The examples, built once per run. `cargo test` builds them anyway, but
+/// `cargo test --test examples` does not, and a stale binary would test old
+/// code; asking Cargo again costs nothing when they are up to date.
+fn built_examples() -> &'static Result<PathBuf, String> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let dir = examples_dir();
+        let profile = dir.parent().and_then(Path::file_name).unwrap();
+        let target_dir = dir.parent().and_then(Path::parent).unwrap();
+        let profile = match profile.to_str() {
+            Some("debug") => "dev",
+            Some(other) => other,
+            None => return Err("target directory is not UTF-8".into()),
+        };
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| env!("CARGO").to_string());
+        let mut build = Command::new(cargo);
+        build
+            .args([
+                "build",
+                "--examples",
+                "--offline",
+                "--quiet",
+                "--profile",
+                profile,
+            ])
+            .arg("--manifest-path")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(target_dir);
+        let out = run_with_timeout(&mut build, None, Duration::from_secs(600));
+        if !out.success() {
+            return Err(format!("`cargo build --examples` failed\n{out}"));
+        }
+        Ok(dir)
+    })
+}
+
+fn run_example(case: &Case) -> Output {
+    let dir = built_examples().as_ref().unwrap_or_else(|e| panic!("{e}"));
+    let binary = dir.join(format!("{}{}", case.example, std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.exists(),
+        "{} is missing: build the examples with `cargo build --examples` (or run `cargo test`)",
+        binary.display()
+    );
+    let mut command = Command::new(binary);
+    command
+        .args(case.args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    run_with_timeout(&mut command, case.stdin, TIMEOUT)
+}
+
+#[test]
+fn every_example_runs_to_completion_and_prints_what_it_shows() {
+    let mut failures = Vec::new();
+    for case in CASES {
+        let out = run_example(case);
+        let missing: Vec<_> = case
+            .expect
+            .iter()
+            .filter(|t| !out.stdout.contains(*t))
+            .collect();
+        if !out.success() || !missing.is_empty() {
+            failures.push(format!(
+                "{} {:?}: missing {missing:?}\n{out}",
+                case.example, case.args
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Examples 01 to 05 say they print the same bytes on every run (a seeded
+/// RNG and a fixed clock); the book may quote them.
+#[test]
+fn in_memory_examples_are_deterministic() {
+    for case in CASES
+        .iter()
+        .filter(|c| c.example < "06" && c.stdin.is_none())
+    {
+        let first = run_example(case);
+        let second = run_example(case);
+        assert!(
+            first.success() && first.stdout == second.stdout,
+            "{} {:?} printed different output on two runs\n{first}\n{second}",
+            case.example,
+            case.args
+        );
+    }
+}
+
+#[test]
+fn every_numbered_example_is_run_here() {
+    let covered: Vec<&str> = CASES.iter().map(|c| c.example).collect();
+    for name in numbered_examples() {
+        assert!(
+            covered.contains(&name.as_str()),
+            "examples/{name}.rs is not run by tests/examples.rs: add a Case for it to CASES"
+        );
+    }
+    for name in covered {
+        assert!(
+            numbered_examples().iter().any(|n| n == name),
+            "CASES names {name}, but there is no examples/{name}.rs"
+        );
+    }
+}
