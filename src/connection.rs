@@ -458,27 +458,14 @@ impl Connection {
     /// server's RECVD_CH and NEGOTIATED), then send what they queued.
     fn advance(&mut self) -> Result<(), Error> {
         loop {
+            let from = self.state_name();
             let (next, moved) = match self.take_side() {
                 Side::Client(s) => {
-                    let from = s.name();
                     let (next, moved) = s.handle_without_input(&mut self.cx)?;
-                    if moved {
-                        self.cx.emit(Event::StateChanged {
-                            from,
-                            to: next.name(),
-                        });
-                    }
                     (Side::Client(next), moved)
                 }
                 Side::Server(s) => {
-                    let from = s.name();
                     let (next, moved) = s.handle_without_input(&mut self.cx)?;
-                    if moved {
-                        self.cx.emit(Event::StateChanged {
-                            from,
-                            to: next.name(),
-                        });
-                    }
                     (Side::Server(next), moved)
                 }
             };
@@ -486,6 +473,8 @@ impl Connection {
             if !moved {
                 return self.cx.flush_handshake();
             }
+            let to = self.state_name();
+            self.cx.emit(Event::StateChanged { from, to });
         }
     }
 

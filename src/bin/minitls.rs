@@ -79,41 +79,7 @@ enum Command {
         explain: bool,
     },
     /// Connect, report what was negotiated, optionally send data and print the answer.
-    Client {
-        /// HOST:PORT to connect to.
-        addr: String,
-        /// Name to send as SNI and to check the certificate against (default: HOST).
-        #[arg(long)]
-        servername: Option<String>,
-        /// PEM file of trusted CA certificates (minitls has no system store: it speaks only Ed25519).
-        #[arg(long)]
-        ca: Option<PathBuf>,
-        /// Append NSS key log lines (for Wireshark) to this file. SSLKEYLOGFILE works too.
-        #[arg(long)]
-        keylog: Option<PathBuf>,
-        /// Send this text after the handshake and print everything the server answers.
-        /// `\r` and `\n` are turned into CR and LF.
-        #[arg(long)]
-        send: Option<String>,
-        /// After the first connection, connect N more times, resuming with
-        /// the tickets received.
-        #[arg(long, default_value_t = 0)]
-        reconnect: u32,
-        /// Save a ticket (and its PSK: keep the file secret) to FILE after the last connection.
-        #[arg(long)]
-        sess_out: Option<PathBuf>,
-        /// Resume with the ticket saved in FILE by --sess-out.
-        #[arg(long)]
-        sess_in: Option<PathBuf>,
-        /// PSK key exchange mode(s) to offer when resuming: dhe (psk_dhe_ke,
-        /// forward secret), ke (psk_ke, no key exchange) or both.
-        #[arg(long, value_enum, default_value_t = PskModeArg::Dhe)]
-        psk_mode: PskModeArg,
-        /// Print every record, message (field by field), secret, key change
-        /// and state transition as it happens.
-        #[arg(long)]
-        explain: bool,
-    },
+    Client(ClientArgs),
     /// Run a loopback server and client with an in-memory PKI and show what a handshake costs.
     Demo,
 }
@@ -163,29 +129,7 @@ fn main() -> ExitCode {
             allow_psk_ke,
             explain,
         ),
-        Command::Client {
-            addr,
-            servername,
-            ca,
-            keylog,
-            send,
-            reconnect,
-            sess_out,
-            sess_in,
-            psk_mode,
-            explain,
-        } => cmd_client(ClientArgs {
-            addr,
-            servername,
-            ca,
-            keylog,
-            send,
-            reconnect,
-            sess_out,
-            sess_in,
-            psk_mode,
-            explain,
-        }),
+        Command::Client(args) => cmd_client(args),
         Command::Demo => cmd_demo(),
     };
     match result {
@@ -432,16 +376,41 @@ fn http_page(n: &Negotiated) -> String {
     )
 }
 
+/// The flags of `minitls client`.
+#[derive(clap::Args)]
 struct ClientArgs {
+    /// HOST:PORT to connect to.
     addr: String,
+    /// Name to send as SNI and to check the certificate against (default: HOST).
+    #[arg(long)]
     servername: Option<String>,
+    /// PEM file of trusted CA certificates (minitls has no system store: it speaks only Ed25519).
+    #[arg(long)]
     ca: Option<PathBuf>,
+    /// Append NSS key log lines (for Wireshark) to this file. SSLKEYLOGFILE works too.
+    #[arg(long)]
     keylog: Option<PathBuf>,
+    /// Send this text after the handshake and print everything the server answers.
+    /// `\r` and `\n` are turned into CR and LF.
+    #[arg(long)]
     send: Option<String>,
+    /// After the first connection, connect N more times, resuming with
+    /// the tickets received.
+    #[arg(long, default_value_t = 0)]
     reconnect: u32,
+    /// Save a ticket (and its PSK: keep the file secret) to FILE after the last connection.
+    #[arg(long)]
     sess_out: Option<PathBuf>,
+    /// Resume with the ticket saved in FILE by --sess-out.
+    #[arg(long)]
     sess_in: Option<PathBuf>,
+    /// PSK key exchange mode(s) to offer when resuming: dhe (psk_dhe_ke,
+    /// forward secret), ke (psk_ke, no key exchange) or both.
+    #[arg(long, value_enum, default_value_t = PskModeArg::Dhe)]
     psk_mode: PskModeArg,
+    /// Print every record, message (field by field), secret, key change
+    /// and state transition as it happens.
+    #[arg(long)]
     explain: bool,
 }
 
