@@ -299,6 +299,14 @@ impl RecvdClientHello {
         };
 
         let x25519_share = shares.iter().find(|s| s.group == X25519);
+        // RFC 8446 §4.2.9: tickets are worth sending only to a client that
+        // can use them in a mode we accept.
+        let client_can_resume = match hello.find_extension(et::PSK_KEY_EXCHANGE_MODES) {
+            Some(Extension::PskKeyExchangeModes(modes)) => {
+                modes.iter().any(|m| self.config.psk_modes.contains(m))
+            }
+            _ => false,
+        };
 
         let psk = choose_psk(
             &self.config,
@@ -360,6 +368,7 @@ impl RecvdClientHello {
             client_public,
             psk,
             server_name: server_name.clone().unwrap_or_default(),
+            client_can_resume,
             acknowledge_server_name: server_name.is_some(),
             transcript: self.transcript,
             change_cipher_spec_sent: self.retry.unwrap_or(false),
@@ -569,6 +578,8 @@ pub(crate) struct Negotiated {
     client_public: Option<[u8; 32]>,
     psk: Option<AcceptedPsk>,
     server_name: String,
+    /// The client offered a PSK mode we accept (RFC 8446 §4.2.9).
+    client_can_resume: bool,
     acknowledge_server_name: bool,
     transcript: Transcript,
     change_cipher_spec_sent: bool,
@@ -664,6 +675,7 @@ impl Negotiated {
         Ok(ServerState::WaitFlight2(WaitFinished {
             config: self.config,
             server_name: self.server_name,
+            client_can_resume: self.client_can_resume,
             transcript: self.transcript,
             client_hs,
             client_ap,
@@ -708,6 +720,7 @@ impl Negotiated {
 pub(crate) struct WaitFinished {
     config: Arc<ServerConfig>,
     server_name: String,
+    client_can_resume: bool,
     transcript: Transcript,
     client_hs: TrafficSecret,
     client_ap: TrafficSecret,
@@ -738,7 +751,10 @@ impl WaitFinished {
             .master
             .resumption_master_secret(&self.transcript.current());
         cx.secret_derived(SecretLabel::ResumptionMaster, resumption_master.as_bytes());
-        send_tickets(&self.config, &self.server_name, &resumption_master, cx);
+        // RFC 8446 §4.6.1, §4.2.9: no tickets the client could not use.
+        if self.client_can_resume {
+            send_tickets(&self.config, &self.server_name, &resumption_master, cx);
+        }
         cx.app_event(AppEvent::Connected);
         Ok(ServerState::Connected(Connected {
             _proof: proof,

@@ -627,3 +627,25 @@ fn psk_mode_we_did_not_offer_is_refused() {
     assert!(matches!(err, Error::MissingExtension(_)), "{err:?}");
     assert_eq!(err.alert(), Some(AlertDescription::MissingExtension));
 }
+
+#[test]
+fn no_tickets_for_a_client_that_cannot_use_them() {
+    // RFC 8446 §4.2.9/§4.6.1: a client offering only psk_ke to a server
+    // accepting only psk_dhe_ke (or no modes at all) gets no tickets.
+    let mut w = World::stateless();
+    w.client_modes = vec![PSK_KE];
+    w.server_modes = vec![PSK_DHE_KE];
+    let (pair, _, _) = w.connect();
+    assert_full_handshake(&pair);
+    assert_eq!(w.tickets(), 0);
+    assert!(!pair.client_events.contains(&AppEvent::NewTicket));
+
+    // Without a session cache the client sends no psk_key_exchange_modes.
+    let mut w = World::stateless();
+    let mut config = w.client_config();
+    config.session_cache = None;
+    let client = Connection::client(Arc::new(config), "localhost").unwrap();
+    let mut pair = Pair::new(client, Connection::server(Arc::new(w.server_config())));
+    pair.drive().unwrap();
+    assert!(!pair.client_events.contains(&AppEvent::NewTicket));
+}
