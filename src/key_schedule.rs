@@ -294,9 +294,9 @@ impl TrafficSecret {
 /// from the binder_key and over the ClientHello truncated just before the
 /// binders list (plus, after a HelloRetryRequest, what came before it).
 pub fn psk_binder(binder_key: &Secret, truncated_transcript: &TranscriptHash) -> [u8; HASH_LEN] {
-    let mut finished_key = [0u8; HASH_LEN];
-    hkdf_expand_label(&binder_key.0, "finished", b"", &mut finished_key);
-    crypto::hmac_sha256(&finished_key, truncated_transcript.as_bytes())
+    let mut finished_key = Secret([0u8; HASH_LEN]);
+    hkdf_expand_label(&binder_key.0, "finished", b"", &mut finished_key.0);
+    crypto::hmac_sha256(finished_key.as_bytes(), truncated_transcript.as_bytes())
 }
 // ANCHOR_END: psk_binder
 
