@@ -13,32 +13,17 @@ use std::path::Path;
 use std::process::Command;
 
 use support::{
-    Output, ServerProcess, TempDir, assert_keylogs_agree, minitls, minitls_cert, openssl_ok,
-    read_keylog_when_complete, run, start_minitls_server, start_openssl_server,
+    HTTP_GET_ESCAPED, Output, ServerProcess, TempDir, assert_keylogs_agree, minitls, minitls_cert,
+    openssl_ok, read_keylog_when_complete, run, s_client, start_minitls_server,
+    start_openssl_server,
 };
 
-const HTTP_GET: &str = "GET / HTTP/1.0\r\n\r\n";
-/// The same request as `minitls client --send` takes it (escapes expanded by minitls).
-const HTTP_GET_ESCAPED: &str = "GET / HTTP/1.0\\r\\n\\r\\n";
 const SUITE: &str = "TLS_CHACHA20_POLY1305_SHA256";
 
 /// A `minitls cert` PKI for "localhost" and a `minitls server` using it.
 fn minitls_pki_and_server(dir: &TempDir, extra: &[&str]) -> ServerProcess {
     minitls_cert(dir.path(), &[]);
     start_minitls_server(&dir.join("server.pem"), &dir.join("server.key"), extra, &[])
-}
-
-/// `openssl s_client -tls1_3 ... -connect ADDR -ign_eof` sending an HTTP
-/// request and reading until the server closes.
-fn s_client(dir: &TempDir, server: &ServerProcess, extra: &[&str]) -> Output {
-    let mut cmd = Command::new("openssl");
-    cmd.current_dir(dir.path())
-        .args(["s_client", "-tls1_3", "-CAfile"])
-        .arg(dir.join("ca.pem"))
-        .args(["-servername", "localhost", "-verify_return_error"])
-        .args(["-connect", &server.addr(), "-ign_eof"])
-        .args(extra);
-    run(&mut cmd, Some(HTTP_GET.as_bytes()))
 }
 
 /// `minitls client ADDR --servername localhost --ca CA [EXTRA...]`.

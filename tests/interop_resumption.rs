@@ -17,16 +17,12 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 use support::{
-    Output, ServerProcess, TempDir, minitls, minitls_cert, run, start_minitls_server,
-    start_openssl_server,
+    HTTP_GET_ESCAPED, Output, ServerProcess, TempDir, minitls, minitls_cert, run, s_client,
+    start_minitls_server, start_openssl_server,
 };
 
-const HTTP_GET: &str = "GET / HTTP/1.0\r\n\r\n";
-/// The same request as `minitls client --send` takes it (escapes expanded by minitls).
-const HTTP_GET_ESCAPED: &str = "GET / HTTP/1.0\\r\\n\\r\\n";
 const NEW: &str = "New, TLSv1.3, Cipher is TLS_CHACHA20_POLY1305_SHA256";
 const REUSED: &str = "Reused, TLSv1.3, Cipher is TLS_CHACHA20_POLY1305_SHA256";
 
@@ -51,19 +47,6 @@ fn openssl_server(dir: &TempDir, extra: &[&str]) -> ServerProcess {
     ];
     args.extend_from_slice(extra);
     start_openssl_server(dir.path(), &args)
-}
-
-/// `openssl s_client -tls1_3 ... -connect ADDR -ign_eof EXTRA...` sending
-/// an HTTP request and reading until the server closes.
-fn s_client(dir: &TempDir, server: &ServerProcess, extra: &[&str]) -> Output {
-    let mut cmd = Command::new("openssl");
-    cmd.current_dir(dir.path())
-        .args(["s_client", "-tls1_3", "-CAfile"])
-        .arg(dir.join("ca.pem"))
-        .args(["-servername", "localhost", "-verify_return_error"])
-        .args(["-connect", &server.addr(), "-ign_eof"])
-        .args(extra);
-    run(&mut cmd, Some(HTTP_GET.as_bytes()))
 }
 
 /// `minitls client ADDR --servername localhost --ca CA EXTRA...` in `dir`.

@@ -1,6 +1,7 @@
 //! Helpers shared by the tests that start real processes (`tests/cli.rs`,
-//! `tests/interop_openssl.rs`): the built `minitls` binary, `openssl` and
-//! `curl`.
+//! `tests/interop_openssl.rs`, `tests/interop_resumption.rs`,
+//! `tests/wireshark.rs`): the built `minitls` binary, `openssl`, `curl` and
+//! `tshark`.
 //!
 //! Every process here is bounded in time. One-shot commands go through
 //! [`run`], which kills the child and fails the test after [`TIMEOUT`].
@@ -575,4 +576,22 @@ pub fn assert_keylogs_agree(
             "{label} differs between minitls and openssl\n{context}"
         );
     }
+}
+
+/// The HTTP request the interop tests send.
+pub const HTTP_GET: &str = "GET / HTTP/1.0\r\n\r\n";
+/// The same request as `minitls client --send` takes it (escapes expanded by minitls).
+pub const HTTP_GET_ESCAPED: &str = "GET / HTTP/1.0\\r\\n\\r\\n";
+
+/// `openssl s_client -tls1_3 ... -connect ADDR -ign_eof EXTRA...` in `dir`,
+/// sending an HTTP request and reading until the server closes.
+pub fn s_client(dir: &TempDir, server: &ServerProcess, extra: &[&str]) -> Output {
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(dir.path())
+        .args(["s_client", "-tls1_3", "-CAfile"])
+        .arg(dir.join("ca.pem"))
+        .args(["-servername", "localhost", "-verify_return_error"])
+        .args(["-connect", &server.addr(), "-ign_eof"])
+        .args(extra);
+    run(&mut cmd, Some(HTTP_GET.as_bytes()))
 }
