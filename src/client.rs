@@ -89,12 +89,14 @@ use crate::key_schedule::{
     psk_binder, resumption_psk,
 };
 use crate::messages::certificate_verify::{SERVER_CONTEXT, signed_content};
-use crate::messages::extensions::{Extension, KeyShareEntry, extension_type as et};
+use crate::messages::extensions::{
+    Extension, KeyShareEntry, check_host_name, extension_type as et,
+};
 use crate::messages::extensions::{OfferedPsks, PskIdentity};
 use crate::messages::server_hello::{DOWNGRADE_TLS11, DOWNGRADE_TLS12};
 use crate::messages::{
     Certificate, CertificateRequest, CertificateVerify, ClientHello, ED25519, EncryptedExtensions,
-    Finished, HandshakeMessage, KeyUpdate, NewSessionTicket, ServerHello,
+    Finished, HandshakeMessage, HandshakeType, KeyUpdate, NewSessionTicket, ServerHello,
     TLS_CHACHA20_POLY1305_SHA256, TLS12, TLS13, X25519,
 };
 use crate::messages::{PSK_DHE_KE, PSK_KE};
@@ -140,8 +142,14 @@ pub const CLIENT_TRANSITIONS: &[(&str, &str, &str)] = &[
 
 impl ClientState {
     pub(crate) fn start(config: Arc<ClientConfig>, server_name: &str) -> Result<Self, Error> {
-        if server_name.is_empty() {
-            return Err(Error::Misuse("empty server name"));
+        // The name is either an IP address (sent as no server_name at all,
+        // RFC 6066 §3) or a DNS host name we could send: refused here, by
+        // the same rule the server applies, rather than sent and refused.
+        if server_name.parse::<std::net::IpAddr>().is_err() && check_host_name(server_name).is_err()
+        {
+            return Err(Error::Misuse(
+                "server name is neither an IP address nor a DNS host name (RFC 6066 §3)",
+            ));
         }
         Ok(ClientState::Start(Start {
             config,
@@ -177,6 +185,24 @@ impl ClientState {
         }
     }
 
+    /// Which handshake types this state has an arrow for (the table below,
+    /// by type): the connection refuses any other type from its header,
+    /// before decoding it (RFC 8446 Appendix A).
+    pub(crate) fn expects(&self, msg_type: u8) -> bool {
+        use HandshakeType as T;
+        let expected: &[HandshakeType] = match self {
+            ClientState::WaitServerHello(_) => &[T::ServerHello],
+            ClientState::WaitEncryptedExtensions(_) => &[T::EncryptedExtensions],
+            ClientState::WaitCertCr(_) => &[T::Certificate, T::CertificateRequest],
+            ClientState::WaitCert(_) => &[T::Certificate],
+            ClientState::WaitCertificateVerify(_) => &[T::CertificateVerify],
+            ClientState::WaitFinished(_) => &[T::Finished],
+            ClientState::Connected(_) => &[T::NewSessionTicket, T::KeyUpdate],
+            ClientState::Start(_) | ClientState::Closed => &[],
+        };
+        expected.iter().any(|t| *t as u8 == msg_type)
+    }
+
     // ANCHOR: client_dispatch
     /// One received handshake message, one transition.
     pub(crate) fn handle(
@@ -208,7 +234,9 @@ impl ClientState {
             (S::Connected(s), M::NewSessionTicket(m)) => s.handle_new_session_ticket(m, cx),
             (S::Connected(s), M::KeyUpdate(m)) => s.handle_key_update(m, cx),
             // RFC 8446 §4 / Appendix A: anything else is unexpected_message.
-            // This is the only place that error is raised.
+            // A type this state has no arrow for never gets here (the
+            // connection refuses it from its header, by `expects`); this
+            // arm catches the rest, such as a second HelloRetryRequest.
             (state, other) => Err(Error::UnexpectedMessage {
                 state: state.name(),
                 got: other.name(),
@@ -341,14 +369,14 @@ impl Start {
             extensions,
         };
         if let Some(ticket) = &ticket {
-            fill_in_binder(&mut hello, ticket, &transcript);
+            fill_in_binder(&mut hello, ticket, &transcript)?;
         }
         let offered: Vec<u16> = hello
             .extensions
             .iter()
             .map(|e| e.extension_type())
             .collect();
-        let bytes = cx.send_handshake(&HandshakeMessage::ClientHello(hello));
+        let bytes = cx.send_handshake(&HandshakeMessage::ClientHello(hello))?;
         transcript.add(&bytes);
         cx.negotiated.server_name = send_sni.then(|| self.server_name.clone());
 
@@ -381,15 +409,20 @@ fn take_ticket(config: &ClientConfig, server_name: &str, now: UnixTime) -> Optio
 /// including this ClientHello *truncated before the binders list*. The
 /// lengths in the truncated part already count binders of the right size,
 /// so we encode with a placeholder binder, cut it off, compute, fill in.
-fn fill_in_binder(hello: &mut ClientHello, ticket: &StoredTicket, transcript: &Transcript) {
-    let encoded = HandshakeMessage::ClientHello(hello.clone()).encode();
+fn fill_in_binder(
+    hello: &mut ClientHello,
+    ticket: &StoredTicket,
+    transcript: &Transcript,
+) -> Result<(), Error> {
+    let encoded = HandshakeMessage::ClientHello(hello.clone()).encode()?;
     let Some(Extension::PreSharedKeyClient(offer)) = hello.extensions.last_mut() else {
-        return;
+        return Ok(());
     };
     let truncated = &encoded[..encoded.len() - binders_len(offer)];
     let binder_key = EarlySecret::new(Some(ticket.psk.as_bytes())).resumption_binder_key();
     let binder = psk_binder(&binder_key, &transcript.hash_with(truncated));
     offer.binders = vec![binder.to_vec()];
+    Ok(())
 }
 // ANCHOR_END: fill_in_binder
 
@@ -871,11 +904,11 @@ impl WaitFinished {
                 certificate_request_context: context,
                 certificate_list: Vec::new(),
             });
-            let bytes = cx.send_handshake(&empty);
+            let bytes = cx.send_handshake(&empty)?;
             self.transcript.add(&bytes);
         }
         let verify_data = finished_verify_data(&self.secrets.client_hs, &self.transcript.current());
-        let bytes = cx.send_handshake(&HandshakeMessage::Finished(Finished { verify_data }));
+        let bytes = cx.send_handshake(&HandshakeMessage::Finished(Finished { verify_data }))?;
         self.transcript.add(&bytes);
         cx.install_write_key(&client_ap, Epoch::Application(0))?;
         let resumption_master = master.resumption_master_secret(&self.transcript.current());
@@ -950,14 +983,15 @@ impl Connected {
     ) -> Result<ClientState, Error> {
         // RFC 8446 §4.6.3: a KeyUpdate moves the peer's sending keys on;
         // if it asks, we move ours too and say so.
-        self.read_generation += 1;
+        // For the trace only; saturating, so no peer can overflow it.
+        self.read_generation = self.read_generation.saturating_add(1);
         self.server_ap = self.server_ap.next();
         cx.install_read_key(&self.server_ap, Epoch::Application(self.read_generation));
         if update.update_requested {
             cx.send_handshake(&HandshakeMessage::KeyUpdate(KeyUpdate {
                 update_requested: false,
-            }));
-            self.write_generation += 1;
+            }))?;
+            self.write_generation = self.write_generation.saturating_add(1);
             self.client_ap = self.client_ap.next();
             cx.install_write_key(&self.client_ap, Epoch::Application(self.write_generation))?;
         }

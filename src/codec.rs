@@ -10,7 +10,12 @@
 //! - Every read names the field it reads, using the RFC's field name. A
 //!   read past the end is `Error::Decode { field }`, so an error says which
 //!   field was short.
-//! - A length-prefixed vector is read with a closure ([`Reader::vec_u16`] and
+//! - A length-prefixed vector is read with the bounds the RFC declares for
+//!   it (`cipher_suites<2..2^16-2>` is `r.vec_u16("cipher_suites",
+//!   2..=(1 << 16) - 2, ..)`): a length outside them is `decode_error`
+//!   before any of the contents is looked at (RFC 8446 §3: "the number of
+//!   bytes ... MUST be in the range"; §6.2 `decode_error`).
+//! - The vector's contents are read by a closure ([`Reader::vec_u16`] and
 //!   friends) that sees only the vector's bytes; the closure must consume
 //!   them exactly, or the field is malformed. Nothing ever reads past a
 //!   length it was given.
@@ -19,7 +24,13 @@
 //!   annotated hex are drawn from these spans, so the explanation of a byte
 //!   is always the code that parsed it (DESIGN.md principle 5).
 //! - The [`Writer`] mirrors the reader: a vector is written by a closure, and
-//!   its length prefix is filled in afterwards.
+//!   its length prefix is filled in afterwards. A vector too long for its
+//!   prefix never panics: the writer remembers the failure and
+//!   [`Writer::into_bytes`] returns it (at worst an `internal_error`
+//!   alert). Anything a peer sent that we might echo (a server name, a
+//!   cookie, a ticket) is bounded when it is parsed, so that it always fits.
+
+use std::ops::RangeInclusive;
 
 use crate::error::Error;
 
@@ -146,14 +157,16 @@ impl<'a> Reader<'a> {
         Ok(u64::from_be_bytes(b))
     }
 
-    /// Read a vector whose length is in `len_bytes` bytes, giving the closure
-    /// a view limited to exactly that many bytes. The closure must consume
-    /// them all. The length itself is recorded as the span `field`, the body
-    /// as nested spans.
+    /// Read a vector whose length is in `len_bytes` bytes and must lie in
+    /// `bounds` (the RFC's `<min..max>`), giving the closure a view limited
+    /// to exactly that many bytes. The closure must consume them all. The
+    /// length itself is recorded as the span `field`, the body as nested
+    /// spans.
     fn vec_n<T>(
         &mut self,
         len_bytes: usize,
         field: &'static str,
+        bounds: RangeInclusive<usize>,
         body: impl FnOnce(&mut Self) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let len = match len_bytes {
@@ -162,7 +175,8 @@ impl<'a> Reader<'a> {
             _ => self.u24(field)? as usize,
         };
         self.note(|| format!("length {len}"));
-        if self.remaining() < len {
+        // RFC 8446 §3: a vector's length MUST lie within its declared range.
+        if !bounds.contains(&len) || self.remaining() < len {
             return Err(Error::decode(field));
         }
         let outer_limit = self.limit;
@@ -179,47 +193,62 @@ impl<'a> Reader<'a> {
         Ok(value)
     }
 
-    /// `T field<0..2^8-1>`
+    /// `T field<min..max>` with a 1-byte length (`max` at most 2^8-1).
     pub fn vec_u8<T>(
         &mut self,
         field: &'static str,
+        bounds: RangeInclusive<usize>,
         body: impl FnOnce(&mut Self) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        self.vec_n(1, field, body)
+        self.vec_n(1, field, bounds, body)
     }
 
-    /// `T field<0..2^16-1>`
+    /// `T field<min..max>` with a 2-byte length (`max` at most 2^16-1).
     pub fn vec_u16<T>(
         &mut self,
         field: &'static str,
+        bounds: RangeInclusive<usize>,
         body: impl FnOnce(&mut Self) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        self.vec_n(2, field, body)
+        self.vec_n(2, field, bounds, body)
     }
 
-    /// `T field<0..2^24-1>`
+    /// `T field<min..max>` with a 3-byte length (`max` at most 2^24-1).
     pub fn vec_u24<T>(
         &mut self,
         field: &'static str,
+        bounds: RangeInclusive<usize>,
         body: impl FnOnce(&mut Self) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        self.vec_n(3, field, body)
+        self.vec_n(3, field, bounds, body)
     }
 
-    /// `opaque field<0..2^8-1>`: the length (named `field`) and the contents
-    /// (named the same, recorded as a nested span).
-    pub fn opaque_u8(&mut self, field: &'static str) -> Result<&'a [u8], Error> {
-        self.vec_u8(field, |r| r.rest(field))
+    /// `opaque field<min..max>` with a 1-byte length: the length (named
+    /// `field`) and the contents (named the same, recorded as a nested span).
+    pub fn opaque_u8(
+        &mut self,
+        field: &'static str,
+        bounds: RangeInclusive<usize>,
+    ) -> Result<&'a [u8], Error> {
+        self.vec_u8(field, bounds, |r| r.rest(field))
     }
 
-    /// `opaque field<0..2^16-1>`
-    pub fn opaque_u16(&mut self, field: &'static str) -> Result<&'a [u8], Error> {
-        self.vec_u16(field, |r| r.rest(field))
+    /// `opaque field<min..max>` with a 2-byte length.
+    pub fn opaque_u16(
+        &mut self,
+        field: &'static str,
+        bounds: RangeInclusive<usize>,
+    ) -> Result<&'a [u8], Error> {
+        self.vec_u16(field, bounds, |r| r.rest(field))
     }
 
-    /// `opaque field<0..2^24-1>`
-    pub fn opaque_u24(&mut self, field: &'static str) -> Result<&'a [u8], Error> {
-        self.vec_u24(field, |r| r.rest(field))
+    /// `opaque field<min..max>` with a 3-byte length.
+    pub fn opaque_u24(
+        &mut self,
+        field: &'static str,
+        bounds: RangeInclusive<usize>,
+    ) -> Result<&'a [u8], Error> {
+        self.vec_u24(field, bounds, |r| r.rest(field))
     }
 
     /// Everything up to the current limit.
@@ -253,15 +282,27 @@ impl<'a> Reader<'a> {
 #[derive(Default)]
 pub struct Writer {
     buf: Vec<u8>,
+    /// Set when a vector did not fit its length prefix; reported by
+    /// [`Writer::into_bytes`], so that no encoder needs to check each write.
+    overflow: bool,
 }
 
 impl Writer {
+    /// An empty writer.
     pub fn new() -> Self {
         Writer::default()
     }
 
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.buf
+    /// The bytes written, or an error if any vector was too long for its
+    /// length prefix (nothing a peer sends can cause that: what we echo is
+    /// bounded when parsed; so it is a local bug, an `internal_error`).
+    pub fn into_bytes(self) -> Result<Vec<u8>, Error> {
+        if self.overflow {
+            return Err(Error::Internal(
+                "a vector is too long for its length prefix",
+            ));
+        }
+        Ok(self.buf)
     }
 
     pub fn len(&self) -> usize {
@@ -281,7 +322,9 @@ impl Writer {
     }
 
     pub fn u24(&mut self, v: u32) {
-        debug_assert!(v < 1 << 24);
+        if v >= 1 << 24 {
+            self.overflow = true;
+        }
         self.buf.extend_from_slice(&v.to_be_bytes()[1..]);
     }
 
@@ -304,12 +347,11 @@ impl Writer {
         self.buf.extend_from_slice(&[0; 3][..len_bytes]);
         body(self);
         let len = self.buf.len() - at - len_bytes;
-        // Our own messages never exceed their vector bounds; if one did, the
-        // peer would reject it, so this is a bug worth stopping on.
-        assert!(
-            len < 1 << (8 * len_bytes),
-            "vector too long for its length prefix"
-        );
+        if len >= 1 << (8 * len_bytes) {
+            // Remembered, not asserted: into_bytes() refuses the result.
+            self.overflow = true;
+            return;
+        }
         let be = (len as u32).to_be_bytes();
         self.buf[at..at + len_bytes].copy_from_slice(&be[4 - len_bytes..]);
     }
@@ -339,6 +381,43 @@ impl Writer {
     }
 }
 
+/// A set of `uint16` code points (extension types, named groups): 65,536
+/// bits, 8 KiB. "Has this type been seen already?" is one bit test, so a
+/// duplicate check over a list of n items is O(n) however long the list a
+/// peer sends, where comparing each item with those before it would be
+/// O(n²) (16,000 extensions in one ClientHello).
+pub struct U16Set {
+    bits: Box<[u64; 1024]>,
+}
+
+impl Default for U16Set {
+    fn default() -> Self {
+        U16Set {
+            bits: Box::new([0; 1024]),
+        }
+    }
+}
+
+impl U16Set {
+    /// An empty set.
+    pub fn new() -> Self {
+        U16Set::default()
+    }
+
+    /// Add `v`; returns false if it was already there.
+    pub fn insert(&mut self, v: u16) -> bool {
+        let (word, bit) = (usize::from(v) / 64, v % 64);
+        let fresh = self.bits[word] & (1 << bit) == 0;
+        self.bits[word] |= 1 << bit;
+        fresh
+    }
+
+    /// Whether `v` is in the set.
+    pub fn contains(&self, v: u16) -> bool {
+        self.bits[usize::from(v) / 64] & (1 << (v % 64)) != 0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,16 +431,18 @@ mod tests {
             w.u16(0x1301);
         });
         w.opaque_u8(b"abc");
-        let bytes = w.into_bytes();
+        let bytes = w.into_bytes().unwrap();
         assert_eq!(bytes, [3, 3, 0, 4, 0x13, 3, 0x13, 1, 3, b'a', b'b', b'c']);
 
         let mut r = Reader::recording(&bytes);
         assert_eq!(r.u16("legacy_version").unwrap(), 0x0303);
         let suites = r
-            .vec_u16("cipher_suites", |r| r.items(|r| r.u16("CipherSuite")))
+            .vec_u16("cipher_suites", 2..=(1 << 16) - 2, |r| {
+                r.items(|r| r.u16("CipherSuite"))
+            })
             .unwrap();
         assert_eq!(suites, [0x1303, 0x1301]);
-        assert_eq!(r.opaque_u8("legacy_session_id").unwrap(), b"abc");
+        assert_eq!(r.opaque_u8("legacy_session_id", 0..=32).unwrap(), b"abc");
         r.finish("message").unwrap();
         let spans = r.into_spans();
         assert_eq!(spans[1].field, "cipher_suites");
@@ -371,10 +452,45 @@ mod tests {
     #[test]
     fn short_and_overlong_vectors_name_their_field() {
         let mut r = Reader::new(&[0, 5, 1, 2]);
-        assert_eq!(r.opaque_u16("extensions"), Err(Error::decode("extensions")));
+        assert_eq!(
+            r.opaque_u16("extensions", 0..=0xffff),
+            Err(Error::decode("extensions"))
+        );
         // A body that does not consume its vector is malformed.
         let mut r = Reader::new(&[3, 0, 1, 2]);
-        let err = r.vec_u8("supported_groups", |r| r.u16("NamedGroup"));
+        let err = r.vec_u8("supported_groups", 0..=0xff, |r| r.u16("NamedGroup"));
         assert_eq!(err, Err(Error::decode("supported_groups")));
+    }
+
+    #[test]
+    fn lengths_outside_the_declared_bounds_are_decode_errors() {
+        // cipher_suites<2..2^16-2>: an empty list is too short...
+        let mut r = Reader::new(&[0, 0]);
+        let err = r.vec_u16("cipher_suites", 2..=(1 << 16) - 2, |r| r.rest("x"));
+        assert_eq!(err, Err(Error::decode("cipher_suites")));
+        // ...and legacy_session_id<0..32> may not hold 33 bytes.
+        let mut bytes = vec![33];
+        bytes.extend([0; 33]);
+        let mut r = Reader::new(&bytes);
+        let err = r.opaque_u8("legacy_session_id", 0..=32);
+        assert_eq!(err, Err(Error::decode("legacy_session_id")));
+    }
+
+    #[test]
+    fn an_overlong_vector_is_an_error_not_a_panic() {
+        let mut w = Writer::new();
+        w.opaque_u8(&[0; 256]);
+        assert!(matches!(w.into_bytes(), Err(Error::Internal(_))));
+        let mut w = Writer::new();
+        w.opaque_u8(&[0; 255]);
+        assert_eq!(w.into_bytes().unwrap().len(), 256);
+    }
+
+    #[test]
+    fn u16_set_finds_duplicates() {
+        let mut set = U16Set::new();
+        assert!(set.insert(0) && set.insert(0xffff) && set.insert(64));
+        assert!(!set.insert(64));
+        assert!(set.contains(0xffff) && !set.contains(1));
     }
 }

@@ -35,15 +35,19 @@ use crate::config::{ClientConfig, ServerConfig, SharedRng, with_rng};
 use crate::crypto::Rng;
 use crate::error::{AlertDescription, Error};
 use crate::key_schedule::{SecretLabel, TrafficSecret};
-use crate::messages::HandshakeMessage;
 use crate::messages::alert::Alert;
+use crate::messages::{HandshakeMessage, max_message_len, message_name};
 use crate::record::{ContentType, Deframer, OpaqueRecord, RecordLayer, RecordProtection};
 use crate::server::ServerState;
 use crate::trace::{Direction, Epoch, Event, NoObserver, Observer, Operation};
 
-/// Largest handshake message we accept. The biggest legitimate one is a
-/// certificate chain; 64 KiB is far above any Ed25519 chain.
-const MAX_HANDSHAKE_MESSAGE: usize = 1 << 16;
+/// How much early data a server that accepts none will skip (RFC 8446
+/// §4.2.10): a client that offered 0-RTT sends it right behind its
+/// ClientHello, protected under keys we will never have. minitls
+/// advertises no max_early_data_size, so it allows one full record's worth
+/// (2^14 bytes plus the 256 of a protected record's overhead); past that,
+/// a record that does not decrypt is bad_record_mac after all.
+pub const MAX_SKIPPED_EARLY_DATA: usize = crate::record::MAX_CIPHERTEXT;
 
 /// What the application should know about.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,6 +112,13 @@ pub struct Context {
     /// Appendix D.4: we send at most one.
     ccs_sent: bool,
     pub(crate) negotiated: Negotiated,
+    /// Server: the client offered early data we will not read, so records
+    /// that do not decrypt (and, after a HelloRetryRequest, application
+    /// data before the second ClientHello) are skipped, up to this many
+    /// more bytes (RFC 8446 §4.2.10).
+    pub(crate) early_data_to_skip: Option<usize>,
+    /// Whether any record from the peer has decrypted yet.
+    peer_record_decrypted: bool,
     error: Option<Error>,
     peer_closed: bool,
     sent_close_notify: bool,
@@ -138,6 +149,8 @@ impl Context {
             ccs_received: false,
             ccs_sent: false,
             negotiated: Negotiated::default(),
+            early_data_to_skip: None,
+            peer_record_decrypted: false,
             error: None,
             peer_closed: false,
             sent_close_notify: false,
@@ -172,14 +185,14 @@ impl Context {
 
     /// Queue one handshake message: encoded, reported, and buffered to go
     /// out under the current write keys.
-    pub(crate) fn send_handshake(&mut self, message: &HandshakeMessage) -> Vec<u8> {
-        let bytes = message.encode();
+    pub(crate) fn send_handshake(&mut self, message: &HandshakeMessage) -> Result<Vec<u8>, Error> {
+        let bytes = message.encode()?;
         self.emit(Event::MessageSent {
             message,
             bytes: &bytes,
         });
         self.handshake_out.extend_from_slice(&bytes);
-        bytes
+        Ok(bytes)
     }
 
     /// RFC 8446 Appendix D.4: the compatibility change_cipher_spec, always
@@ -331,7 +344,7 @@ impl Connection {
             side: Side::Client(ClientState::start(config, server_name)?),
             cx,
         };
-        conn.advance().map_err(|e| conn.cx.fail(e))?;
+        conn.advance().map_err(|e| conn.fail(e))?;
         Ok(conn)
     }
 
@@ -347,25 +360,47 @@ impl Connection {
         }
     }
 
+    // ANCHOR: receive
     /// Feed bytes received from the peer.
     pub fn receive(&mut self, bytes: &[u8]) -> Result<(), Error> {
         if let Some(e) = &self.cx.error {
             return Err(e.clone());
         }
+        // RFC 8446 §6.1: "Any data received after a closure alert has been
+        // received MUST be ignored." Ignored, not buffered.
+        if self.cx.peer_closed {
+            return Ok(());
+        }
         self.cx.deframer.push(bytes);
-        loop {
-            if self.cx.peer_closed {
-                return Ok(());
-            }
-            let record = match self.cx.deframer.pop() {
-                Ok(Some(record)) => record,
-                Ok(None) => return Ok(()),
-                Err(e) => return Err(self.cx.fail(e)),
-            };
-            if let Err(e) = self.process_record(record) {
-                return Err(self.cx.fail(e));
+        let result = self.process_records();
+        if self.cx.peer_closed {
+            self.cx.deframer.clear();
+        } else {
+            self.cx.deframer.compact();
+        }
+        result.map_err(|e| self.fail(e))
+    }
+    // ANCHOR_END: receive
+
+    /// Every whole record buffered, until the peer's close_notify.
+    fn process_records(&mut self) -> Result<(), Error> {
+        while !self.cx.peer_closed {
+            match self.cx.deframer.pop()? {
+                Some(record) => self.process_record(record)?,
+                None => break,
             }
         }
+        Ok(())
+    }
+
+    /// A failure, wherever it was raised: the alert goes out (the one path
+    /// in `Context::fail`), the state machine is closed and the input
+    /// dropped, so the connection reports CLOSED and not handshaking.
+    fn fail(&mut self, error: Error) -> Error {
+        self.take_side();
+        self.cx.deframer.clear();
+        self.cx.handshake_in = Vec::new();
+        self.cx.fail(error)
     }
 
     /// Drain the bytes to send to the peer into `out`; returns how many.
@@ -397,7 +432,7 @@ impl Connection {
             .records
             .seal(ContentType::ApplicationData, data, &mut records);
         if let Err(e) = result {
-            return Err(self.cx.fail(e));
+            return Err(self.fail(e));
         }
         self.cx
             .push_records(ContentType::ApplicationData, true, records);
@@ -421,10 +456,17 @@ impl Connection {
         self.cx.app_events.pop_front()
     }
 
+    /// Whether the handshake is still under way: neither connected nor
+    /// closed by a failure.
     pub fn is_handshaking(&self) -> bool {
+        !self.is_connected() && self.state_name() != "CLOSED"
+    }
+
+    /// Whether the handshake completed (and no failure closed us since).
+    pub fn is_connected(&self) -> bool {
         match &self.side {
-            Side::Client(s) => !s.is_connected(),
-            Side::Server(s) => !s.is_connected(),
+            Side::Client(s) => s.is_connected(),
+            Side::Server(s) => s.is_connected(),
         }
     }
 
@@ -478,10 +520,11 @@ impl Connection {
         }
     }
 
+    // ANCHOR: process_record
     fn process_record(&mut self, record: OpaqueRecord) -> Result<(), Error> {
         let raw = record.encode();
-        let outer_type = ContentType::from_u8(record.content_type);
-        let Some(outer_type) = outer_type else {
+        // The deframer refused unknown types already.
+        let Some(outer_type) = ContentType::from_u8(record.content_type) else {
             return Err(Error::UnexpectedRecord("unknown record content type"));
         };
         self.cx.emit(Event::RecordReceived {
@@ -492,10 +535,16 @@ impl Connection {
 
         // RFC 8446 §5: a change_cipher_spec of exactly 0x01, unprotected,
         // between the first ClientHello and the peer's Finished, is dropped.
+        // That it is dropped only once is minitls's policy (a peer has no
+        // reason to send two); §5 requires only the rest.
         if outer_type == ContentType::ChangeCipherSpec {
             let in_window =
                 self.is_handshaking() && (self.cx.is_client || self.has_seen_client_hello());
-            if record.fragment != [1] || !in_window || self.cx.ccs_received {
+            if record.fragment != [1]
+                || !in_window
+                || self.cx.ccs_received
+                || self.cx.handshake_bytes_pending()
+            {
                 return Err(Error::UnexpectedRecord(
                     "change_cipher_spec not allowed here",
                 ));
@@ -504,25 +553,25 @@ impl Connection {
             return Ok(());
         }
 
-        let (content_type, content) = match self.cx.records.read.as_mut() {
-            Some(protection) => {
-                if outer_type != ContentType::ApplicationData {
-                    // RFC 8446 §5.2: once keys are in use, everything is a
-                    // protected application_data record.
-                    return Err(Error::UnexpectedRecord(
-                        "unprotected record after keys were installed",
-                    ));
-                }
-                protection.decrypt(&record)?
-            }
-            None => {
-                if record.fragment.len() > crate::record::MAX_PLAINTEXT {
-                    return Err(Error::RecordOverflow);
-                }
-                (outer_type, record.fragment)
-            }
+        let Some((content_type, content)) = self.open_record(outer_type, record)? else {
+            return Ok(()); // skipped early data
         };
-
+        // RFC 8446 §5.1: "Handshake messages MUST NOT be interleaved with
+        // other record types": a message still in pieces admits only more
+        // handshake records.
+        if content_type != ContentType::Handshake && self.cx.handshake_bytes_pending() {
+            return Err(Error::UnexpectedRecord(
+                "a record of another type between the fragments of a handshake message",
+            ));
+        }
+        // RFC 8446 §5.1: "Implementations MUST NOT send zero-length
+        // fragments of Handshake or Alert types" (padding or not, §5.4).
+        let must_not_be_empty = matches!(content_type, ContentType::Handshake | ContentType::Alert);
+        if must_not_be_empty && content.is_empty() {
+            return Err(Error::UnexpectedRecord(
+                "empty handshake or alert record (RFC 8446 §5.1)",
+            ));
+        }
         match content_type {
             ContentType::Handshake => self.receive_handshake(&content),
             ContentType::Alert => self.receive_alert(&content),
@@ -540,6 +589,71 @@ impl Connection {
             )),
         }
     }
+    // ANCHOR_END: process_record
+
+    // ANCHOR: open_record
+    /// A record's real content type and content: decrypted when read keys
+    /// are installed, as is before. `None` for early data the server skips.
+    fn open_record(
+        &mut self,
+        outer_type: ContentType,
+        record: OpaqueRecord,
+    ) -> Result<Option<(ContentType, Vec<u8>)>, Error> {
+        let Some(protection) = self.cx.records.read.as_mut() else {
+            // After a HelloRetryRequest to a client that offered 0-RTT, its
+            // early data arrives before its second ClientHello (RFC 8446
+            // §4.2.10): skipped, within the limit.
+            if outer_type == ContentType::ApplicationData && self.cx.early_data_to_skip.is_some() {
+                return self.skip_early_data(&record).map(|()| None);
+            }
+            if record.fragment.len() > crate::record::MAX_PLAINTEXT {
+                return Err(Error::RecordOverflow);
+            }
+            return Ok(Some((outer_type, record.fragment)));
+        };
+        if outer_type != ContentType::ApplicationData {
+            // A client that could not process our ServerHello sends its
+            // alert in the clear, before it has any keys (RFC 8446 §6: it
+            // is read as the alert it is, not refused).
+            let unprotected_alert = outer_type == ContentType::Alert
+                && !self.cx.is_client
+                && !self.cx.peer_record_decrypted;
+            if unprotected_alert && record.fragment.len() <= crate::record::MAX_PLAINTEXT {
+                return Ok(Some((outer_type, record.fragment)));
+            }
+            // RFC 8446 §5.2: once keys are in use, everything is a
+            // protected application_data record.
+            return Err(Error::UnexpectedRecord(
+                "unprotected record after keys were installed",
+            ));
+        }
+        match protection.decrypt(&record) {
+            Ok(opened) => {
+                self.cx.peer_record_decrypted = true;
+                // The client's flight has begun: no more early data.
+                self.cx.early_data_to_skip = None;
+                Ok(Some(opened))
+            }
+            // RFC 8446 §4.2.10: a server that rejects early data skips
+            // records that fail to decrypt with the handshake key.
+            Err(Error::BadRecordMac) if self.cx.early_data_to_skip.is_some() => {
+                self.skip_early_data(&record).map(|()| None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Count one skipped early-data record against the limit; past it,
+    /// the record is what it looks like: bad_record_mac.
+    fn skip_early_data(&mut self, record: &OpaqueRecord) -> Result<(), Error> {
+        let left = self.cx.early_data_to_skip.unwrap_or(0);
+        let Some(left) = left.checked_sub(record.fragment.len()) else {
+            return Err(Error::BadRecordMac);
+        };
+        self.cx.early_data_to_skip = Some(left);
+        Ok(())
+    }
+    // ANCHOR_END: open_record
 
     /// Move the state out to hand it to a handler; the connection stays
     /// closed unless the handler returns a next state.
@@ -565,6 +679,12 @@ impl Connection {
             alert: alert.description,
         });
         if alert.description == AlertDescription::CloseNotify {
+            // RFC 8446 §6.1: close_notify ends the peer's input. Before the
+            // handshake completed there is no connection to end cleanly:
+            // the handshake failed (and we answer nothing).
+            if self.is_handshaking() {
+                return Err(Error::AlertReceived(AlertDescription::CloseNotify));
+            }
             self.cx.peer_closed = true;
             self.cx.app_event(AppEvent::PeerClosed);
             return Ok(());
@@ -577,42 +697,75 @@ impl Connection {
         Err(Error::AlertReceived(alert.description))
     }
 
+    // ANCHOR: receive_handshake
+    /// Reassemble handshake messages from records (one message may span
+    /// records; one record may carry several) and hand each to the state
+    /// machine. Each message's type and length are judged from its 4-byte
+    /// header, before its body is waited for or decoded.
     fn receive_handshake(&mut self, content: &[u8]) -> Result<(), Error> {
-        // RFC 8446 §5.1: "Implementations MUST NOT send zero-length
-        // fragments of Handshake types".
-        if content.is_empty() {
-            return Err(Error::UnexpectedRecord("empty handshake record"));
-        }
         self.cx.handshake_in.extend_from_slice(content);
-        loop {
-            let buf = &self.cx.handshake_in;
+        // Messages are taken from the front by moving `at`; the buffer is
+        // shortened once at the end, so many small messages cost O(n).
+        let mut at = 0;
+        let result = loop {
+            let buf = &self.cx.handshake_in[at..];
             if buf.len() < 4 {
-                return Ok(());
+                break Ok(());
             }
+            let msg_type = buf[0];
             let len = u32::from_be_bytes([0, buf[1], buf[2], buf[3]]) as usize;
-            if len > MAX_HANDSHAKE_MESSAGE {
-                return Err(Error::decode("Handshake.length"));
+            // RFC 8446 Appendix A: a message the current state does not
+            // expect is unexpected_message, decided from its type alone.
+            if !self.expects(msg_type) {
+                break Err(Error::UnexpectedMessage {
+                    state: self.state_name(),
+                    got: message_name(msg_type),
+                });
+            }
+            // No message of this type can be longer (its struct's bounds):
+            // refused before we buffer its body.
+            if len > max_message_len(msg_type) {
+                break Err(Error::decode("Handshake.length"));
             }
             if buf.len() < 4 + len {
-                return Ok(());
+                break Ok(());
             }
-            let bytes: Vec<u8> = self.cx.handshake_in.drain(..4 + len).collect();
-            let message = HandshakeMessage::decode(&bytes)?;
-            self.cx.emit(Event::MessageReceived {
-                message: &message,
-                bytes: &bytes,
-            });
+            let bytes = buf[..4 + len].to_vec();
+            at += 4 + len;
             let read_epoch = self.cx.read_epoch;
-            self.dispatch(message, &bytes)?;
-            self.advance()?;
+            if let Err(e) = self.process_handshake_message(&bytes) {
+                break Err(e);
+            }
             // RFC 8446 §5.1: "Handshake messages MUST NOT span key changes";
             // bytes after a key-changing message in the same record would
             // have been protected under the old keys.
-            if self.cx.read_epoch != read_epoch && self.cx.handshake_bytes_pending() {
-                return Err(Error::UnexpectedRecord(
+            if self.cx.read_epoch != read_epoch && self.cx.handshake_in.len() > at {
+                break Err(Error::UnexpectedRecord(
                     "handshake message spans a key change",
                 ));
             }
+        };
+        self.cx.handshake_in.drain(..at);
+        result
+    }
+    // ANCHOR_END: receive_handshake
+
+    /// Decode one whole handshake message, report it, and run its transition.
+    fn process_handshake_message(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let message = HandshakeMessage::decode(bytes)?;
+        self.cx.emit(Event::MessageReceived {
+            message: &message,
+            bytes,
+        });
+        self.dispatch(message, bytes)?;
+        self.advance()
+    }
+
+    /// Whether the current state accepts a handshake message of this type.
+    fn expects(&self, msg_type: u8) -> bool {
+        match &self.side {
+            Side::Client(s) => s.expects(msg_type),
+            Side::Server(s) => s.expects(msg_type),
         }
     }
 

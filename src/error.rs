@@ -13,7 +13,9 @@
 //!   non-zero compression method) is `illegal_parameter`;
 //! - a required extension that is absent is `missing_extension`;
 //! - a message that is not expected in the current state is
-//!   `unexpected_message`, raised in one place, the state machine dispatch;
+//!   `unexpected_message`, decided by the state machine: from a message's
+//!   header when its state has no arrow for its type (`expects`), else by
+//!   the dispatch; a record of the wrong type is `unexpected_message` too;
 //! - a record that fails to decrypt is `bad_record_mac`;
 //! - a Finished or CertificateVerify that does not verify is `decrypt_error`;
 //! - certificate problems map to the certificate alerts (below).
@@ -252,8 +254,8 @@ pub enum Error {
     /// Bytes that do not parse: the field named ran past its bounds or had an
     /// impossible length (RFC 8446 §6.2 `decode_error`).
     Decode { field: &'static str },
-    /// A message that Appendix A does not allow in this state. Raised only by
-    /// the state machine dispatch.
+    /// A message that Appendix A does not allow in this state, named by its
+    /// type (it may be refused from its header, before it is decoded).
     UnexpectedMessage {
         state: &'static str,
         got: &'static str,

@@ -136,7 +136,13 @@ pub fn hkdf_expand_label(secret: &[u8; HASH_LEN], label: &str, context: &[u8], o
         w.bytes(label.as_bytes());
     });
     hkdf_label.opaque_u8(context);
-    crypto::hkdf_expand(secret, &hkdf_label.into_bytes(), out);
+    // Every label is one of the RFC's constants and every context a hash or
+    // a ticket_nonce, whose one-byte length prefix on the wire already caps
+    // it at 255 bytes: no peer can make this label overflow.
+    let info = hkdf_label
+        .into_bytes()
+        .expect("HkdfLabel fields fit their one-byte lengths");
+    crypto::hkdf_expand(secret, &info, out);
 }
 
 /// Derive-Secret(Secret, Label, Messages) =

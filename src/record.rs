@@ -110,28 +110,64 @@ impl OpaqueRecord {
     }
 }
 
+// ANCHOR: deframer
 /// Cuts a byte stream into records, whatever the chunking of the input.
+///
+/// Bytes are appended by [`Deframer::push`] and records taken from the
+/// front by [`Deframer::pop`], which only moves a read cursor; the bytes
+/// already handed out are dropped once per batch by [`Deframer::compact`].
+/// Reading n one-byte records from one buffer is then O(n), where moving
+/// the rest of the buffer down after each record would be O(n²). Every
+/// header is judged as soon as its five bytes are here, so what is left
+/// after a batch is less than one record: at most
+/// `HEADER_LEN + MAX_CIPHERTEXT` bytes.
 #[derive(Default)]
 pub struct Deframer {
     buf: Vec<u8>,
+    /// Bytes before this offset have been handed out as records.
+    read: usize,
 }
 
 impl Deframer {
+    /// Append bytes received from the peer.
     pub fn push(&mut self, bytes: &[u8]) {
         self.buf.extend_from_slice(bytes);
     }
 
-    /// Bytes received that are not yet a whole record.
-    pub fn buffered(&self) -> usize {
-        self.buf.len()
+    /// Drop the bytes already handed out as records (once per batch).
+    pub fn compact(&mut self) {
+        self.buf.drain(..self.read);
+        self.read = 0;
+    }
+
+    /// Forget everything: the peer's input has ended (close_notify or a
+    /// fatal error), and nothing after it will ever be read.
+    pub fn clear(&mut self) {
+        self.buf = Vec::new();
+        self.read = 0;
     }
 
     /// The next whole record, `None` if more bytes are needed.
     pub fn pop(&mut self) -> Result<Option<OpaqueRecord>, Error> {
-        if self.buf.len() < HEADER_LEN {
+        let rest = &self.buf[self.read..];
+        if rest.len() < HEADER_LEN {
             return Ok(None);
         }
-        let len = u16::from_be_bytes([self.buf[3], self.buf[4]]) as usize;
+        // An SSL 2.0 ClientHello (a two-byte length with the high bit set,
+        // then msg_type 1): a client that speaks nothing we do. RFC 8446
+        // only asks us to abort; minitls answers protocol_version, which
+        // tells an old client what went wrong (a policy choice).
+        if rest[0] & 0x80 != 0 && rest[2] == 1 {
+            return Err(Error::ProtocolVersion("SSL 2.0-format ClientHello"));
+        }
+        // RFC 8446 §5: "If a TLS implementation receives an unexpected
+        // record type, it MUST terminate the connection with an
+        // unexpected_message alert." Known from the header alone: nothing
+        // waits for a body that could never be used.
+        if ContentType::from_u8(rest[0]).is_none() {
+            return Err(Error::UnexpectedRecord("unknown record content type"));
+        }
+        let len = u16::from_be_bytes([rest[3], rest[4]]) as usize;
         // RFC 8446 §5.2: "The length MUST NOT exceed 2^14 + 256 bytes. An
         // endpoint that receives a record that exceeds this length MUST
         // terminate the connection with a record_overflow alert." Checked
@@ -139,18 +175,19 @@ impl Deframer {
         if len > MAX_CIPHERTEXT {
             return Err(Error::RecordOverflow);
         }
-        if self.buf.len() < HEADER_LEN + len {
+        if rest.len() < HEADER_LEN + len {
             return Ok(None);
         }
         let record = OpaqueRecord {
-            content_type: self.buf[0],
-            legacy_record_version: u16::from_be_bytes([self.buf[1], self.buf[2]]),
-            fragment: self.buf[HEADER_LEN..HEADER_LEN + len].to_vec(),
+            content_type: rest[0],
+            legacy_record_version: u16::from_be_bytes([rest[1], rest[2]]),
+            fragment: rest[HEADER_LEN..HEADER_LEN + len].to_vec(),
         };
-        self.buf.drain(..HEADER_LEN + len);
+        self.read += HEADER_LEN + len;
         Ok(Some(record))
     }
 }
+// ANCHOR_END: deframer
 
 /// The AEAD key, IV and sequence number of one direction under one secret.
 pub struct RecordProtection {
@@ -340,5 +377,34 @@ mod tests {
         let mut d = Deframer::default();
         d.push(&[23, 3, 3, 0x41, 0x01]);
         assert_eq!(d.pop(), Err(Error::RecordOverflow));
+    }
+
+    #[test]
+    fn unknown_content_type_is_refused_from_the_header() {
+        let mut d = Deframer::default();
+        d.push(&[99, 3, 3, 0x40, 0x00]);
+        assert!(matches!(d.pop(), Err(Error::UnexpectedRecord(_))));
+        let mut d = Deframer::default();
+        // An SSL 2.0 ClientHello: length 0x8031, msg_type 1, version 3.1.
+        d.push(&[0x80, 0x31, 0x01, 0x03, 0x01]);
+        assert!(matches!(d.pop(), Err(Error::ProtocolVersion(_))));
+    }
+
+    #[test]
+    fn many_small_records_cost_linear_time_and_leave_less_than_a_record() {
+        let mut d = Deframer::default();
+        let mut bytes = Vec::new();
+        for _ in 0..100_000 {
+            bytes.extend_from_slice(&[23, 3, 3, 0, 1, 0xaa]);
+        }
+        bytes.extend_from_slice(&[23, 3, 3, 0x40]);
+        d.push(&bytes);
+        let mut n = 0;
+        while let Some(record) = d.pop().unwrap() {
+            assert_eq!(record.fragment, [0xaa]);
+            n += 1;
+        }
+        d.compact();
+        assert_eq!((n, d.buf.len()), (100_000, 4));
     }
 }

@@ -60,8 +60,9 @@
 
 use std::sync::Arc;
 
+use crate::codec::U16Set;
 use crate::config::{ServerConfig, UnixTime};
-use crate::connection::{AppEvent, Context};
+use crate::connection::{AppEvent, Context, MAX_SKIPPED_EARLY_DATA};
 use crate::crypto::{self, X25519KeyPair};
 use crate::error::Error;
 use crate::key_schedule::{
@@ -74,8 +75,8 @@ use crate::messages::extensions::{OfferedPsks, PskIdentity};
 use crate::messages::server_hello::HELLO_RETRY_REQUEST_RANDOM;
 use crate::messages::{
     Certificate, CertificateEntry, CertificateVerify, ClientHello, ED25519, EncryptedExtensions,
-    Finished, HandshakeMessage, KeyUpdate, ServerHello, TLS_CHACHA20_POLY1305_SHA256, TLS12, TLS13,
-    X25519,
+    Finished, HandshakeMessage, HandshakeType, KeyUpdate, ServerHello,
+    TLS_CHACHA20_POLY1305_SHA256, TLS12, TLS13, X25519,
 };
 use crate::messages::{NewSessionTicket, PSK_DHE_KE, PSK_KE};
 use crate::resumption::{MAX_TICKET_LIFETIME, Rejection, Session};
@@ -152,6 +153,18 @@ impl ServerState {
     }
     // ANCHOR_END: server_without_input
 
+    /// Which handshake types this state has an arrow for: the connection
+    /// refuses any other type from its header (RFC 8446 Appendix A).
+    pub(crate) fn expects(&self, msg_type: u8) -> bool {
+        let expected = match self {
+            ServerState::Start(_) => HandshakeType::ClientHello,
+            ServerState::WaitFinished(_) => HandshakeType::Finished,
+            ServerState::Connected(_) => HandshakeType::KeyUpdate,
+            _ => return false,
+        };
+        expected as u8 == msg_type
+    }
+
     // ANCHOR: server_dispatch
     pub(crate) fn handle(
         self,
@@ -165,7 +178,8 @@ impl ServerState {
             (S::Start(s), M::ClientHello(m)) => s.handle_client_hello(m, bytes, cx),
             (S::WaitFinished(s), M::Finished(m)) => s.handle_finished(m, bytes, cx),
             (S::Connected(s), M::KeyUpdate(m)) => s.handle_key_update(m, cx),
-            // RFC 8446 §4 / Appendix A: the only source of unexpected_message.
+            // RFC 8446 §4 / Appendix A: unexpected_message. Types with no
+            // arrow here were refused from their header (`expects`).
             (state, other) => Err(Error::UnexpectedMessage {
                 state: state.name(),
                 got: other.name(),
@@ -175,10 +189,12 @@ impl ServerState {
     // ANCHOR_END: server_dispatch
 }
 
-/// What survives a HelloRetryRequest: the transcript so far.
+/// What survives a HelloRetryRequest: the transcript so far, and the first
+/// ClientHello, which the second must repeat (RFC 8446 §4.1.2).
 pub(crate) struct Retry {
     transcript: Transcript,
     change_cipher_spec_sent: bool,
+    first_hello: ClientHello,
 }
 
 /// START: waiting for a ClientHello (the first, or the one after our HRR).
@@ -192,10 +208,15 @@ impl Start {
         self,
         hello: ClientHello,
         bytes: &[u8],
-        _cx: &mut Context,
+        cx: &mut Context,
     ) -> Result<ServerState, Error> {
         let (transcript_before_hello, retry) = match self.retry {
-            Some(r) => (r.transcript, Some(r.change_cipher_spec_sent)),
+            Some(r) => {
+                check_second_client_hello(&r.first_hello, &hello)?;
+                // The client's early data, if any, ended before this hello.
+                cx.early_data_to_skip = None;
+                (r.transcript, Some(r.change_cipher_spec_sent))
+            }
             None => (Transcript::new(), None),
         };
         let mut transcript = transcript_before_hello.clone();
@@ -210,6 +231,62 @@ impl Start {
         }))
     }
 }
+
+// ANCHOR: check_second_client_hello
+/// RFC 8446 §4.1.2: after a HelloRetryRequest "the client MUST send the
+/// same ClientHello without modification, except as follows": key_share
+/// replaced, early_data removed, a cookie added, pre_shared_key updated
+/// (or trimmed), padding changed. Everything else, extension order
+/// included, must repeat; a server that checks answers illegal_parameter.
+fn check_second_client_hello(first: &ClientHello, second: &ClientHello) -> Result<(), Error> {
+    const CHANGED: Error = Error::IllegalParameter(
+        "second ClientHello differs from the first beyond what RFC 8446 §4.1.2 allows",
+    );
+    let same_fields = first.legacy_version == second.legacy_version
+        && first.random == second.random
+        && first.legacy_session_id == second.legacy_session_id
+        && first.cipher_suites == second.cipher_suites
+        && first.legacy_compression_methods == second.legacy_compression_methods;
+    if !same_fields {
+        return Err(CHANGED);
+    }
+    // RFC 8446 §4.2.10: "A client MUST NOT include the early_data
+    // extension in its followup ClientHello."
+    if second.find_extension(et::EARLY_DATA).is_some() {
+        return Err(Error::IllegalParameter(
+            "early_data in the second ClientHello (RFC 8446 §4.2.10)",
+        ));
+    }
+    // A PSK may be dropped, never added.
+    if second.find_extension(et::PRE_SHARED_KEY).is_some()
+        && first.find_extension(et::PRE_SHARED_KEY).is_none()
+    {
+        return Err(CHANGED);
+    }
+    // The extensions that may come, go or change are left out; the rest
+    // must be the same, in the same order. key_share may change but not move.
+    let may_come_and_go = |e: &&Extension| {
+        !matches!(
+            e.extension_type(),
+            et::EARLY_DATA | et::COOKIE | et::PADDING | et::PRE_SHARED_KEY
+        )
+    };
+    let kept = |hello: &ClientHello| -> Vec<u16> {
+        (hello.extensions.iter().filter(may_come_and_go))
+            .map(Extension::extension_type)
+            .collect()
+    };
+    if kept(first) != kept(second) {
+        return Err(CHANGED);
+    }
+    let unchanged = |e: &&Extension| may_come_and_go(e) && e.extension_type() != et::KEY_SHARE;
+    let first_fixed = first.extensions.iter().filter(unchanged);
+    if !first_fixed.eq(second.extensions.iter().filter(unchanged)) {
+        return Err(CHANGED);
+    }
+    Ok(())
+}
+// ANCHOR_END: check_second_client_hello
 
 /// RECVD_CH: a ClientHello to choose parameters from.
 pub(crate) struct RecvdClientHello {
@@ -231,6 +308,20 @@ impl RecvdClientHello {
     /// there is nothing in common (RFC 8446 §4.1.1).
     fn select_parameters(mut self, cx: &mut Context) -> Result<ServerState, Error> {
         let hello = &self.hello;
+        // RFC 8446 Appendix D.5: "Any endpoint receiving a Hello message with
+        // ClientHello.legacy_version or ServerHello.legacy_version set to
+        // 0x0300 MUST abort the handshake with a "protocol_version" alert."
+        // (and anything lower is older still).
+        if hello.legacy_version <= 0x0300 {
+            return Err(Error::ProtocolVersion(
+                "ClientHello.legacy_version is SSL 3.0 or older (RFC 8446 Appendix D.5)",
+            ));
+        }
+        // RFC 8446 §4.2.10: minitls accepts no early data, so whatever the
+        // client sent of it after this hello is skipped, up to a limit.
+        if hello.find_extension(et::EARLY_DATA).is_some() {
+            cx.early_data_to_skip = Some(MAX_SKIPPED_EARLY_DATA);
+        }
         // RFC 8446 §4.2.1: without supported_versions the client speaks at
         // most TLS 1.2; a TLS 1.3-only server answers protocol_version.
         match hello.find_extension(et::SUPPORTED_VERSIONS) {
@@ -272,15 +363,17 @@ impl RecvdClientHello {
         if !groups.contains(&X25519) {
             return Err(Error::NoCommonParameters("client does not support x25519"));
         }
-        // RFC 8446 §4.2.8: each share MUST be for a group in supported_groups,
-        // and at most one share per group.
-        for (i, share) in shares.iter().enumerate() {
-            if !groups.contains(&share.group) || shares[..i].iter().any(|s| s.group == share.group)
-            {
-                return Err(Error::IllegalParameter(
-                    "key_share does not match supported_groups (RFC 8446 §4.2.8)",
-                ));
-            }
+        // RFC 8446 §4.2.8: each share MUST be for a group in supported_groups
+        // (one share per group was checked by the decoder). A set of the
+        // groups keeps this linear in the lengths of both lists.
+        let mut supported = U16Set::new();
+        groups.iter().for_each(|g| {
+            supported.insert(*g);
+        });
+        if shares.iter().any(|share| !supported.contains(share.group)) {
+            return Err(Error::IllegalParameter(
+                "key_share does not match supported_groups (RFC 8446 §4.2.8)",
+            ));
         }
         // RFC 8446 §4.2.11: pre_shared_key MUST be the last extension.
         if let Some(pos) = hello
@@ -392,7 +485,7 @@ impl RecvdClientHello {
         };
         // RFC 8446 §4.4.1: ClientHello1 is replaced by message_hash.
         self.transcript.restart_for_hrr();
-        let bytes = cx.send_handshake(&HandshakeMessage::HelloRetryRequest(hrr));
+        let bytes = cx.send_handshake(&HandshakeMessage::HelloRetryRequest(hrr))?;
         self.transcript.add(&bytes);
         // RFC 8446 Appendix D.4: the compatibility change_cipher_spec goes
         // right after the server's first handshake message.
@@ -405,6 +498,7 @@ impl RecvdClientHello {
             retry: Some(Retry {
                 transcript: self.transcript,
                 change_cipher_spec_sent: compat,
+                first_hello: self.hello,
             }),
         }))
     }
@@ -502,7 +596,7 @@ fn choose_psk(
         .take(config.max_psk_identities)
     {
         let checked = strategy
-            .redeem(&identity.identity, now)
+            .look_up(&identity.identity, now)
             .and_then(|session| check_session(session, identity, server_name, now, config));
         let session = match checked {
             Ok(session) => session,
@@ -521,6 +615,16 @@ fn choose_psk(
         // MUST abort the handshake". Compared in constant time.
         if !crypto::constant_time_eq(&expected, &offer.binders[index]) {
             return Err(Error::BadBinder);
+        }
+        // Only now, with the binder verified, is the session used up: a
+        // forged binder on a copied identity burns nothing. Losing a race
+        // for a single-use session means a full handshake.
+        if let Err(rejection) = strategy.take(&identity.identity) {
+            cx.emit(Event::Resumption(ResumptionEvent::Rejected {
+                strategy: name,
+                reason: rejection.reason(),
+            }));
+            continue;
         }
         cx.emit(Event::Resumption(ResumptionEvent::Accepted {
             strategy: name,
@@ -621,7 +725,7 @@ impl Negotiated {
             legacy_compression_method: 0,
             extensions,
         };
-        let bytes = cx.send_handshake(&HandshakeMessage::ServerHello(server_hello));
+        let bytes = cx.send_handshake(&HandshakeMessage::ServerHello(server_hello))?;
         self.transcript.add(&bytes);
         if cx.middlebox_compatibility && !self.change_cipher_spec_sent {
             cx.send_change_cipher_spec()?;
@@ -649,17 +753,18 @@ impl Negotiated {
                 .extensions
                 .push(Extension::ServerNameAck);
         }
-        let bytes = cx.send_handshake(&HandshakeMessage::EncryptedExtensions(encrypted_extensions));
+        let bytes =
+            cx.send_handshake(&HandshakeMessage::EncryptedExtensions(encrypted_extensions))?;
         self.transcript.add(&bytes);
 
         // RFC 8446 §2.2: a PSK handshake is authenticated by the PSK, so no
         // Certificate and no CertificateVerify (and no signature to make).
         if self.psk.is_none() {
-            self.send_certificate(cx);
+            self.send_certificate(cx)?;
         }
 
         let verify_data = finished_verify_data(&server_hs, &self.transcript.current());
-        let bytes = cx.send_handshake(&HandshakeMessage::Finished(Finished { verify_data }));
+        let bytes = cx.send_handshake(&HandshakeMessage::Finished(Finished { verify_data }))?;
         self.transcript.add(&bytes);
 
         let th_server_finished = self.transcript.current();
@@ -687,7 +792,7 @@ impl Negotiated {
 
     // ANCHOR: send_certificate
     /// Certificate and CertificateVerify (RFC 8446 §4.4.2, §4.4.3).
-    fn send_certificate(&mut self, cx: &mut Context) {
+    fn send_certificate(&mut self, cx: &mut Context) -> Result<(), Error> {
         let certificate = Certificate {
             certificate_request_context: Vec::new(),
             certificate_list: self
@@ -700,7 +805,7 @@ impl Negotiated {
                 })
                 .collect(),
         };
-        let bytes = cx.send_handshake(&HandshakeMessage::Certificate(certificate));
+        let bytes = cx.send_handshake(&HandshakeMessage::Certificate(certificate))?;
         self.transcript.add(&bytes);
 
         let content = signed_content(SERVER_CONTEXT, &self.transcript.current());
@@ -710,8 +815,9 @@ impl Negotiated {
             algorithm: ED25519,
             signature: signature.to_vec(),
         };
-        let bytes = cx.send_handshake(&HandshakeMessage::CertificateVerify(verify));
+        let bytes = cx.send_handshake(&HandshakeMessage::CertificateVerify(verify))?;
         self.transcript.add(&bytes);
+        Ok(())
     }
     // ANCHOR_END: send_certificate
 }
@@ -753,7 +859,7 @@ impl WaitFinished {
         cx.secret_derived(SecretLabel::ResumptionMaster, resumption_master.as_bytes());
         // RFC 8446 §4.6.1, §4.2.9: no tickets the client could not use.
         if self.client_can_resume {
-            send_tickets(&self.config, &self.server_name, &resumption_master, cx);
+            send_tickets(&self.config, &self.server_name, &resumption_master, cx)?;
         }
         cx.app_event(AppEvent::Connected);
         Ok(ServerState::Connected(Connected {
@@ -777,9 +883,9 @@ fn send_tickets(
     server_name: &str,
     resumption_master: &Secret,
     cx: &mut Context,
-) {
+) -> Result<(), Error> {
     let Some(strategy) = &config.resumption else {
-        return;
+        return Ok(());
     };
     let now = cx.now();
     let ticket_lifetime = config.ticket_lifetime.min(MAX_TICKET_LIFETIME);
@@ -810,8 +916,9 @@ fn send_tickets(
             ticket_nonce,
             ticket,
             extensions: Vec::new(),
-        }));
+        }))?;
     }
+    Ok(())
 }
 // ANCHOR_END: send_tickets
 
@@ -833,14 +940,16 @@ impl Connected {
         cx: &mut Context,
     ) -> Result<ServerState, Error> {
         // RFC 8446 §4.6.3, as on the client.
-        self.read_generation += 1;
+        // A counter for the trace only; saturating, so even 2^32 updates
+        // from a peer cannot overflow it.
+        self.read_generation = self.read_generation.saturating_add(1);
         self.client_ap = self.client_ap.next();
         cx.install_read_key(&self.client_ap, Epoch::Application(self.read_generation));
         if update.update_requested {
             cx.send_handshake(&HandshakeMessage::KeyUpdate(KeyUpdate {
                 update_requested: false,
-            }));
-            self.write_generation += 1;
+            }))?;
+            self.write_generation = self.write_generation.saturating_add(1);
             self.server_ap = self.server_ap.next();
             cx.install_write_key(&self.server_ap, Epoch::Application(self.write_generation))?;
         }

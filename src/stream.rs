@@ -74,7 +74,10 @@ impl<T: Read + Write> Stream<T> {
     pub fn handshake(&mut self) -> io::Result<()> {
         loop {
             self.flush_tls()?;
-            if !self.conn.is_handshaking() {
+            if let Some(error) = self.conn.error() {
+                return Err(to_io(error.clone()));
+            }
+            if self.conn.is_connected() {
                 return Ok(());
             }
             if !self.read_tls()? {

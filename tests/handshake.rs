@@ -8,8 +8,8 @@ use minitls::{AppEvent, Connection};
 fn full_handshake_then_data_both_ways() {
     let mut pair = Pair::deterministic(Box::new(NoObserver), Box::new(NoObserver));
     pair.drive().unwrap();
-    assert!(!pair.client.is_handshaking());
-    assert!(!pair.server.is_handshaking());
+    assert!(pair.client.is_connected());
+    assert!(pair.server.is_connected());
     assert_eq!(pair.client.state_name(), "CONNECTED");
     assert_eq!(pair.server.state_name(), "CONNECTED");
     assert!(pair.client_events.contains(&AppEvent::Connected));
@@ -91,7 +91,7 @@ fn handshake_works_with_one_byte_chunks() {
             pair.client.receive(std::slice::from_ref(b)).unwrap();
         }
     }
-    assert!(!pair.client.is_handshaking() && !pair.server.is_handshaking());
+    assert!(pair.client.is_connected() && pair.server.is_connected());
 }
 
 #[test]

@@ -263,7 +263,7 @@ impl Link {
     }
 
     fn assert_connected(&self) {
-        assert!(!self.minitls.is_handshaking(), "minitls still handshaking");
+        assert!(self.minitls.is_connected(), "minitls still handshaking");
         assert!(!self.rustls.is_handshaking(), "rustls still handshaking");
         assert!(self.minitls_events.contains(&AppEvent::Connected));
     }
@@ -534,7 +534,9 @@ fn assert_refused(
     );
     assert_eq!(expected.alert(), Some(alert));
     assert_eq!(link.minitls.error(), Some(&expected));
-    assert!(link.minitls.is_handshaking());
+    // A failure closes minitls: not handshaking, not connected.
+    assert_eq!(link.minitls.state_name(), "CLOSED");
+    assert!(!link.minitls.is_handshaking() && !link.minitls.is_connected());
     assert!(link.rustls.is_handshaking());
     let rustls_error = link.rustls_error.as_ref().unwrap();
     assert!(format!("{rustls_error:?}").contains(&format!("AlertReceived({rustls_alert:?})")));

@@ -159,7 +159,7 @@ fn client_second_flight() -> (Traced, Vec<u8>) {
 fn connected() -> Traced {
     let mut t = traced_pair();
     t.pair.drive().unwrap();
-    assert!(!t.pair.client.is_handshaking() && !t.pair.server.is_handshaking());
+    assert!(t.pair.client.is_connected() && t.pair.server.is_connected());
     t
 }
 
@@ -596,7 +596,8 @@ fn unsolicited_extension_in_encrypted_extensions_is_unsupported_extension() {
                 data: vec![],
             }],
         })
-        .encode();
+        .encode()
+        .unwrap();
     });
     client_fails!(
         t,
@@ -623,7 +624,7 @@ fn certificate_with_request_context_is_illegal_parameter() {
             panic!("second message is the Certificate");
         };
         c.certificate_request_context = vec![1];
-        m[1] = HandshakeMessage::Certificate(c).encode();
+        m[1] = HandshakeMessage::Certificate(c).encode().unwrap();
     });
     client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
 }
@@ -631,7 +632,9 @@ fn certificate_with_request_context_is_illegal_parameter() {
 #[test]
 fn empty_server_certificate_is_decode_error() {
     let (mut t, result) = send_altered_server_messages(|m| {
-        m[1] = HandshakeMessage::Certificate(Certificate::default()).encode();
+        m[1] = HandshakeMessage::Certificate(Certificate::default())
+            .encode()
+            .unwrap();
     });
     client_fails!(t, result, Error::EmptyCertificate, DecodeError);
 }
@@ -643,7 +646,7 @@ fn garbage_certificate_der_is_bad_certificate() {
             panic!("second message is the Certificate");
         };
         c.certificate_list[0].cert_data = vec![0x30, 0x03, 1, 2, 3];
-        m[1] = HandshakeMessage::Certificate(c).encode();
+        m[1] = HandshakeMessage::Certificate(c).encode().unwrap();
     });
     client_fails!(
         t,
@@ -660,7 +663,7 @@ fn certificate_verify_with_other_scheme_is_illegal_parameter() {
             panic!("third message is the CertificateVerify");
         };
         cv.algorithm = 0x0403;
-        m[2] = HandshakeMessage::CertificateVerify(cv).encode();
+        m[2] = HandshakeMessage::CertificateVerify(cv).encode().unwrap();
     });
     client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
 }
@@ -677,7 +680,7 @@ fn certificate_verify_with_bad_signature_is_decrypt_error() {
                 panic!("third message is the CertificateVerify");
             };
             alter(&mut cv);
-            m[2] = HandshakeMessage::CertificateVerify(cv).encode();
+            m[2] = HandshakeMessage::CertificateVerify(cv).encode().unwrap();
         });
         client_fails!(t, result, Error::BadCertificateVerify, DecryptError);
     }
@@ -690,7 +693,7 @@ fn bad_server_finished_is_decrypt_error() {
             panic!("fourth message is the Finished");
         };
         f.verify_data[31] ^= 1;
-        m[3] = HandshakeMessage::Finished(f).encode();
+        m[3] = HandshakeMessage::Finished(f).encode().unwrap();
     });
     client_fails!(t, result, Error::BadFinished, DecryptError);
 }
@@ -698,13 +701,38 @@ fn bad_server_finished_is_decrypt_error() {
 #[test]
 fn certificate_request_without_signature_algorithms_is_missing_extension() {
     let (mut t, result) = send_altered_server_messages(|m| {
+        // A well-formed extensions<2..2^16-1> that lacks the one it needs.
+        let request = HandshakeMessage::CertificateRequest(CertificateRequest {
+            certificate_request_context: vec![],
+            extensions: vec![Extension::Unknown {
+                extension_type: 0xfe00,
+                data: vec![],
+            }],
+        });
+        m.insert(1, request.encode().unwrap());
+    });
+    client_fails!(t, result, Error::MissingExtension(_), MissingExtension);
+}
+
+#[test]
+fn certificate_request_with_no_extensions_is_decode_error() {
+    // RFC 8446 §4.3.2: `Extension extensions<2..2^16-1>`: an empty list is
+    // shorter than its declared minimum.
+    let (mut t, result) = send_altered_server_messages(|m| {
         let request = HandshakeMessage::CertificateRequest(CertificateRequest {
             certificate_request_context: vec![],
             extensions: vec![],
         });
-        m.insert(1, request.encode());
+        m.insert(1, request.encode().unwrap());
     });
-    client_fails!(t, result, Error::MissingExtension(_), MissingExtension);
+    client_fails!(
+        t,
+        result,
+        Error::Decode {
+            field: "extensions"
+        },
+        DecodeError
+    );
 }
 
 #[test]
@@ -724,7 +752,7 @@ fn bad_client_finished_is_decrypt_error() {
         &client_hs,
         0,
         ContentType::Handshake,
-        &HandshakeMessage::Finished(finished).encode(),
+        &HandshakeMessage::Finished(finished).encode().unwrap(),
     ));
     let result = t.pair.server.receive(&bytes);
     server_fails!(t, result, Error::BadFinished, DecryptError);
@@ -1380,7 +1408,7 @@ fn certificate_verify_over_the_wrong_content_is_decrypt_error() {
             algorithm: ED25519,
             signature: pki.server_key.sign(b"not the transcript").to_vec(),
         };
-        m[2] = HandshakeMessage::CertificateVerify(cv).encode();
+        m[2] = HandshakeMessage::CertificateVerify(cv).encode().unwrap();
     });
     client_fails!(t, result, Error::BadCertificateVerify, DecryptError);
 }
@@ -1394,12 +1422,14 @@ fn message_after_key_update_in_one_record_is_unexpected_message() {
     let mut content = HandshakeMessage::KeyUpdate(KeyUpdate {
         update_requested: false,
     })
-    .encode();
+    .encode()
+    .unwrap();
     content.extend(
         HandshakeMessage::KeyUpdate(KeyUpdate {
             update_requested: false,
         })
-        .encode(),
+        .encode()
+        .unwrap(),
     );
     let result = t
         .pair
@@ -1415,7 +1445,8 @@ fn message_after_server_finished_in_one_record_is_unexpected_message() {
             HandshakeMessage::KeyUpdate(KeyUpdate {
                 update_requested: false,
             })
-            .encode(),
+            .encode()
+            .unwrap(),
         );
     });
     client_fails!(t, result, Error::UnexpectedRecord(_), UnexpectedMessage);

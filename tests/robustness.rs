@@ -81,7 +81,7 @@ impl Script {
         t.pair.client.receive(&server_flight_bytes).unwrap();
         let client_flight = take(&mut t.pair.client);
         t.pair.server.receive(&client_flight).unwrap();
-        assert!(!t.pair.client.is_handshaking() && !t.pair.server.is_handshaking());
+        assert!(t.pair.client.is_connected() && t.pair.server.is_connected());
         t.pair.client.send(b"hello from the client").unwrap();
         t.pair.server.send(b"hello from the server").unwrap();
         Script {
@@ -263,7 +263,7 @@ fn inner_content(rng: &mut XorShift, s: &Script, point: Point) -> Vec<u8> {
                     extensions: vec![],
                 }),
             ];
-            m[rng.below(2)].encode()
+            m[rng.below(2)].encode().unwrap()
         }
     };
     match rng.below(4) {
@@ -485,7 +485,7 @@ fn produced_messages() -> Vec<(&'static str, Vec<u8>)> {
             &client_ap,
             0,
             ContentType::Handshake,
-            &update.encode(),
+            &update.encode().unwrap(),
         ))
         .unwrap();
     t.pair
@@ -494,7 +494,7 @@ fn produced_messages() -> Vec<(&'static str, Vec<u8>)> {
             &server_ap,
             0,
             ContentType::Handshake,
-            &update.encode(),
+            &update.encode().unwrap(),
         ))
         .unwrap();
     let mut messages = sent(&t.client);
@@ -540,7 +540,7 @@ fn produced_messages() -> Vec<(&'static str, Vec<u8>)> {
             extensions: vec![Extension::EarlyData],
         }),
     ] {
-        messages.push((m.name(), m.encode()));
+        messages.push((m.name(), m.encode().unwrap()));
     }
 
     let names: Vec<&str> = messages.iter().map(|(n, _)| *n).collect();
@@ -556,7 +556,7 @@ fn every_produced_message_round_trips() {
         let message = HandshakeMessage::decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e:?}"));
         assert_eq!(message.name(), name);
         assert_eq!(
-            message.encode(),
+            message.encode().unwrap(),
             bytes,
             "{name} re-encodes to the same bytes"
         );
@@ -609,7 +609,7 @@ proptest! {
         bytes.extend_from_slice(&body);
         if let Ok(message) = HandshakeMessage::decode(&bytes) {
             // What decodes must re-encode to something that decodes the same.
-            prop_assert_eq!(HandshakeMessage::decode(&message.encode()), Ok(message));
+            prop_assert_eq!(HandshakeMessage::decode(&message.encode().unwrap()), Ok(message));
         }
     }
 
@@ -629,7 +629,7 @@ proptest! {
             bytes[1..4].copy_from_slice(&len.to_be_bytes()[1..]);
         }
         if let Ok(message) = HandshakeMessage::decode(&bytes) {
-            prop_assert_eq!(HandshakeMessage::decode(&message.encode()), Ok(message));
+            prop_assert_eq!(HandshakeMessage::decode(&message.encode().unwrap()), Ok(message));
         }
     }
 }

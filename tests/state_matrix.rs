@@ -121,7 +121,7 @@ fn sample_messages() -> Vec<HandshakeMessage> {
         assert!(names.contains(kind), "no sample {kind}");
     }
     for m in &messages {
-        assert_eq!(&HandshakeMessage::decode(&m.encode()).unwrap(), m);
+        assert_eq!(&HandshakeMessage::decode(&m.encode().unwrap()).unwrap(), m);
     }
     messages
 }
@@ -140,7 +140,7 @@ fn clear(message: &HandshakeMessage) -> Vec<u8> {
 
 /// Protected as the peer's `seq`-th record under `secret`.
 fn sealed(secret: [u8; 32], seq: u64) -> Deliver {
-    Box::new(move |m| seal(&secret, seq, ContentType::Handshake, &m.encode()))
+    Box::new(move |m| seal(&secret, seq, ContentType::Handshake, &m.encode().unwrap()))
 }
 
 /// Drive a client to `state` with the genuine server flight, cut where
@@ -168,7 +168,8 @@ fn client_at(state: &str) -> AtState {
         certificate_request_context: vec![],
         extensions: vec![Extension::SignatureAlgorithms(vec![ED25519])],
     })
-    .encode();
+    .encode()
+    .unwrap();
     // The messages that lead from WAIT_EE to `state`, with their names.
     let path: Vec<(&str, Vec<u8>)> = match state {
         "WAIT_EE" => vec![],
@@ -320,12 +321,16 @@ fn refuse_all(table: Table, state: &'static str, reach: impl Fn() -> AtState) ->
             Error::UnexpectedMessage { .. },
             AlertDescription::UnexpectedMessage
         );
+        // A type the state has no arrow for is refused from the message's
+        // header, before decoding, so a HelloRetryRequest is known there
+        // only by its type: a ServerHello. WAIT_SH decodes it first.
+        let got = match message.name() {
+            "HelloRetryRequest" if state != "WAIT_SH" => "ServerHello",
+            name => name,
+        };
         assert_eq!(
             err,
-            Error::UnexpectedMessage {
-                state,
-                got: message.name()
-            },
+            Error::UnexpectedMessage { state, got },
             "{} in {state}",
             message.name()
         );

@@ -111,7 +111,7 @@ fn run_connection() -> (Vec<Flight>, String, String) {
     let mut flights = Vec::new();
 
     drive(&mut pair, &mut flights);
-    assert!(!pair.client.is_handshaking() && !pair.server.is_handshaking());
+    assert!(pair.client.is_connected() && pair.server.is_connected());
 
     pair.client.send(CLIENT_MESSAGE).expect("client sends");
     drive(&mut pair, &mut flights);

@@ -468,8 +468,8 @@ fn cmd_client(args: ClientArgs) -> Result<(), String> {
             .map_err(|_| "cache poisoned")?
             .take(&server_name, now)
             .ok_or("the server sent no ticket to save (is resumption enabled on it?)")?;
-        std::fs::write(path, ticket.to_pem())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let pem = ticket.to_pem().map_err(|e| e.to_string())?;
+        std::fs::write(path, pem).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         print_line(format_args!("session saved to {}", path.display()));
     }
     Ok(())

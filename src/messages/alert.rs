@@ -12,7 +12,7 @@
 //! close_notify and user_canceled is fatal whatever level it claims
 //! (RFC 8446 §6).
 
-use crate::codec::{Reader, Writer};
+use crate::codec::Reader;
 use crate::error::{AlertDescription, Error};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,11 +33,9 @@ impl Alert {
         Alert { level, description }
     }
 
-    pub fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::new();
-        w.u8(self.level);
-        w.u8(self.description.to_u8());
-        w.into_bytes()
+    /// The two bytes of an alert: level, then description.
+    pub fn encode(&self) -> [u8; 2] {
+        [self.level, self.description.to_u8()]
     }
 
     pub fn read(r: &mut Reader) -> Result<Alert, Error> {

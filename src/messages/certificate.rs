@@ -58,14 +58,14 @@ impl Certificate {
 
     // ANCHOR: certificate_read
     pub fn read(r: &mut Reader) -> Result<Certificate, Error> {
-        let certificate_request_context = r.opaque_u8("certificate_request_context")?.to_vec();
-        let certificate_list = r.vec_u24("certificate_list", |r| {
+        let certificate_request_context = r
+            .opaque_u8("certificate_request_context", 0..=(1 << 8) - 1)?
+            .to_vec();
+        let certificate_list = r.vec_u24("certificate_list", 0..=(1 << 24) - 1, |r| {
             r.items(|r| {
-                let cert_data = r.opaque_u24("cert_data")?.to_vec();
-                if cert_data.is_empty() {
-                    return Err(Error::decode("cert_data"));
-                }
-                let extensions = Extension::read_list(r, ExtensionContext::Certificate)?;
+                let cert_data = r.opaque_u24("cert_data", 1..=(1 << 24) - 1)?.to_vec();
+                let extensions =
+                    Extension::read_list(r, ExtensionContext::Certificate, 0..=(1 << 16) - 1)?;
                 Ok(CertificateEntry {
                     cert_data,
                     extensions,
@@ -84,7 +84,7 @@ impl Certificate {
 pub struct CertificateRequest {
     /// `opaque certificate_request_context<0..2^8-1>;`
     pub certificate_request_context: Vec<u8>,
-    /// `Extension extensions<0..2^16-1>;` must hold signature_algorithms.
+    /// `Extension extensions<2..2^16-1>;` must hold signature_algorithms.
     pub extensions: Vec<Extension>,
 }
 
@@ -96,8 +96,15 @@ impl CertificateRequest {
 
     pub fn read(r: &mut Reader) -> Result<CertificateRequest, Error> {
         Ok(CertificateRequest {
-            certificate_request_context: r.opaque_u8("certificate_request_context")?.to_vec(),
-            extensions: Extension::read_list(r, ExtensionContext::CertificateRequest)?,
+            certificate_request_context: r
+                .opaque_u8("certificate_request_context", 0..=(1 << 8) - 1)?
+                .to_vec(),
+            // RFC 8446 §4.3.2: `Extension extensions<2..2^16-1>`.
+            extensions: Extension::read_list(
+                r,
+                ExtensionContext::CertificateRequest,
+                2..=(1 << 16) - 1,
+            )?,
         })
     }
 

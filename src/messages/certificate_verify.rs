@@ -55,7 +55,7 @@ impl CertificateVerify {
         r.note(|| super::signature_scheme_name(algorithm).to_string());
         Ok(CertificateVerify {
             algorithm,
-            signature: r.opaque_u16("signature")?.to_vec(),
+            signature: r.opaque_u16("signature", 0..=(1 << 16) - 1)?.to_vec(),
         })
     }
 }

@@ -52,24 +52,25 @@ impl ClientHello {
     pub fn read(r: &mut Reader) -> Result<ClientHello, Error> {
         let legacy_version = r.u16("legacy_version")?;
         let random = r.array::<32>("random")?;
-        let legacy_session_id = r.opaque_u8("legacy_session_id")?.to_vec();
-        if legacy_session_id.len() > 32 {
-            return Err(Error::decode("legacy_session_id"));
-        }
-        let cipher_suites = r.vec_u16("cipher_suites", |r| {
+        let legacy_session_id = r.opaque_u8("legacy_session_id", 0..=32)?.to_vec();
+        let cipher_suites = r.vec_u16("cipher_suites", 2..=(1 << 16) - 2, |r| {
             r.items(|r| {
                 let suite = r.u16("CipherSuite")?;
                 r.note(|| super::cipher_suite_name(suite).to_string());
                 Ok(suite)
             })
         })?;
-        let legacy_compression_methods = r.opaque_u8("legacy_compression_methods")?.to_vec();
+        let legacy_compression_methods = r
+            .opaque_u8("legacy_compression_methods", 1..=(1 << 8) - 1)?
+            .to_vec();
         // A TLS 1.2-or-older ClientHello may end here with no extensions at
-        // all; it is then refused for its version, not for its encoding.
+        // all, or carry fewer than a TLS 1.3 hello's 8 bytes of them; RFC 8446
+        // §4.1.2 asks only for "a valid extensions block", so it is then
+        // refused for its version (no supported_versions), not its encoding.
         let extensions = if r.is_empty() {
             Vec::new()
         } else {
-            Extension::read_list(r, ExtensionContext::ClientHello)?
+            Extension::read_list(r, ExtensionContext::ClientHello, 0..=(1 << 16) - 1)?
         };
         Ok(ClientHello {
             legacy_version,

@@ -26,7 +26,11 @@ impl EncryptedExtensions {
 
     pub fn read(r: &mut Reader) -> Result<EncryptedExtensions, Error> {
         Ok(EncryptedExtensions {
-            extensions: Extension::read_list(r, ExtensionContext::EncryptedExtensions)?,
+            extensions: Extension::read_list(
+                r,
+                ExtensionContext::EncryptedExtensions,
+                0..=(1 << 16) - 1,
+            )?,
         })
     }
     // ANCHOR_END: encrypted_extensions_codec

@@ -18,7 +18,9 @@
 //! - "There MUST NOT be more than one extension of the same type in a given
 //!   extension block": a duplicate is `illegal_parameter`.
 
-use crate::codec::{Reader, Writer};
+use std::ops::RangeInclusive;
+
+use crate::codec::{Reader, U16Set, Writer};
 use crate::error::Error;
 
 /// Where an extension block sits; the table of RFC 8446 §4.2 is per message.
@@ -44,6 +46,8 @@ pub mod extension_type {
     pub const COOKIE: u16 = 44;
     pub const PSK_KEY_EXCHANGE_MODES: u16 = 45;
     pub const KEY_SHARE: u16 = 51;
+    /// RFC 7685: bytes of zeros to reach a size; minitls never sends it.
+    pub const PADDING: u16 = 21;
 }
 use extension_type as et;
 
@@ -244,31 +248,42 @@ impl Extension {
                 "extension not allowed in this message (RFC 8446 §4.2)",
             ));
         }
-        r.vec_u16("extension_data", |r| {
+        r.vec_u16("extension_data", 0..=0xffff, |r| {
             Ok(match (extension_type, context) {
                 (et::SERVER_NAME, C::ClientHello) => Extension::ServerName(read_server_name(r)?),
                 (et::SERVER_NAME, _) => Extension::ServerNameAck,
-                (et::SUPPORTED_GROUPS, _) => Extension::SupportedGroups(
-                    r.vec_u16("named_group_list", |r| r.items(|r| r.u16("NamedGroup")))?,
-                ),
-                (et::SIGNATURE_ALGORITHMS, _) => Extension::SignatureAlgorithms(
-                    r.vec_u16("supported_signature_algorithms", |r| {
-                        r.items(|r| r.u16("SignatureScheme"))
-                    })?,
-                ),
-                (et::SUPPORTED_VERSIONS, C::ClientHello) => Extension::SupportedVersionsClient(
-                    r.vec_u8("versions", |r| r.items(|r| r.u16("ProtocolVersion")))?,
-                ),
+                (et::SUPPORTED_GROUPS, _) => Extension::SupportedGroups(r.vec_u16(
+                    "named_group_list",
+                    2..=(1 << 16) - 1,
+                    |r| r.items(|r| r.u16("NamedGroup")),
+                )?),
+                (et::SIGNATURE_ALGORITHMS, _) => Extension::SignatureAlgorithms(r.vec_u16(
+                    "supported_signature_algorithms",
+                    2..=(1 << 16) - 2,
+                    |r| r.items(|r| r.u16("SignatureScheme")),
+                )?),
+                (et::SUPPORTED_VERSIONS, C::ClientHello) => {
+                    Extension::SupportedVersionsClient(r.vec_u8("versions", 2..=254, |r| {
+                        r.items(|r| r.u16("ProtocolVersion"))
+                    })?)
+                }
                 (et::SUPPORTED_VERSIONS, _) => {
                     Extension::SupportedVersionsServer(r.u16("selected_version")?)
                 }
-                (et::COOKIE, _) => Extension::Cookie(r.opaque_u16("cookie")?.to_vec()),
-                (et::PSK_KEY_EXCHANGE_MODES, _) => {
-                    Extension::PskKeyExchangeModes(r.opaque_u8("ke_modes")?.to_vec())
+                // A HelloRetryRequest's cookie is echoed in our second
+                // ClientHello, so it is bounded by what we will send back.
+                (et::COOKIE, C::HelloRetryRequest) => {
+                    Extension::Cookie(r.opaque_u16("cookie", 1..=MAX_COOKIE_LEN)?.to_vec())
                 }
-                (et::KEY_SHARE, C::ClientHello) => Extension::KeyShareClient(
-                    r.vec_u16("client_shares", |r| r.items(read_key_share_entry))?,
-                ),
+                (et::COOKIE, _) => {
+                    Extension::Cookie(r.opaque_u16("cookie", 1..=(1 << 16) - 1)?.to_vec())
+                }
+                (et::PSK_KEY_EXCHANGE_MODES, _) => {
+                    Extension::PskKeyExchangeModes(r.opaque_u8("ke_modes", 1..=255)?.to_vec())
+                }
+                (et::KEY_SHARE, C::ClientHello) => {
+                    Extension::KeyShareClient(read_client_shares(r)?)
+                }
                 (et::KEY_SHARE, C::ServerHello) => {
                     Extension::KeyShareServer(read_key_share_entry(r)?)
                 }
@@ -294,18 +309,26 @@ impl Extension {
         })
     }
 
-    /// `Extension extensions<0..2^16-1>`, with the no-duplicates rule.
-    pub fn read_list(r: &mut Reader, context: ExtensionContext) -> Result<Vec<Extension>, Error> {
-        let list = r.vec_u16("extensions", |r| r.items(|r| Extension::read(r, context)))?;
-        for (i, ext) in list.iter().enumerate() {
-            let t = ext.extension_type();
-            if list[..i].iter().any(|e| e.extension_type() == t) {
-                return Err(Error::IllegalParameter(
-                    "duplicate extension in one block (RFC 8446 §4.2)",
-                ));
-            }
-        }
-        Ok(list)
+    /// `Extension extensions<min..max>`, with the no-duplicates rule; the
+    /// bounds are the message's (`<6..2^16-1>` in a ServerHello).
+    pub fn read_list(
+        r: &mut Reader,
+        context: ExtensionContext,
+        bounds: RangeInclusive<usize>,
+    ) -> Result<Vec<Extension>, Error> {
+        r.vec_u16("extensions", bounds, |r| {
+            // One bit per type seen: linear however many extensions arrive.
+            let mut seen = U16Set::new();
+            r.items(|r| {
+                let extension = Extension::read(r, context)?;
+                if !seen.insert(extension.extension_type()) {
+                    return Err(Error::IllegalParameter(
+                        "duplicate extension in one block (RFC 8446 §4.2)",
+                    ));
+                }
+                Ok(extension)
+            })
+        })
     }
 
     pub fn write_list(w: &mut Writer, list: &[Extension]) {
@@ -313,48 +336,108 @@ impl Extension {
     }
 }
 
+/// The longest HelloRetryRequest cookie we accept: a minitls policy, since
+/// the cookie goes back in our second ClientHello, and far above what real
+/// servers send (a MAC and a few fields; RFC 8446 §4.2.2 allows 2^16-1).
+pub const MAX_COOKIE_LEN: usize = 8 * 1024;
+
+/// `ServerNameList` (RFC 6066 §3): the `host_name`, checked to be a DNS
+/// host name; a name of another `name_type` is skipped.
 fn read_server_name(r: &mut Reader) -> Result<String, Error> {
-    // ServerNameList (RFC 6066 §3): we keep the first host_name.
-    r.vec_u16("server_name_list", |r| {
+    r.vec_u16("server_name_list", 1..=(1 << 16) - 1, |r| {
         let mut host = None;
         while !r.is_empty() {
             let name_type = r.u8("name_type")?;
-            let name = r.opaque_u16("host_name")?;
-            if name_type == 0 && host.is_none() {
-                host =
-                    Some(String::from_utf8(name.to_vec()).map_err(|_| Error::decode("host_name"))?);
+            let name = r.opaque_u16("host_name", 1..=(1 << 16) - 1)?;
+            if name_type != 0 {
+                continue;
             }
+            // RFC 6066 §3: "The ServerNameList MUST NOT contain more than
+            // one name of the same name_type."
+            if host.is_some() {
+                return Err(Error::IllegalParameter(
+                    "server_name_list has two host_names (RFC 6066 §3)",
+                ));
+            }
+            let name = std::str::from_utf8(name).map_err(|_| {
+                Error::IllegalParameter("host_name is not a DNS host name (RFC 6066 §3)")
+            })?;
+            check_host_name(name)?;
+            host = Some(name.to_string());
         }
         host.ok_or(Error::decode("server_name_list"))
     })
 }
 
+// ANCHOR: check_host_name
+/// RFC 6066 §3: a `HostName` is "the fully qualified DNS hostname of the
+/// server", "without a trailing dot", and "Literal IPv4 and IPv6 addresses
+/// are not permitted". With the DNS's own limits (RFC 1035 §2.3.4): labels
+/// of 1 to 63 bytes, 253 bytes in all; letters, digits and hyphens (and
+/// underscores, which real names carry). Anything else is
+/// `illegal_parameter`. Because a name that passes is at most 253 bytes, it
+/// always fits the one-byte length of a ticket's `server_name`.
+pub fn check_host_name(name: &str) -> Result<(), Error> {
+    const BAD: Error = Error::IllegalParameter("host_name is not a DNS host name (RFC 6066 §3)");
+    if name.is_empty() || name.len() > 253 || name.ends_with('.') {
+        return Err(BAD);
+    }
+    if name.parse::<std::net::IpAddr>().is_ok() {
+        return Err(Error::IllegalParameter(
+            "host_name is an IP address literal (RFC 6066 §3)",
+        ));
+    }
+    for label in name.split('.') {
+        let allowed = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        if label.is_empty() || label.len() > 63 || !label.bytes().all(allowed) {
+            return Err(BAD);
+        }
+    }
+    Ok(())
+}
+// ANCHOR_END: check_host_name
+
 fn read_key_share_entry(r: &mut Reader) -> Result<KeyShareEntry, Error> {
     let group = r.u16("group")?;
     r.note(|| super::group_name(group).to_string());
-    let key_exchange = r.opaque_u16("key_exchange")?.to_vec();
+    let key_exchange = r.opaque_u16("key_exchange", 1..=(1 << 16) - 1)?.to_vec();
     Ok(KeyShareEntry {
         group,
         key_exchange,
     })
 }
 
+/// `KeyShareEntry client_shares<0..2^16-1>`. RFC 8446 §4.2.8: "Clients
+/// MUST NOT offer multiple KeyShareEntry values for the same group";
+/// a duplicate is illegal_parameter, found in one pass.
+fn read_client_shares(r: &mut Reader) -> Result<Vec<KeyShareEntry>, Error> {
+    r.vec_u16("client_shares", 0..=(1 << 16) - 1, |r| {
+        let mut seen = U16Set::new();
+        r.items(|r| {
+            let share = read_key_share_entry(r)?;
+            if !seen.insert(share.group) {
+                return Err(Error::IllegalParameter(
+                    "two key_share entries for one group (RFC 8446 §4.2.8)",
+                ));
+            }
+            Ok(share)
+        })
+    })
+}
+
 fn read_offered_psks(r: &mut Reader) -> Result<OfferedPsks, Error> {
-    let identities = r.vec_u16("identities", |r| {
+    // RFC 8446 §4.2.11: identities<7..2^16-1>, binders<33..2^16-1>.
+    let identities = r.vec_u16("identities", 7..=(1 << 16) - 1, |r| {
         r.items(|r| {
             Ok(PskIdentity {
-                identity: r.opaque_u16("identity")?.to_vec(),
+                identity: r.opaque_u16("identity", 1..=(1 << 16) - 1)?.to_vec(),
                 obfuscated_ticket_age: r.u32("obfuscated_ticket_age")?,
             })
         })
     })?;
-    let binders = r.vec_u16("binders", |r| {
-        r.items(|r| Ok(r.opaque_u8("PskBinderEntry")?.to_vec()))
+    let binders = r.vec_u16("binders", 33..=(1 << 16) - 1, |r| {
+        r.items(|r| Ok(r.opaque_u8("PskBinderEntry", 32..=255)?.to_vec()))
     })?;
-    // RFC 8446 §4.2.11: identities<7..2^16-1>, binders<33..2^16-1>.
-    if identities.is_empty() || binders.is_empty() {
-        return Err(Error::decode("pre_shared_key"));
-    }
     Ok(OfferedPsks {
         identities,
         binders,
@@ -380,8 +463,12 @@ mod tests {
                 Extension::SupportedGroups(vec![23]),
             ],
         );
-        let bytes = w.into_bytes();
-        let err = Extension::read_list(&mut Reader::new(&bytes), ExtensionContext::ClientHello);
+        let bytes = w.into_bytes().unwrap();
+        let err = Extension::read_list(
+            &mut Reader::new(&bytes),
+            ExtensionContext::ClientHello,
+            0..=0xffff,
+        );
         assert!(matches!(err, Err(Error::IllegalParameter(_))));
     }
 
@@ -389,7 +476,7 @@ mod tests {
     fn key_share_depends_on_context() {
         let mut w = Writer::new();
         Extension::KeyShareHelloRetryRequest(29).encode(&mut w);
-        let bytes = w.into_bytes();
+        let bytes = w.into_bytes().unwrap();
         let mut r = Reader::new(&bytes);
         let e = Extension::read(&mut r, ExtensionContext::HelloRetryRequest).unwrap();
         assert_eq!(e, Extension::KeyShareHelloRetryRequest(29));

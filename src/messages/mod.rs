@@ -117,6 +117,66 @@ pub fn handshake_type_name(v: u8) -> &'static str {
     }
 }
 
+/// The RFC's struct name for a HandshakeType code point, for errors about a
+/// message judged from its header alone (before it is decoded).
+pub fn message_name(msg_type: u8) -> &'static str {
+    match msg_type {
+        1 => "ClientHello",
+        2 => "ServerHello",
+        4 => "NewSessionTicket",
+        5 => "EndOfEarlyData",
+        8 => "EncryptedExtensions",
+        11 => "Certificate",
+        13 => "CertificateRequest",
+        15 => "CertificateVerify",
+        20 => "Finished",
+        24 => "KeyUpdate",
+        254 => "message_hash",
+        _ => "unknown handshake message",
+    }
+}
+
+// ANCHOR: max_message_len
+/// The longest body a handshake message of this type can have, from its
+/// struct's vector bounds (RFC 8446 §4): a header announcing more is
+/// `decode_error` before its body is buffered. Only what no valid message
+/// could be is refused: a ClientHello with 2^16-2 bytes of cipher suites
+/// and 2^16-1 of extensions is legal, so its limit is above 64 KiB.
+pub fn max_message_len(msg_type: u8) -> usize {
+    const U8: usize = (1 << 8) - 1;
+    const U16: usize = (1 << 16) - 1;
+    match msg_type {
+        // legacy_version, random, legacy_session_id<0..32>,
+        // cipher_suites<2..2^16-2>, legacy_compression_methods<1..2^8-1>,
+        // extensions<8..2^16-1>
+        1 => 2 + 32 + (1 + 32) + (2 + U16 - 1) + (1 + U8) + (2 + U16),
+        // legacy_version, random, legacy_session_id_echo<0..32>,
+        // cipher_suite, legacy_compression_method, extensions<6..2^16-1>
+        2 => 2 + 32 + (1 + 32) + 2 + 1 + (2 + U16),
+        // ticket_lifetime, ticket_age_add, ticket_nonce<0..255>,
+        // ticket<1..2^16-1>, extensions<0..2^16-2>
+        4 => 4 + 4 + (1 + U8) + (2 + U16) + (2 + U16 - 1),
+        // extensions<0..2^16-1>
+        8 => 2 + U16,
+        // certificate_request_context<0..2^8-1>, extensions<2..2^16-1>
+        13 => (1 + U8) + (2 + U16),
+        // algorithm, signature<0..2^16-1>
+        15 => 2 + (2 + U16),
+        // verify_data[Hash.length]
+        20 => crate::crypto::HASH_LEN,
+        // request_update
+        24 => 1,
+        // certificate_list<0..2^24-1> allows 16 MiB; minitls speaks only
+        // Ed25519 chains (a few hundred bytes a certificate), so it refuses
+        // a chain over 64 KiB, as rustls does: a policy, not the RFC.
+        11 => 1 << 16,
+        // EndOfEarlyData is empty; message_hash and unknown types are
+        // never accepted, so any length would do.
+        _ => 0,
+    }
+}
+// ANCHOR_END: max_message_len
+
 /// The RFC 8446 section that defines each message, for the explainer.
 pub fn message_section(name: &str) -> &'static str {
     match name {
@@ -185,7 +245,7 @@ impl HandshakeMessage {
             HandshakeMessage::Finished(_) => "Finished",
             HandshakeMessage::NewSessionTicket(_) => "NewSessionTicket",
             HandshakeMessage::KeyUpdate(_) => "KeyUpdate",
-            HandshakeMessage::Other(_) => "unknown handshake message",
+            HandshakeMessage::Other(t) => message_name(*t),
         }
     }
 
@@ -222,8 +282,9 @@ impl HandshakeMessage {
         }
     }
 
-    /// Encode with the 4-byte handshake header.
-    pub fn encode(&self) -> Vec<u8> {
+    /// Encode with the 4-byte handshake header. Fails only if a field is
+    /// too long for its vector (an `internal_error`: see `codec::Writer`).
+    pub fn encode(&self) -> Result<Vec<u8>, Error> {
         let mut w = Writer::new();
         w.u8(self.handshake_type());
         w.vec_u24(|w| match self {
@@ -263,7 +324,7 @@ impl HandshakeMessage {
     fn read(r: &mut Reader) -> Result<HandshakeMessage, Error> {
         let msg_type = r.u8("msg_type")?;
         r.note(|| handshake_type_name(msg_type).to_string());
-        r.vec_u24("length", |r| {
+        r.vec_u24("length", 0..=(1 << 24) - 1, |r| {
             Ok(match msg_type {
                 1 => HandshakeMessage::ClientHello(ClientHello::read(r)?),
                 2 => ServerHello::read(r)?,

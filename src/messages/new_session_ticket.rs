@@ -15,6 +15,12 @@ use super::extensions::{Extension, ExtensionContext};
 use crate::codec::{Reader, Writer};
 use crate::error::Error;
 
+/// The longest ticket a minitls client accepts: a policy, not the RFC's
+/// 2^16-1. The ticket goes back as a PSK identity in a later ClientHello,
+/// which must still fit its own bounds; 16 KiB is far above what real
+/// servers send (minitls's own are 32 or about 130 bytes).
+pub const MAX_TICKET_LEN: usize = 16 * 1024;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewSessionTicket {
     /// `uint32 ticket_lifetime;` seconds, at most 604800 (7 days).
@@ -41,17 +47,18 @@ impl NewSessionTicket {
     pub fn read(r: &mut Reader) -> Result<NewSessionTicket, Error> {
         let ticket_lifetime = r.u32("ticket_lifetime")?;
         let ticket_age_add = r.u32("ticket_age_add")?;
-        let ticket_nonce = r.opaque_u8("ticket_nonce")?.to_vec();
-        let ticket = r.opaque_u16("ticket")?.to_vec();
-        if ticket.is_empty() {
-            return Err(Error::decode("ticket"));
-        }
+        let ticket_nonce = r.opaque_u8("ticket_nonce", 0..=255)?.to_vec();
+        let ticket = r.opaque_u16("ticket", 1..=MAX_TICKET_LEN)?.to_vec();
         Ok(NewSessionTicket {
             ticket_lifetime,
             ticket_age_add,
             ticket_nonce,
             ticket,
-            extensions: Extension::read_list(r, ExtensionContext::NewSessionTicket)?,
+            extensions: Extension::read_list(
+                r,
+                ExtensionContext::NewSessionTicket,
+                0..=(1 << 16) - 2,
+            )?,
         })
     }
 }

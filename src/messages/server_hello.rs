@@ -75,10 +75,7 @@ impl ServerHello {
         if is_hrr {
             r.note(|| "SHA-256(\"HelloRetryRequest\"): this is a HelloRetryRequest".into());
         }
-        let legacy_session_id_echo = r.opaque_u8("legacy_session_id_echo")?.to_vec();
-        if legacy_session_id_echo.len() > 32 {
-            return Err(Error::decode("legacy_session_id_echo"));
-        }
+        let legacy_session_id_echo = r.opaque_u8("legacy_session_id_echo", 0..=32)?.to_vec();
         let cipher_suite = r.u16("cipher_suite")?;
         r.note(|| super::cipher_suite_name(cipher_suite).to_string());
         let legacy_compression_method = r.u8("legacy_compression_method")?;
@@ -87,7 +84,7 @@ impl ServerHello {
         } else {
             ExtensionContext::ServerHello
         };
-        let extensions = Extension::read_list(r, context)?;
+        let extensions = Extension::read_list(r, context, 6..=(1 << 16) - 1)?;
         let hello = ServerHello {
             legacy_version,
             random,

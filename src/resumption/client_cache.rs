@@ -66,7 +66,7 @@ impl StoredTicket {
     ///     uint64 received_at;
     /// } StoredTicket;
     /// ```
-    pub fn encode(&self) -> Vec<u8> {
+    pub fn encode(&self) -> Result<Vec<u8>, Error> {
         let mut w = Writer::new();
         w.opaque_u8(self.server_name.as_bytes());
         w.opaque_u16(&self.ticket);
@@ -80,11 +80,16 @@ impl StoredTicket {
 
     pub fn decode(bytes: &[u8]) -> Result<StoredTicket, Error> {
         let mut r = Reader::new(bytes);
-        let server_name = String::from_utf8(r.opaque_u8("server_name")?.to_vec())
+        let server_name = String::from_utf8(r.opaque_u8("server_name", 0..=255)?.to_vec())
             .map_err(|_| Error::decode("server_name"))?;
-        let ticket = r.opaque_u16("ticket")?.to_vec();
+        let ticket = r
+            .opaque_u16(
+                "ticket",
+                1..=crate::messages::new_session_ticket::MAX_TICKET_LEN,
+            )?
+            .to_vec();
         let psk: [u8; 32] = r
-            .opaque_u8("psk")?
+            .opaque_u8("psk", 32..=32)?
             .try_into()
             .map_err(|_| Error::decode("psk"))?;
         let t = StoredTicket {
@@ -102,8 +107,8 @@ impl StoredTicket {
 
     /// PEM text for `--sess-out`. It holds the PSK: keep it as secret as a
     /// private key.
-    pub fn to_pem(&self) -> String {
-        crate::pki::pem::encode(PEM_LABEL, &self.encode())
+    pub fn to_pem(&self) -> Result<String, Error> {
+        Ok(crate::pki::pem::encode(PEM_LABEL, &self.encode()?))
     }
 
     pub fn from_pem(text: &str) -> Result<StoredTicket, Error> {
@@ -201,6 +206,6 @@ mod tests {
     fn obfuscated_age_wraps_and_pem_round_trips() {
         let t = ticket("a", 1000, 10);
         assert_eq!(t.obfuscated_ticket_age(UnixTime(1005)), 4);
-        assert_eq!(StoredTicket::from_pem(&t.to_pem()).unwrap(), t);
+        assert_eq!(StoredTicket::from_pem(&t.to_pem().unwrap()).unwrap(), t);
     }
 }

@@ -68,7 +68,7 @@ pub struct Session {
 
 impl Session {
     // ANCHOR: session_encode
-    pub fn encode(&self) -> Vec<u8> {
+    pub fn encode(&self) -> Result<Vec<u8>, Error> {
         let mut w = Writer::new();
         w.u16(crate::messages::TLS13);
         w.u16(self.cipher_suite);
@@ -91,13 +91,13 @@ impl Session {
         let created_at = UnixTime(r.u64("created_at")?);
         let ticket_lifetime = r.u32("ticket_lifetime")?;
         let ticket_age_add = r.u32("ticket_age_add")?;
-        let server_name = String::from_utf8(r.opaque_u8("server_name")?.to_vec())
+        let server_name = String::from_utf8(r.opaque_u8("server_name", 0..=255)?.to_vec())
             .map_err(|_| Error::decode("server_name"))?;
         let psk: [u8; 32] = r
-            .opaque_u8("resumption_psk")?
+            .opaque_u8("resumption_psk", 32..=32)?
             .try_into()
             .map_err(|_| Error::decode("resumption_psk"))?;
-        let peer_identity = r.opaque_u24("peer_identity")?.to_vec();
+        let peer_identity = r.opaque_u24("peer_identity", 0..=(1 << 24) - 1)?.to_vec();
         r.finish("Session")?;
         Ok(Session {
             cipher_suite,
@@ -162,8 +162,14 @@ pub trait ResumptionStrategy: Send {
     fn issue(&mut self, session: &Session, rng: &mut dyn Rng, now: UnixTime) -> Option<Vec<u8>>;
 
     /// Map a PSK identity back to its session, or say why not (the
-    /// handshake then falls back to a full one).
-    fn redeem(&mut self, identity: &[u8], now: UnixTime) -> Result<Session, Rejection>;
+    /// handshake then falls back to a full one). Nothing is used up yet:
+    /// the binder has not been checked.
+    fn look_up(&mut self, identity: &[u8], now: UnixTime) -> Result<Session, Rejection>;
+
+    /// Claim the session once its binder has verified. A single-use
+    /// strategy removes it here, and only the caller whose removal really
+    /// happened gets `Ok`; a stateless ticket has nothing to remove.
+    fn take(&mut self, identity: &[u8]) -> Result<(), Rejection>;
 
     /// Bytes the server holds for its sessions right now (the demo's
     /// "server memory" column).
@@ -190,7 +196,7 @@ mod tests {
     #[test]
     fn session_round_trips_and_rejects_truncation() {
         let s = session();
-        let bytes = s.encode();
+        let bytes = s.encode().unwrap();
         assert_eq!(Session::decode(&bytes).unwrap(), s);
         for n in 0..bytes.len() {
             assert!(Session::decode(&bytes[..n]).is_err());

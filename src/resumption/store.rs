@@ -4,12 +4,19 @@
 //! The rules of this file:
 //! - an ID is 32 bytes from the injected RNG, so it cannot be guessed; it
 //!   carries no information about the session at all;
-//! - the default [`InMemoryStore`] is bounded (the oldest entry is evicted
-//!   when full), forgets expired sessions, and hands each session out once:
-//!   redeeming removes it. Single use is what RFC 8446 §8.1 recommends
-//!   against replay, and what Appendix C.4 asks of clients anyway;
+//! - the default [`InMemoryStore`] is bounded twice, in sessions and in
+//!   bytes (the oldest entry is evicted when either is full), forgets
+//!   expired sessions, and hands each session out once. Every operation is
+//!   O(1) amortised: a server's store is filled by its clients, so no
+//!   insert may cost time that grows with the store;
+//! - a session is taken in three steps (RFC 8446 §4.2.11): *look up* the
+//!   identity, let the handshake *verify the binder*, and only then *take*
+//!   the session out. A forged binder on an identity copied off the wire
+//!   must not burn a genuine client's ticket, and when two handshakes race
+//!   for one ticket, only the one whose take really removed it resumes
+//!   (single use is what RFC 8446 §8.1 recommends against replay);
 //! - any other backend (a shared cache for a fleet of servers) plugs in
-//!   through [`SessionStore`].
+//!   through [`SessionStore`], with the same look-up / take split.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -21,69 +28,162 @@ use crate::crypto::{self, Rng};
 /// what makes it unguessable).
 pub const SESSION_ID_LEN: usize = 32;
 
+/// The byte budget [`InMemoryStore::new`] gives each session it may hold:
+/// room for a 32-byte ID and a session with the longest server name (253
+/// bytes) with space to spare.
+pub const BYTES_PER_SESSION: usize = 512;
+
+// ANCHOR: session_store
 /// Where a stateful server keeps its sessions.
 pub trait SessionStore: Send {
+    /// Keep `session` under `id` (evicting the oldest if full).
     fn insert(&mut self, id: Vec<u8>, session: Session, now: UnixTime);
-    /// Remove and return the session (single use).
-    fn take(&mut self, id: &[u8], now: UnixTime) -> Option<Session>;
-    /// Look without removing (for a store configured to allow reuse).
+    /// Look the session up without removing it: the binder has not been
+    /// checked yet.
     fn get(&self, id: &[u8], now: UnixTime) -> Option<Session>;
+    /// Remove the session; true only for the call that really removed it
+    /// (a shared store: the server whose delete succeeded).
+    fn remove(&mut self, id: &[u8]) -> bool;
+    /// How many sessions are held.
     fn len(&self) -> usize;
+    /// Whether no session is held.
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
     /// Bytes held: IDs plus encoded sessions.
     fn bytes_held(&self) -> usize;
 }
+// ANCHOR_END: session_store
+
+/// One stored session and what it costs to keep.
+struct Entry {
+    session: Session,
+    /// ID length plus encoded session length, counted against `max_bytes`.
+    cost: usize,
+    /// Which insertion this is, to tell a live `order` entry from a stale one.
+    serial: u64,
+}
 
 /// A bounded, expiring, in-memory store.
 pub struct InMemoryStore {
     capacity: usize,
-    sessions: HashMap<Vec<u8>, Session>,
-    /// Insertion order, oldest first, for eviction.
-    order: VecDeque<Vec<u8>>,
+    max_bytes: usize,
+    bytes: usize,
+    next_serial: u64,
+    sessions: HashMap<Vec<u8>, Entry>,
+    /// Insertion order, oldest first, for eviction and expiry. An entry
+    /// whose session was taken stays here until it reaches the front (or
+    /// the queue is compacted), so a take is O(1).
+    order: VecDeque<(Vec<u8>, u64)>,
 }
 
 impl InMemoryStore {
+    /// A store of at most `capacity` sessions and `capacity` ×
+    /// [`BYTES_PER_SESSION`] bytes.
     pub fn new(capacity: usize) -> Self {
+        let capacity = capacity.max(1);
+        InMemoryStore::with_limits(capacity, capacity.saturating_mul(BYTES_PER_SESSION))
+    }
+
+    /// A store of at most `capacity` sessions and `max_bytes` bytes of IDs
+    /// and encoded sessions.
+    pub fn with_limits(capacity: usize, max_bytes: usize) -> Self {
         InMemoryStore {
             capacity: capacity.max(1),
+            max_bytes,
+            bytes: 0,
+            next_serial: 0,
             sessions: HashMap::new(),
             order: VecDeque::new(),
         }
     }
 
+    /// Whether the `order` entry still names a stored session.
+    fn is_live(&self, id: &[u8], serial: u64) -> bool {
+        self.sessions.get(id).is_some_and(|e| e.serial == serial)
+    }
+
+    /// Drop the oldest session (or stale queue entry); false when empty.
+    fn evict_oldest(&mut self) -> bool {
+        let Some((id, serial)) = self.order.pop_front() else {
+            return false;
+        };
+        if self.is_live(&id, serial) {
+            self.remove(&id);
+        }
+        true
+    }
+
+    /// Drop, from the front of the queue, sessions that have expired and
+    /// entries already taken. Sessions expire roughly in insertion order,
+    /// so this is amortised O(1) per insert.
     fn forget_expired(&mut self, now: UnixTime) {
-        self.sessions.retain(|_, s| !s.is_expired(now));
-        let sessions = &self.sessions;
-        self.order.retain(|id| sessions.contains_key(id));
+        while let Some((id, serial)) = self.order.front() {
+            let keep = self
+                .sessions
+                .get(id)
+                .is_some_and(|e| e.serial == *serial && !e.session.is_expired(now));
+            if keep {
+                break;
+            }
+            self.evict_oldest();
+        }
+        // Taken entries behind a live one: compact once the queue is twice
+        // the store (amortised O(1)), so it stays bounded too.
+        if self.order.len() > 2 * self.sessions.len() + 16 {
+            let sessions = &self.sessions;
+            self.order
+                .retain(|(id, serial)| sessions.get(id).is_some_and(|e| e.serial == *serial));
+        }
     }
 }
 
 impl SessionStore for InMemoryStore {
     fn insert(&mut self, id: Vec<u8>, session: Session, now: UnixTime) {
-        self.forget_expired(now);
-        while self.sessions.len() >= self.capacity {
-            let Some(oldest) = self.order.pop_front() else {
-                break;
-            };
-            self.sessions.remove(&oldest);
+        let Ok(encoded) = session.encode() else {
+            return;
+        };
+        let cost = id.len() + encoded.len();
+        if cost > self.max_bytes {
+            return;
         }
-        self.order.push_back(id.clone());
-        self.sessions.insert(id, session);
-    }
-
-    fn take(&mut self, id: &[u8], now: UnixTime) -> Option<Session> {
-        let session = self.sessions.remove(id)?;
-        self.order.retain(|other| other != id);
-        (!session.is_expired(now)).then_some(session)
+        self.forget_expired(now);
+        self.remove(&id);
+        while self.sessions.len() >= self.capacity || self.bytes + cost > self.max_bytes {
+            if !self.evict_oldest() {
+                break;
+            }
+        }
+        let serial = self.next_serial;
+        self.next_serial += 1;
+        self.bytes += cost;
+        self.order.push_back((id.clone(), serial));
+        self.sessions.insert(
+            id,
+            Entry {
+                session,
+                cost,
+                serial,
+            },
+        );
     }
 
     fn get(&self, id: &[u8], now: UnixTime) -> Option<Session> {
         self.sessions
             .get(id)
+            .map(|e| &e.session)
             .filter(|s| !s.is_expired(now))
             .cloned()
+    }
+
+    fn remove(&mut self, id: &[u8]) -> bool {
+        match self.sessions.remove(id) {
+            Some(entry) => {
+                self.bytes -= entry.cost;
+                true
+            }
+            None => false,
+        }
     }
 
     fn len(&self) -> usize {
@@ -91,21 +191,19 @@ impl SessionStore for InMemoryStore {
     }
 
     fn bytes_held(&self) -> usize {
-        self.sessions
-            .iter()
-            .map(|(id, s)| id.len() + s.encode().len())
-            .sum()
+        self.bytes
     }
 }
 
 /// The stateful strategy: random IDs over a [`SessionStore`].
 pub struct StatefulStrategy {
     store: Box<dyn SessionStore>,
-    /// Redeeming removes the session (the default, RFC 8446 §8.1).
+    /// Taking a session removes it (the default, RFC 8446 §8.1).
     pub single_use: bool,
 }
 
 impl StatefulStrategy {
+    /// Sessions kept in `store`, each usable once.
     pub fn new(store: Box<dyn SessionStore>) -> Self {
         StatefulStrategy {
             store,
@@ -118,10 +216,12 @@ impl StatefulStrategy {
         StatefulStrategy::new(Box::new(InMemoryStore::new(capacity)))
     }
 
+    /// How many sessions the store holds.
     pub fn len(&self) -> usize {
         self.store.len()
     }
 
+    /// Whether the store is empty.
     pub fn is_empty(&self) -> bool {
         self.store.is_empty()
     }
@@ -139,13 +239,17 @@ impl ResumptionStrategy for StatefulStrategy {
         Some(id)
     }
 
-    fn redeem(&mut self, identity: &[u8], now: UnixTime) -> Result<Session, Rejection> {
-        let found = if self.single_use {
-            self.store.take(identity, now)
-        } else {
-            self.store.get(identity, now)
-        };
-        found.ok_or(Rejection::NotFound)
+    fn look_up(&mut self, identity: &[u8], now: UnixTime) -> Result<Session, Rejection> {
+        self.store.get(identity, now).ok_or(Rejection::NotFound)
+    }
+
+    fn take(&mut self, identity: &[u8]) -> Result<(), Rejection> {
+        // Only the handshake whose remove really removed the session may
+        // resume with it; a second one (a replay, a race) gets NotFound.
+        if self.single_use && !self.store.remove(identity) {
+            return Err(Rejection::NotFound);
+        }
+        Ok(())
     }
 
     fn bytes_held(&self) -> usize {
@@ -178,8 +282,52 @@ mod tests {
         let mut rng = SeededRng::new(1);
         let id = s.issue(&session(0), &mut rng, UnixTime(0)).unwrap();
         assert_eq!(id.len(), SESSION_ID_LEN);
-        assert!(s.redeem(&id, UnixTime(1)).is_ok());
-        assert_eq!(s.redeem(&id, UnixTime(1)), Err(Rejection::NotFound));
+        // Looking up (before the binder is checked) does not use it up...
+        assert!(s.look_up(&id, UnixTime(1)).is_ok());
+        assert!(s.look_up(&id, UnixTime(1)).is_ok());
+        // ...taking it does, and only the first take wins.
+        assert_eq!(s.take(&id), Ok(()));
+        assert_eq!(s.take(&id), Err(Rejection::NotFound));
+        assert_eq!(s.look_up(&id, UnixTime(1)), Err(Rejection::NotFound));
+    }
+
+    fn redeem(s: &mut StatefulStrategy, id: &[u8], now: UnixTime) -> Result<Session, Rejection> {
+        let session = s.look_up(id, now)?;
+        s.take(id)?;
+        Ok(session)
+    }
+
+    #[test]
+    fn the_store_is_bounded_in_bytes() {
+        let mut store = InMemoryStore::with_limits(1000, 1000);
+        let long = Session {
+            server_name: "a".repeat(200),
+            ..session(0)
+        };
+        let cost = SESSION_ID_LEN + long.encode().unwrap().len();
+        let mut rng = SeededRng::new(4);
+        for _ in 0..100 {
+            let id = crypto::random_array::<SESSION_ID_LEN>(&mut rng).to_vec();
+            store.insert(id, long.clone(), UnixTime(0));
+        }
+        assert_eq!(store.len(), 1000 / cost);
+        assert!(store.bytes_held() <= 1000);
+        assert_eq!(store.bytes_held(), store.len() * cost);
+    }
+
+    #[test]
+    fn taken_entries_do_not_grow_the_queue() {
+        let mut s = InMemoryStore::new(4);
+        let mut rng = SeededRng::new(5);
+        // One live session at the front, then many inserted and taken.
+        s.insert(vec![0; 32], session(0), UnixTime(0));
+        for _ in 0..10_000 {
+            let id = crypto::random_array::<SESSION_ID_LEN>(&mut rng).to_vec();
+            s.insert(id.clone(), session(0), UnixTime(0));
+            assert!(s.remove(&id));
+        }
+        assert_eq!(s.len(), 1);
+        assert!(s.order.len() <= 2 * s.len() + 17);
     }
 
     #[test]
@@ -190,9 +338,9 @@ mod tests {
         let b = s.issue(&session(0), &mut rng, UnixTime(0)).unwrap();
         let c = s.issue(&session(0), &mut rng, UnixTime(0)).unwrap();
         assert_eq!(s.len(), 2);
-        assert_eq!(s.redeem(&a, UnixTime(0)), Err(Rejection::NotFound));
-        assert!(s.redeem(&b, UnixTime(0)).is_ok());
-        assert!(s.redeem(&c, UnixTime(0)).is_ok());
+        assert_eq!(redeem(&mut s, &a, UnixTime(0)), Err(Rejection::NotFound));
+        assert!(redeem(&mut s, &b, UnixTime(0)).is_ok());
+        assert!(redeem(&mut s, &c, UnixTime(0)).is_ok());
     }
 
     #[test]
@@ -200,7 +348,12 @@ mod tests {
         let mut s = StatefulStrategy::in_memory(2);
         let mut rng = SeededRng::new(3);
         let a = s.issue(&session(0), &mut rng, UnixTime(0)).unwrap();
-        assert_eq!(s.redeem(&a, UnixTime(10_001)), Err(Rejection::NotFound));
-        assert!(s.is_empty());
+        assert_eq!(
+            redeem(&mut s, &a, UnixTime(10_001)),
+            Err(Rejection::NotFound)
+        );
+        // The next insert forgets it.
+        s.issue(&session(20_000), &mut rng, UnixTime(20_000));
+        assert_eq!(s.len(), 1);
     }
 }

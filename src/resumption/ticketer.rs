@@ -126,7 +126,8 @@ impl ResumptionStrategy for Ticketer {
         }
         let key = self.current.as_ref()?;
         let nonce: [u8; NONCE_LEN] = crypto::random_array(rng);
-        let mut sealed = session.encode();
+        // A session that does not encode gets no ticket (never a panic).
+        let mut sealed = session.encode().ok()?;
         key.aead.seal(&nonce, &key.id, &mut sealed);
 
         let mut ticket = Vec::with_capacity(KEY_ID_LEN + NONCE_LEN + sealed.len());
@@ -136,7 +137,7 @@ impl ResumptionStrategy for Ticketer {
         Some(ticket)
     }
 
-    fn redeem(&mut self, identity: &[u8], now: UnixTime) -> Result<Session, Rejection> {
+    fn look_up(&mut self, identity: &[u8], now: UnixTime) -> Result<Session, Rejection> {
         self.retire_old_keys(now);
         if identity.len() < KEY_ID_LEN + NONCE_LEN + AEAD_TAG_LEN {
             return Err(Rejection::Undecryptable);
@@ -158,6 +159,13 @@ impl ResumptionStrategy for Ticketer {
             return Err(Rejection::Expired);
         }
         Ok(session)
+    }
+
+    /// A ticket is not used up: within its lifetime and the age window it
+    /// may be presented again (RFC 8446 §8: replay is the cost of keeping
+    /// no state).
+    fn take(&mut self, _identity: &[u8]) -> Result<(), Rejection> {
+        Ok(())
     }
 
     /// Nothing per session: only the two keys.
@@ -190,15 +198,15 @@ mod tests {
         let mut t = Ticketer::new(600);
         let mut rng = SeededRng::new(1);
         let ticket = t.issue(&session(), &mut rng, UnixTime(0)).unwrap();
-        assert_eq!(t.redeem(&ticket, UnixTime(1)).unwrap(), session());
+        assert_eq!(t.look_up(&ticket, UnixTime(1)).unwrap(), session());
         // Stateless: redeeming does not consume.
-        assert!(t.redeem(&ticket, UnixTime(1)).is_ok());
+        assert!(t.look_up(&ticket, UnixTime(1)).is_ok());
         let mut bad = ticket.clone();
         *bad.last_mut().unwrap() ^= 1;
-        assert_eq!(t.redeem(&bad, UnixTime(1)), Err(Rejection::Undecryptable));
+        assert_eq!(t.look_up(&bad, UnixTime(1)), Err(Rejection::Undecryptable));
         bad = ticket.clone();
         bad[0] ^= 1;
-        assert_eq!(t.redeem(&bad, UnixTime(1)), Err(Rejection::UnknownKey));
+        assert_eq!(t.look_up(&bad, UnixTime(1)), Err(Rejection::UnknownKey));
     }
 
     #[test]
@@ -209,11 +217,14 @@ mod tests {
         // A new key after one period; the old ticket still opens.
         let new = t.issue(&session(), &mut rng, UnixTime(10_000)).unwrap();
         assert_ne!(old[..4], new[..4]);
-        assert!(t.redeem(&old, UnixTime(10_000)).is_ok());
+        assert!(t.look_up(&old, UnixTime(10_000)).is_ok());
         // After another rotation the first key is retired.
         t.issue(&session(), &mut rng, UnixTime(20_000)).unwrap();
-        assert_eq!(t.redeem(&old, UnixTime(20_000)), Err(Rejection::UnknownKey));
-        assert!(t.redeem(&new, UnixTime(20_000)).is_ok());
+        assert_eq!(
+            t.look_up(&old, UnixTime(20_000)),
+            Err(Rejection::UnknownKey)
+        );
+        assert!(t.look_up(&new, UnixTime(20_000)).is_ok());
     }
 
     #[test]
@@ -222,6 +233,6 @@ mod tests {
         let mut rng = SeededRng::new(3);
         let ticket = t.issue(&session(), &mut rng, UnixTime(0)).unwrap();
         t.forget_keys();
-        assert_eq!(t.redeem(&ticket, UnixTime(0)), Err(Rejection::UnknownKey));
+        assert_eq!(t.look_up(&ticket, UnixTime(0)), Err(Rejection::UnknownKey));
     }
 }

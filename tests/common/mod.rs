@@ -50,7 +50,7 @@ pub fn plain_record(content_type: u8, body: &[u8]) -> Vec<u8> {
 }
 
 pub fn handshake_record(message: &HandshakeMessage) -> Vec<u8> {
-    plain_record(HANDSHAKE, &message.encode())
+    plain_record(HANDSHAKE, &message.encode().unwrap())
 }
 
 /// Cut a handshake byte stream into whole messages (header included).
