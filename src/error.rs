@@ -200,7 +200,8 @@ pub enum CertificateError {
     Expired { not_after: i64, now: i64 },
     /// The current time is before notBefore (RFC 5280 §4.1.2.5).
     NotYetValid { not_before: i64, now: i64 },
-    /// No subjectAltName dNSName matches the name we asked for (RFC 6125 §6.4).
+    /// No subjectAltName entry matches the name we asked for: a dNSName for a
+    /// DNS name (RFC 6125 §6.4), an iPAddress for an IP address (RFC 9525 §6.4).
     NameMismatch { expected: String },
     /// A signature in the chain does not verify.
     BadSignature,

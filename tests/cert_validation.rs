@@ -397,6 +397,73 @@ fn wildcards_match_exactly_one_left_most_label() {
     }
 }
 
+#[test]
+fn ip_address_names_match_only_ip_address_entries() {
+    let root = root("Test Root");
+    let anchors = anchors(&root);
+    // `server` turns names that parse as IP addresses into iPAddress
+    // entries (RFC 5280 §4.2.1.6), in network byte order.
+    let leaf = leaf(&root, &["localhost", "127.0.0.1", "::1"]);
+    assert_eq!(
+        Certificate::from_der(&leaf)
+            .unwrap()
+            .extensions
+            .subject_alt_name,
+        Some(vec![
+            x509::GeneralName::DnsName("localhost".into()),
+            x509::GeneralName::IpAddress(vec![127, 0, 0, 1]),
+            x509::GeneralName::IpAddress(std::net::Ipv6Addr::LOCALHOST.octets().to_vec()),
+        ])
+    );
+    // RFC 9525 §6.4: an IP reference identity matches an iPAddress entry
+    // with the same octets, however the address is spelled.
+    for name in ["127.0.0.1", "::1", "0:0:0:0:0:0:0:1", "localhost"] {
+        verify(&[&leaf], &anchors, name).unwrap();
+    }
+    // Another address, an IPv4 address written as IPv6 (16 octets never
+    // equal 4), and a bracketed literal, which is not an address at all
+    // (the caller strips the brackets of `[::1]:443`), are all refused.
+    for wrong in ["127.0.0.2", "::2", "::ffff:127.0.0.1", "[::1]", "10.0.0.1"] {
+        assert_refused(
+            verify(&[&leaf], &anchors, wrong),
+            CertificateError::NameMismatch {
+                expected: wrong.to_string(),
+            },
+            AlertDescription::BadCertificate,
+        );
+    }
+
+    // An IP address is never matched against dNSName entries: neither a
+    // wildcard that covers its last three "labels" nor the address written
+    // out as a dNSName makes this certificate valid for 127.0.0.1.
+    let mut params = CertificateParams::server(&["localhost"], NOW);
+    params.dns_names = vec!["*.0.0.1".into(), "127.0.0.1".into(), "::1".into()];
+    let dns_only = issue_from(&root, &params).der;
+    for address in ["127.0.0.1", "::1"] {
+        assert_refused(
+            verify(&[&dns_only], &anchors, address),
+            CertificateError::NameMismatch {
+                expected: address.to_string(),
+            },
+            AlertDescription::BadCertificate,
+        );
+    }
+    // The same wildcard still matches a DNS name, as before.
+    verify(&[&dns_only], &anchors, "host.0.0.1").unwrap();
+
+    // And a DNS name is never matched against iPAddress entries: a
+    // certificate for 127.0.0.1 only is not valid for localhost.
+    let ip_only = self::leaf(&root, &["127.0.0.1"]);
+    verify(&[&ip_only], &anchors, "127.0.0.1").unwrap();
+    assert_refused(
+        verify(&[&ip_only], &anchors, "localhost"),
+        CertificateError::NameMismatch {
+            expected: "localhost".to_string(),
+        },
+        AlertDescription::BadCertificate,
+    );
+}
+
 /// Flip one bit in the last byte: the end of signatureValue.
 fn with_bad_signature(der: &[u8]) -> Vec<u8> {
     let mut bad = der.to_vec();
@@ -692,6 +759,52 @@ fn openssl_verify_accepts_the_demo_pki() {
     assert!(text.contains("ED25519"), "{text}");
     openssl_ok(&dir, &["pkey", "-in", "server.key", "-noout"]);
     openssl_ok(&dir, &["pkey", "-in", "ca.key", "-noout"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn openssl_reads_ip_address_names() {
+    let dir = temp_dir("ip-openssl");
+    let pki = DemoPki::generate(&mut crypto::os_rng(), &["127.0.0.1", "::1"], unix_now());
+    pki.write_to_dir(&dir).unwrap();
+
+    let text = openssl_ok(&dir, &["x509", "-in", "server.pem", "-noout", "-text"]);
+    assert!(text.contains("IP Address:127.0.0.1"), "{text}");
+    // OpenSSL 3.0 writes IPv6 in full; later versions may compress it.
+    assert!(
+        text.contains("IP Address:0:0:0:0:0:0:0:1") || text.contains("IP Address:::1"),
+        "{text}"
+    );
+    assert!(!text.contains("DNS:"), "{text}");
+    for address in ["127.0.0.1", "::1"] {
+        let out = openssl_ok(
+            &dir,
+            &[
+                "verify",
+                "-CAfile",
+                "ca.pem",
+                "-purpose",
+                "sslserver",
+                "-verify_ip",
+                address,
+                "server.pem",
+            ],
+        );
+        assert!(out.contains("server.pem: OK"), "{out}");
+    }
+    // OpenSSL, too, refuses another address.
+    let (ok, out) = openssl(
+        &dir,
+        &[
+            "verify",
+            "-CAfile",
+            "ca.pem",
+            "-verify_ip",
+            "127.0.0.2",
+            "server.pem",
+        ],
+    );
+    assert!(!ok, "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

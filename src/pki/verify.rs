@@ -1,5 +1,5 @@
 //! Deciding whether to believe a server's certificate chain (RFC 5280 §6,
-//! RFC 6125 §6, RFC 8446 §4.4.2.2).
+//! RFC 6125 §6, RFC 9525 §6, RFC 8446 §4.4.2.2).
 //!
 //! A TLS server sends its certificate first and then, usually, the
 //! intermediates that lead towards a CA the client trusts (RFC 8446
@@ -32,7 +32,7 @@
 //! | 8 | no unknown critical extension | `UnsupportedCriticalExtension` | `unsupported_certificate` |
 //! | 9 | `now` lies within every notBefore..notAfter | `NotYetValid` / `Expired` | `certificate_expired` |
 //! | 10 | the leaf may sign for a TLS server (keyUsage, extKeyUsage) | `InvalidUsage` | `unsupported_certificate` |
-//! | 11 | a subjectAltName dNSName matches `server_name` | `NameMismatch` | `bad_certificate` |
+//! | 11 | `server_name` matches the leaf's subjectAltName: an IP address an iPAddress entry, a DNS name a dNSName entry | `NameMismatch` | `bad_certificate` |
 //!
 //! Signatures come before everything that reads a certificate's contents
 //! (step 5 before 6): until a signature verifies, the cA bit, the dates and
@@ -45,12 +45,15 @@
 //! - The trust anchor is held to the same rules as any issuer (cA, keyUsage,
 //!   pathLenConstraint, validity, critical extensions). RFC 5280 §6.1 lets a
 //!   relying party take anchors on faith; being strict costs nothing here.
-//! - The server name is matched only against subjectAltName dNSName
-//!   entries. There is no fallback to the subject's CN (RFC 6125 §6.4.4
-//!   allows one only when there is no subjectAltName, and CAs always send
-//!   one today), and IP addresses are out of scope: an IP literal never
-//!   matches an iPAddress entry.
+//! - The server name is matched only against subjectAltName entries, and
+//!   only against entries of its own kind: a name that parses as an IP
+//!   address (`127.0.0.1`, `::1`) against iPAddress entries, any other
+//!   name against dNSName entries (RFC 9525 §6.2, §6.4). There is no
+//!   fallback to the subject's CN (RFC 6125 §6.4.4 allows one only when
+//!   there is no subjectAltName, and CAs always send one today).
 //! - Revocation (CRLs, OCSP) is not checked.
+
+use std::net::IpAddr;
 
 use super::pem;
 use super::x509::{self, Certificate, KeyUsage};
@@ -350,13 +353,28 @@ fn check_server_usage(leaf: &Certificate) -> Result<(), CertificateError> {
     Ok(())
 }
 
-/// RFC 6125 §6.4: some subjectAltName dNSName must match the name the
-/// client asked for.
+/// Some subjectAltName entry of the leaf must match the name the client
+/// asked for, compared as the kind of name it is (RFC 9525 §6.1.1, §6.2):
+///
+/// - an IP address (anything `std::net::IpAddr` parses, `127.0.0.1` or
+///   `::1`) is an IP-ID, which "MUST exactly match the value of an
+///   iPAddress entry" (RFC 9525 §6.2), octet for octet (§6.4). RFC 5280
+///   §4.2.1.6 gives IPv4 4 octets and IPv6 16, so an IPv4 address never
+///   matches an IPv6 entry, not even its IPv4-mapped `::ffff:127.0.0.1`;
+/// - any other name is a DNS name and matches only a dNSName entry
+///   ([`dns_name_matches`], RFC 6125 §6.4).
+///
+/// Never the one against the other: a dNSName `*.0.0.1` does not make a
+/// certificate valid for `127.0.0.1`, and an iPAddress entry does not make
+/// it valid for a DNS name.
 fn check_server_name(leaf: &Certificate, server_name: &str) -> Result<(), CertificateError> {
-    if leaf
-        .dns_names()
-        .any(|presented| dns_name_matches(presented, server_name))
-    {
+    let matched = match server_name.parse::<IpAddr>() {
+        Ok(reference) => leaf.ip_addresses().any(|presented| presented == reference),
+        Err(_) => leaf
+            .dns_names()
+            .any(|presented| dns_name_matches(presented, server_name)),
+    };
+    if matched {
         Ok(())
     } else {
         Err(CertificateError::NameMismatch {
