@@ -25,7 +25,7 @@
 //! | `record_overflow` | [`Error::RecordOverflow`] | `tests/negative.rs::oversized_record_is_record_overflow` |
 //! | `handshake_failure` | [`Error::NoCommonParameters`] | `tests/negative.rs::no_common_suite_is_handshake_failure` |
 //! | `bad_certificate` | name mismatch, bad signature, not a CA, malformed DER | `tests/cert_validation.rs` |
-//! | `unsupported_certificate` | a key or signature algorithm other than Ed25519 | `tests/cert_validation.rs` |
+//! | `unsupported_certificate` | a key or signature algorithm other than Ed25519, a chain not usable by a TLS server | `tests/cert_validation.rs` |
 //! | `certificate_expired` | outside notBefore..notAfter | `tests/cert_validation.rs` |
 //! | `unknown_ca` | no path to a trust anchor | `tests/cert_validation.rs` |
 //! | `illegal_parameter` | [`Error::IllegalParameter`] | `tests/negative.rs` |
@@ -213,7 +213,9 @@ pub enum CertificateError {
     UnsupportedAlgorithm,
     /// A critical extension we do not understand (RFC 5280 §4.2).
     UnsupportedCriticalExtension,
-    /// The leaf may not be used for TLS server authentication (keyUsage / extKeyUsage).
+    /// The leaf may not be used for TLS server authentication: it is a CA
+    /// (cA=TRUE, RFC 5280 §4.2.1.9), or its keyUsage or extKeyUsage does not
+    /// allow it (§4.2.1.3, §4.2.1.12).
     InvalidUsage,
 }
 

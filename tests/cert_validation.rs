@@ -574,6 +574,43 @@ fn leaf_must_be_usable_for_a_tls_server() {
     verify(&[&issue_from(&root, &params).der], &anchors, "localhost").unwrap();
 }
 
+#[test]
+fn a_ca_certificate_is_not_accepted_as_a_server_leaf() {
+    let root = root("Test Root");
+    let anchors = anchors(&root);
+
+    // A certificate that is fit for a server in every way (name, keyUsage
+    // digitalSignature, extKeyUsage serverAuth) except that it says cA=TRUE.
+    let mut params = CertificateParams::server(&["localhost"], NOW);
+    let as_end_entity = issue_from(&root, &params).der;
+    verify(&[&as_end_entity], &anchors, "localhost").unwrap();
+    params.basic_constraints = Some(BasicConstraints {
+        ca: true,
+        path_len_constraint: None,
+    });
+    params.key_usage = Some(KeyUsage::DIGITAL_SIGNATURE.union(KeyUsage::KEY_CERT_SIGN));
+    let ca_leaf = issue_from(&root, &params).der;
+    assert_refused(
+        verify(&[&ca_leaf], &anchors, "localhost"),
+        CertificateError::InvalidUsage,
+        AlertDescription::UnsupportedCertificate,
+    );
+
+    // The trust anchor itself, presented as the server's certificate.
+    let mut params = CertificateParams::ca("localhost", NOW);
+    params.dns_names = vec!["localhost".into()];
+    params.key_usage = Some(KeyUsage::DIGITAL_SIGNATURE.union(KeyUsage::KEY_CERT_SIGN));
+    let key = Ed25519PrivateKey::generate(&mut crypto::os_rng());
+    let self_signed_ca = issue::self_signed(&params, &key, &mut crypto::os_rng());
+    let mut trusting_it = TrustAnchors::new();
+    trusting_it.add_der(&self_signed_ca).unwrap();
+    assert_refused(
+        verify(&[&self_signed_ca], &trusting_it, "localhost"),
+        CertificateError::InvalidUsage,
+        AlertDescription::UnsupportedCertificate,
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Malformed input
 

@@ -31,7 +31,7 @@
 //! | 7 | no pathLenConstraint is exceeded | `PathTooLong` | `bad_certificate` |
 //! | 8 | no unknown critical extension | `UnsupportedCriticalExtension` | `unsupported_certificate` |
 //! | 9 | `now` lies within every notBefore..notAfter | `NotYetValid` / `Expired` | `certificate_expired` |
-//! | 10 | the leaf may sign for a TLS server (keyUsage, extKeyUsage) | `InvalidUsage` | `unsupported_certificate` |
+//! | 10 | the leaf may sign for a TLS server: not cA=TRUE, keyUsage digitalSignature and extKeyUsage serverAuth if present | `InvalidUsage` | `unsupported_certificate` |
 //! | 11 | `server_name` matches the leaf's subjectAltName: an IP address an iPAddress entry, a DNS name a dNSName entry | `NameMismatch` | `bad_certificate` |
 //!
 //! Signatures come before everything that reads a certificate's contents
@@ -51,6 +51,10 @@
 //!   name against dNSName entries (RFC 9525 §6.2, §6.4). There is no
 //!   fallback to the subject's CN (RFC 6125 §6.4.4 allows one only when
 //!   there is no subjectAltName, and CAs always send one today).
+//! - A leaf with cA=TRUE is refused as `InvalidUsage`. RFC 5280 §6.1 does
+//!   not forbid it, but the CA/Browser Forum Baseline Requirements
+//!   §7.1.2.7.8 require cA FALSE in a server certificate, and a CA key
+//!   signing TLS handshakes is one key doing two jobs.
 //! - Revocation (CRLs, OCSP) is not checked.
 
 use std::net::IpAddr;
@@ -333,11 +337,22 @@ fn check_validity(cert: &Certificate, now: i64) -> Result<(), CertificateError> 
     Ok(())
 }
 
-/// The leaf's key signs the handshake (RFC 8446 §4.4.3), so keyUsage, when
-/// present, must allow digitalSignature (RFC 5280 §4.2.1.3); and
-/// extKeyUsage, when present, must name serverAuth or
-/// anyExtendedKeyUsage (RFC 5280 §4.2.1.12).
+/// The leaf is a server's own certificate, whose key signs the handshake.
+///
+/// - cA=TRUE is refused: a CA certificate is not the kind of certificate a
+///   TLS peer presents for itself (CA/Browser Forum Baseline Requirements
+///   §7.1.2.7.8: a server certificate's cA "MUST be FALSE"; RFC 5280
+///   §4.2.1.9 gives cA to keys that verify certificate signatures). Hence
+///   `InvalidUsage`, `unsupported_certificate`: "a certificate was of an
+///   unsupported type" (RFC 8446 §6.2), not a corrupt one.
+/// - keyUsage, when present, must allow digitalSignature (RFC 5280
+///   §4.2.1.3), because the key signs CertificateVerify (RFC 8446 §4.4.3).
+/// - extKeyUsage, when present, must name serverAuth or
+///   anyExtendedKeyUsage (RFC 5280 §4.2.1.12).
 fn check_server_usage(leaf: &Certificate) -> Result<(), CertificateError> {
+    if leaf.extensions.basic_constraints.is_some_and(|bc| bc.ca) {
+        return Err(CertificateError::InvalidUsage);
+    }
     if let Some(key_usage) = leaf.extensions.key_usage
         && !key_usage.contains(KeyUsage::DIGITAL_SIGNATURE)
     {
