@@ -213,9 +213,10 @@ pub enum CertificateError {
     UnsupportedAlgorithm,
     /// A critical extension we do not understand (RFC 5280 §4.2).
     UnsupportedCriticalExtension,
-    /// The leaf may not be used for TLS server authentication: it is a CA
-    /// (cA=TRUE, RFC 5280 §4.2.1.9), or its keyUsage or extKeyUsage does not
-    /// allow it (§4.2.1.3, §4.2.1.12).
+    /// The chain may not be used for what it was checked for (TLS server
+    /// authentication, so far): the leaf is a CA (cA=TRUE) or its keyUsage
+    /// lacks digitalSignature (RFC 5280 §4.2.1.9, §4.2.1.3), or an
+    /// extKeyUsage on the path lacks the purpose, e.g. serverAuth (§4.2.1.12).
     InvalidUsage,
 }
 

@@ -15,7 +15,9 @@ use minitls::error::{AlertDescription, CertificateError, Error};
 use minitls::pki::der::Oid;
 use minitls::pki::issue::{self, CertificateParams, DemoPki};
 use minitls::pki::pem;
-use minitls::pki::verify::{TrustAnchors, VerifiedServerCert, verify_server_chain};
+use minitls::pki::verify::{
+    KeyPurpose, TrustAnchors, VerifiedServerCert, verify_chain, verify_server_chain,
+};
 use minitls::pki::x509::{self, BasicConstraints, Certificate, KeyUsage};
 
 /// 2023-11-14T22:13:20Z; every certificate below is issued around it.
@@ -77,8 +79,8 @@ fn verify(
 }
 
 /// The refusal is exactly `expected`, and the peer would be sent `alert`.
-fn assert_refused(
-    result: Result<VerifiedServerCert, CertificateError>,
+fn assert_refused<T: std::fmt::Debug>(
+    result: Result<T, CertificateError>,
     expected: CertificateError,
     alert: AlertDescription,
 ) {
@@ -611,6 +613,108 @@ fn a_ca_certificate_is_not_accepted_as_a_server_leaf() {
     );
 }
 
+/// A CA issued by `issuer` whose extKeyUsage is `purposes`.
+fn intermediate_with_eku(issuer: &Authority, purposes: &[&[u8]]) -> Authority {
+    let mut params = CertificateParams::ca("EKU Intermediate", NOW);
+    params.ext_key_usage = Some(purposes.iter().map(|id| Oid(id.to_vec())).collect());
+    issue_from(issuer, &params)
+}
+
+#[test]
+fn extended_key_usage_is_checked_on_every_certificate_of_the_path() {
+    let root = root("Test Root");
+    let anchors = anchors(&root);
+
+    // An intermediate restricted to clientAuth cannot vouch for a server,
+    // even though the leaf itself says serverAuth.
+    let client_ca = intermediate_with_eku(&root, &[x509::ID_KP_CLIENT_AUTH]);
+    let leaf_under_client_ca = leaf(&client_ca, &["localhost"]);
+    assert_refused(
+        verify(
+            &[&leaf_under_client_ca, &client_ca.der],
+            &anchors,
+            "localhost",
+        ),
+        CertificateError::InvalidUsage,
+        AlertDescription::UnsupportedCertificate,
+    );
+
+    // serverAuth, alone or among others, or anyExtendedKeyUsage, allows it.
+    for purposes in [
+        &[x509::ID_KP_SERVER_AUTH][..],
+        &[x509::ID_KP_CLIENT_AUTH, x509::ID_KP_SERVER_AUTH],
+        &[x509::ANY_EXTENDED_KEY_USAGE],
+    ] {
+        let ca = intermediate_with_eku(&root, purposes);
+        let leaf = leaf(&ca, &["localhost"]);
+        verify(&[&leaf, &ca.der], &anchors, "localhost").unwrap();
+    }
+
+    // Absence means no restriction: a leaf without extKeyUsage under an
+    // intermediate with serverAuth is fine...
+    let server_ca = intermediate_with_eku(&root, &[x509::ID_KP_SERVER_AUTH]);
+    let mut params = CertificateParams::server(&["localhost"], NOW);
+    params.ext_key_usage = None;
+    let no_eku = issue_from(&server_ca, &params).der;
+    verify(&[&no_eku, &server_ca.der], &anchors, "localhost").unwrap();
+    // ...but not one whose own extKeyUsage lacks serverAuth.
+    params.ext_key_usage = Some(vec![Oid(x509::ID_KP_CLIENT_AUTH.to_vec())]);
+    let client_leaf = issue_from(&server_ca, &params).der;
+    assert_refused(
+        verify(&[&client_leaf, &server_ca.der], &anchors, "localhost"),
+        CertificateError::InvalidUsage,
+        AlertDescription::UnsupportedCertificate,
+    );
+
+    // The trust anchor is held to the same rule.
+    let mut params = CertificateParams::ca("Client Root", NOW);
+    params.ext_key_usage = Some(vec![Oid(x509::ID_KP_CLIENT_AUTH.to_vec())]);
+    let key = Ed25519PrivateKey::generate(&mut crypto::os_rng());
+    let client_root = authority(
+        issue::self_signed(&params, &key, &mut crypto::os_rng()),
+        key,
+    );
+    let leaf_under_client_root = leaf(&client_root, &["localhost"]);
+    assert_refused(
+        verify(
+            &[&leaf_under_client_root],
+            &self::anchors(&client_root),
+            "localhost",
+        ),
+        CertificateError::InvalidUsage,
+        AlertDescription::UnsupportedCertificate,
+    );
+}
+
+#[test]
+fn the_purpose_is_a_parameter_of_the_verifier() {
+    let root = root("Test Root");
+    let anchors = anchors(&root);
+    let client_ca = intermediate_with_eku(&root, &[x509::ID_KP_CLIENT_AUTH]);
+    let mut params = CertificateParams::server(&["client"], NOW);
+    params.ext_key_usage = Some(vec![Oid(x509::ID_KP_CLIENT_AUTH.to_vec())]);
+    let client_leaf = issue_from(&client_ca, &params).der;
+    let chain: &[&[u8]] = &[&client_leaf, &client_ca.der];
+
+    // Good for a client, not for a server...
+    let verified = verify_chain(chain, &anchors, KeyPurpose::ClientAuth, NOW).unwrap();
+    assert_eq!(verified.leaf.subject.text, "CN=client");
+    assert_eq!(verified.signatures_checked, 2);
+    assert_refused(
+        verify_chain(chain, &anchors, KeyPurpose::ServerAuth, NOW),
+        CertificateError::InvalidUsage,
+        AlertDescription::UnsupportedCertificate,
+    );
+    // ...and a server's chain is no good for a client.
+    let server_leaf = leaf(&root, &["localhost"]);
+    verify_chain(&[&server_leaf], &anchors, KeyPurpose::ServerAuth, NOW).unwrap();
+    assert_refused(
+        verify_chain(&[&server_leaf], &anchors, KeyPurpose::ClientAuth, NOW),
+        CertificateError::InvalidUsage,
+        AlertDescription::UnsupportedCertificate,
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Malformed input
 
@@ -842,6 +946,48 @@ fn openssl_reads_ip_address_names() {
         ],
     );
     assert!(!ok, "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn openssl_agrees_that_an_intermediate_extended_key_usage_binds_the_leaf() {
+    let dir = temp_dir("eku-openssl");
+    let root = root("Test Root");
+    std::fs::write(dir.join("root.pem"), pem::cert_to_pem(&root.der)).unwrap();
+    let at = NOW.to_string();
+    for (purposes, accepted) in [
+        (&[x509::ID_KP_CLIENT_AUTH][..], false),
+        (&[x509::ID_KP_SERVER_AUTH][..], true),
+    ] {
+        let ca = intermediate_with_eku(&root, purposes);
+        let leaf = leaf(&ca, &["localhost"]);
+        std::fs::write(dir.join("ca.pem"), pem::cert_to_pem(&ca.der)).unwrap();
+        std::fs::write(dir.join("leaf.pem"), pem::cert_to_pem(&leaf)).unwrap();
+        let (ok, out) = openssl(
+            &dir,
+            &[
+                "verify",
+                "-attime",
+                &at,
+                "-CAfile",
+                "root.pem",
+                "-untrusted",
+                "ca.pem",
+                "-purpose",
+                "sslserver",
+                "leaf.pem",
+            ],
+        );
+        assert_eq!(ok, accepted, "{out}");
+        if !accepted {
+            // X509_V_ERR_INVALID_PURPOSE, at depth 1: the intermediate.
+            assert!(out.contains("error 26 at 1 depth"), "{out}");
+        }
+        assert_eq!(
+            verify(&[&leaf, &ca.der], &anchors(&root), "localhost").is_ok(),
+            accepted
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
