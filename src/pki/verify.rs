@@ -59,7 +59,7 @@
 //!   §7.1.2.7.8 require cA FALSE in a server certificate, and a CA key
 //!   signing TLS handshakes is one key doing two jobs.
 //! - extKeyUsage is honoured on every certificate of the path, not only on
-//!   the leaf (see [`check_extended_key_usage`]).
+//!   the leaf (see `check_extended_key_usage`).
 //! - Revocation (CRLs, OCSP) is not checked.
 
 use std::net::IpAddr;
