@@ -27,7 +27,7 @@
 //! | `record_overflow` | [`Error::RecordOverflow`] | `tests/negative.rs::oversized_record_is_record_overflow` |
 //! | `handshake_failure` | [`Error::NoCommonParameters`] | `tests/negative.rs::no_common_suite_is_handshake_failure` |
 //! | `bad_certificate` | name mismatch, bad signature, not a CA, malformed DER | `tests/cert_validation.rs` |
-//! | `unsupported_certificate` | a key or signature algorithm other than Ed25519 | `tests/cert_validation.rs` |
+//! | `unsupported_certificate` | a key or signature algorithm other than Ed25519, a chain not usable by a TLS server | `tests/cert_validation.rs` |
 //! | `certificate_expired` | outside notBefore..notAfter | `tests/cert_validation.rs` |
 //! | `unknown_ca` | no path to a trust anchor | `tests/cert_validation.rs` |
 //! | `illegal_parameter` | [`Error::IllegalParameter`] | `tests/negative.rs` |
@@ -202,7 +202,8 @@ pub enum CertificateError {
     Expired { not_after: i64, now: i64 },
     /// The current time is before notBefore (RFC 5280 §4.1.2.5).
     NotYetValid { not_before: i64, now: i64 },
-    /// No subjectAltName dNSName matches the name we asked for (RFC 6125 §6.4).
+    /// No subjectAltName entry matches the name we asked for: a dNSName for a
+    /// DNS name (RFC 6125 §6.4), an iPAddress for an IP address (RFC 9525 §6.4).
     NameMismatch { expected: String },
     /// A signature in the chain does not verify.
     BadSignature,
@@ -214,7 +215,10 @@ pub enum CertificateError {
     UnsupportedAlgorithm,
     /// A critical extension we do not understand (RFC 5280 §4.2).
     UnsupportedCriticalExtension,
-    /// The leaf may not be used for TLS server authentication (keyUsage / extKeyUsage).
+    /// The chain may not be used for what it was checked for (TLS server
+    /// authentication, so far): the leaf is a CA (cA=TRUE) or its keyUsage
+    /// lacks digitalSignature (RFC 5280 §4.2.1.9, §4.2.1.3), or an
+    /// extKeyUsage on the path lacks the purpose, e.g. serverAuth (§4.2.1.12).
     InvalidUsage,
 }
 

@@ -15,7 +15,9 @@ use minitls::error::{AlertDescription, CertificateError, Error};
 use minitls::pki::der::Oid;
 use minitls::pki::issue::{self, CertificateParams, DemoPki};
 use minitls::pki::pem;
-use minitls::pki::verify::{TrustAnchors, VerifiedServerCert, verify_server_chain};
+use minitls::pki::verify::{
+    KeyPurpose, TrustAnchors, VerifiedServerCert, verify_chain, verify_server_chain,
+};
 use minitls::pki::x509::{self, BasicConstraints, Certificate, KeyUsage};
 
 /// 2023-11-14T22:13:20Z; every certificate below is issued around it.
@@ -77,8 +79,8 @@ fn verify(
 }
 
 /// The refusal is exactly `expected`, and the peer would be sent `alert`.
-fn assert_refused(
-    result: Result<VerifiedServerCert, CertificateError>,
+fn assert_refused<T: std::fmt::Debug>(
+    result: Result<T, CertificateError>,
     expected: CertificateError,
     alert: AlertDescription,
 ) {
@@ -397,6 +399,73 @@ fn wildcards_match_exactly_one_left_most_label() {
     }
 }
 
+#[test]
+fn ip_address_names_match_only_ip_address_entries() {
+    let root = root("Test Root");
+    let anchors = anchors(&root);
+    // `server` turns names that parse as IP addresses into iPAddress
+    // entries (RFC 5280 §4.2.1.6), in network byte order.
+    let leaf = leaf(&root, &["localhost", "127.0.0.1", "::1"]);
+    assert_eq!(
+        Certificate::from_der(&leaf)
+            .unwrap()
+            .extensions
+            .subject_alt_name,
+        Some(vec![
+            x509::GeneralName::DnsName("localhost".into()),
+            x509::GeneralName::IpAddress(vec![127, 0, 0, 1]),
+            x509::GeneralName::IpAddress(std::net::Ipv6Addr::LOCALHOST.octets().to_vec()),
+        ])
+    );
+    // RFC 9525 §6.4: an IP reference identity matches an iPAddress entry
+    // with the same octets, however the address is spelled.
+    for name in ["127.0.0.1", "::1", "0:0:0:0:0:0:0:1", "localhost"] {
+        verify(&[&leaf], &anchors, name).unwrap();
+    }
+    // Another address, an IPv4 address written as IPv6 (16 octets never
+    // equal 4), and a bracketed literal, which is not an address at all
+    // (the caller strips the brackets of `[::1]:443`), are all refused.
+    for wrong in ["127.0.0.2", "::2", "::ffff:127.0.0.1", "[::1]", "10.0.0.1"] {
+        assert_refused(
+            verify(&[&leaf], &anchors, wrong),
+            CertificateError::NameMismatch {
+                expected: wrong.to_string(),
+            },
+            AlertDescription::BadCertificate,
+        );
+    }
+
+    // An IP address is never matched against dNSName entries: neither a
+    // wildcard that covers its last three "labels" nor the address written
+    // out as a dNSName makes this certificate valid for 127.0.0.1.
+    let mut params = CertificateParams::server(&["localhost"], NOW);
+    params.dns_names = vec!["*.0.0.1".into(), "127.0.0.1".into(), "::1".into()];
+    let dns_only = issue_from(&root, &params).der;
+    for address in ["127.0.0.1", "::1"] {
+        assert_refused(
+            verify(&[&dns_only], &anchors, address),
+            CertificateError::NameMismatch {
+                expected: address.to_string(),
+            },
+            AlertDescription::BadCertificate,
+        );
+    }
+    // The same wildcard still matches a DNS name, as before.
+    verify(&[&dns_only], &anchors, "host.0.0.1").unwrap();
+
+    // And a DNS name is never matched against iPAddress entries: a
+    // certificate for 127.0.0.1 only is not valid for localhost.
+    let ip_only = self::leaf(&root, &["127.0.0.1"]);
+    verify(&[&ip_only], &anchors, "127.0.0.1").unwrap();
+    assert_refused(
+        verify(&[&ip_only], &anchors, "localhost"),
+        CertificateError::NameMismatch {
+            expected: "localhost".to_string(),
+        },
+        AlertDescription::BadCertificate,
+    );
+}
+
 /// Flip one bit in the last byte: the end of signatureValue.
 fn with_bad_signature(der: &[u8]) -> Vec<u8> {
     let mut bad = der.to_vec();
@@ -505,6 +574,145 @@ fn leaf_must_be_usable_for_a_tls_server() {
     params.ext_key_usage = None;
     params.key_usage = None;
     verify(&[&issue_from(&root, &params).der], &anchors, "localhost").unwrap();
+}
+
+#[test]
+fn a_ca_certificate_is_not_accepted_as_a_server_leaf() {
+    let root = root("Test Root");
+    let anchors = anchors(&root);
+
+    // A certificate that is fit for a server in every way (name, keyUsage
+    // digitalSignature, extKeyUsage serverAuth) except that it says cA=TRUE.
+    let mut params = CertificateParams::server(&["localhost"], NOW);
+    let as_end_entity = issue_from(&root, &params).der;
+    verify(&[&as_end_entity], &anchors, "localhost").unwrap();
+    params.basic_constraints = Some(BasicConstraints {
+        ca: true,
+        path_len_constraint: None,
+    });
+    params.key_usage = Some(KeyUsage::DIGITAL_SIGNATURE.union(KeyUsage::KEY_CERT_SIGN));
+    let ca_leaf = issue_from(&root, &params).der;
+    assert_refused(
+        verify(&[&ca_leaf], &anchors, "localhost"),
+        CertificateError::InvalidUsage,
+        AlertDescription::UnsupportedCertificate,
+    );
+
+    // The trust anchor itself, presented as the server's certificate.
+    let mut params = CertificateParams::ca("localhost", NOW);
+    params.dns_names = vec!["localhost".into()];
+    params.key_usage = Some(KeyUsage::DIGITAL_SIGNATURE.union(KeyUsage::KEY_CERT_SIGN));
+    let key = Ed25519PrivateKey::generate(&mut crypto::os_rng());
+    let self_signed_ca = issue::self_signed(&params, &key, &mut crypto::os_rng());
+    let mut trusting_it = TrustAnchors::new();
+    trusting_it.add_der(&self_signed_ca).unwrap();
+    assert_refused(
+        verify(&[&self_signed_ca], &trusting_it, "localhost"),
+        CertificateError::InvalidUsage,
+        AlertDescription::UnsupportedCertificate,
+    );
+}
+
+/// A CA issued by `issuer` whose extKeyUsage is `purposes`.
+fn intermediate_with_eku(issuer: &Authority, purposes: &[&[u8]]) -> Authority {
+    let mut params = CertificateParams::ca("EKU Intermediate", NOW);
+    params.ext_key_usage = Some(purposes.iter().map(|id| Oid(id.to_vec())).collect());
+    issue_from(issuer, &params)
+}
+
+#[test]
+fn extended_key_usage_is_checked_on_every_certificate_of_the_path() {
+    let root = root("Test Root");
+    let anchors = anchors(&root);
+
+    // An intermediate restricted to clientAuth cannot vouch for a server,
+    // even though the leaf itself says serverAuth.
+    let client_ca = intermediate_with_eku(&root, &[x509::ID_KP_CLIENT_AUTH]);
+    let leaf_under_client_ca = leaf(&client_ca, &["localhost"]);
+    assert_refused(
+        verify(
+            &[&leaf_under_client_ca, &client_ca.der],
+            &anchors,
+            "localhost",
+        ),
+        CertificateError::InvalidUsage,
+        AlertDescription::UnsupportedCertificate,
+    );
+
+    // serverAuth, alone or among others, or anyExtendedKeyUsage, allows it.
+    for purposes in [
+        &[x509::ID_KP_SERVER_AUTH][..],
+        &[x509::ID_KP_CLIENT_AUTH, x509::ID_KP_SERVER_AUTH],
+        &[x509::ANY_EXTENDED_KEY_USAGE],
+    ] {
+        let ca = intermediate_with_eku(&root, purposes);
+        let leaf = leaf(&ca, &["localhost"]);
+        verify(&[&leaf, &ca.der], &anchors, "localhost").unwrap();
+    }
+
+    // Absence means no restriction: a leaf without extKeyUsage under an
+    // intermediate with serverAuth is fine...
+    let server_ca = intermediate_with_eku(&root, &[x509::ID_KP_SERVER_AUTH]);
+    let mut params = CertificateParams::server(&["localhost"], NOW);
+    params.ext_key_usage = None;
+    let no_eku = issue_from(&server_ca, &params).der;
+    verify(&[&no_eku, &server_ca.der], &anchors, "localhost").unwrap();
+    // ...but not one whose own extKeyUsage lacks serverAuth.
+    params.ext_key_usage = Some(vec![Oid(x509::ID_KP_CLIENT_AUTH.to_vec())]);
+    let client_leaf = issue_from(&server_ca, &params).der;
+    assert_refused(
+        verify(&[&client_leaf, &server_ca.der], &anchors, "localhost"),
+        CertificateError::InvalidUsage,
+        AlertDescription::UnsupportedCertificate,
+    );
+
+    // The trust anchor is held to the same rule.
+    let mut params = CertificateParams::ca("Client Root", NOW);
+    params.ext_key_usage = Some(vec![Oid(x509::ID_KP_CLIENT_AUTH.to_vec())]);
+    let key = Ed25519PrivateKey::generate(&mut crypto::os_rng());
+    let client_root = authority(
+        issue::self_signed(&params, &key, &mut crypto::os_rng()),
+        key,
+    );
+    let leaf_under_client_root = leaf(&client_root, &["localhost"]);
+    assert_refused(
+        verify(
+            &[&leaf_under_client_root],
+            &self::anchors(&client_root),
+            "localhost",
+        ),
+        CertificateError::InvalidUsage,
+        AlertDescription::UnsupportedCertificate,
+    );
+}
+
+#[test]
+fn the_purpose_is_a_parameter_of_the_verifier() {
+    let root = root("Test Root");
+    let anchors = anchors(&root);
+    let client_ca = intermediate_with_eku(&root, &[x509::ID_KP_CLIENT_AUTH]);
+    let mut params = CertificateParams::server(&["client"], NOW);
+    params.ext_key_usage = Some(vec![Oid(x509::ID_KP_CLIENT_AUTH.to_vec())]);
+    let client_leaf = issue_from(&client_ca, &params).der;
+    let chain: &[&[u8]] = &[&client_leaf, &client_ca.der];
+
+    // Good for a client, not for a server...
+    let verified = verify_chain(chain, &anchors, KeyPurpose::ClientAuth, NOW).unwrap();
+    assert_eq!(verified.leaf.subject.text, "CN=client");
+    assert_eq!(verified.signatures_checked, 2);
+    assert_refused(
+        verify_chain(chain, &anchors, KeyPurpose::ServerAuth, NOW),
+        CertificateError::InvalidUsage,
+        AlertDescription::UnsupportedCertificate,
+    );
+    // ...and a server's chain is no good for a client.
+    let server_leaf = leaf(&root, &["localhost"]);
+    verify_chain(&[&server_leaf], &anchors, KeyPurpose::ServerAuth, NOW).unwrap();
+    assert_refused(
+        verify_chain(&[&server_leaf], &anchors, KeyPurpose::ClientAuth, NOW),
+        CertificateError::InvalidUsage,
+        AlertDescription::UnsupportedCertificate,
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -692,6 +900,94 @@ fn openssl_verify_accepts_the_demo_pki() {
     assert!(text.contains("ED25519"), "{text}");
     openssl_ok(&dir, &["pkey", "-in", "server.key", "-noout"]);
     openssl_ok(&dir, &["pkey", "-in", "ca.key", "-noout"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn openssl_reads_ip_address_names() {
+    let dir = temp_dir("ip-openssl");
+    let pki = DemoPki::generate(&mut crypto::os_rng(), &["127.0.0.1", "::1"], unix_now());
+    pki.write_to_dir(&dir).unwrap();
+
+    let text = openssl_ok(&dir, &["x509", "-in", "server.pem", "-noout", "-text"]);
+    assert!(text.contains("IP Address:127.0.0.1"), "{text}");
+    // OpenSSL 3.0 writes IPv6 in full; later versions may compress it.
+    assert!(
+        text.contains("IP Address:0:0:0:0:0:0:0:1") || text.contains("IP Address:::1"),
+        "{text}"
+    );
+    assert!(!text.contains("DNS:"), "{text}");
+    for address in ["127.0.0.1", "::1"] {
+        let out = openssl_ok(
+            &dir,
+            &[
+                "verify",
+                "-CAfile",
+                "ca.pem",
+                "-purpose",
+                "sslserver",
+                "-verify_ip",
+                address,
+                "server.pem",
+            ],
+        );
+        assert!(out.contains("server.pem: OK"), "{out}");
+    }
+    // OpenSSL, too, refuses another address.
+    let (ok, out) = openssl(
+        &dir,
+        &[
+            "verify",
+            "-CAfile",
+            "ca.pem",
+            "-verify_ip",
+            "127.0.0.2",
+            "server.pem",
+        ],
+    );
+    assert!(!ok, "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn openssl_agrees_that_an_intermediate_extended_key_usage_binds_the_leaf() {
+    let dir = temp_dir("eku-openssl");
+    let root = root("Test Root");
+    std::fs::write(dir.join("root.pem"), pem::cert_to_pem(&root.der)).unwrap();
+    let at = NOW.to_string();
+    for (purposes, accepted) in [
+        (&[x509::ID_KP_CLIENT_AUTH][..], false),
+        (&[x509::ID_KP_SERVER_AUTH][..], true),
+    ] {
+        let ca = intermediate_with_eku(&root, purposes);
+        let leaf = leaf(&ca, &["localhost"]);
+        std::fs::write(dir.join("ca.pem"), pem::cert_to_pem(&ca.der)).unwrap();
+        std::fs::write(dir.join("leaf.pem"), pem::cert_to_pem(&leaf)).unwrap();
+        let (ok, out) = openssl(
+            &dir,
+            &[
+                "verify",
+                "-attime",
+                &at,
+                "-CAfile",
+                "root.pem",
+                "-untrusted",
+                "ca.pem",
+                "-purpose",
+                "sslserver",
+                "leaf.pem",
+            ],
+        );
+        assert_eq!(ok, accepted, "{out}");
+        if !accepted {
+            // X509_V_ERR_INVALID_PURPOSE, at depth 1: the intermediate.
+            assert!(out.contains("error 26 at 1 depth"), "{out}");
+        }
+        assert_eq!(
+            verify(&[&leaf, &ca.der], &anchors(&root), "localhost").is_ok(),
+            accepted
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

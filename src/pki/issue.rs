@@ -421,5 +421,6 @@ mod tests {
             verify_server_chain(&[&pki.server_cert], &pki.trust_anchors(), "localhost", now)
                 .unwrap();
         assert_eq!(verified.public_key, pki.server_key.public_key());
+        verify_server_chain(&[&pki.server_cert], &pki.trust_anchors(), "127.0.0.1", now).unwrap();
     }
 }

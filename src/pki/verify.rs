@@ -1,11 +1,13 @@
 //! Deciding whether to believe a server's certificate chain (RFC 5280 §6,
-//! RFC 6125 §6, RFC 8446 §4.4.2.2).
+//! RFC 6125 §6, RFC 9525 §6, RFC 8446 §4.4.2.2).
 //!
 //! A TLS server sends its certificate first and then, usually, the
 //! intermediates that lead towards a CA the client trusts (RFC 8446
 //! §4.4.2). [`verify_server_chain`] answers one question: does a path of
 //! signatures lead from one of our [`TrustAnchors`] down to this leaf, and
-//! may the leaf speak for `server_name`? It does it in three steps.
+//! may the leaf speak for `server_name`? It is [`verify_chain`] for the
+//! purpose [`KeyPurpose::ServerAuth`] (steps 1 to 11 below), followed by
+//! the name check (step 12). The work falls into three parts.
 //!
 //! 1. **Parse** every presented certificate (`x509.rs`).
 //! 2. **Build a path** from the leaf upwards. Each step looks for the
@@ -18,7 +20,7 @@
 //!    certificate on it, leaf first.
 //!
 //! The first failure wins, in this order, which is also the order of the
-//! code in [`verify_server_chain`]:
+//! code in [`verify_chain`] and [`verify_server_chain`]:
 //!
 //! | # | check | error | alert |
 //! |---|---|---|---|
@@ -31,8 +33,9 @@
 //! | 7 | no pathLenConstraint is exceeded | `PathTooLong` | `bad_certificate` |
 //! | 8 | no unknown critical extension | `UnsupportedCriticalExtension` | `unsupported_certificate` |
 //! | 9 | `now` lies within every notBefore..notAfter | `NotYetValid` / `Expired` | `certificate_expired` |
-//! | 10 | the leaf may sign for a TLS server (keyUsage, extKeyUsage) | `InvalidUsage` | `unsupported_certificate` |
-//! | 11 | a subjectAltName dNSName matches `server_name` | `NameMismatch` | `bad_certificate` |
+//! | 10 | the leaf is an end entity (not cA=TRUE) whose keyUsage, if present, allows digitalSignature | `InvalidUsage` | `unsupported_certificate` |
+//! | 11 | every extKeyUsage on the path allows the purpose (serverAuth) | `InvalidUsage` | `unsupported_certificate` |
+//! | 12 | `server_name` matches the leaf's subjectAltName: an IP address an iPAddress entry, a DNS name a dNSName entry | `NameMismatch` | `bad_certificate` |
 //!
 //! Signatures come before everything that reads a certificate's contents
 //! (step 5 before 6): until a signature verifies, the cA bit, the dates and
@@ -45,12 +48,21 @@
 //! - The trust anchor is held to the same rules as any issuer (cA, keyUsage,
 //!   pathLenConstraint, validity, critical extensions). RFC 5280 §6.1 lets a
 //!   relying party take anchors on faith; being strict costs nothing here.
-//! - The server name is matched only against subjectAltName dNSName
-//!   entries. There is no fallback to the subject's CN (RFC 6125 §6.4.4
-//!   allows one only when there is no subjectAltName, and CAs always send
-//!   one today), and IP addresses are out of scope: an IP literal never
-//!   matches an iPAddress entry.
+//! - The server name is matched only against subjectAltName entries, and
+//!   only against entries of its own kind: a name that parses as an IP
+//!   address (`127.0.0.1`, `::1`) against iPAddress entries, any other
+//!   name against dNSName entries (RFC 9525 §6.2, §6.4). There is no
+//!   fallback to the subject's CN (RFC 6125 §6.4.4 allows one only when
+//!   there is no subjectAltName, and CAs always send one today).
+//! - A leaf with cA=TRUE is refused as `InvalidUsage`. RFC 5280 §6.1 does
+//!   not forbid it, but the CA/Browser Forum Baseline Requirements
+//!   §7.1.2.7.8 require cA FALSE in a server certificate, and a CA key
+//!   signing TLS handshakes is one key doing two jobs.
+//! - extKeyUsage is honoured on every certificate of the path, not only on
+//!   the leaf (see `check_extended_key_usage`).
 //! - Revocation (CRLs, OCSP) is not checked.
+
+use std::net::IpAddr;
 
 use super::pem;
 use super::x509::{self, Certificate, KeyUsage};
@@ -98,6 +110,41 @@ impl TrustAnchors {
     }
 }
 
+/// What a chain is validated for: the KeyPurposeId (RFC 5280 §4.2.1.12)
+/// that every extKeyUsage extension on the path must allow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyPurpose {
+    /// `id-kp-serverAuth`: "TLS WWW server authentication". What a client
+    /// asks of a server's chain; the default everywhere in minitls.
+    ServerAuth,
+    /// `id-kp-clientAuth`: "TLS WWW client authentication". What a server
+    /// will ask of a client's chain once minitls does mutual TLS.
+    ClientAuth,
+}
+
+impl KeyPurpose {
+    /// The KeyPurposeId, as DER contents octets.
+    pub fn key_purpose_id(self) -> &'static [u8] {
+        match self {
+            KeyPurpose::ServerAuth => x509::ID_KP_SERVER_AUTH,
+            KeyPurpose::ClientAuth => x509::ID_KP_CLIENT_AUTH,
+        }
+    }
+}
+
+/// What [`verify_chain`] learns from a chain it accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedChain {
+    /// The leaf (end-entity) certificate, whose names the caller may check.
+    pub leaf: Certificate,
+    /// The leaf's Ed25519 key, which must verify the peer's
+    /// CertificateVerify (RFC 8446 §4.4.3).
+    pub public_key: [u8; 32],
+    /// How many certificate signatures were verified (the path's length
+    /// less its trust anchor).
+    pub signatures_checked: usize,
+}
+
 /// What the client learns from a chain it accepted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedServerCert {
@@ -119,14 +166,40 @@ pub struct VerifiedServerCert {
 /// Verify a server's chain for `server_name` at time `now` (Unix seconds).
 ///
 /// `chain` holds the DER certificates in the order of the TLS Certificate
-/// message: the leaf first (RFC 8446 §4.4.2). The checks and the order in
-/// which they are made are described in the module documentation.
+/// message: the leaf first (RFC 8446 §4.4.2). `server_name` is the
+/// reference identity: a DNS name, or an IP address such as `127.0.0.1` or
+/// `::1` (without brackets). The checks and the order in which they are
+/// made are described in the module documentation.
 pub fn verify_server_chain(
     chain: &[&[u8]],
     anchors: &TrustAnchors,
     server_name: &str,
     now: i64,
 ) -> Result<VerifiedServerCert, CertificateError> {
+    // 1 to 11. A path to an anchor, good for a TLS server.
+    let verified = verify_chain(chain, anchors, KeyPurpose::ServerAuth, now)?;
+
+    // 12. The leaf, for this server.
+    check_server_name(&verified.leaf, server_name)?;
+
+    Ok(VerifiedServerCert {
+        public_key: verified.public_key,
+        subject: verified.leaf.subject.text.clone(),
+        issuer: verified.leaf.issuer.text.clone(),
+        not_after: verified.leaf.not_after,
+        signatures_checked: verified.signatures_checked,
+    })
+}
+
+/// Verify that `chain` leads to a trust anchor and may be used for
+/// `purpose` at time `now` (Unix seconds): steps 1 to 11 of the module
+/// documentation, everything but the name.
+pub fn verify_chain(
+    chain: &[&[u8]],
+    anchors: &TrustAnchors,
+    purpose: KeyPurpose,
+    now: i64,
+) -> Result<VerifiedChain, CertificateError> {
     // 1. Parse.
     let presented = chain
         .iter()
@@ -172,15 +245,13 @@ pub fn verify_server_chain(
         check_validity(cert, now)?;
     }
 
-    // 10 and 11. The leaf, for this server.
-    check_server_usage(leaf)?;
-    check_server_name(leaf, server_name)?;
+    // 10 and 11. What the leaf, and the path, may be used for.
+    check_end_entity_usage(leaf)?;
+    check_extended_key_usage(&path, purpose)?;
 
-    Ok(VerifiedServerCert {
+    Ok(VerifiedChain {
+        leaf: leaf.clone(),
         public_key,
-        subject: leaf.subject.text.clone(),
-        issuer: leaf.issuer.text.clone(),
-        not_after: leaf.not_after,
         signatures_checked: path.len() - 1,
     })
 }
@@ -330,33 +401,81 @@ fn check_validity(cert: &Certificate, now: i64) -> Result<(), CertificateError> 
     Ok(())
 }
 
-/// The leaf's key signs the handshake (RFC 8446 §4.4.3), so keyUsage, when
-/// present, must allow digitalSignature (RFC 5280 §4.2.1.3); and
-/// extKeyUsage, when present, must name serverAuth or
-/// anyExtendedKeyUsage (RFC 5280 §4.2.1.12).
-fn check_server_usage(leaf: &Certificate) -> Result<(), CertificateError> {
-    if let Some(key_usage) = leaf.extensions.key_usage
-        && !key_usage.contains(KeyUsage::DIGITAL_SIGNATURE)
-    {
+/// The leaf is an end entity whose key signs the handshake.
+///
+/// - cA=TRUE is refused: a CA certificate is not the kind of certificate a
+///   TLS peer presents for itself (CA/Browser Forum Baseline Requirements
+///   §7.1.2.7.8: a server certificate's cA "MUST be FALSE"; RFC 5280
+///   §4.2.1.9 gives cA to keys that verify certificate signatures). Hence
+///   `InvalidUsage`, `unsupported_certificate`: "a certificate was of an
+///   unsupported type" (RFC 8446 §6.2), not a corrupt one.
+/// - keyUsage, when present, must allow digitalSignature (RFC 5280
+///   §4.2.1.3), because the key signs CertificateVerify (RFC 8446 §4.4.3).
+fn check_end_entity_usage(leaf: &Certificate) -> Result<(), CertificateError> {
+    if leaf.extensions.basic_constraints.is_some_and(|bc| bc.ca) {
         return Err(CertificateError::InvalidUsage);
     }
-    if let Some(purposes) = &leaf.extensions.ext_key_usage
-        && !purposes.iter().any(|purpose| {
-            purpose.is(x509::ID_KP_SERVER_AUTH) || purpose.is(x509::ANY_EXTENDED_KEY_USAGE)
-        })
+    if let Some(key_usage) = leaf.extensions.key_usage
+        && !key_usage.contains(KeyUsage::DIGITAL_SIGNATURE)
     {
         return Err(CertificateError::InvalidUsage);
     }
     Ok(())
 }
 
-/// RFC 6125 §6.4: some subjectAltName dNSName must match the name the
-/// client asked for.
+/// Every certificate on the path that carries extKeyUsage must name
+/// `purpose` or anyExtendedKeyUsage; a certificate without the extension
+/// sets no restriction (RFC 5280 §4.2.1.12: "the certified public key MAY
+/// be used only for the purposes indicated").
+///
+/// RFC 5280 defines the extension for the leaf and leaves its meaning in a
+/// CA certificate open. minitls reads it on an intermediate or an anchor
+/// as a limit on what that CA may vouch for, as Go's crypto/x509 and
+/// Mozilla NSS do: a CA restricted to clientAuth cannot issue a server
+/// certificate, whatever the leaf itself claims.
+fn check_extended_key_usage(
+    path: &[&Certificate],
+    purpose: KeyPurpose,
+) -> Result<(), CertificateError> {
+    let allows = |cert: &&Certificate| {
+        cert.extensions
+            .ext_key_usage
+            .as_ref()
+            .is_none_or(|purposes| {
+                purposes.iter().any(|id| {
+                    id.is(purpose.key_purpose_id()) || id.is(x509::ANY_EXTENDED_KEY_USAGE)
+                })
+            })
+    };
+    if path.iter().all(allows) {
+        Ok(())
+    } else {
+        Err(CertificateError::InvalidUsage)
+    }
+}
+
+/// Some subjectAltName entry of the leaf must match the name the client
+/// asked for, compared as the kind of name it is (RFC 9525 §6.1.1, §6.2):
+///
+/// - an IP address (anything `std::net::IpAddr` parses, `127.0.0.1` or
+///   `::1`) is an IP-ID, which "MUST exactly match the value of an
+///   iPAddress entry" (RFC 9525 §6.2), octet for octet (§6.4). RFC 5280
+///   §4.2.1.6 gives IPv4 4 octets and IPv6 16, so an IPv4 address never
+///   matches an IPv6 entry, not even its IPv4-mapped `::ffff:127.0.0.1`;
+/// - any other name is a DNS name and matches only a dNSName entry
+///   ([`dns_name_matches`], RFC 6125 §6.4).
+///
+/// Never the one against the other: a dNSName `*.0.0.1` does not make a
+/// certificate valid for `127.0.0.1`, and an iPAddress entry does not make
+/// it valid for a DNS name.
 fn check_server_name(leaf: &Certificate, server_name: &str) -> Result<(), CertificateError> {
-    if leaf
-        .dns_names()
-        .any(|presented| dns_name_matches(presented, server_name))
-    {
+    let matched = match server_name.parse::<IpAddr>() {
+        Ok(reference) => leaf.ip_addresses().any(|presented| presented == reference),
+        Err(_) => leaf
+            .dns_names()
+            .any(|presented| dns_name_matches(presented, server_name)),
+    };
+    if matched {
         Ok(())
     } else {
         Err(CertificateError::NameMismatch {

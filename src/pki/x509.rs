@@ -35,6 +35,7 @@
 //! - The received bytes are kept: the signature is checked over the
 //!   tbsCertificate exactly as it arrived, never over a re-encoding.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::ops::Range;
 
 use super::der::{self, BitString, Oid, Reader};
@@ -277,6 +278,32 @@ impl Certificate {
                 GeneralName::DnsName(dns) => Some(dns.as_str()),
                 _ => None,
             })
+    }
+
+    /// The iPAddress entries of subjectAltName, as addresses: 4 octets are
+    /// IPv4, 16 are IPv6 (RFC 5280 §4.2.1.6). The parser refuses any other
+    /// length, so every entry is one of the two.
+    pub fn ip_addresses(&self) -> impl Iterator<Item = IpAddr> + '_ {
+        self.extensions
+            .subject_alt_name
+            .iter()
+            .flatten()
+            .filter_map(|name| match name {
+                GeneralName::IpAddress(octets) => ip_address_from_octets(octets),
+                _ => None,
+            })
+    }
+}
+
+/// An iPAddress GeneralName's octets as an address, "in network byte
+/// order" (RFC 5280 §4.2.1.6); `None` for a length that is neither 4 nor 16.
+pub fn ip_address_from_octets(octets: &[u8]) -> Option<IpAddr> {
+    if let Ok(v4) = <[u8; 4]>::try_from(octets) {
+        Some(IpAddr::V4(Ipv4Addr::from(v4)))
+    } else if let Ok(v6) = <[u8; 16]>::try_from(octets) {
+        Some(IpAddr::V6(Ipv6Addr::from(v6)))
+    } else {
+        None
     }
 }
 
@@ -617,7 +644,11 @@ fn general_names(r: &mut Reader<'_>) -> Result<Vec<GeneralName>, CertificateErro
                 .map_err(|_| malformed("dNSName is not IA5String"))?;
             GeneralName::DnsName(text)
         } else if tlv.tag == der::context_primitive(7) {
-            if tlv.contents.len() != 4 && tlv.contents.len() != 16 {
+            // RFC 5280 §4.2.1.6: "For IP version 4 ... the octet string MUST
+            // contain exactly four octets. For IP version 6 ... the octet
+            // string MUST contain exactly sixteen octets." (The address-and-
+            // mask form of 8 or 32 octets belongs to name constraints only.)
+            if ip_address_from_octets(tlv.contents).is_none() {
                 return Err(malformed("iPAddress is not 4 or 16 octets"));
             }
             GeneralName::IpAddress(tlv.contents.to_vec())
@@ -664,6 +695,28 @@ mod tests {
         let parsed = name(&mut Reader::new(&der), "subject").unwrap();
         assert_eq!(parsed.text, "CN=\\#x\\ ,O=a\\, b,C=NL");
         assert_eq!(parsed.der, der);
+    }
+
+    #[test]
+    fn ip_address_names_are_4_or_16_octets() {
+        let names = |contents: &[u8]| {
+            let mut w = Writer::new();
+            w.tlv(der::context_primitive(7), contents);
+            general_names(&mut Reader::new(&w.into_bytes()))
+        };
+        assert_eq!(
+            names(&[127, 0, 0, 1]),
+            Ok(vec![GeneralName::IpAddress(vec![127, 0, 0, 1])])
+        );
+        let v6 = std::net::Ipv6Addr::LOCALHOST.octets();
+        assert_eq!(names(&v6), Ok(vec![GeneralName::IpAddress(v6.to_vec())]));
+        for len in [0, 1, 3, 5, 8, 15, 17, 32] {
+            assert_eq!(
+                names(&vec![1; len]),
+                Err(malformed("iPAddress is not 4 or 16 octets")),
+                "{len} octets"
+            );
+        }
     }
 
     #[test]
