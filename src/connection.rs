@@ -482,6 +482,13 @@ impl Connection {
         }
     }
 
+    /// Bytes received from the peer and held, not yet a whole record or a
+    /// whole handshake message: bounded by one record plus the largest
+    /// message its state accepts, whatever the peer sends.
+    pub fn buffered_input(&self) -> usize {
+        self.cx.deframer.len() + self.cx.handshake_in.len()
+    }
+
     /// The error that closed the connection, if any.
     pub fn error(&self) -> Option<&Error> {
         self.cx.error.as_ref()

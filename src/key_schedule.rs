@@ -259,8 +259,15 @@ pub struct TrafficKeys {
 }
 
 impl TrafficSecret {
+    /// The secret's bytes (for the trace and the key log).
     pub fn as_bytes(&self) -> &[u8; HASH_LEN] {
         &self.0.0
+    }
+
+    /// A traffic secret from its bytes: for tests and tools that play one
+    /// side of a handshake with a secret read off the other side's trace.
+    pub fn from_bytes(bytes: [u8; HASH_LEN]) -> Self {
+        TrafficSecret(Secret::from_bytes(bytes))
     }
 
     // ANCHOR: traffic_keys

@@ -134,6 +134,16 @@ impl Deframer {
         self.buf.extend_from_slice(bytes);
     }
 
+    /// Bytes held and not yet handed out as records.
+    pub fn len(&self) -> usize {
+        self.buf.len() - self.read
+    }
+
+    /// Whether no bytes are held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Drop the bytes already handed out as records (once per batch).
     pub fn compact(&mut self) {
         self.buf.drain(..self.read);

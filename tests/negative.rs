@@ -1451,3 +1451,526 @@ fn message_after_server_finished_in_one_record_is_unexpected_message() {
     });
     client_fails!(t, result, Error::UnexpectedRecord(_), UnexpectedMessage);
 }
+
+// ---------------------------------------------------------------------------
+// Hardening: nothing a peer sends can crash, stall or bloat us, and every
+// malformed input gets exactly the RFC's alert.
+
+/// A fresh pair; the server gets the client's hello altered by `alter`,
+/// and must answer with a full flight. Returns the pair and the hello's
+/// message bytes.
+fn server_accepts_altered_hello(alter: impl FnOnce(&mut ClientHello)) -> (Traced, Vec<u8>) {
+    let mut t = traced_pair();
+    let mut hello = decode_client_hello(&take(&mut t.pair.client));
+    alter(&mut hello);
+    let message = HandshakeMessage::ClientHello(hello);
+    t.pair
+        .server
+        .receive(&handshake_records(&message))
+        .expect("the server accepts the hello");
+    (t, message.encode().unwrap())
+}
+
+#[test]
+fn a_hello_retry_request_cookie_over_8_kib_is_decode_error_at_the_client() {
+    // A 65,450-byte cookie once overflowed the second ClientHello it is
+    // echoed in. Up to MAX_COOKIE_LEN it is echoed; beyond, refused.
+    use minitls::messages::extensions::MAX_COOKIE_LEN;
+    for (cookie_len, accepted) in [(MAX_COOKIE_LEN, true), (65_450, false)] {
+        let mut t = traced_pair();
+        take(&mut t.pair.client);
+        let hrr = HandshakeMessage::HelloRetryRequest(ServerHello {
+            legacy_version: TLS12,
+            random: HELLO_RETRY_REQUEST_RANDOM,
+            legacy_session_id_echo: decode_client_hello(&{
+                let mut t2 = traced_pair();
+                take(&mut t2.pair.client)
+            })
+            .legacy_session_id,
+            cipher_suite: TLS_CHACHA20_POLY1305_SHA256,
+            legacy_compression_method: 0,
+            extensions: vec![
+                Extension::SupportedVersionsServer(TLS13),
+                Extension::Cookie(vec![0xc0; cookie_len]),
+            ],
+        });
+        let result = t.pair.client.receive(&handshake_records(&hrr));
+        if accepted {
+            result.unwrap();
+            let hellos = split_records(&take(&mut t.pair.client));
+            let second = decode_client_hello(&join_records(&hellos[hellos.len() - 1..]));
+            assert_eq!(
+                second.find_extension(et::COOKIE),
+                Some(&Extension::Cookie(vec![0xc0; cookie_len]))
+            );
+        } else {
+            client_fails!(t, result, Error::Decode { field: "cookie" }, DecodeError);
+        }
+    }
+}
+
+#[test]
+fn close_notify_before_the_handshake_ends_the_connection_and_nothing_is_buffered() {
+    // It once left the connection buffering all that followed (2.5 MB of
+    // RSS became 265 MB). Before the handshake it is a failure with no
+    // alert in answer; what follows is refused, not held.
+    let recorder = Recorder::default();
+    let mut server = server_with(&pki(), &recorder);
+    let close_notify = plain_record(ALERT, &[1, 0]);
+    let err = Error::AlertReceived(A::CloseNotify);
+    assert_eq!(server.receive(&close_notify), Err(err.clone()));
+    assert!(no_alert_sent(&recorder));
+    assert_eq!(server.state_name(), "CLOSED");
+    for _ in 0..64 {
+        assert_eq!(server.receive(&[0x17; 1 << 16]), Err(err.clone()));
+    }
+    assert_eq!(server.buffered_input(), 0);
+}
+
+#[test]
+fn after_close_notify_further_records_are_ignored_not_buffered() {
+    // RFC 8446 §6.1: "Any data received after a closure alert has been
+    // received MUST be ignored."
+    let mut t = connected();
+    t.pair.client.close();
+    let mut bytes = take(&mut t.pair.client);
+    bytes.extend(vec![0x17; 1 << 16]);
+    t.pair.server.receive(&bytes).unwrap();
+    assert!(t.pair.server.peer_closed());
+    for _ in 0..64 {
+        t.pair.server.receive(&[0x17; 1 << 16]).unwrap();
+    }
+    assert_eq!(t.pair.server.buffered_input(), 0);
+    assert!(t.pair.server.error().is_none());
+}
+
+#[test]
+fn input_held_between_calls_is_less_than_one_record() {
+    // Byte by byte, a whole flight: what is held never exceeds one record.
+    let mut t = traced_pair();
+    let hello = take(&mut t.pair.client);
+    for byte in &hello {
+        t.pair.server.receive(&[*byte]).unwrap();
+        assert!(t.pair.server.buffered_input() < hello.len());
+    }
+    assert_eq!(t.pair.server.buffered_input(), 0);
+    assert_eq!(t.pair.server.state_name(), "WAIT_FINISHED");
+}
+
+#[test]
+fn sixteen_thousand_extensions_complete_the_handshake_and_one_duplicate_is_refused() {
+    // Duplicate checks are one bit each: a valid hello may carry as many
+    // extensions as fit its 2^16-1 bytes (16,000 took 194 ms when each was
+    // compared with every other).
+    let unknown = |n: u16| Extension::Unknown {
+        extension_type: 0x1000 + n,
+        data: vec![],
+    };
+    let (mut t, hello) = server_accepts_altered_hello(|h| {
+        h.extensions.extend((0..16_000).map(unknown));
+    });
+    let flight = take(&mut t.pair.server);
+    let finished = client_finished_for(&hello, &flight, &t.server);
+    t.pair.server.receive(&finished).unwrap();
+    assert!(t.pair.server.is_connected());
+
+    let mut t = traced_pair();
+    let mut hello = decode_client_hello(&take(&mut t.pair.client));
+    hello.extensions.extend((0..16_000).map(unknown));
+    hello.extensions.push(unknown(15_999));
+    let result = t
+        .pair
+        .server
+        .receive(&handshake_records(&HandshakeMessage::ClientHello(hello)));
+    server_fails!(
+        t,
+        result,
+        Error::IllegalParameter("duplicate extension in one block (RFC 8446 §4.2)"),
+        IllegalParameter
+    );
+}
+
+#[test]
+fn a_long_valid_signature_algorithms_list_completes_the_handshake() {
+    // 30,000 schemes (60,000 bytes) make a ClientHello of four records:
+    // legal, however unusual, so it is not refused for its size.
+    let (mut t, hello) = server_accepts_altered_hello(|h| {
+        let mut schemes: Vec<u16> = (0..29_999).map(|n| 0x1000 + n).collect();
+        schemes.push(ED25519);
+        replace_extension(&mut h.extensions, Extension::SignatureAlgorithms(schemes));
+    });
+    assert!(hello.len() > 60_000);
+    let flight = take(&mut t.pair.server);
+    let finished = client_finished_for(&hello, &flight, &t.server);
+    t.pair.server.receive(&finished).unwrap();
+    assert!(t.pair.server.is_connected());
+}
+
+#[test]
+fn rejected_early_data_is_skipped_up_to_the_limit() {
+    // RFC 8446 §4.2.10: a server that does not accept the client's 0-RTT
+    // skips the records that fail to decrypt with its handshake key; the
+    // first that decrypts is the client's flight.
+    use minitls::connection::MAX_SKIPPED_EARLY_DATA;
+    let early_record = |len: usize| plain_record(APPLICATION_DATA, &vec![0xee; len]);
+    let (mut t, hello) = server_accepts_altered_hello(|h| h.extensions.push(Extension::EarlyData));
+    let flight = take(&mut t.pair.server);
+    let mut bytes = Vec::new();
+    bytes.extend(early_record(1 << 14));
+    bytes.extend(early_record(256));
+    bytes.extend(client_finished_for(&hello, &flight, &t.server));
+    t.pair.server.receive(&bytes).unwrap();
+    assert!(t.pair.server.is_connected());
+
+    // One byte over the limit: the record is what it looks like.
+    let (mut t, _) = server_accepts_altered_hello(|h| h.extensions.push(Extension::EarlyData));
+    take(&mut t.pair.server);
+    t.pair
+        .server
+        .receive(&early_record(MAX_SKIPPED_EARLY_DATA))
+        .unwrap();
+    let result = t.pair.server.receive(&early_record(1));
+    server_fails!(t, result, Error::BadRecordMac, BadRecordMac);
+
+    // Without early_data in the hello nothing is skipped.
+    let (mut t, _) = server_accepts_altered_hello(|_| {});
+    take(&mut t.pair.server);
+    let result = t.pair.server.receive(&early_record(16));
+    server_fails!(t, result, Error::BadRecordMac, BadRecordMac);
+}
+
+#[test]
+fn early_data_after_a_hello_retry_request_is_skipped_until_the_second_hello() {
+    let offer_early_data = |h: &mut ClientHello| {
+        without_x25519_share(h);
+        h.extensions.push(Extension::EarlyData);
+    };
+    let mut t = traced_pair();
+    let genuine = decode_client_hello(&take(&mut t.pair.client));
+    let mut first = genuine.clone();
+    offer_early_data(&mut first);
+    let hello1 = HandshakeMessage::ClientHello(first.clone());
+    t.pair.server.receive(&handshake_record(&hello1)).unwrap();
+    assert_eq!(t.pair.server.state_name(), "START");
+    take(&mut t.pair.server);
+    // The client's 0-RTT records, sent before it saw the retry request.
+    let early = plain_record(APPLICATION_DATA, &[0xee; 300]);
+    t.pair.server.receive(&early).unwrap();
+    // The second hello: early_data removed, the x25519 share supplied.
+    let mut second = first.clone();
+    second.extensions.retain(|e| *e != Extension::EarlyData);
+    replace_extension(
+        &mut second.extensions,
+        genuine.find_extension(et::KEY_SHARE).unwrap().clone(),
+    );
+    let hello2 = HandshakeMessage::ClientHello(second);
+    t.pair.server.receive(&handshake_record(&hello2)).unwrap();
+    assert_eq!(t.pair.server.state_name(), "WAIT_FINISHED");
+    // Early data is over: application data now is what it looks like.
+    let result = t.pair.server.receive(&early);
+    server_fails!(t, result, Error::BadRecordMac, BadRecordMac);
+}
+
+#[test]
+fn empty_alert_and_handshake_records_are_unexpected_message_with_or_without_padding() {
+    // RFC 8446 §5.1 / §5.4: zero-length Handshake and Alert fragments.
+    let recorder = Recorder::default();
+    let mut server = server_with(&pki(), &recorder);
+    let result = server.receive(&plain_record(ALERT, &[]));
+    assert_failure!(
+        server,
+        recorder,
+        result,
+        Error::UnexpectedRecord(_),
+        A::UnexpectedMessage
+    );
+    for (content_type, padding) in [
+        (ContentType::Alert, 0),
+        (ContentType::Alert, 10),
+        (ContentType::Handshake, 0),
+        (ContentType::Handshake, 10),
+    ] {
+        let mut t = connected();
+        let secret = secret(&t.client, SecretLabel::ClientApplicationTraffic0);
+        let record = protection(&secret, 0)
+            .encrypt(content_type, &[], padding)
+            .unwrap()
+            .encode();
+        let result = t.pair.server.receive(&record);
+        server_fails!(t, result, Error::UnexpectedRecord(_), UnexpectedMessage);
+    }
+}
+
+#[test]
+fn another_record_type_between_handshake_fragments_is_unexpected_message() {
+    // RFC 8446 §5.1: "Handshake messages MUST NOT be interleaved with
+    // other record types."
+    for interloper in [
+        plain_record(ALERT, &[1, 90]), // user_canceled, otherwise ignored
+        plain_record(CHANGE_CIPHER_SPEC, &[1]),
+    ] {
+        let mut t = traced_pair();
+        let hello = split_records(&take(&mut t.pair.client)).remove(0).fragment;
+        let mut bytes = plain_record(HANDSHAKE, &hello[..10]);
+        bytes.extend(interloper);
+        bytes.extend(plain_record(HANDSHAKE, &hello[10..]));
+        let result = t.pair.server.receive(&bytes);
+        server_fails!(t, result, Error::UnexpectedRecord(_), UnexpectedMessage);
+    }
+}
+
+#[test]
+fn client_hello_legacy_version_ssl3_or_older_is_protocol_version() {
+    // RFC 8446 Appendix D.5.
+    for version in [0x0300, 0x0200, 0x0002] {
+        let (mut t, result) = send_altered_client_hello(|h| h.legacy_version = version);
+        server_fails!(t, result, Error::ProtocolVersion(_), ProtocolVersion);
+    }
+}
+
+#[test]
+fn vectors_shorter_than_their_minimum_are_decode_error_before_any_other_check() {
+    // Each with legacy_version 0x0300 too: the bounds are checked while
+    // decoding, before the version (or anything else) is looked at.
+    let cases: Vec<(&str, Box<dyn Fn(&mut ClientHello)>)> = vec![
+        ("cipher_suites", Box::new(|h| h.cipher_suites.clear())),
+        (
+            "legacy_compression_methods",
+            Box::new(|h| h.legacy_compression_methods.clear()),
+        ),
+        (
+            "supported_signature_algorithms",
+            Box::new(|h| {
+                replace_extension(&mut h.extensions, Extension::SignatureAlgorithms(vec![]))
+            }),
+        ),
+        (
+            "named_group_list",
+            Box::new(|h| replace_extension(&mut h.extensions, Extension::SupportedGroups(vec![]))),
+        ),
+        (
+            "versions",
+            Box::new(|h| {
+                replace_extension(
+                    &mut h.extensions,
+                    Extension::SupportedVersionsClient(vec![]),
+                )
+            }),
+        ),
+        (
+            "ke_modes",
+            Box::new(|h| {
+                replace_extension(&mut h.extensions, Extension::PskKeyExchangeModes(vec![]))
+            }),
+        ),
+        (
+            "key_exchange",
+            Box::new(|h| {
+                replace_extension(
+                    &mut h.extensions,
+                    Extension::KeyShareClient(vec![KeyShareEntry {
+                        group: X25519,
+                        key_exchange: vec![],
+                    }]),
+                )
+            }),
+        ),
+    ];
+    for (field, alter) in cases {
+        let (mut t, result) = send_altered_client_hello(|h| {
+            h.legacy_version = 0x0300;
+            alter(h);
+        });
+        assert_eq!(result, Err(Error::decode(field)), "{field}");
+        server_fails!(t, result, Error::Decode { .. }, DecodeError);
+    }
+}
+
+#[test]
+fn a_misplaced_message_of_a_known_type_is_unexpected_message_from_its_header() {
+    // A ClientHello whose body would not even decode, sent to a connected
+    // server: refused for its type, not for its body.
+    let mut t = connected();
+    let secret = secret(&t.client, SecretLabel::ClientApplicationTraffic0);
+    let record = seal(
+        &secret,
+        0,
+        ContentType::Handshake,
+        &[1, 0, 0, 3, 0xff, 0xff, 0xff],
+    );
+    let result = t.pair.server.receive(&record);
+    server_fails!(
+        t,
+        result,
+        Error::UnexpectedMessage {
+            state: "CONNECTED",
+            got: "ClientHello"
+        },
+        UnexpectedMessage
+    );
+    // And before its body has even arrived.
+    let mut t = connected();
+    let key = common::secret(&t.client, SecretLabel::ClientApplicationTraffic0);
+    let record = seal(&key, 0, ContentType::Handshake, &[20, 0, 0, 32]);
+    let result = t.pair.server.receive(&record);
+    server_fails!(
+        t,
+        result,
+        Error::UnexpectedMessage {
+            state: "CONNECTED",
+            got: "Finished"
+        },
+        UnexpectedMessage
+    );
+}
+
+#[test]
+fn a_message_longer_than_its_type_allows_is_decode_error_from_its_header() {
+    // KeyUpdate is one byte; a header announcing two is refused at once.
+    let mut t = connected();
+    let secret = secret(&t.client, SecretLabel::ClientApplicationTraffic0);
+    let record = seal(&secret, 0, ContentType::Handshake, &[24, 0, 0, 2]);
+    let result = t.pair.server.receive(&record);
+    server_fails!(
+        t,
+        result,
+        Error::Decode {
+            field: "Handshake.length"
+        },
+        DecodeError
+    );
+}
+
+#[test]
+fn unknown_record_type_is_refused_from_its_header_alone() {
+    // The header promises 16 KiB that never come: no waiting for them.
+    let recorder = Recorder::default();
+    let mut server = server_with(&pki(), &recorder);
+    let result = server.receive(&[99, 3, 3, 0x40, 0x00]);
+    assert_failure!(
+        server,
+        recorder,
+        result,
+        Error::UnexpectedRecord("unknown record content type"),
+        A::UnexpectedMessage
+    );
+}
+
+#[test]
+fn an_sslv2_client_hello_is_protocol_version() {
+    // An SSL 2.0-format ClientHello (RFC 6101 Appendix E.2), as very old
+    // clients send: a policy choice, so it learns what went wrong.
+    let recorder = Recorder::default();
+    let mut server = server_with(&pki(), &recorder);
+    let mut hello = vec![
+        0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15, 0x00, 0x00, 0x00, 0x10,
+    ];
+    hello.extend([0x07, 0x00, 0xc0].repeat(7));
+    hello.extend([0x5a; 16]);
+    let result = server.receive(&hello);
+    assert_failure!(
+        server,
+        recorder,
+        result,
+        Error::ProtocolVersion("SSL 2.0-format ClientHello"),
+        A::ProtocolVersion
+    );
+}
+
+/// The server after a HelloRetryRequest (the first hello had no x25519
+/// share), and that first hello.
+fn after_hello_retry_request() -> (Traced, ClientHello, ClientHello) {
+    let mut t = traced_pair();
+    let genuine = decode_client_hello(&take(&mut t.pair.client));
+    let mut first = genuine.clone();
+    without_x25519_share(&mut first);
+    let hello = HandshakeMessage::ClientHello(first.clone());
+    t.pair.server.receive(&handshake_record(&hello)).unwrap();
+    assert_eq!(t.pair.server.state_name(), "START");
+    take(&mut t.pair.server);
+    (t, first, genuine)
+}
+
+#[test]
+fn a_second_client_hello_that_changes_more_than_allowed_is_illegal_parameter() {
+    // RFC 8446 §4.1.2: only key_share, early_data, cookie, pre_shared_key
+    // and padding may change.
+    type Change = Box<dyn Fn(&mut ClientHello)>;
+    let changes: Vec<(&str, Change)> = vec![
+        ("random", Box::new(|h| h.random[0] ^= 1)),
+        ("cipher_suites", Box::new(|h| h.cipher_suites.push(0x1301))),
+        (
+            "extensions reordered",
+            Box::new(|h| h.extensions.swap(0, 1)),
+        ),
+        (
+            "an extension added",
+            Box::new(|h| {
+                h.extensions.push(Extension::Unknown {
+                    extension_type: 0xfe01,
+                    data: vec![],
+                })
+            }),
+        ),
+        (
+            "signature_algorithms changed",
+            Box::new(|h| {
+                replace_extension(
+                    &mut h.extensions,
+                    Extension::SignatureAlgorithms(vec![ED25519, 0x0403]),
+                )
+            }),
+        ),
+        (
+            "early_data added",
+            Box::new(|h| h.extensions.push(Extension::EarlyData)),
+        ),
+    ];
+    for (what, change) in changes {
+        let (mut t, first, genuine) = after_hello_retry_request();
+        let mut second = first.clone();
+        replace_extension(
+            &mut second.extensions,
+            genuine.find_extension(et::KEY_SHARE).unwrap().clone(),
+        );
+        change(&mut second);
+        let hello = HandshakeMessage::ClientHello(second);
+        let result = t.pair.server.receive(&handshake_record(&hello));
+        let err = result.clone().expect_err(what);
+        assert!(matches!(err, Error::IllegalParameter(_)), "{what}: {err:?}");
+        server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    }
+    // The allowed change alone goes on to the server's flight.
+    let (mut t, first, genuine) = after_hello_retry_request();
+    let mut second = first;
+    replace_extension(
+        &mut second.extensions,
+        genuine.find_extension(et::KEY_SHARE).unwrap().clone(),
+    );
+    second.extensions.push(Extension::Cookie(vec![1, 2, 3]));
+    let hello = HandshakeMessage::ClientHello(second);
+    t.pair.server.receive(&handshake_record(&hello)).unwrap();
+    assert_eq!(t.pair.server.state_name(), "WAIT_FINISHED");
+}
+
+#[test]
+fn a_plaintext_alert_from_a_client_that_could_not_use_the_server_hello_is_read() {
+    // The client fails on our ServerHello before it has keys and says so
+    // in the clear; the server reads that alert rather than refusing the
+    // record, and answers nothing.
+    let AfterServerFlight { mut traced, .. } = after_server_flight();
+    let result = traced
+        .pair
+        .server
+        .receive(&plain_record(ALERT, &[2, A::IllegalParameter.to_u8()]));
+    assert_eq!(result, Err(Error::AlertReceived(A::IllegalParameter)));
+    assert!(no_alert_sent(&traced.server));
+    assert_eq!(traced.pair.server.state_name(), "CLOSED");
+    // Once a protected record has arrived, plaintext is refused again.
+    let mut t = connected();
+    let result = t
+        .pair
+        .server
+        .receive(&plain_record(ALERT, &[2, A::IllegalParameter.to_u8()]));
+    server_fails!(t, result, Error::UnexpectedRecord(_), UnexpectedMessage);
+}

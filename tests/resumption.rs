@@ -5,12 +5,16 @@
 use std::sync::{Arc, Mutex};
 
 use minitls::config::UnixTime;
+use minitls::key_schedule::{SecretLabel, TrafficSecret};
+use minitls::messages::new_session_ticket::MAX_TICKET_LEN;
 use minitls::messages::{PSK_DHE_KE, PSK_KE};
 use minitls::pki::issue::DemoPki;
-use minitls::resumption::ResumptionStrategy;
+use minitls::record::{ContentType, RecordLayer, RecordProtection};
 use minitls::resumption::client_cache::{ClientSessionCache, StoredTicket};
+use minitls::resumption::store::BYTES_PER_SESSION;
 use minitls::resumption::store::StatefulStrategy;
 use minitls::resumption::ticketer::Ticketer;
+use minitls::resumption::{Rejection, ResumptionStrategy};
 use minitls::testing::{FIXED_NOW, ManualClock, Pair, SeededRng};
 use minitls::trace::{NoObserver, RecordedEvent, Recorder, ResumptionEvent};
 use minitls::{AlertDescription, AppEvent, ClientConfig, Connection, Error, ServerConfig};
@@ -650,4 +654,236 @@ fn no_tickets_for_a_client_that_cannot_use_them() {
     let mut pair = Pair::new(client, Connection::server(Arc::new(w.server_config())));
     pair.drive().unwrap();
     assert!(!pair.client_events.contains(&AppEvent::NewTicket));
+}
+
+// ---------------------------------------------------------------------------
+// Hardening: what a peer controls in a session can never panic the server
+// or the client, and a forged binder burns nothing.
+
+/// A DNS name of exactly 253 bytes (four labels of 63, the DNS maximum).
+fn longest_host_name() -> String {
+    let label = |c: &str, n| c.repeat(n);
+    [
+        label("a", 63),
+        label("b", 63),
+        label("c", 63),
+        label("d", 61),
+    ]
+    .join(".")
+}
+
+/// The genuine ClientHello of a fresh client of `w`, with its server_name
+/// replaced by `name` (which the client itself would refuse to send).
+fn client_hello_naming(w: &mut World, name: &str) -> Vec<u8> {
+    use minitls::messages::HandshakeMessage;
+    let mut client = Connection::client(Arc::new(w.client_config()), "localhost").unwrap();
+    let mut out = Vec::new();
+    client.transmit(&mut out);
+    let HandshakeMessage::ClientHello(mut hello) = HandshakeMessage::decode(&out[5..]).unwrap()
+    else {
+        panic!("not a ClientHello");
+    };
+    for e in hello.extensions.iter_mut() {
+        if let minitls::messages::Extension::ServerName(n) = e {
+            *n = name.to_string();
+        }
+    }
+    let bytes = HandshakeMessage::ClientHello(hello).encode().unwrap();
+    let mut wire = vec![22, 3, 1];
+    wire.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
+    wire.extend_from_slice(&bytes);
+    wire
+}
+
+#[test]
+fn a_server_name_too_long_for_a_ticket_is_refused_not_a_panic() {
+    // A 300-byte server_name once panicked the server when the session
+    // was encoded for a ticket (a one-byte length). RFC 6066 §3 and the
+    // DNS cap a host name at 253 bytes: it is refused in the ClientHello,
+    // under both strategies, and the store holds nothing for it.
+    // Five labels of 63 bytes: each label is fine, the name is not.
+    let long = vec!["a".repeat(63); 5].join(".");
+    assert_eq!(long.len(), 319);
+    for mut w in [World::stateful(), World::stateless()] {
+        let mut server = Connection::server(Arc::new(w.server_config()));
+        let err = server
+            .receive(&client_hello_naming(&mut w, &long))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            Error::IllegalParameter("host_name is not a DNS host name (RFC 6066 §3)")
+        );
+        assert_eq!(err.alert(), Some(AlertDescription::IllegalParameter));
+        assert_eq!(server.state_name(), "CLOSED");
+        assert_eq!(w.strategy.lock().unwrap().bytes_held(), 0);
+    }
+    // And the client will not send one.
+    let mut w = World::stateless();
+    let refused = Connection::client(Arc::new(w.client_config()), &long);
+    assert!(matches!(refused, Err(Error::Misuse(_))));
+}
+
+#[test]
+fn the_longest_host_name_is_issued_a_ticket_and_resumes_under_both_strategies() {
+    let name = longest_host_name();
+    assert_eq!(name.len(), 253);
+    for (mut w, strategy) in [
+        (World::stateful(), "stateful"),
+        (World::stateless(), "stateless"),
+    ] {
+        let mut rng = SeededRng::new(9);
+        w.pki = DemoPki::generate(&mut rng, &[name.as_str()], FIXED_NOW.as_secs());
+        let (pair, _, _) = w.connect_to(&name);
+        assert_full_handshake(&pair);
+        assert_eq!(
+            pair.server.negotiated().server_name.as_deref(),
+            Some(&*name)
+        );
+        let held = w.strategy.lock().unwrap().bytes_held();
+        if strategy == "stateful" {
+            // Two sessions, each an ID, the name and the rest: bounded.
+            assert!(held > 2 * 253 && held <= 2 * BYTES_PER_SESSION, "{held}");
+        }
+        let (pair, _, _) = w.connect_to(&name);
+        assert_resumed(&pair, "psk_dhe_ke", strategy);
+    }
+}
+
+#[test]
+fn a_forged_binder_on_a_copied_identity_does_not_burn_the_ticket() {
+    // An attacker who copies a ticket off the wire cannot compute its
+    // binder; the server looks the session up, finds the binder wrong and
+    // aborts (decrypt_error) — and the genuine client still resumes with
+    // it: the session is taken only after its binder verified.
+    let mut w = World::stateful();
+    w.connect();
+    let genuine = w
+        .cache
+        .lock()
+        .unwrap()
+        .take("localhost", UnixTime(0))
+        .unwrap();
+    let mut forged = genuine.clone();
+    forged.psk = minitls::key_schedule::Secret::from_bytes([0x66; 32]);
+    w.cache.lock().unwrap().insert(forged);
+    let (pair, _, _) = w.connect();
+    assert_eq!(pair.server.error(), Some(&Error::BadBinder));
+    assert_eq!(pair.server.state_name(), "CLOSED");
+    w.cache.lock().unwrap().insert(genuine);
+    let (pair, _, _) = w.connect();
+    assert_resumed(&pair, "psk_dhe_ke", "stateful");
+}
+
+#[test]
+fn two_handshakes_racing_for_one_single_use_ticket_resume_once() {
+    // Both look the session up and both binders verify; only the one
+    // whose take removed it resumes, the other falls back to a full
+    // handshake.
+    let mut w = World::stateful();
+    w.connect();
+    let ticket = w
+        .cache
+        .lock()
+        .unwrap()
+        .take("localhost", UnixTime(0))
+        .unwrap();
+    let mut hellos = Vec::new();
+    for _ in 0..2 {
+        w.cache.lock().unwrap().insert(ticket.clone());
+        let mut client = Connection::client(Arc::new(w.client_config()), "localhost").unwrap();
+        let mut out = Vec::new();
+        client.transmit(&mut out);
+        hellos.push((client, out));
+    }
+    let mut resumed = 0;
+    for (client, hello) in hellos {
+        let mut server = Connection::server(Arc::new(w.server_config()));
+        server.receive(&hello).unwrap();
+        let mut pair = Pair::new(client, server);
+        pair.drive().unwrap();
+        assert!(pair.server.is_connected());
+        resumed += usize::from(pair.server.negotiated().resumed);
+    }
+    assert_eq!(resumed, 1);
+}
+
+/// A connected pair whose client receives, after the handshake, a
+/// NewSessionTicket carrying `ticket` under the server's application key.
+fn client_receives_ticket(w: &mut World, ticket: Vec<u8>) -> (Pair, Result<(), Error>) {
+    use minitls::messages::{HandshakeMessage, NewSessionTicket};
+    let mut config = w.server_config();
+    config.resumption = None; // no genuine tickets: only ours
+    let trace = Recorder::default();
+    let client = Connection::client(Arc::new(w.client_config()), "localhost").unwrap();
+    let server = Connection::server_with_observer(Arc::new(config), Box::new(trace.clone()));
+    let mut pair = Pair::new(client, server);
+    pair.drive().unwrap();
+    let secret = trace
+        .events()
+        .into_iter()
+        .find_map(|e| match e {
+            RecordedEvent::SecretDerived(SecretLabel::ServerApplicationTraffic0, v) => {
+                <[u8; 32]>::try_from(v).ok()
+            }
+            _ => None,
+        })
+        .unwrap();
+    let message = HandshakeMessage::NewSessionTicket(NewSessionTicket {
+        ticket_lifetime: 3600,
+        ticket_age_add: 7,
+        ticket_nonce: vec![0],
+        ticket,
+        extensions: vec![],
+    });
+    // Under the server's application key from sequence number 0, split
+    // into records of at most 2^14 bytes.
+    let keys = TrafficSecret::from_bytes(secret).traffic_keys();
+    let mut layer = RecordLayer {
+        read: None,
+        write: Some(RecordProtection::new(&keys)),
+    };
+    let mut records = Vec::new();
+    layer
+        .seal(
+            ContentType::Handshake,
+            &message.encode().unwrap(),
+            &mut records,
+        )
+        .unwrap();
+    let bytes: Vec<u8> = records.iter().flat_map(|r| r.encode()).collect();
+    let result = pair.client.receive(&bytes);
+    (pair, result)
+}
+
+#[test]
+fn a_65_kb_ticket_is_refused_and_the_next_connection_still_works() {
+    // A 65,500-byte ticket once went into the cache and panicked the next
+    // connection, whose ClientHello could not hold it. The client refuses
+    // any ticket over MAX_TICKET_LEN when it arrives (decode_error) and
+    // caches nothing.
+    let mut w = World::stateless();
+    let (pair, result) = client_receives_ticket(&mut w, vec![0x42; 65_500]);
+    assert_eq!(result, Err(Error::decode("ticket")));
+    assert_eq!(pair.client.state_name(), "CLOSED");
+    assert_eq!(w.tickets(), 0);
+    let (pair, _, _) = w.connect();
+    assert_full_handshake(&pair);
+}
+
+#[test]
+fn a_ticket_of_the_largest_accepted_size_is_offered_back_and_refused_cleanly() {
+    // 16 KiB is accepted, cached and offered in the next ClientHello; the
+    // server, which never issued it, falls back to a full handshake.
+    let mut w = World::stateless();
+    let (_pair, result) = client_receives_ticket(&mut w, vec![0x42; MAX_TICKET_LEN]);
+    result.unwrap();
+    assert_eq!(w.tickets(), 1);
+    let (pair, _, server) = w.connect();
+    assert_full_handshake(&pair);
+    assert!(
+        resumption_events(&server).contains(&ResumptionEvent::Rejected {
+            strategy: "stateless",
+            reason: Rejection::UnknownKey.reason(),
+        })
+    );
 }

@@ -7,12 +7,15 @@
 
 use std::sync::Arc;
 
-use minitls::key_schedule::{SecretLabel, TrafficKeys, hkdf_expand_label};
-use minitls::messages::HandshakeMessage;
+use minitls::key_schedule::{
+    SecretLabel, TrafficKeys, TrafficSecret, finished_verify_data, hkdf_expand_label,
+};
+use minitls::messages::{Finished, HandshakeMessage};
 use minitls::pki::issue::DemoPki;
 use minitls::record::{ContentType, OpaqueRecord, RecordProtection};
 use minitls::testing::{Pair, client_config, demo_pki, server_config};
 use minitls::trace::{RecordedEvent, Recorder};
+use minitls::transcript::Transcript;
 use minitls::{AlertDescription, Connection, Error};
 
 pub const CHANGE_CIPHER_SPEC: u8 = 20;
@@ -51,6 +54,44 @@ pub fn plain_record(content_type: u8, body: &[u8]) -> Vec<u8> {
 
 pub fn handshake_record(message: &HandshakeMessage) -> Vec<u8> {
     plain_record(HANDSHAKE, &message.encode().unwrap())
+}
+
+/// A message of any size in plaintext handshake records of at most 2^14
+/// bytes each (RFC 8446 §5.1: one message may span records).
+pub fn handshake_records(message: &HandshakeMessage) -> Vec<u8> {
+    let bytes = message.encode().unwrap();
+    bytes
+        .chunks(1 << 14)
+        .flat_map(|chunk| plain_record(HANDSHAKE, chunk))
+        .collect()
+}
+
+/// Play the client after the server received a ClientHello the test made
+/// up (`client_hello`, the message bytes it really got): from the server's
+/// first flight and the secrets on its trace, the protected client
+/// Finished that completes the handshake (RFC 8446 §4.4.4).
+pub fn client_finished_for(
+    client_hello: &[u8],
+    server_flight: &[u8],
+    server: &Recorder,
+) -> Vec<u8> {
+    let flight = ServerFlight::take_apart(server_flight, server);
+    let mut transcript = Transcript::new();
+    transcript.add(client_hello);
+    transcript.add(&flight.server_hello.fragment);
+    for message in &flight.messages {
+        transcript.add(message);
+    }
+    let client_hs = secret(server, SecretLabel::ClientHandshakeTraffic);
+    let verify_data =
+        finished_verify_data(&TrafficSecret::from_bytes(client_hs), &transcript.current());
+    let finished = HandshakeMessage::Finished(Finished { verify_data });
+    seal(
+        &client_hs,
+        0,
+        ContentType::Handshake,
+        &finished.encode().unwrap(),
+    )
 }
 
 /// Cut a handshake byte stream into whole messages (header included).
@@ -237,6 +278,10 @@ pub fn check_failed(
 ) {
     assert_eq!(err.alert(), Some(alert), "{err:?} should map to {alert}");
     assert_eq!(conn.error(), Some(err));
+    // A failure always closes, whichever path raised it.
+    assert_eq!(conn.state_name(), "CLOSED", "{err:?} closes the state");
+    assert!(!conn.is_handshaking() && !conn.is_connected());
+    assert_eq!(conn.buffered_input(), 0, "input is dropped on failure");
     let sent: Vec<AlertDescription> = recorder
         .events()
         .into_iter()
