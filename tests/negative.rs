@@ -1456,6 +1456,9 @@ fn message_after_server_finished_in_one_record_is_unexpected_message() {
 // Hardening: nothing a peer sends can crash, stall or bloat us, and every
 // malformed input gets exactly the RFC's alert.
 
+/// One named alteration of a ClientHello.
+type HelloChange = Box<dyn Fn(&mut ClientHello)>;
+
 /// A fresh pair; the server gets the client's hello altered by `alter`,
 /// and must answer with a full flight. Returns the pair and the hello's
 /// message bytes.
@@ -1732,7 +1735,7 @@ fn client_hello_legacy_version_ssl3_or_older_is_protocol_version() {
 fn vectors_shorter_than_their_minimum_are_decode_error_before_any_other_check() {
     // Each with legacy_version 0x0300 too: the bounds are checked while
     // decoding, before the version (or anything else) is looked at.
-    let cases: Vec<(&str, Box<dyn Fn(&mut ClientHello)>)> = vec![
+    let cases: Vec<(&str, HelloChange)> = vec![
         ("cipher_suites", Box::new(|h| h.cipher_suites.clear())),
         (
             "legacy_compression_methods",
@@ -1895,8 +1898,7 @@ fn after_hello_retry_request() -> (Traced, ClientHello, ClientHello) {
 fn a_second_client_hello_that_changes_more_than_allowed_is_illegal_parameter() {
     // RFC 8446 §4.1.2: only key_share, early_data, cookie, pre_shared_key
     // and padding may change.
-    type Change = Box<dyn Fn(&mut ClientHello)>;
-    let changes: Vec<(&str, Change)> = vec![
+    let changes: Vec<(&str, HelloChange)> = vec![
         ("random", Box::new(|h| h.random[0] ^= 1)),
         ("cipher_suites", Box::new(|h| h.cipher_suites.push(0x1301))),
         (
