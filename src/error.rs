@@ -22,21 +22,21 @@
 //!
 //! | alert | sent when | a test that triggers it |
 //! |---|---|---|
-//! | `unexpected_message` | [`Error::UnexpectedMessage`], [`Error::UnexpectedRecord`] | `tests/state_matrix.rs` |
-//! | `bad_record_mac` | [`Error::BadRecordMac`] | `tests/negative.rs::tampered_record_is_bad_record_mac` |
+//! | `unexpected_message` | [`Error::UnexpectedMessage`] (a message type its state has no arrow for), [`Error::UnexpectedRecord`] (an unknown record type, an empty handshake or alert record, fragments interleaved with another type) | `tests/state_matrix.rs`, `tests/negative.rs` |
+//! | `bad_record_mac` | [`Error::BadRecordMac`] (past the limit of skipped early data, too) | `tests/negative.rs::tampered_record_is_bad_record_mac`, `tests/negative.rs::rejected_early_data_is_skipped_up_to_the_limit` |
 //! | `record_overflow` | [`Error::RecordOverflow`] | `tests/negative.rs::oversized_record_is_record_overflow` |
 //! | `handshake_failure` | [`Error::NoCommonParameters`] | `tests/negative.rs::no_common_suite_is_handshake_failure` |
 //! | `bad_certificate` | name mismatch, bad signature, not a CA, malformed DER | `tests/cert_validation.rs` |
 //! | `unsupported_certificate` | a key or signature algorithm other than Ed25519, a chain not usable by a TLS server | `tests/cert_validation.rs` |
 //! | `certificate_expired` | outside notBefore..notAfter | `tests/cert_validation.rs` |
 //! | `unknown_ca` | no path to a trust anchor | `tests/cert_validation.rs` |
-//! | `illegal_parameter` | [`Error::IllegalParameter`] | `tests/negative.rs` |
-//! | `decode_error` | [`Error::Decode`], [`Error::EmptyCertificate`] | `tests/negative.rs`, `tests/robustness.rs` |
+//! | `illegal_parameter` | [`Error::IllegalParameter`] (a server_name that is not a DNS host name, a second ClientHello that changed too much) | `tests/negative.rs`, `tests/resumption.rs` |
+//! | `decode_error` | [`Error::Decode`] (a vector outside its declared bounds, a message longer than its type allows), [`Error::EmptyCertificate`] | `tests/negative.rs`, `tests/robustness.rs` |
 //! | `decrypt_error` | [`Error::BadFinished`], [`Error::BadCertificateVerify`], [`Error::BadBinder`] | `tests/negative.rs`, `tests/resumption.rs::wrong_binder_is_decrypt_error` |
-//! | `protocol_version` | [`Error::ProtocolVersion`] | `tests/negative.rs::tls12_only_client_hello_is_protocol_version` |
+//! | `protocol_version` | [`Error::ProtocolVersion`] (no TLS 1.3 offered, legacy_version SSL 3.0 or older, an SSL 2.0 ClientHello) | `tests/negative.rs::tls12_only_client_hello_is_protocol_version`, `tests/negative.rs::an_sslv2_client_hello_is_protocol_version` |
 //! | `missing_extension` | [`Error::MissingExtension`] | `tests/negative.rs` |
 //! | `unsupported_extension` | [`Error::UnsolicitedExtension`] | `tests/negative.rs` |
-//! | `internal_error` | [`Error::Internal`] | (none: a bug) |
+//! | `internal_error` | [`Error::Internal`] (an encoder asked to write a vector longer than its length prefix) | (none a peer can reach: a bug) |
 
 use std::fmt;
 
