@@ -35,6 +35,7 @@
 //! - The received bytes are kept: the signature is checked over the
 //!   tbsCertificate exactly as it arrived, never over a re-encoding.
 
+use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::ops::Range;
 
@@ -530,7 +531,9 @@ fn escape_rfc4514(value: &str) -> String {
 /// ```
 fn parse_extensions(r: &mut Reader<'_>) -> Result<Extensions, CertificateError> {
     let mut extensions = Extensions::default();
-    let mut seen: Vec<Oid> = Vec::new();
+    // A set, so the duplicate check stays linear in the number of
+    // extensions a peer's certificate carries.
+    let mut seen: HashSet<Oid> = HashSet::new();
     r.sequence("extensions", |r| {
         if r.is_empty() {
             return Err(malformed("extensions is empty (SIZE (1..MAX))"));
@@ -548,14 +551,13 @@ fn parse_extensions(r: &mut Reader<'_>) -> Result<Extensions, CertificateError> 
                 let extn_value = r.octet_string("extnValue")?;
                 // RFC 5280 §4.2: "A certificate MUST NOT include more than
                 // one instance of a particular extension."
-                if seen.contains(&extn_id) {
+                if !seen.insert(extn_id.clone()) {
                     return Err(malformed("duplicate extension"));
                 }
                 let understood = parse_extension(&extn_id, extn_value, &mut extensions)?;
                 if critical && !understood {
                     extensions.unhandled_critical.push(extn_id.clone());
                 }
-                seen.push(extn_id);
                 Ok(())
             })?;
         }
