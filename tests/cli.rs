@@ -35,6 +35,10 @@ const CONTRACT: &[(&str, &[(&str, bool)])] = &[
             ("--resumption", true),
             ("--allow-psk-ke", true),
             ("--explain", true),
+            ("--max-connections", true),
+            ("--handshake-timeout", true),
+            ("--idle-timeout", true),
+            ("--write-timeout", true),
         ],
     ),
     (
