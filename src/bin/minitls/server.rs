@@ -12,12 +12,15 @@
 //! | one blocked write (a peer that does not read) | the connection is closed | `--write-timeout` (10 s) |
 //! | an HTTP request head | `431`, then closed | 8 KiB ([`http::MAX_REQUEST`]) |
 //!
+//! And one the kernel keeps for us: `--listen-backlog` (1024) connections
+//! queued before `accept`.
+//!
 //! The handshake deadline is one deadline, not a time-out per read: each
 //! read waits only for what is left of it, so a peer dribbling a byte at a
 //! time cannot stretch it.
 
 use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -30,6 +33,7 @@ use minitls::resumption::store::StatefulStrategy;
 use minitls::resumption::ticketer::Ticketer;
 use minitls::stream::Stream;
 use minitls::{Connection, Negotiated, ServerConfig};
+use socket2::{Domain, Socket, Type};
 
 use crate::http::{self, RequestReader, Verdict};
 use crate::{
@@ -80,6 +84,11 @@ pub struct ServerArgs {
     /// before the connection is closed.
     #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     write_timeout: u64,
+    /// Connections the kernel may queue, handshake not yet started, before
+    /// the server accepts them (capped by net.core.somaxconn); past it, new
+    /// connections wait for a SYN retry, a second or more.
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(i32).range(1..))]
+    listen_backlog: i32,
 }
 
 /// `--resumption`.
@@ -138,7 +147,7 @@ pub fn cmd_server(args: ServerArgs) -> Result<(), String> {
     });
     let listen = &args.listen;
     let listener =
-        TcpListener::bind(listen).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        bind(listen, args.listen_backlog).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     eprintln!("minitls server listening on {local}");
     let open = Arc::new(AtomicUsize::new(0));
@@ -172,6 +181,28 @@ pub fn cmd_server(args: ServerArgs) -> Result<(), String> {
             eprintln!("cannot start a thread for a connection: {e}");
         }
     }
+}
+
+/// `TcpListener::bind` with our own backlog. std's is 128: under a burst
+/// (a load test, or many clients at once while the accept loop waits for a
+/// CPU) the queue overflows, and the kernel drops SYNs, which clients
+/// retry only after a second. Tries each address `listen` resolves to.
+fn bind(listen: &str, backlog: i32) -> io::Result<TcpListener> {
+    let mut last = io::Error::new(io::ErrorKind::InvalidInput, "no address to listen on");
+    for addr in listen.to_socket_addrs()? {
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+        // As std does on Unix: a restarted server must not wait out TIME_WAIT.
+        #[cfg(unix)]
+        socket.set_reuse_address(true)?;
+        match socket
+            .bind(&addr.into())
+            .and_then(|()| socket.listen(backlog))
+        {
+            Ok(()) => return Ok(socket.into()),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
 }
 
 /// One of the `--max-connections` places; given back when dropped, however
