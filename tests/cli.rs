@@ -39,6 +39,7 @@ const CONTRACT: &[(&str, &[(&str, bool)])] = &[
             ("--handshake-timeout", true),
             ("--idle-timeout", true),
             ("--write-timeout", true),
+            ("--listen-backlog", true),
         ],
     ),
     (
