@@ -357,3 +357,48 @@ fn http_page(n: &Negotiated) -> String {
         body.len()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server name the peer chose, as hostile as it may be.
+    fn negotiated_with_sni(name: &str) -> Negotiated {
+        Negotiated {
+            server_name: Some(name.to_string()),
+            ..Negotiated::default()
+        }
+    }
+
+    #[test]
+    fn the_page_escapes_the_server_name() {
+        let page = http_page(&negotiated_with_sni("<script>alert(1)</script>"));
+        assert!(!page.contains("<script>"), "{page}");
+        assert!(page.contains("server_name: &lt;script&gt;alert(1)&lt;/script&gt;"));
+        // Content-Length counts the escaped body.
+        let (head, body) = page.split_once("\r\n\r\n").unwrap();
+        assert!(head.contains(&format!("Content-Length: {}", body.len())));
+    }
+
+    #[test]
+    fn the_log_line_escapes_the_server_name() {
+        let line = one_line_summary(&negotiated_with_sni("evil\n\u{1b}[31mforged line"));
+        assert!(!line.chars().any(char::is_control), "{line:?}");
+        assert!(
+            line.contains(r"sni=evil\n\u{1b}[31mforged line"),
+            "{line:?}"
+        );
+        // An ordinary name is logged as it is (tests grep for it).
+        assert!(one_line_summary(&negotiated_with_sni("localhost")).ends_with(" sni=localhost"));
+    }
+
+    #[test]
+    fn slots_are_capped_and_given_back() {
+        let open = Arc::new(AtomicUsize::new(0));
+        let first = Slot::take(&open, 2).expect("first");
+        let _second = Slot::take(&open, 2).expect("second");
+        assert!(Slot::take(&open, 2).is_none(), "over the cap");
+        drop(first);
+        assert!(Slot::take(&open, 2).is_some(), "a place was given back");
+    }
+}
