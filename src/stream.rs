@@ -4,6 +4,13 @@
 //! the loop the `Connection` docs describe: write out everything pending;
 //! if more input is needed, read once from the transport and `receive` it.
 //! One buffer, no `WouldBlock` handling: one thread per connection.
+//!
+//! How a connection ends matters (RFC 8446 §6.1): a peer that is done
+//! sends close_notify, and then [`Read::read`] returns `Ok(0)`. A transport
+//! that ends without one may have been cut by an attacker (or a crash)
+//! mid-answer, so `read` reports it as an `io::ErrorKind::UnexpectedEof`
+//! error, as rustls does, and the caller decides whether what it has is
+//! enough.
 
 use std::io::{self, Read, Write};
 
@@ -12,11 +19,16 @@ use crate::error::Error;
 
 /// A TLS connection over a blocking transport such as a `TcpStream`.
 pub struct Stream<T: Read + Write> {
+    /// The sans-I/O connection: what was negotiated, errors, state.
     pub conn: Connection,
+    /// The byte stream under TLS (for time-outs, say, on a `TcpStream`).
     pub transport: T,
     /// Application data received but not yet read.
     plaintext: Vec<u8>,
+    /// The peer sent close_notify: no more data will come.
     eof: bool,
+    /// The transport ended without close_notify: a truncation.
+    truncated: bool,
     /// NewSessionTicket messages received so far (client side).
     pub tickets_received: usize,
 }
@@ -25,13 +37,24 @@ fn to_io(e: Error) -> io::Error {
     io::Error::other(e)
 }
 
+/// The error `read` returns once the transport has ended without close_notify.
+fn truncation() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "peer closed the connection without sending close_notify (the data may be truncated)",
+    )
+}
+
 impl<T: Read + Write> Stream<T> {
+    /// Wrap a fresh `Connection` and its transport; nothing is sent until
+    /// the first `handshake`, `read` or `write`.
     pub fn new(conn: Connection, transport: T) -> Self {
         Stream {
             conn,
             transport,
             plaintext: Vec::new(),
             eof: false,
+            truncated: false,
             tickets_received: 0,
         }
     }
@@ -53,6 +76,9 @@ impl<T: Read + Write> Stream<T> {
         let mut buf = [0u8; 16 * 1024 + 512];
         let n = self.transport.read(&mut buf)?;
         if n == 0 {
+            if !self.eof {
+                self.truncated = true;
+            }
             return Ok(false);
         }
         let result = self.conn.receive(&buf[..n]);
@@ -97,12 +123,13 @@ impl<T: Read + Write> Stream<T> {
 }
 
 impl<T: Read + Write> Read for Stream<T> {
+    /// Data first; then `Ok(0)` after the peer's close_notify, or an
+    /// `UnexpectedEof` error (every time) if the transport ended without one.
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.handshake()?;
         while self.plaintext.is_empty() && !self.eof {
-            if !self.read_tls()? {
-                // The transport ended without close_notify: a truncation.
-                self.eof = true;
+            if self.truncated || !self.read_tls()? {
+                return Err(truncation());
             }
         }
         let n = buf.len().min(self.plaintext.len());

@@ -35,6 +35,11 @@ const CONTRACT: &[(&str, &[(&str, bool)])] = &[
             ("--resumption", true),
             ("--allow-psk-ke", true),
             ("--explain", true),
+            ("--max-connections", true),
+            ("--handshake-timeout", true),
+            ("--idle-timeout", true),
+            ("--write-timeout", true),
+            ("--listen-backlog", true),
         ],
     ),
     (
@@ -422,4 +427,57 @@ fn bad_inputs_fail_with_a_message_not_a_panic() {
     // A usage error (a required flag missing) is clap's exit code 2.
     let out = run_minitls(&["cert"]);
     assert_eq!(out.status.code(), Some(2), "{out}");
+}
+
+/// A server that answers and then drops TCP without close_notify: the
+/// client prints what came but says it may be truncated, and fails, since
+/// nobody can tell that answer from one an attacker cut short.
+#[test]
+fn client_reports_an_answer_without_close_notify_as_truncated() {
+    use std::io::Write;
+    use std::net::TcpListener;
+    use std::sync::Arc;
+
+    use minitls::pki::pem;
+    use minitls::stream::Stream;
+    use minitls::{Connection, ServerConfig};
+
+    let dir = TempDir::new("cli-truncated");
+    minitls_cert(dir.path(), &[]);
+    let chain = pem::certs_from_pem(&dir.read("server.pem")).unwrap();
+    let key = pem::private_key_from_pem(&dir.read("server.key")).unwrap();
+    let config = Arc::new(ServerConfig::new(chain, key));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let server = std::thread::spawn(move || {
+        let (tcp, _) = listener.accept().unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut tls = Stream::new(Connection::server(config), tcp);
+        let mut request = [0u8; 64];
+        let n = std::io::Read::read(&mut tls, &mut request).unwrap();
+        assert!(request[..n].starts_with(b"GET "));
+        tls.write_all(b"HTTP/1.0 200 OK\r\n\r\nthe first half")
+            .unwrap();
+        // No close(): the TCP connection just ends here.
+    });
+    let mut cmd = minitls([
+        "client",
+        &addr,
+        "--servername",
+        "localhost",
+        "--send",
+        support::HTTP_GET_ESCAPED,
+        "--ca",
+    ]);
+    let out = run(cmd.arg(dir.join("ca.pem")), None);
+    server.join().expect("server thread");
+    out.assert_failure();
+    // What arrived is shown...
+    out.assert_contains("the first half");
+    // ...and the user is told it may not be all of it.
+    assert!(
+        out.stderr.starts_with("minitls: ") && out.stderr.contains("may be truncated"),
+        "{out}"
+    );
+    assert!(out.stderr.contains("close_notify"), "{out}");
 }

@@ -243,3 +243,56 @@ fn every_numbered_example_is_run_here() {
         );
     }
 }
+
+/// `examples/load.rs` is a tool, not a numbered example: a short run of it
+/// against the real `minitls server` (8 clients x 5 handshakes, in each of
+/// the three modes, with 4 idle half-open connections and a 1 s handshake
+/// deadline) must finish with no failures, resume every handshake after
+/// each client's first, and see the idle connections closed by the server.
+#[test]
+fn load_tool_drives_minitls_server_without_failures() {
+    let dir = built_examples().as_ref().unwrap_or_else(|e| panic!("{e}"));
+    let binary = dir.join(format!("load{}", std::env::consts::EXE_SUFFIX));
+    let mut command = Command::new(binary);
+    command
+        .args(["--spawn", env!("CARGO_BIN_EXE_minitls")])
+        .args([
+            "--clients",
+            "8",
+            "--handshakes",
+            "5",
+            "--idle",
+            "4",
+            "--idle-wait",
+            "10",
+            "--server-arg=--handshake-timeout",
+            "--server-arg=1",
+        ]);
+    let out = run_with_timeout(&mut command, None, Duration::from_secs(60));
+    assert!(out.success(), "{out}");
+    // The throughput table: mode ok failed resumed ...
+    for (mode, resumed) in [("full", "0"), ("stateful", "32"), ("stateless", "32")] {
+        let row: Vec<&str> = out
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(mode) && l.split_whitespace().count() > 6)
+            .unwrap_or_else(|| panic!("no {mode} row\n{out}"))
+            .split_whitespace()
+            .collect();
+        assert_eq!(&row[1..4], &["40", "0", resumed], "{mode}\n{out}");
+    }
+    // The idle table: mode opened closed open ...
+    let idle_rows: Vec<Vec<&str>> = out
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("idle"))
+        .skip(1)
+        .take(3)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(idle_rows.len(), 3, "{out}");
+    for row in idle_rows {
+        assert_eq!(&row[1..4], &["4", "4", "0"], "{out}");
+        assert_eq!(row.get(6..8), Some(&["4", "logged"][..]), "{out}");
+    }
+}

@@ -2,7 +2,9 @@
 //!
 //! The command line is a contract (DESIGN.md): the tests and the book rely
 //! on its flags and on the summary lines the client prints. All of the TLS
-//! is in the library; this file only opens sockets and files, and prints.
+//! is in the library; this binary only opens sockets and files, and prints.
+//! `cert`, `client` and `demo` are here; the server, with the limits it
+//! keeps, is in `server.rs`, and the little HTTP it speaks in `http.rs`.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -12,12 +14,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
+
+mod http;
+mod server;
+
 use minitls::config::Clock;
 use minitls::explain::Explainer;
 use minitls::keylog::KeyLogObserver;
 use minitls::messages::{PSK_DHE_KE, PSK_KE, cipher_suite_name, group_name, signature_scheme_name};
 use minitls::pki::issue::DemoPki;
-use minitls::pki::pem;
 use minitls::pki::verify::TrustAnchors;
 use minitls::resumption::ResumptionStrategy;
 use minitls::resumption::client_cache::{ClientSessionCache, StoredTicket};
@@ -51,44 +56,11 @@ enum Command {
     },
     /// Serve TLS 1.3 until stopped, one thread per connection. Answers an HTTP
     /// request with a page describing the connection; echoes anything else.
-    Server {
-        /// Certificate chain, PEM, leaf first.
-        #[arg(long)]
-        cert: PathBuf,
-        /// The leaf's Ed25519 private key, PKCS#8 PEM.
-        #[arg(long)]
-        key: PathBuf,
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:4433")]
-        listen: String,
-        /// Append NSS key log lines (for Wireshark) to this file. SSLKEYLOGFILE works too.
-        #[arg(long)]
-        keylog: Option<PathBuf>,
-        /// How resumption tickets work: off (none issued), stateful (a random
-        /// ID looked up in a server-side store) or stateless (the session
-        /// sealed with a key only the server knows).
-        #[arg(long, value_enum, default_value_t = ResumptionArg::Stateless)]
-        resumption: ResumptionArg,
-        /// Accept psk_ke resumptions (no key exchange, no forward secrecy)
-        /// as well as psk_dhe_ke.
-        #[arg(long)]
-        allow_psk_ke: bool,
-        /// Print every record, message (field by field), secret, key change
-        /// and state transition as it happens.
-        #[arg(long)]
-        explain: bool,
-    },
+    Server(server::ServerArgs),
     /// Connect, report what was negotiated, optionally send data and print the answer.
     Client(ClientArgs),
     /// Run a loopback server and client with an in-memory PKI and show what a handshake costs.
     Demo,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum ResumptionArg {
-    Off,
-    Stateful,
-    Stateless,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -112,23 +84,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Cert { out, names } => cmd_cert(&out, &names),
-        Command::Server {
-            cert,
-            key,
-            listen,
-            keylog,
-            resumption,
-            allow_psk_ke,
-            explain,
-        } => cmd_server(
-            &cert,
-            &key,
-            &listen,
-            keylog,
-            resumption,
-            allow_psk_ke,
-            explain,
-        ),
+        Command::Server(args) => server::cmd_server(args),
         Command::Client(args) => cmd_client(args),
         Command::Demo => cmd_demo(),
     };
@@ -173,7 +129,7 @@ fn cmd_cert(out: &Path, names: &[String]) -> Result<(), String> {
 }
 
 /// The key log observer asked for by `--keylog` or `SSLKEYLOGFILE`.
-fn keylog_observer(flag: Option<PathBuf>) -> Result<Option<KeyLogObserver>, String> {
+pub(crate) fn keylog_observer(flag: Option<PathBuf>) -> Result<Option<KeyLogObserver>, String> {
     let path = flag.or_else(|| std::env::var_os("SSLKEYLOGFILE").map(PathBuf::from));
     match path {
         None => Ok(None),
@@ -183,12 +139,12 @@ fn keylog_observer(flag: Option<PathBuf>) -> Result<Option<KeyLogObserver>, Stri
     }
 }
 
-fn read_file(path: &Path) -> Result<String, String> {
+pub(crate) fn read_file(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
 /// "which check failed, which alert was sent or received".
-fn describe_failure(conn: &Connection, io_error: &std::io::Error) -> String {
+pub(crate) fn describe_failure(conn: &Connection, io_error: &std::io::Error) -> String {
     match conn.error() {
         Some(Error::AlertReceived(alert)) => format!("handshake failed: peer sent alert {alert}"),
         Some(e) => match e.alert() {
@@ -199,49 +155,8 @@ fn describe_failure(conn: &Connection, io_error: &std::io::Error) -> String {
     }
 }
 
-fn cmd_server(
-    cert: &Path,
-    key: &Path,
-    listen: &str,
-    keylog: Option<PathBuf>,
-    resumption: ResumptionArg,
-    allow_psk_ke: bool,
-    explain: bool,
-) -> Result<(), String> {
-    let chain =
-        pem::certs_from_pem(&read_file(cert)?).map_err(|e| format!("{}: {e}", cert.display()))?;
-    if chain.is_empty() {
-        return Err(format!("{}: no CERTIFICATE block", cert.display()));
-    }
-    let private_key = pem::private_key_from_pem(&read_file(key)?)
-        .map_err(|e| format!("{}: {e}", key.display()))?;
-    let mut config = ServerConfig::new(chain, private_key);
-    config.resumption = match resumption {
-        ResumptionArg::Off => None,
-        ResumptionArg::Stateful => Some(Arc::new(Mutex::new(StatefulStrategy::in_memory(10_000)))),
-        // Keys rotate every 12 hours; a ticket opens for up to two periods.
-        ResumptionArg::Stateless => Some(Arc::new(Mutex::new(Ticketer::new(12 * 3600)))),
-    };
-    if allow_psk_ke {
-        config.psk_modes = vec![PSK_DHE_KE, PSK_KE];
-    }
-    let config = Arc::new(config);
-    let keylog = keylog_observer(keylog)?.map(|k| Arc::new(Mutex::new(k)));
-    let listener =
-        TcpListener::bind(listen).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
-    eprintln!("minitls server listening on {local}");
-    for tcp in listener.incoming() {
-        let Ok(tcp) = tcp else { continue };
-        let config = config.clone();
-        let keylog = keylog.clone();
-        std::thread::spawn(move || serve_one(tcp, config, keylog, explain));
-    }
-    Ok(())
-}
-
 /// The observers a connection gets: the key log and/or the explainer.
-fn observers(
+pub(crate) fn observers(
     keylog: Option<Arc<Mutex<KeyLogObserver>>>,
     explain: Option<&'static str>,
 ) -> Box<dyn Observer> {
@@ -270,60 +185,8 @@ impl Observer for SharedObserver {
     }
 }
 
-fn serve_one(
-    tcp: TcpStream,
-    config: Arc<ServerConfig>,
-    keylog: Option<Arc<Mutex<KeyLogObserver>>>,
-    explain: bool,
-) {
-    let peer = tcp
-        .peer_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_else(|_| "?".into());
-    let _ = tcp.set_read_timeout(Some(Duration::from_secs(30)));
-    let observer = observers(keylog, explain.then_some("server"));
-    let mut stream = Stream::new(Connection::server_with_observer(config, observer), tcp);
-    if let Err(e) = stream.handshake() {
-        eprintln!("{peer}: {}", describe_failure(&stream.conn, &e));
-        return;
-    }
-    let n = stream.conn.negotiated().clone();
-    eprintln!("{peer}: {}", one_line_summary(&n));
-    let mut request = Vec::new();
-    let mut buf = [0u8; 16384];
-    loop {
-        let got = match stream.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(got) => got,
-        };
-        request.extend_from_slice(&buf[..got]);
-        if is_http(&request) {
-            if !request.windows(4).any(|w| w == b"\r\n\r\n")
-                && !request.windows(2).any(|w| w == b"\n\n")
-            {
-                continue;
-            }
-            let page = http_page(&n);
-            let _ = stream.write_all(page.as_bytes());
-            break;
-        }
-        // Not HTTP: echo.
-        if stream.write_all(&request).is_err() {
-            break;
-        }
-        request.clear();
-    }
-    let _ = stream.close();
-}
-
-fn is_http(request: &[u8]) -> bool {
-    ["GET ", "HEAD ", "POST "]
-        .iter()
-        .any(|m| request.starts_with(m.as_bytes()))
-}
-
 /// `yes (stateless, psk_dhe_ke)` or `no`.
-fn resumed_text(n: &Negotiated) -> String {
+pub(crate) fn resumed_text(n: &Negotiated) -> String {
     if !n.resumed {
         return "no".into();
     }
@@ -334,7 +197,7 @@ fn resumed_text(n: &Negotiated) -> String {
     format!("yes ({})", how.join(", "))
 }
 
-fn one_line_summary(n: &Negotiated) -> String {
+pub(crate) fn one_line_summary(n: &Negotiated) -> String {
     format!(
         "TLSv1.3 {} {} resumed={}{}{}",
         cipher_suite_name(n.cipher_suite),
@@ -347,35 +210,13 @@ fn one_line_summary(n: &Negotiated) -> String {
         },
         n.server_name
             .as_ref()
-            .map(|s| format!(" sni={s}"))
+            // The peer chose it: no control characters into the log.
+            .map(|s| format!(" sni={}", s.escape_default()))
             .unwrap_or_default()
     )
 }
 
 /// The page the server answers an HTTP request with.
-fn http_page(n: &Negotiated) -> String {
-    let body = format!(
-        "<!doctype html>\n<title>minitls</title>\n<h1>Hello from minitls</h1>\n<pre>\n\
-         protocol: TLSv1.3\n\
-         cipher: {}\n\
-         group: {}\n\
-         signature: {}\n\
-         hello_retry_request: {}\n\
-         server_name: {}\n\
-         resumed: {}\n</pre>\n",
-        cipher_suite_name(n.cipher_suite),
-        n.group.map(group_name).unwrap_or("-"),
-        n.signature_scheme.map(signature_scheme_name).unwrap_or("-"),
-        if n.hello_retry_request { "yes" } else { "no" },
-        n.server_name.as_deref().unwrap_or("-"),
-        resumed_text(n),
-    );
-    format!(
-        "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-}
-
 /// The flags of `minitls client`.
 #[derive(clap::Args)]
 struct ClientArgs {
@@ -540,21 +381,29 @@ fn connect_once(
                 Ok(n) => {
                     answer.extend_from_slice(&buf[..n]);
                     // An echo server never closes; stop once the echo is complete.
-                    if !is_http(text.as_bytes()) && answer.len() >= text.len() {
+                    if !http::is_http(text.as_bytes()) && answer.len() >= text.len() {
                         break;
                     }
                 }
                 Err(e) => {
-                    // A peer that closes TCP without close_notify still gave us its answer.
-                    if answer.is_empty() {
+                    if e.kind() != std::io::ErrorKind::UnexpectedEof
+                        || stream.conn.error().is_some()
+                    {
                         return Err(describe_failure(&stream.conn, &e));
                     }
-                    break;
+                    // The transport ended without close_notify (RFC 8446 §6.1):
+                    // show what came, but nobody can tell a complete answer
+                    // from one an attacker or a crash cut short.
+                    print_response(&answer);
+                    return Err(format!(
+                        "the server closed the connection without close_notify: \
+                         the response ({} bytes) may be truncated",
+                        answer.len()
+                    ));
                 }
             }
         }
-        print_line(format_args!("--- response ({} bytes) ---", answer.len()));
-        print_line(format_args!("{}", String::from_utf8_lossy(&answer)));
+        print_response(&answer);
     }
     if want_tickets && stream.tickets_received == 0 {
         // Tickets follow the server's reading of our Finished; give them a
@@ -577,6 +426,12 @@ fn connect_once(
     }
     let _ = stream.close();
     Ok(())
+}
+
+/// The `--send` answer, under a header that gives its length.
+fn print_response(answer: &[u8]) {
+    print_line(format_args!("--- response ({} bytes) ---", answer.len()));
+    print_line(format_args!("{}", String::from_utf8_lossy(answer)));
 }
 
 /// One demo connection's measurements.
