@@ -202,6 +202,45 @@ fn server_harness_reaches_connected_and_resumption() {
     );
 }
 
+/// How far the connection targets' inputs get: final state and error of
+/// every input in `fuzz/seeds/` and, if a fuzzer has run, `fuzz/corpus/`.
+/// `cargo test --test fuzz_corpora -- --ignored --nocapture corpus_report`
+#[test]
+#[ignore = "a report, not a check"]
+fn corpus_report() {
+    use std::collections::BTreeMap;
+    for side in ["client", "server"] {
+        let mut tally: BTreeMap<String, usize> = BTreeMap::new();
+        for dir in ["seeds", "corpus"] {
+            for file in files(&fuzz_dir().join(dir).join(side)) {
+                // A running fuzzer may have just removed it.
+                let Ok(data) = std::fs::read(&file) else {
+                    continue;
+                };
+                let line = if side == "client" {
+                    let o = shared::client(&data);
+                    let second = match o.second {
+                        Some(Ok(true)) => " +resumed",
+                        Some(Ok(false)) => " +full second handshake",
+                        Some(Err(_)) => " +second failed",
+                        None => "",
+                    };
+                    format!("{} {:?}{second}", o.state, o.error.and_then(|e| e.alert()))
+                } else {
+                    let o = shared::server(&data);
+                    let resumed = if o.resumed { " (resumed)" } else { "" };
+                    format!("{}{resumed} {:?}", o.state, o.error.and_then(|e| e.alert()))
+                };
+                *tally.entry(line).or_default() += 1;
+            }
+        }
+        println!("== {side}: final state, alert");
+        for (line, n) in tally {
+            println!("{n:6}  {line}");
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Seeds: `cargo test --test fuzz_corpora -- --ignored write_seed_corpora`
 
