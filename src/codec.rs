@@ -12,9 +12,9 @@
 //!   field was short.
 //! - A length-prefixed vector is read with the bounds the RFC declares for
 //!   it (`cipher_suites<2..2^16-2>` is `r.vec_u16("cipher_suites",
-//!   2..=(1 << 16) - 2, ..)`): a length outside them is `decode_error`
-//!   before any of the contents is looked at (RFC 8446 §3: "the number of
-//!   bytes ... MUST be in the range"; §6.2 `decode_error`).
+//!   2..=(1 << 16) - 2, ..)`): RFC 8446 §3.4 defines a vector by "a
+//!   subrange of legal lengths", so a length outside it is malformed,
+//!   `decode_error` (§6.2), before any of the contents is looked at.
 //! - The vector's contents are read by a closure ([`Reader::vec_u16`] and
 //!   friends) that sees only the vector's bytes; the closure must consume
 //!   them exactly, or the field is malformed. Nothing ever reads past a

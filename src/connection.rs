@@ -571,8 +571,11 @@ impl Connection {
                 "a record of another type between the fragments of a handshake message",
             ));
         }
-        // RFC 8446 §5.1: "Implementations MUST NOT send zero-length
-        // fragments of Handshake or Alert types" (padding or not, §5.4).
+        // RFC 8446 §5.4: "Implementations MUST NOT send Handshake and Alert
+        // records that have a zero-length TLSInnerPlaintext.content; if
+        // such a message is received, the receiving implementation MUST
+        // terminate the connection with an "unexpected_message" alert."
+        // (§5.1 says the same of Handshake fragments, padding or not.)
         let must_not_be_empty = matches!(content_type, ContentType::Handshake | ContentType::Alert);
         if must_not_be_empty && content.is_empty() {
             return Err(Error::UnexpectedRecord(

@@ -580,7 +580,8 @@ fn choose_psk(
     } else if in_common(PSK_KE) {
         PSK_KE
     } else if in_common(PSK_DHE_KE) && !retried {
-        // Decided before redeeming: a single-use ticket must survive the retry.
+        // Decided before any session is looked up or taken: a single-use
+        // ticket must survive the retry.
         return Ok(PskChoice::RetryForShare);
     } else {
         return Ok(PskChoice::None);

@@ -14,8 +14,8 @@
 //! - `write_seed_corpora` (ignored) regenerates `fuzz/seeds/` from the
 //!   golden transcripts in `tests/snapshots/` and from a live deterministic
 //!   run: `cargo test --test fuzz_corpora -- --ignored write_seed_corpora`.
-//! - `known_crashes_are_fixed` (ignored) replays `fuzz/regressions/`,
-//!   inputs that panicked when they were found.
+//! - `known_crashes_are_fixed` replays `fuzz/regressions/`, inputs that
+//!   panicked when they were found, and must not panic now.
 
 #[path = "../fuzz/shared/mod.rs"]
 mod shared;
@@ -79,7 +79,6 @@ fn every_seed_replays() {
 }
 
 #[test]
-#[ignore = "fuzz/regressions/ holds inputs that panicked when found; un-ignore once src/ has the fixes"]
 fn known_crashes_are_fixed() {
     let mut failed = Vec::new();
     for file in files(&fuzz_dir().join("regressions")) {
@@ -200,45 +199,6 @@ fn server_harness_reaches_connected_and_resumption() {
         outcome.error.and_then(|e| e.alert()),
         Some(AlertDescription::UnexpectedMessage)
     );
-}
-
-/// How far the connection targets' inputs get: final state and error of
-/// every input in `fuzz/seeds/` and, if a fuzzer has run, `fuzz/corpus/`.
-/// `cargo test --test fuzz_corpora -- --ignored --nocapture corpus_report`
-#[test]
-#[ignore = "a report, not a check"]
-fn corpus_report() {
-    use std::collections::BTreeMap;
-    for side in ["client", "server"] {
-        let mut tally: BTreeMap<String, usize> = BTreeMap::new();
-        for dir in ["seeds", "corpus"] {
-            for file in files(&fuzz_dir().join(dir).join(side)) {
-                // A running fuzzer may have just removed it.
-                let Ok(data) = std::fs::read(&file) else {
-                    continue;
-                };
-                let line = if side == "client" {
-                    let o = shared::client(&data);
-                    let second = match o.second {
-                        Some(Ok(true)) => " +resumed",
-                        Some(Ok(false)) => " +full second handshake",
-                        Some(Err(_)) => " +second failed",
-                        None => "",
-                    };
-                    format!("{} {:?}{second}", o.state, o.error.and_then(|e| e.alert()))
-                } else {
-                    let o = shared::server(&data);
-                    let resumed = if o.resumed { " (resumed)" } else { "" };
-                    format!("{}{resumed} {:?}", o.state, o.error.and_then(|e| e.alert()))
-                };
-                *tally.entry(line).or_default() += 1;
-            }
-        }
-        println!("== {side}: final state, alert");
-        for (line, n) in tally {
-            println!("{n:6}  {line}");
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -610,7 +570,7 @@ fn write_seed_corpora() {
         server_name: "localhost".into(),
         peer_identity: Vec::new(),
     };
-    write_seed(&ticket, "session", &session.encode(), &mut written);
+    write_seed(&ticket, "session", &session.encode().unwrap(), &mut written);
     let stored = minitls::resumption::client_cache::StoredTicket {
         server_name: "localhost".into(),
         ticket: vec![1, 2, 3, 4],
@@ -620,11 +580,16 @@ fn write_seed_corpora() {
         ticket_age_add: 5,
         received_at: minitls::testing::FIXED_NOW,
     };
-    write_seed(&ticket, "stored-ticket", &stored.encode(), &mut written);
+    write_seed(
+        &ticket,
+        "stored-ticket",
+        &stored.encode().unwrap(),
+        &mut written,
+    );
     write_seed(
         &pem,
         "stored-ticket",
-        stored.to_pem().as_bytes(),
+        stored.to_pem().unwrap().as_bytes(),
         &mut written,
     );
 }

@@ -819,7 +819,7 @@ fn rustls_client_resumes_after_hello_retry_request() {
         .collect();
     assert_eq!(sent.first(), Some(&"HelloRetryRequest"), "{sent:?}");
     assert!(!sent.contains(&"Certificate"), "{sent:?}");
-    // The single-use ticket survived the retry and was redeemed once.
+    // The single-use ticket survived the retry and was taken once.
     assert_eq!(
         resumption_events(&trace),
         [minitls::trace::ResumptionEvent::Accepted {

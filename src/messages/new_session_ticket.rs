@@ -18,7 +18,8 @@ use crate::error::Error;
 /// The longest ticket a minitls client accepts: a policy, not the RFC's
 /// 2^16-1. The ticket goes back as a PSK identity in a later ClientHello,
 /// which must still fit its own bounds; 16 KiB is far above what real
-/// servers send (minitls's own are 32 or about 130 bytes).
+/// servers send (minitls's own are 32 bytes, stateful, or about 100,
+/// stateless).
 pub const MAX_TICKET_LEN: usize = 16 * 1024;
 
 #[derive(Clone, Debug, PartialEq, Eq)]

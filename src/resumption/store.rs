@@ -291,7 +291,11 @@ mod tests {
         assert_eq!(s.look_up(&id, UnixTime(1)), Err(Rejection::NotFound));
     }
 
-    fn redeem(s: &mut StatefulStrategy, id: &[u8], now: UnixTime) -> Result<Session, Rejection> {
+    fn look_up_and_take(
+        s: &mut StatefulStrategy,
+        id: &[u8],
+        now: UnixTime,
+    ) -> Result<Session, Rejection> {
         let session = s.look_up(id, now)?;
         s.take(id)?;
         Ok(session)
@@ -338,9 +342,12 @@ mod tests {
         let b = s.issue(&session(0), &mut rng, UnixTime(0)).unwrap();
         let c = s.issue(&session(0), &mut rng, UnixTime(0)).unwrap();
         assert_eq!(s.len(), 2);
-        assert_eq!(redeem(&mut s, &a, UnixTime(0)), Err(Rejection::NotFound));
-        assert!(redeem(&mut s, &b, UnixTime(0)).is_ok());
-        assert!(redeem(&mut s, &c, UnixTime(0)).is_ok());
+        assert_eq!(
+            look_up_and_take(&mut s, &a, UnixTime(0)),
+            Err(Rejection::NotFound)
+        );
+        assert!(look_up_and_take(&mut s, &b, UnixTime(0)).is_ok());
+        assert!(look_up_and_take(&mut s, &c, UnixTime(0)).is_ok());
     }
 
     #[test]
@@ -349,7 +356,7 @@ mod tests {
         let mut rng = SeededRng::new(3);
         let a = s.issue(&session(0), &mut rng, UnixTime(0)).unwrap();
         assert_eq!(
-            redeem(&mut s, &a, UnixTime(10_001)),
+            look_up_and_take(&mut s, &a, UnixTime(10_001)),
             Err(Rejection::NotFound)
         );
         // The next insert forgets it.

@@ -199,7 +199,7 @@ mod tests {
         let mut rng = SeededRng::new(1);
         let ticket = t.issue(&session(), &mut rng, UnixTime(0)).unwrap();
         assert_eq!(t.look_up(&ticket, UnixTime(1)).unwrap(), session());
-        // Stateless: redeeming does not consume.
+        // Stateless: looking a ticket up consumes nothing.
         assert!(t.look_up(&ticket, UnixTime(1)).is_ok());
         let mut bad = ticket.clone();
         *bad.last_mut().unwrap() ^= 1;
