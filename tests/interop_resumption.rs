@@ -289,7 +289,7 @@ fn openssl_s_client_gets_nothing_to_resume_from_minitls_server_without_resumptio
 /// s_client leads with a P-256 share (minitls has only X25519) on every
 /// connection, resuming ones included, so minitls sends a HelloRetryRequest
 /// before it can resume: the stateful ticket must survive the retry (it is
-/// redeemed only once), and the binder of the second ClientHello covers
+/// taken only once), and the binder of the second ClientHello covers
 /// message_hash(ClientHello1) + HelloRetryRequest (RFC 8446 §4.2.11.2).
 #[test]
 fn openssl_s_client_resumes_with_minitls_server_after_hello_retry_request() {
