@@ -89,6 +89,17 @@ fn assert_refused<T: std::fmt::Debug>(
     assert_eq!(Error::from(error).alert(), Some(alert));
 }
 
+/// Refused as not valid for `name`: `bad_certificate` (RFC 8446 §6.2).
+fn assert_name_mismatch<T: std::fmt::Debug>(result: Result<T, CertificateError>, name: &str) {
+    assert_refused(
+        result,
+        CertificateError::NameMismatch {
+            expected: name.to_string(),
+        },
+        AlertDescription::BadCertificate,
+    );
+}
+
 /// A fresh directory for one test's files.
 fn temp_dir(test_name: &str) -> PathBuf {
     let dir =
@@ -359,26 +370,14 @@ fn name_mismatch_is_bad_certificate() {
     verify(&[&leaf], &anchors, "www.example.com").unwrap();
     verify(&[&leaf], &anchors, "WWW.Example.COM").unwrap();
     for wrong in ["example.com", "localhost.example.com", "127.0.0.1", ""] {
-        assert_refused(
-            verify(&[&leaf], &anchors, wrong),
-            CertificateError::NameMismatch {
-                expected: wrong.to_string(),
-            },
-            AlertDescription::BadCertificate,
-        );
+        assert_name_mismatch(verify(&[&leaf], &anchors, wrong), wrong);
     }
 
     // No subjectAltName at all: the CN is not consulted.
     let mut params = CertificateParams::server(&["localhost"], NOW);
     params.dns_names.clear();
     let cn_only = issue_from(&root, &params).der;
-    assert_refused(
-        verify(&[&cn_only], &anchors, "localhost"),
-        CertificateError::NameMismatch {
-            expected: "localhost".to_string(),
-        },
-        AlertDescription::BadCertificate,
-    );
+    assert_name_mismatch(verify(&[&cn_only], &anchors, "localhost"), "localhost");
 }
 
 #[test]
@@ -389,13 +388,7 @@ fn wildcards_match_exactly_one_left_most_label() {
     verify(&[&leaf], &anchors, "a.example.com").unwrap();
     verify(&[&leaf], &anchors, "A.EXAMPLE.com").unwrap();
     for wrong in ["example.com", "a.b.example.com", "a.example.org"] {
-        assert_refused(
-            verify(&[&leaf], &anchors, wrong),
-            CertificateError::NameMismatch {
-                expected: wrong.to_string(),
-            },
-            AlertDescription::BadCertificate,
-        );
+        assert_name_mismatch(verify(&[&leaf], &anchors, wrong), wrong);
     }
 }
 
@@ -426,13 +419,7 @@ fn ip_address_names_match_only_ip_address_entries() {
     // equal 4), and a bracketed literal, which is not an address at all
     // (the caller strips the brackets of `[::1]:443`), are all refused.
     for wrong in ["127.0.0.2", "::2", "::ffff:127.0.0.1", "[::1]", "10.0.0.1"] {
-        assert_refused(
-            verify(&[&leaf], &anchors, wrong),
-            CertificateError::NameMismatch {
-                expected: wrong.to_string(),
-            },
-            AlertDescription::BadCertificate,
-        );
+        assert_name_mismatch(verify(&[&leaf], &anchors, wrong), wrong);
     }
 
     // An IP address is never matched against dNSName entries: neither a
@@ -442,13 +429,7 @@ fn ip_address_names_match_only_ip_address_entries() {
     params.dns_names = vec!["*.0.0.1".into(), "127.0.0.1".into(), "::1".into()];
     let dns_only = issue_from(&root, &params).der;
     for address in ["127.0.0.1", "::1"] {
-        assert_refused(
-            verify(&[&dns_only], &anchors, address),
-            CertificateError::NameMismatch {
-                expected: address.to_string(),
-            },
-            AlertDescription::BadCertificate,
-        );
+        assert_name_mismatch(verify(&[&dns_only], &anchors, address), address);
     }
     // The same wildcard still matches a DNS name, as before.
     verify(&[&dns_only], &anchors, "host.0.0.1").unwrap();
@@ -457,13 +438,7 @@ fn ip_address_names_match_only_ip_address_entries() {
     // certificate for 127.0.0.1 only is not valid for localhost.
     let ip_only = self::leaf(&root, &["127.0.0.1"]);
     verify(&[&ip_only], &anchors, "127.0.0.1").unwrap();
-    assert_refused(
-        verify(&[&ip_only], &anchors, "localhost"),
-        CertificateError::NameMismatch {
-            expected: "localhost".to_string(),
-        },
-        AlertDescription::BadCertificate,
-    );
+    assert_name_mismatch(verify(&[&ip_only], &anchors, "localhost"), "localhost");
 }
 
 /// Flip one bit in the last byte: the end of signatureValue.

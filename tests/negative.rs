@@ -1042,17 +1042,20 @@ fn unprotected_handshake_after_keys_is_unexpected_message() {
 }
 
 #[test]
-fn empty_handshake_record_is_unexpected_message() {
-    let recorder = Recorder::default();
-    let mut server = server_with(&pki(), &recorder);
-    let result = server.receive(&plain_record(HANDSHAKE, &[]));
-    assert_failure!(
-        server,
-        recorder,
-        result,
-        Error::UnexpectedRecord(_),
-        A::UnexpectedMessage
-    );
+fn empty_handshake_or_alert_record_is_unexpected_message() {
+    // RFC 8446 §5.1, §5.4: no zero-length Handshake or Alert content.
+    for content_type in [HANDSHAKE, ALERT] {
+        let recorder = Recorder::default();
+        let mut server = server_with(&pki(), &recorder);
+        let result = server.receive(&plain_record(content_type, &[]));
+        assert_failure!(
+            server,
+            recorder,
+            result,
+            Error::UnexpectedRecord(_),
+            A::UnexpectedMessage
+        );
+    }
 }
 
 #[test]
@@ -1644,18 +1647,8 @@ fn rejected_early_data_is_skipped_up_to_the_limit() {
 
 #[test]
 fn early_data_after_a_hello_retry_request_is_skipped_until_the_second_hello() {
-    let offer_early_data = |h: &mut ClientHello| {
-        without_x25519_share(h);
-        h.extensions.push(Extension::EarlyData);
-    };
-    let mut t = traced_pair();
-    let genuine = decode_client_hello(&take(&mut t.pair.client));
-    let mut first = genuine.clone();
-    offer_early_data(&mut first);
-    let hello1 = HandshakeMessage::ClientHello(first.clone());
-    t.pair.server.receive(&handshake_record(&hello1)).unwrap();
-    assert_eq!(t.pair.server.state_name(), "START");
-    take(&mut t.pair.server);
+    let (mut t, first, genuine) =
+        after_hello_retry_request(|h| h.extensions.push(Extension::EarlyData));
     // The client's 0-RTT records, sent before it saw the retry request.
     let early = plain_record(APPLICATION_DATA, &[0xee; 300]);
     t.pair.server.receive(&early).unwrap();
@@ -1675,18 +1668,8 @@ fn early_data_after_a_hello_retry_request_is_skipped_until_the_second_hello() {
 }
 
 #[test]
-fn empty_alert_and_handshake_records_are_unexpected_message_with_or_without_padding() {
-    // RFC 8446 §5.1 / §5.4: zero-length Handshake and Alert fragments.
-    let recorder = Recorder::default();
-    let mut server = server_with(&pki(), &recorder);
-    let result = server.receive(&plain_record(ALERT, &[]));
-    assert_failure!(
-        server,
-        recorder,
-        result,
-        Error::UnexpectedRecord(_),
-        A::UnexpectedMessage
-    );
+fn protected_empty_alert_and_handshake_records_are_unexpected_message_with_or_without_padding() {
+    // RFC 8446 §5.4: the inner content is empty, whatever the padding.
     for (content_type, padding) in [
         (ContentType::Alert, 0),
         (ContentType::Alert, 10),
@@ -1880,13 +1863,17 @@ fn an_sslv2_client_hello_is_protocol_version() {
     );
 }
 
-/// The server after a HelloRetryRequest (the first hello had no x25519
-/// share), and that first hello.
-fn after_hello_retry_request() -> (Traced, ClientHello, ClientHello) {
+/// The server after a HelloRetryRequest: the first hello had no x25519
+/// share (and whatever else `alter` did to it). Returns that first hello
+/// and the client's genuine one.
+fn after_hello_retry_request(
+    alter: impl FnOnce(&mut ClientHello),
+) -> (Traced, ClientHello, ClientHello) {
     let mut t = traced_pair();
     let genuine = decode_client_hello(&take(&mut t.pair.client));
     let mut first = genuine.clone();
     without_x25519_share(&mut first);
+    alter(&mut first);
     let hello = HandshakeMessage::ClientHello(first.clone());
     t.pair.server.receive(&handshake_record(&hello)).unwrap();
     assert_eq!(t.pair.server.state_name(), "START");
@@ -1929,7 +1916,7 @@ fn a_second_client_hello_that_changes_more_than_allowed_is_illegal_parameter() {
         ),
     ];
     for (what, change) in changes {
-        let (mut t, first, genuine) = after_hello_retry_request();
+        let (mut t, first, genuine) = after_hello_retry_request(|_| {});
         let mut second = first.clone();
         replace_extension(
             &mut second.extensions,
@@ -1943,7 +1930,7 @@ fn a_second_client_hello_that_changes_more_than_allowed_is_illegal_parameter() {
         server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
     }
     // The allowed change alone goes on to the server's flight.
-    let (mut t, first, genuine) = after_hello_retry_request();
+    let (mut t, first, genuine) = after_hello_retry_request(|_| {});
     let mut second = first;
     replace_extension(
         &mut second.extensions,

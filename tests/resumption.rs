@@ -108,6 +108,15 @@ impl World {
         self.cache.lock().unwrap().len()
     }
 
+    /// Take the newest ticket for localhost out of the cache.
+    fn take_ticket(&self) -> StoredTicket {
+        self.cache
+            .lock()
+            .unwrap()
+            .take("localhost", UnixTime(0))
+            .unwrap()
+    }
+
     /// Take the newest ticket out, change it, and put it back.
     fn alter_ticket(&self, change: impl FnOnce(&mut StoredTicket)) {
         let mut cache = self.cache.lock().unwrap();
@@ -460,12 +469,7 @@ fn restarted_server_with_a_new_key_does_a_full_handshake() {
 fn evicted_session_is_refused() {
     let mut w = World::new(Arc::new(Mutex::new(StatefulStrategy::in_memory(2))));
     w.connect(); // tickets A1 A2 in a store of 2
-    let first = w
-        .cache
-        .lock()
-        .unwrap()
-        .take("localhost", UnixTime(0))
-        .unwrap();
+    let first = w.take_ticket();
     w.cache.lock().unwrap().insert(first.clone());
     // Another client fills the store, evicting A1 and A2.
     let other_cache = std::mem::replace(
@@ -551,12 +555,7 @@ fn pre_shared_key_not_last_is_illegal_parameter() {
 fn session_file_round_trip_resumes() {
     let mut w = World::stateless();
     w.connect();
-    let ticket = w
-        .cache
-        .lock()
-        .unwrap()
-        .take("localhost", UnixTime(0))
-        .unwrap();
+    let ticket = w.take_ticket();
     let text = ticket.to_pem().unwrap();
     w.cache = Arc::new(Mutex::new(ClientSessionCache::new(8)));
     w.cache
@@ -757,12 +756,7 @@ fn a_forged_binder_on_a_copied_identity_does_not_burn_the_ticket() {
     // it: the session is taken only after its binder verified.
     let mut w = World::stateful();
     w.connect();
-    let genuine = w
-        .cache
-        .lock()
-        .unwrap()
-        .take("localhost", UnixTime(0))
-        .unwrap();
+    let genuine = w.take_ticket();
     let mut forged = genuine.clone();
     forged.psk = minitls::key_schedule::Secret::from_bytes([0x66; 32]);
     w.cache.lock().unwrap().insert(forged);
@@ -781,12 +775,7 @@ fn two_handshakes_racing_for_one_single_use_ticket_resume_once() {
     // handshake.
     let mut w = World::stateful();
     w.connect();
-    let ticket = w
-        .cache
-        .lock()
-        .unwrap()
-        .take("localhost", UnixTime(0))
-        .unwrap();
+    let ticket = w.take_ticket();
     let mut hellos = Vec::new();
     for _ in 0..2 {
         w.cache.lock().unwrap().insert(ticket.clone());
