@@ -1,5 +1,7 @@
 //! Whole handshakes between minitls's own client and server, in memory.
 
+use std::sync::Arc;
+
 use minitls::testing::{Pair, SeededRng};
 use minitls::trace::{NoObserver, RecordedEvent, Recorder};
 use minitls::{AppEvent, Connection};
@@ -109,4 +111,31 @@ fn different_seeds_give_different_bytes() {
         .unwrap()
         .transmit(&mut out_b);
     assert_ne!(out_a, out_b);
+}
+
+#[test]
+fn a_client_connecting_to_an_ip_address_sends_no_server_name() {
+    // RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in
+    // HostName". The client sends no server_name; the certificate is
+    // matched against its iPAddress entries (RFC 9525 §6.2).
+    use minitls::messages::HandshakeMessage;
+    use minitls::messages::extensions::extension_type::SERVER_NAME;
+    use minitls::pki::issue::DemoPki;
+    use minitls::testing::{FIXED_NOW, client_config, server_config};
+    for address in ["127.0.0.1", "::1"] {
+        let pki = DemoPki::generate(&mut SeededRng::new(4), &[address], FIXED_NOW.as_secs());
+        let client = Connection::client(Arc::new(client_config(&pki, 5)), address).unwrap();
+        let server = Connection::server(Arc::new(server_config(&pki, 6)));
+        let mut pair = Pair::new(client, server);
+        let mut hello = Vec::new();
+        pair.client.transmit(&mut hello);
+        let Ok(HandshakeMessage::ClientHello(ch)) = HandshakeMessage::decode(&hello[5..]) else {
+            panic!("a ClientHello");
+        };
+        assert_eq!(ch.find_extension(SERVER_NAME), None, "{address}");
+        pair.server.receive(&hello).unwrap();
+        pair.drive().unwrap();
+        assert!(pair.client.is_connected(), "{:?}", pair.client.error());
+        assert_eq!(pair.server.negotiated().server_name, None);
+    }
 }
