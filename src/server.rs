@@ -263,23 +263,23 @@ fn check_second_client_hello(first: &ClientHello, second: &ClientHello) -> Resul
     {
         return Err(CHANGED);
     }
-    // The extensions that may come, go or change are left out; the rest
-    // must be the same, in the same order. key_share may change but not move.
-    let may_come_and_go = |e: &&Extension| {
+    // Leaving out the extensions that may come, go or change, the rest
+    // must be the same, in the same order; key_share may change but not move.
+    let stays = |e: &&Extension| {
         !matches!(
             e.extension_type(),
             et::EARLY_DATA | et::COOKIE | et::PADDING | et::PRE_SHARED_KEY
         )
     };
-    let kept = |hello: &ClientHello| -> Vec<u16> {
-        (hello.extensions.iter().filter(may_come_and_go))
+    let order = |hello: &ClientHello| -> Vec<u16> {
+        (hello.extensions.iter().filter(stays))
             .map(Extension::extension_type)
             .collect()
     };
-    if kept(first) != kept(second) {
+    if order(first) != order(second) {
         return Err(CHANGED);
     }
-    let unchanged = |e: &&Extension| may_come_and_go(e) && e.extension_type() != et::KEY_SHARE;
+    let unchanged = |e: &&Extension| stays(e) && e.extension_type() != et::KEY_SHARE;
     let first_fixed = first.extensions.iter().filter(unchanged);
     if !first_fixed.eq(second.extensions.iter().filter(unchanged)) {
         return Err(CHANGED);
