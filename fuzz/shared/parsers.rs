@@ -77,11 +77,21 @@ pub fn record(data: &[u8]) {
                 Ok(Some(record)) => record,
                 Ok(None) => break,
                 Err(e) => {
-                    // The only framing error: a length over 2^14 + 256.
-                    assert_eq!(e, Error::RecordOverflow);
+                    // The framing errors, each decided from the 5-byte
+                    // header alone: an SSL 2.0 ClientHello, an unknown
+                    // content type, a length over 2^14 + 256.
                     let at = &stream[popped..];
                     assert!(at.len() >= HEADER_LEN);
-                    assert!(usize::from(u16::from_be_bytes([at[3], at[4]])) > MAX_CIPHERTEXT);
+                    let expected = if at[0] & 0x80 != 0 && at[2] == 1 {
+                        Error::ProtocolVersion("SSL 2.0-format ClientHello")
+                    } else if ContentType::from_u8(at[0]).is_none() {
+                        Error::UnexpectedRecord("unknown record content type")
+                    } else {
+                        assert!(usize::from(u16::from_be_bytes([at[3], at[4]])) > MAX_CIPHERTEXT);
+                        Error::RecordOverflow
+                    };
+                    assert_eq!(e, expected);
+                    assert_has_alert(&e);
                     break 'stream;
                 }
             };
