@@ -26,8 +26,8 @@ use std::path::{Path, PathBuf};
 
 use minitls::error::{AlertDescription, Error};
 use shared::connections::{
-    self, ALERT, APPLICATION_DATA, GENUINE_FLIGHT, GENUINE_HELLO_SKIPPED, HANDSHAKE, PSK_KE,
-    RESUME, chunk,
+    self, ALERT, APPLICATION_DATA, GENUINE_FLIGHT, GENUINE_HELLO_SKIPPED, HANDSHAKE,
+    HARNESS_CERTIFICATE_VERIFY, HARNESS_FINISHED, PSK_KE, RESUME, chunk,
 };
 
 type Target = fn(&[u8]);
@@ -199,6 +199,46 @@ fn server_harness_reaches_connected_and_resumption() {
     assert_eq!(
         outcome.error.and_then(|e| e.alert()),
         Some(AlertDescription::UnexpectedMessage)
+    );
+}
+
+/// A flight the fuzzer changed still completes when the harness makes the
+/// CertificateVerify and Finished that only the real peer could.
+fn changed_flights() -> (Vec<u8>, Vec<u8>) {
+    let world = connections::world();
+    // EncryptedExtensions without server_name: legal, and not what was recorded.
+    let client = input(
+        RESUME,
+        &[
+            chunk(HANDSHAKE, &[8, 0, 0, 2, 0, 0]),
+            chunk(HANDSHAKE, &world.server_flight[1]),
+            chunk(HARNESS_CERTIFICATE_VERIFY, &[]),
+            chunk(HARNESS_FINISHED, &[]),
+            chunk(HANDSHAKE, &world.tickets[0]),
+        ],
+    );
+    // The fuzzer's own resumption ClientHello, then the harness's Finished.
+    let server = input(
+        GENUINE_HELLO_SKIPPED,
+        &[
+            chunk(HANDSHAKE, &world.resumed_client_hello[5..]),
+            chunk(HARNESS_FINISHED, &[]),
+            chunk(HANDSHAKE, &KEY_UPDATE_REQUESTED),
+        ],
+    );
+    (client, server)
+}
+
+#[test]
+fn harness_finished_and_certificate_verify_complete_changed_flights() {
+    let (client, server) = changed_flights();
+    let outcome = shared::client(&client);
+    assert_eq!((outcome.state, outcome.error), ("CONNECTED", None));
+    assert!(outcome.second.is_some());
+    let outcome = shared::server(&server);
+    assert_eq!(
+        (outcome.state, outcome.error, outcome.resumed),
+        ("CONNECTED", None, true)
     );
 }
 
@@ -467,7 +507,21 @@ fn write_seed_corpora() {
         &mut written,
     );
 
+    let (changed_client, changed_server) = changed_flights();
+    write_seed(
+        &client,
+        "live-changed-flight-harness-finished",
+        &changed_client,
+        &mut written,
+    );
+
     let server = dir("server");
+    write_seed(
+        &server,
+        "live-own-hello-harness-finished",
+        &changed_server,
+        &mut written,
+    );
     write_seed(
         &server,
         "live-finished-then-data",
