@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use minitls::error::{AlertDescription, Error};
 use shared::connections::{
     self, ALERT, APPLICATION_DATA, GENUINE_FLIGHT, GENUINE_HELLO_SKIPPED, HANDSHAKE,
-    HARNESS_CERTIFICATE_VERIFY, HARNESS_FINISHED, PSK_KE, RESUME, chunk,
+    HARNESS_CERTIFICATE_VERIFY, HARNESS_FINISHED, NO_INITIAL_KEY_SHARE, PSK_KE, RESUME, chunk,
 };
 
 type Target = fn(&[u8]);
@@ -129,6 +129,26 @@ fn client_harness_reaches_connected_tickets_and_key_update() {
     assert_eq!(outcome.second, Some(Ok(true)));
     let outcome = shared::client(&input(RESUME | PSK_KE, &chunks));
     assert_eq!(outcome.second, Some(Ok(true)));
+}
+
+#[test]
+fn client_harness_reaches_the_second_client_hello() {
+    // Without an initial share, a HelloRetryRequest is accepted and the
+    // client sends its second ClientHello and waits for a ServerHello.
+    let outcome = shared::client(&input(
+        NO_INITIAL_KEY_SHARE,
+        &[chunk(HANDSHAKE, &hello_retry_request(8))],
+    ));
+    assert_eq!((outcome.state, outcome.error), ("WAIT_SH", None));
+    // With one, the same HelloRetryRequest is refused (RFC 8446 §4.1.4).
+    let outcome = shared::client(&input(
+        GENUINE_HELLO_SKIPPED,
+        &[chunk(HANDSHAKE, &hello_retry_request(8))],
+    ));
+    assert_eq!(
+        outcome.error.and_then(|e| e.alert()),
+        Some(AlertDescription::IllegalParameter)
+    );
 }
 
 #[test]
@@ -278,6 +298,100 @@ fn corpus_report() {
         for (line, n) in tally {
             println!("{n:6}  {line}");
         }
+    }
+}
+
+/// A HelloRetryRequest asking the client of the client target for an
+/// X25519 share, with a cookie of `cookie_len` bytes (none if 0).
+fn hello_retry_request(cookie_len: usize) -> Vec<u8> {
+    use minitls::messages::extensions::Extension;
+    use minitls::messages::server_hello::HELLO_RETRY_REQUEST_RANDOM;
+    use minitls::messages::{HandshakeMessage, ServerHello};
+    let Ok(HandshakeMessage::ClientHello(genuine_hello)) =
+        HandshakeMessage::decode(&connections::world().client_hello[5..])
+    else {
+        panic!("the genuine ClientHello decodes");
+    };
+    let mut extensions = vec![
+        Extension::SupportedVersionsServer(0x0304),
+        Extension::KeyShareHelloRetryRequest(0x001d),
+    ];
+    if cookie_len > 0 {
+        extensions.push(Extension::Cookie(vec![0xc0; cookie_len]));
+    }
+    HandshakeMessage::HelloRetryRequest(ServerHello {
+        legacy_version: 0x0303,
+        random: HELLO_RETRY_REQUEST_RANDOM,
+        // The client draws its legacy_session_id before its key share, so
+        // without a share it is still the genuine hello's.
+        legacy_session_id_echo: genuine_hello.legacy_session_id,
+        cipher_suite: 0x1303,
+        legacy_compression_method: 0,
+        extensions,
+    })
+    .encode()
+}
+
+/// Hand-made inputs for the three panics known before fuzzing began (see
+/// fuzz/regressions/README.md): they show the connection targets reach
+/// them, and replay them once the fixes land.
+fn known_crash_inputs() -> Vec<(&'static str, Vec<u8>)> {
+    use minitls::messages::HandshakeMessage;
+    use minitls::messages::extensions::Extension;
+    let world = connections::world();
+    // A message longer than a record travels as several handshake chunks.
+    let chunks = |ctl: u8, message: &[u8]| -> Vec<Vec<u8>> {
+        message.chunks(16_000).map(|c| chunk(ctl, c)).collect()
+    };
+
+    // 1. A server_name of 300 bytes: the server's ticket for it panics.
+    let Ok(HandshakeMessage::ClientHello(mut hello)) =
+        HandshakeMessage::decode(&world.client_hello[5..])
+    else {
+        panic!("the genuine ClientHello decodes");
+    };
+    for e in &mut hello.extensions {
+        if let Extension::ServerName(name) = e {
+            *name = "a".repeat(300);
+        }
+    }
+    let long_name = input(
+        GENUINE_HELLO_SKIPPED,
+        &[
+            chunk(HANDSHAKE, &HandshakeMessage::ClientHello(hello).encode()),
+            chunk(HARNESS_FINISHED, &[]),
+        ],
+    );
+
+    // 2. A NewSessionTicket with a 65,500-byte ticket: the next ClientHello panics.
+    let mut nst = vec![4, 0, 0, 0, 0, 0, 0x1c, 0x20, 0, 0, 0, 1, 1, 0];
+    nst.extend_from_slice(&65_500u16.to_be_bytes());
+    nst.extend(std::iter::repeat_n(0x5a, 65_500));
+    nst.extend_from_slice(&[0, 0]);
+    let len = (nst.len() - 4) as u32;
+    nst[1..4].copy_from_slice(&len.to_be_bytes()[1..]);
+    let big_ticket = input(GENUINE_FLIGHT | RESUME, &chunks(HANDSHAKE, &nst));
+
+    // 3. A HelloRetryRequest with the largest cookie that still fits the
+    // 64 KiB message limit: echoed, it overflows the second ClientHello.
+    let overhead = hello_retry_request(1).len() - 4 - 1;
+    let hrr = hello_retry_request((1 << 16) - overhead);
+    let big_cookie = input(NO_INITIAL_KEY_SHARE, &chunks(HANDSHAKE, &hrr));
+
+    vec![
+        ("server-known-long-server-name", long_name),
+        ("client-known-65k-ticket", big_ticket),
+        ("client-known-65k-cookie", big_cookie),
+    ]
+}
+
+#[test]
+#[ignore = "writes fuzz/regressions/*-known-*.bin"]
+fn write_known_crash_inputs() {
+    let dir = fuzz_dir().join("regressions");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    for (name, data) in known_crash_inputs() {
+        std::fs::write(dir.join(format!("{name}.bin")), data).expect("write");
     }
 }
 
@@ -512,6 +626,25 @@ fn write_seed_corpora() {
         &client,
         "live-changed-flight-harness-finished",
         &changed_client,
+        &mut written,
+    );
+
+    write_seed(
+        &client,
+        "live-hello-retry-request",
+        &input(
+            NO_INITIAL_KEY_SHARE,
+            &[chunk(HANDSHAKE, &hello_retry_request(0))],
+        ),
+        &mut written,
+    );
+    write_seed(
+        &client,
+        "live-hello-retry-request-cookie",
+        &input(
+            NO_INITIAL_KEY_SHARE,
+            &[chunk(HANDSHAKE, &hello_retry_request(8))],
+        ),
         &mut written,
     );
 

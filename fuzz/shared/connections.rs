@@ -77,6 +77,12 @@ pub const RESUME: u8 = 1 << 2;
 /// only psk_ke (no X25519), and the server accepts it.
 pub const PSK_KE: u8 = 1 << 3;
 
+/// `mode` bit, client target: the client sends no X25519 share in its
+/// first ClientHello (`initial_key_share = false`), so a HelloRetryRequest
+/// is legal and the second ClientHello is reachable. The genuine
+/// ServerHello does not fit that hello, so it is skipped too.
+pub const NO_INITIAL_KEY_SHARE: u8 = 1 << 4;
+
 /// `ctl` bit: the body goes to `receive` exactly as given.
 pub const RAW: u8 = 1 << 5;
 /// `ctl` bit: the record is delivered in two `receive` calls.
@@ -140,9 +146,11 @@ fn make_client_config(
     seed: u64,
     cache: Arc<Mutex<ClientSessionCache>>,
     psk_ke: bool,
+    initial_key_share: bool,
 ) -> Arc<ClientConfig> {
     let mut config = client_config(pki, seed);
     config.session_cache = Some(cache);
+    config.initial_key_share = initial_key_share;
     if psk_ke {
         config.psk_modes = vec![PSK_KE_MODE];
     }
@@ -209,7 +217,7 @@ pub fn world() -> &'static World {
         let run = |client_seed, server_seed| {
             let (client_rec, server_rec) = (Recorder::default(), Recorder::default());
             let client = Connection::client_with_observer(
-                make_client_config(&pki, client_seed, cache.clone(), false),
+                make_client_config(&pki, client_seed, cache.clone(), false, true),
                 "localhost",
                 Box::new(client_rec.clone()),
             )
@@ -520,7 +528,13 @@ pub fn client(data: &[u8]) -> ClientOutcome {
     let cache = new_cache();
     let spy = KeySpy::default();
     let mut conn = Connection::client_with_observer(
-        make_client_config(&world.pki, CLIENT_SEED, cache.clone(), false),
+        make_client_config(
+            &world.pki,
+            CLIENT_SEED,
+            cache.clone(),
+            false,
+            mode & NO_INITIAL_KEY_SHARE == 0,
+        ),
         "localhost",
         Box::new(spy.clone()),
     )
@@ -530,7 +544,7 @@ pub fn client(data: &[u8]) -> ClientOutcome {
         SecretLabel::ServerHandshakeTraffic,
         SecretLabel::ServerApplicationTraffic0,
     );
-    if mode & GENUINE_HELLO_SKIPPED == 0 {
+    if mode & (GENUINE_HELLO_SKIPPED | NO_INITIAL_KEY_SHARE) == 0 {
         deliver(&mut conn, &world.server_hello, false).expect("the genuine ServerHello works");
         if mode & GENUINE_FLIGHT != 0 {
             deliver_flight(&mut conn, &mut peer, &world.server_flight);
@@ -557,7 +571,7 @@ fn second_connection(
     cache: Arc<Mutex<ClientSessionCache>>,
     psk_ke: bool,
 ) -> Result<bool, Error> {
-    let config = make_client_config(&world.pki, RESUMED_CLIENT_SEED, cache, psk_ke);
+    let config = make_client_config(&world.pki, RESUMED_CLIENT_SEED, cache, psk_ke, true);
     let client = Connection::client(config, "localhost")?;
     let server = Connection::server(make_server_config(
         &world.pki,
