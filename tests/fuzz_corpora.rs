@@ -26,8 +26,8 @@ use std::path::{Path, PathBuf};
 
 use minitls::error::{AlertDescription, Error};
 use shared::connections::{
-    self, ALERT, APPLICATION_DATA, GENUINE_FLIGHT, GENUINE_HELLO_SKIPPED, HANDSHAKE, PSK_KE,
-    RESUME, chunk,
+    self, ALERT, APPLICATION_DATA, GENUINE_FLIGHT, GENUINE_HELLO_SKIPPED, HANDSHAKE,
+    HARNESS_CERTIFICATE_VERIFY, HARNESS_FINISHED, NO_INITIAL_KEY_SHARE, PSK_KE, RESUME, chunk,
 };
 
 type Target = fn(&[u8]);
@@ -131,6 +131,26 @@ fn client_harness_reaches_connected_tickets_and_key_update() {
 }
 
 #[test]
+fn client_harness_reaches_the_second_client_hello() {
+    // Without an initial share, a HelloRetryRequest is accepted and the
+    // client sends its second ClientHello and waits for a ServerHello.
+    let outcome = shared::client(&input(
+        NO_INITIAL_KEY_SHARE,
+        &[chunk(HANDSHAKE, &hello_retry_request(8))],
+    ));
+    assert_eq!((outcome.state, outcome.error), ("WAIT_SH", None));
+    // With one, the same HelloRetryRequest is refused (RFC 8446 §4.1.4).
+    let outcome = shared::client(&input(
+        GENUINE_HELLO_SKIPPED,
+        &[chunk(HANDSHAKE, &hello_retry_request(8))],
+    ));
+    assert_eq!(
+        outcome.error.and_then(|e| e.alert()),
+        Some(AlertDescription::IllegalParameter)
+    );
+}
+
+#[test]
 fn client_harness_failures_carry_alerts() {
     let world = connections::world();
     // A Finished that does not verify: decrypt_error.
@@ -199,6 +219,78 @@ fn server_harness_reaches_connected_and_resumption() {
         outcome.error.and_then(|e| e.alert()),
         Some(AlertDescription::UnexpectedMessage)
     );
+}
+
+/// A flight the fuzzer changed still completes when the harness makes the
+/// CertificateVerify and Finished that only the real peer could.
+fn changed_flights() -> (Vec<u8>, Vec<u8>) {
+    let world = connections::world();
+    // EncryptedExtensions without server_name: legal, and not what was recorded.
+    let client = input(
+        RESUME,
+        &[
+            chunk(HANDSHAKE, &[8, 0, 0, 2, 0, 0]),
+            chunk(HANDSHAKE, &world.server_flight[1]),
+            chunk(HARNESS_CERTIFICATE_VERIFY, &[]),
+            chunk(HARNESS_FINISHED, &[]),
+            chunk(HANDSHAKE, &world.tickets[0]),
+        ],
+    );
+    // The fuzzer's own resumption ClientHello, then the harness's Finished.
+    let server = input(
+        GENUINE_HELLO_SKIPPED,
+        &[
+            chunk(HANDSHAKE, &world.resumed_client_hello[5..]),
+            chunk(HARNESS_FINISHED, &[]),
+            chunk(HANDSHAKE, &KEY_UPDATE_REQUESTED),
+        ],
+    );
+    (client, server)
+}
+
+#[test]
+fn harness_finished_and_certificate_verify_complete_changed_flights() {
+    let (client, server) = changed_flights();
+    let outcome = shared::client(&client);
+    assert_eq!((outcome.state, outcome.error), ("CONNECTED", None));
+    assert!(outcome.second.is_some());
+    let outcome = shared::server(&server);
+    assert_eq!(
+        (outcome.state, outcome.error, outcome.resumed),
+        ("CONNECTED", None, true)
+    );
+}
+
+/// A HelloRetryRequest asking the client of the client target for an
+/// X25519 share, with a cookie of `cookie_len` bytes (none if 0).
+fn hello_retry_request(cookie_len: usize) -> Vec<u8> {
+    use minitls::messages::extensions::Extension;
+    use minitls::messages::server_hello::HELLO_RETRY_REQUEST_RANDOM;
+    use minitls::messages::{HandshakeMessage, ServerHello};
+    let Ok(HandshakeMessage::ClientHello(genuine_hello)) =
+        HandshakeMessage::decode(&connections::world().client_hello[5..])
+    else {
+        panic!("the genuine ClientHello decodes");
+    };
+    let mut extensions = vec![
+        Extension::SupportedVersionsServer(0x0304),
+        Extension::KeyShareHelloRetryRequest(0x001d),
+    ];
+    if cookie_len > 0 {
+        extensions.push(Extension::Cookie(vec![0xc0; cookie_len]));
+    }
+    HandshakeMessage::HelloRetryRequest(ServerHello {
+        legacy_version: 0x0303,
+        random: HELLO_RETRY_REQUEST_RANDOM,
+        // The client draws its legacy_session_id before its key share, so
+        // without a share it is still the genuine hello's.
+        legacy_session_id_echo: genuine_hello.legacy_session_id,
+        cipher_suite: 0x1303,
+        legacy_compression_method: 0,
+        extensions,
+    })
+    .encode()
+    .expect("a cookie of this size fits")
 }
 
 // ---------------------------------------------------------------------------
@@ -427,7 +519,40 @@ fn write_seed_corpora() {
         &mut written,
     );
 
+    let (changed_client, changed_server) = changed_flights();
+    write_seed(
+        &client,
+        "live-changed-flight-harness-finished",
+        &changed_client,
+        &mut written,
+    );
+
+    write_seed(
+        &client,
+        "live-hello-retry-request",
+        &input(
+            NO_INITIAL_KEY_SHARE,
+            &[chunk(HANDSHAKE, &hello_retry_request(0))],
+        ),
+        &mut written,
+    );
+    write_seed(
+        &client,
+        "live-hello-retry-request-cookie",
+        &input(
+            NO_INITIAL_KEY_SHARE,
+            &[chunk(HANDSHAKE, &hello_retry_request(8))],
+        ),
+        &mut written,
+    );
+
     let server = dir("server");
+    write_seed(
+        &server,
+        "live-own-hello-harness-finished",
+        &changed_server,
+        &mut written,
+    );
     write_seed(
         &server,
         "live-finished-then-data",

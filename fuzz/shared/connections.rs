@@ -27,18 +27,30 @@
 //! `mode` picks the prefix the harness replays before the chunks
 //! ([`GENUINE_HELLO_SKIPPED`], [`GENUINE_FLIGHT`], [`RESUME`],
 //! [`PSK_KE`]). In `ctl`, bits 0-1 pick the inner content type
-//! (handshake, application_data, alert, change_cipher_spec), bits 2-4 the
-//! padding (37 zero bytes per step), [`RAW`] sends the body to `receive` as
-//! is (framing, plaintext records, junk), and [`SPLIT`] delivers the
-//! record in two halves. Before the connection has read keys, a chunk
-//! travels as a plaintext record of its type.
+//! (handshake, application_data, alert, change_cipher_spec), bits 2-3 the
+//! padding (0, 1, 37 or 259 zero bytes), [`RAW`] sends the body to
+//! `receive` as is (framing, plaintext records, junk), and [`SPLIT`]
+//! delivers the record in two halves. Before the connection has read keys,
+//! a chunk travels as a plaintext record of its type.
+//!
+//! A fuzzer cannot forge a Finished (an HMAC over the transcript) or a
+//! CertificateVerify (a signature), so after a hello or flight it changed,
+//! the handshake would end there. [`HARNESS_FINISHED`] and
+//! [`HARNESS_CERTIFICATE_VERIFY`] replace the body with the right message
+//! for the transcript so far (the connection's own `MessageSent` and
+//! `MessageReceived` events, HelloRetryRequest's message_hash included),
+//! made with the peer's handshake secret and the demo server key: so a
+//! fuzzer-chosen ClientHello or EncryptedExtensions can still reach
+//! CONNECTED, tickets and resumption.
 
 use std::sync::{Arc, Mutex, OnceLock};
 
 use minitls::config::{ClientConfig, ServerConfig};
 use minitls::connection::Connection;
+use minitls::crypto::hmac_sha256;
 use minitls::error::Error;
 use minitls::key_schedule::{SecretLabel, TrafficKeys, hkdf_expand_label};
+use minitls::messages::certificate_verify::{CLIENT_CONTEXT, SERVER_CONTEXT, signed_content};
 use minitls::messages::{PSK_DHE_KE, PSK_KE as PSK_KE_MODE};
 use minitls::pki::issue::DemoPki;
 use minitls::record::{ContentType, Deframer, MAX_CIPHERTEXT, OpaqueRecord, RecordProtection};
@@ -47,6 +59,7 @@ use minitls::resumption::client_cache::ClientSessionCache;
 use minitls::resumption::ticketer::Ticketer;
 use minitls::testing::{Pair, client_config, demo_pki, server_config};
 use minitls::trace::{Direction, Epoch, Event, Observer, RecordedEvent, Recorder};
+use minitls::transcript::Transcript;
 
 /// `mode` bit: do not replay the genuine ClientHello (server target) or
 /// ServerHello (client target); the fuzzer's first chunks are the hello.
@@ -64,11 +77,21 @@ pub const RESUME: u8 = 1 << 2;
 /// only psk_ke (no X25519), and the server accepts it.
 pub const PSK_KE: u8 = 1 << 3;
 
+/// `mode` bit, client target: the client sends no X25519 share in its
+/// first ClientHello (`initial_key_share = false`), so a HelloRetryRequest
+/// is legal and the second ClientHello is reachable. The genuine
+/// ServerHello does not fit that hello, so it is skipped too.
+pub const NO_INITIAL_KEY_SHARE: u8 = 1 << 4;
+
 /// `ctl` bit: the body goes to `receive` exactly as given.
 pub const RAW: u8 = 1 << 5;
 /// `ctl` bit: the record is delivered in two `receive` calls.
 pub const SPLIT: u8 = 1 << 6;
-const PADDING_STEP: usize = 37;
+/// `ctl` bits: the body is the peer's correct Finished for the transcript so far.
+pub const HARNESS_FINISHED: u8 = 1 << 7;
+/// `ctl` bits: the body is a correct CertificateVerify by the demo server key.
+pub const HARNESS_CERTIFICATE_VERIFY: u8 = 1 << 7 | 1 << 4;
+const PADDING: [usize; 4] = [0, 1, 37, 259];
 
 /// `ctl` values for the common chunks (no padding, not raw, not split).
 pub const HANDSHAKE: u8 = 0;
@@ -123,9 +146,11 @@ fn make_client_config(
     seed: u64,
     cache: Arc<Mutex<ClientSessionCache>>,
     psk_ke: bool,
+    initial_key_share: bool,
 ) -> Arc<ClientConfig> {
     let mut config = client_config(pki, seed);
     config.session_cache = Some(cache);
+    config.initial_key_share = initial_key_share;
     if psk_ke {
         config.psk_modes = vec![PSK_KE_MODE];
     }
@@ -192,7 +217,7 @@ pub fn world() -> &'static World {
         let run = |client_seed, server_seed| {
             let (client_rec, server_rec) = (Recorder::default(), Recorder::default());
             let client = Connection::client_with_observer(
-                make_client_config(&pki, client_seed, cache.clone(), false),
+                make_client_config(&pki, client_seed, cache.clone(), false, true),
                 "localhost",
                 Box::new(client_rec.clone()),
             )
@@ -243,6 +268,8 @@ pub fn world() -> &'static World {
 struct Keys {
     secrets: Vec<(SecretLabel, [u8; 32])>,
     read_epoch: Option<Epoch>,
+    /// Handshake messages sent and received, in order: the transcript.
+    messages: Vec<(&'static str, Vec<u8>)>,
 }
 
 #[derive(Clone, Default)]
@@ -261,6 +288,9 @@ impl Observer for KeySpy {
                 direction: Direction::Receive,
                 epoch,
             } => keys.read_epoch = Some(*epoch),
+            Event::MessageSent { message, bytes } | Event::MessageReceived { message, bytes } => {
+                keys.messages.push((message.name(), bytes.to_vec()))
+            }
             _ => {}
         }
     }
@@ -270,6 +300,9 @@ impl Observer for KeySpy {
 /// under test currently reads with.
 struct Peer {
     spy: KeySpy,
+    /// Whether the connection under test is the client (so the peer
+    /// signs as a server).
+    peer_is_server: bool,
     handshake_label: SecretLabel,
     application_label: SecretLabel,
     sealing: Option<(Epoch, RecordProtection)>,
@@ -278,6 +311,7 @@ struct Peer {
 impl Peer {
     fn new(spy: KeySpy, handshake_label: SecretLabel, application_label: SecretLabel) -> Self {
         Peer {
+            peer_is_server: handshake_label == SecretLabel::ServerHandshakeTraffic,
             spy,
             handshake_label,
             application_label,
@@ -314,18 +348,64 @@ impl Peer {
         self.sealing.as_mut().map(|(_, p)| p)
     }
 
+    /// The peer's Finished or CertificateVerify for the transcript so far
+    /// (RFC 8446 §4.4.3, §4.4.4); empty before handshake keys exist.
+    fn harness_message(&self, certificate_verify: bool) -> Vec<u8> {
+        let keys = self.spy.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut transcript = Transcript::new();
+        for (name, bytes) in &keys.messages {
+            if *name == "HelloRetryRequest" {
+                transcript.restart_for_hrr();
+            }
+            transcript.add(bytes);
+        }
+        let th = transcript.current();
+        if certificate_verify {
+            let context = if self.peer_is_server {
+                SERVER_CONTEXT
+            } else {
+                CLIENT_CONTEXT
+            };
+            let signature = world().pki.server_key.sign(&signed_content(context, &th));
+            let mut m = vec![15, 0, 0, 68, 0x08, 0x07, 0, 64];
+            m.extend_from_slice(&signature);
+            return m;
+        }
+        let Some((_, secret)) = keys
+            .secrets
+            .iter()
+            .rev()
+            .find(|(l, _)| *l == self.handshake_label)
+        else {
+            return Vec::new();
+        };
+        let mut finished_key = [0u8; 32];
+        hkdf_expand_label(secret, "finished", b"", &mut finished_key);
+        let mut m = vec![20, 0, 0, 32];
+        m.extend_from_slice(&hmac_sha256(&finished_key, th.as_bytes()));
+        m
+    }
+
     /// The wire bytes of one chunk.
     fn wire(&mut self, ctl: u8, body: &[u8]) -> Vec<u8> {
         if ctl & RAW != 0 {
             return body.to_vec();
         }
+        let made;
+        let body = if ctl & HARNESS_FINISHED != 0 {
+            made = self
+                .harness_message(ctl & HARNESS_CERTIFICATE_VERIFY == HARNESS_CERTIFICATE_VERIFY);
+            &made[..]
+        } else {
+            body
+        };
         let content_type = [
             ContentType::Handshake,
             ContentType::ApplicationData,
             ContentType::Alert,
             ContentType::ChangeCipherSpec,
         ][usize::from(ctl & 3)];
-        let padding = usize::from((ctl >> 2) & 7) * PADDING_STEP;
+        let padding = PADDING[usize::from((ctl >> 2) & 3)];
         match self.protection() {
             Some(protection) => {
                 // At most what still frames (2^14 + 256), so the record
@@ -448,7 +528,13 @@ pub fn client(data: &[u8]) -> ClientOutcome {
     let cache = new_cache();
     let spy = KeySpy::default();
     let mut conn = Connection::client_with_observer(
-        make_client_config(&world.pki, CLIENT_SEED, cache.clone(), false),
+        make_client_config(
+            &world.pki,
+            CLIENT_SEED,
+            cache.clone(),
+            false,
+            mode & NO_INITIAL_KEY_SHARE == 0,
+        ),
         "localhost",
         Box::new(spy.clone()),
     )
@@ -458,7 +544,7 @@ pub fn client(data: &[u8]) -> ClientOutcome {
         SecretLabel::ServerHandshakeTraffic,
         SecretLabel::ServerApplicationTraffic0,
     );
-    if mode & GENUINE_HELLO_SKIPPED == 0 {
+    if mode & (GENUINE_HELLO_SKIPPED | NO_INITIAL_KEY_SHARE) == 0 {
         deliver(&mut conn, &world.server_hello, false).expect("the genuine ServerHello works");
         if mode & GENUINE_FLIGHT != 0 {
             deliver_flight(&mut conn, &mut peer, &world.server_flight);
@@ -485,7 +571,7 @@ fn second_connection(
     cache: Arc<Mutex<ClientSessionCache>>,
     psk_ke: bool,
 ) -> Result<bool, Error> {
-    let config = make_client_config(&world.pki, RESUMED_CLIENT_SEED, cache, psk_ke);
+    let config = make_client_config(&world.pki, RESUMED_CLIENT_SEED, cache, psk_ke, true);
     let client = Connection::client(config, "localhost")?;
     let server = Connection::server(make_server_config(
         &world.pki,
