@@ -175,7 +175,8 @@ impl<'a> Reader<'a> {
             _ => self.u24(field)? as usize,
         };
         self.note(|| format!("length {len}"));
-        // RFC 8446 §3: a vector's length MUST lie within its declared range.
+        // RFC 8446 §3.4: a vector is "a subrange of legal lengths"; any
+        // other length is malformed (decode_error, §6.2).
         if !bounds.contains(&len) || self.remaining() < len {
             return Err(Error::decode(field));
         }

@@ -616,10 +616,7 @@ impl Connection {
             if outer_type == ContentType::ApplicationData && self.cx.early_data_to_skip.is_some() {
                 return self.skip_early_data(&record).map(|()| None);
             }
-            if record.fragment.len() > crate::record::MAX_PLAINTEXT {
-                return Err(Error::RecordOverflow);
-            }
-            return Ok(Some((outer_type, record.fragment)));
+            return plaintext(outer_type, record).map(Some);
         };
         if outer_type != ContentType::ApplicationData {
             // A client that could not process our ServerHello sends its
@@ -628,8 +625,8 @@ impl Connection {
             let unprotected_alert = outer_type == ContentType::Alert
                 && !self.cx.is_client
                 && !self.cx.peer_record_decrypted;
-            if unprotected_alert && record.fragment.len() <= crate::record::MAX_PLAINTEXT {
-                return Ok(Some((outer_type, record.fragment)));
+            if unprotected_alert {
+                return plaintext(outer_type, record).map(Some);
             }
             // RFC 8446 §5.2: once keys are in use, everything is a
             // protected application_data record.
@@ -799,4 +796,16 @@ impl Connection {
         Ok(())
     }
     // ANCHOR_END: dispatch
+}
+
+/// A record sent in the clear, as it is: its content type and fragment, no
+/// longer than 2^14 bytes (RFC 8446 §5.1: record_overflow).
+fn plaintext(
+    content_type: ContentType,
+    record: OpaqueRecord,
+) -> Result<(ContentType, Vec<u8>), Error> {
+    if record.fragment.len() > crate::record::MAX_PLAINTEXT {
+        return Err(Error::RecordOverflow);
+    }
+    Ok((content_type, record.fragment))
 }

@@ -126,6 +126,9 @@ pub struct Deframer {
     buf: Vec<u8>,
     /// Bytes before this offset have been handed out as records.
     read: usize,
+    /// Whether a record has been handed out: an SSL 2.0 ClientHello can
+    /// only be the first thing a peer sends.
+    started: bool,
 }
 
 impl Deframer {
@@ -164,10 +167,11 @@ impl Deframer {
             return Ok(None);
         }
         // An SSL 2.0 ClientHello (a two-byte length with the high bit set,
-        // then msg_type 1): a client that speaks nothing we do. RFC 8446
-        // only asks us to abort; minitls answers protocol_version, which
-        // tells an old client what went wrong (a policy choice).
-        if rest[0] & 0x80 != 0 && rest[2] == 1 {
+        // then msg_type 1) as the first thing received: a client that
+        // speaks nothing we do. RFC 8446 only asks us to abort; minitls
+        // answers protocol_version, which tells an old client what went
+        // wrong (a policy choice). Later, it is just an unknown type.
+        if !self.started && rest[0] & 0x80 != 0 && rest[2] == 1 {
             return Err(Error::ProtocolVersion("SSL 2.0-format ClientHello"));
         }
         // RFC 8446 §5: "If a TLS implementation receives an unexpected
@@ -194,6 +198,7 @@ impl Deframer {
             fragment: rest[HEADER_LEN..HEADER_LEN + len].to_vec(),
         };
         self.read += HEADER_LEN + len;
+        self.started = true;
         Ok(Some(record))
     }
 }
@@ -398,6 +403,11 @@ mod tests {
         // An SSL 2.0 ClientHello: length 0x8031, msg_type 1, version 3.1.
         d.push(&[0x80, 0x31, 0x01, 0x03, 0x01]);
         assert!(matches!(d.pop(), Err(Error::ProtocolVersion(_))));
+        // The same bytes after a record are only an unknown content type.
+        let mut d = Deframer::default();
+        d.push(&[22, 3, 3, 0, 1, 1, 0x80, 0x31, 0x01, 0x03, 0x01]);
+        assert!(d.pop().unwrap().is_some());
+        assert!(matches!(d.pop(), Err(Error::UnexpectedRecord(_))));
     }
 
     #[test]

@@ -82,7 +82,7 @@ pub fn record(data: &[u8]) {
                     // content type, a length over 2^14 + 256.
                     let at = &stream[popped..];
                     assert!(at.len() >= HEADER_LEN);
-                    let expected = if at[0] & 0x80 != 0 && at[2] == 1 {
+                    let expected = if popped == 0 && at[0] & 0x80 != 0 && at[2] == 1 {
                         Error::ProtocolVersion("SSL 2.0-format ClientHello")
                     } else if ContentType::from_u8(at[0]).is_none() {
                         Error::UnexpectedRecord("unknown record content type")

@@ -248,7 +248,7 @@ impl Extension {
                 "extension not allowed in this message (RFC 8446 §4.2)",
             ));
         }
-        r.vec_u16("extension_data", 0..=0xffff, |r| {
+        r.vec_u16("extension_data", 0..=(1 << 16) - 1, |r| {
             Ok(match (extension_type, context) {
                 (et::SERVER_NAME, C::ClientHello) => Extension::ServerName(read_server_name(r)?),
                 (et::SERVER_NAME, _) => Extension::ServerNameAck,
