@@ -73,6 +73,16 @@ fn read_to_close_notify(stream: &mut Stream<TcpStream>, server: &ServerProcess) 
     String::from_utf8_lossy(&answer).into_owned()
 }
 
+/// A 1-second limit closed the connection: not early, and not much later
+/// (generous, for a loaded machine).
+fn closed_after_about_a_second(elapsed: Duration, server: &ServerProcess) {
+    assert!(
+        elapsed >= Duration::from_millis(800) && elapsed < Duration::from_secs(4),
+        "closed after {elapsed:?}, expected about 1 s\n{}",
+        server.report()
+    );
+}
+
 #[test]
 fn a_connection_over_the_cap_is_closed_at_once() {
     let (dir, server) = server("limits-cap", &["--max-connections", "2"]);
@@ -123,11 +133,7 @@ fn a_silent_connection_is_closed_by_the_handshake_deadline() {
     let started = Instant::now();
     assert!(closed_by_server(&mut silent), "{}", server.report());
     let elapsed = started.elapsed();
-    assert!(
-        elapsed >= Duration::from_millis(800) && elapsed < Duration::from_secs(4),
-        "closed after {elapsed:?}, expected about 1 s\n{}",
-        server.report()
-    );
+    closed_after_about_a_second(elapsed, &server);
     assert!(
         server.wait_for_stderr("no handshake within 1 s", support::STARTUP),
         "{}",
@@ -171,11 +177,7 @@ fn an_idle_connection_is_closed_after_the_handshake() {
     let answer = read_to_close_notify(&mut stream, &server);
     let elapsed = started.elapsed();
     assert!(answer.is_empty(), "{answer:?}");
-    assert!(
-        elapsed >= Duration::from_millis(800) && elapsed < Duration::from_secs(4),
-        "closed after {elapsed:?}, expected about 1 s\n{}",
-        server.report()
-    );
+    closed_after_about_a_second(elapsed, &server);
     assert!(
         server.wait_for_stderr("(--idle-timeout)", support::STARTUP),
         "{}",
