@@ -80,14 +80,18 @@
 use std::sync::Arc;
 
 use crate::config::{ClientConfig, UnixTime};
-use crate::connection::{AppEvent, Context};
 use crate::crypto::HASH_LEN;
 use crate::crypto::{self, X25519KeyPair};
 use crate::error::Error;
-use crate::key_schedule::{
-    EarlySecret, HandshakeSecret, Secret, SecretLabel, TrafficSecret, finished_verify_data,
-    psk_binder, resumption_psk,
+use crate::handshake::context::{AppEvent, Context};
+use crate::handshake::finished::{FinishedVerified, finished_for, verify_finished};
+use crate::handshake::key_exchange::{agree, generate_share};
+use crate::handshake::keys::{
+    ApplicationSecrets, HandshakeSecrets, derive_application_secrets, derive_handshake_secrets,
 };
+use crate::handshake::psk::{binder, psk_mode_name};
+use crate::handshake::traffic::ApplicationTraffic;
+use crate::key_schedule::{Secret, resumption_psk};
 use crate::messages::certificate_verify::{SERVER_CONTEXT, signed_content};
 use crate::messages::extensions::{
     Extension, KeyShareEntry, check_host_name, extension_type as et,
@@ -103,7 +107,6 @@ use crate::messages::{PSK_DHE_KE, PSK_KE};
 use crate::pki::verify::verify_server_chain;
 use crate::resumption::MAX_TICKET_LIFETIME;
 use crate::resumption::client_cache::StoredTicket;
-use crate::server::binders_len;
 use crate::trace::{Epoch, Operation};
 use crate::trace::{Event, ResumptionEvent};
 use crate::transcript::Transcript;
@@ -113,7 +116,7 @@ pub(crate) enum ClientState {
     Start(Start),                                     // START
     WaitServerHello(WaitServerHello),                 // WAIT_SH
     WaitEncryptedExtensions(WaitEncryptedExtensions), // WAIT_EE
-    WaitCertCr(WaitCert),                             // WAIT_CERT_CR
+    WaitCertCr(WaitCertCr),                           // WAIT_CERT_CR
     WaitCert(WaitCert),                               // WAIT_CERT
     WaitCertificateVerify(WaitCertificateVerify),     // WAIT_CV
     WaitFinished(WaitFinished),                       // WAIT_FINISHED
@@ -224,9 +227,8 @@ impl ClientState {
             (S::WaitCertCr(s), M::CertificateRequest(m)) => {
                 s.handle_certificate_request(m, bytes, cx)
             }
-            (S::WaitCertCr(s) | S::WaitCert(s), M::Certificate(m)) => {
-                s.handle_certificate(m, bytes, cx)
-            }
+            (S::WaitCertCr(s), M::Certificate(m)) => s.handle_certificate(m, bytes, cx),
+            (S::WaitCert(s), M::Certificate(m)) => s.handle_certificate(m, bytes, cx),
             (S::WaitCertificateVerify(s), M::CertificateVerify(m)) => {
                 s.handle_certificate_verify(m, bytes, cx)
             }
@@ -313,8 +315,7 @@ impl Start {
         let key_pair = if no_share_yet && !wants_share {
             None
         } else {
-            cx.operation(Operation::X25519KeyGen);
-            Some(cx.with_rng(X25519KeyPair::generate))
+            Some(generate_share(cx))
         };
 
         let mut extensions = Vec::new();
@@ -418,10 +419,7 @@ fn fill_in_binder(
     let Some(Extension::PreSharedKeyClient(offer)) = hello.extensions.last_mut() else {
         return Ok(());
     };
-    let truncated = &encoded[..encoded.len() - binders_len(offer)];
-    let binder_key = EarlySecret::new(Some(ticket.psk.as_bytes())).resumption_binder_key();
-    let binder = psk_binder(&binder_key, &transcript.hash_with(truncated));
-    offer.binders = vec![binder.to_vec()];
+    offer.binders = vec![binder(&ticket.psk, transcript, &encoded, offer).to_vec()];
     Ok(())
 }
 // ANCHOR_END: fill_in_binder
@@ -549,17 +547,7 @@ impl WaitServerHello {
                         "server key_share is not for a share we sent (RFC 8446 §4.2.8)",
                     ));
                 };
-                let peer_public: [u8; 32] =
-                    share.key_exchange.as_slice().try_into().map_err(|_| {
-                        Error::IllegalParameter(
-                            "X25519 key_exchange is not 32 bytes (RFC 8446 §4.2.8.2)",
-                        )
-                    })?;
-                let shared = key_pair.agree(&peer_public).ok_or(Error::IllegalParameter(
-                    "X25519 shared secret is all zeros (RFC 8446 §7.4.2)",
-                ))?;
-                cx.operation(Operation::X25519SharedSecret);
-                Some(shared)
+                Some(agree(key_pair, &share.key_exchange, cx)?)
             }
             _ => {
                 return Err(Error::MissingExtension(
@@ -569,25 +557,16 @@ impl WaitServerHello {
         };
 
         self.transcript.add(bytes);
-        let th = self.transcript.current();
         let psk = match psk_mode {
-            Some(_) => self.ticket.as_ref().map(|t| &t.psk.as_bytes()[..]),
+            Some(_) => self.ticket.as_ref().map(|t| &t.psk),
             None => None,
         };
         if psk_mode.is_none() && self.ticket.is_some() {
             cx.emit(Event::Resumption(ResumptionEvent::NotAccepted));
         }
-        let handshake_secret =
-            EarlySecret::new(psk).into_handshake_secret(shared.as_ref().map(|s| &s.0[..]));
-        cx.secret_derived(
-            SecretLabel::HandshakeSecret,
-            handshake_secret.secret().as_bytes(),
-        );
-        let client_hs = handshake_secret.client_handshake_traffic_secret(&th);
-        let server_hs = handshake_secret.server_handshake_traffic_secret(&th);
-        cx.secret_derived(SecretLabel::ClientHandshakeTraffic, client_hs.as_bytes());
-        cx.secret_derived(SecretLabel::ServerHandshakeTraffic, server_hs.as_bytes());
-        cx.install_read_key(&server_hs, Epoch::Handshake);
+        let secrets =
+            derive_handshake_secrets(psk, shared.as_ref(), &self.transcript.current(), cx);
+        cx.install_read_key(&secrets.server, Epoch::Handshake);
         // Appendix A draws `K_send = handshake` after the server's Finished,
         // when our first handshake message goes out. We switch now, as Go
         // and rustls do, so that an alert we send before then is protected
@@ -597,14 +576,14 @@ impl WaitServerHello {
         if cx.middlebox_compatibility {
             cx.send_change_cipher_spec()?;
         }
-        cx.install_write_key(&client_hs, Epoch::Handshake)?;
+        cx.install_write_key(&secrets.client, Epoch::Handshake)?;
 
         cx.negotiated.cipher_suite = hello.cipher_suite;
         cx.negotiated.group = shared.as_ref().map(|_| X25519);
         cx.negotiated.hello_retry_request = self.retried;
         if let Some(mode) = psk_mode {
             cx.negotiated.resumed = true;
-            cx.negotiated.psk_mode = Some(crate::server::psk_mode_name(mode));
+            cx.negotiated.psk_mode = Some(psk_mode_name(mode));
         }
 
         Ok(ClientState::WaitEncryptedExtensions(
@@ -614,11 +593,7 @@ impl WaitServerHello {
                 offered: self.offered,
                 transcript: self.transcript,
                 resumed: psk_mode.is_some(),
-                secrets: HandshakeSecrets {
-                    handshake_secret,
-                    client_hs,
-                    server_hs,
-                },
+                secrets,
             },
         ))
     }
@@ -681,13 +656,6 @@ impl WaitServerHello {
     // ANCHOR_END: handle_hello_retry_request
 }
 
-/// The secrets of the handshake epoch.
-pub(crate) struct HandshakeSecrets {
-    handshake_secret: HandshakeSecret,
-    client_hs: TrafficSecret,
-    server_hs: TrafficSecret,
-}
-
 /// WAIT_EE: handshake keys installed, waiting for EncryptedExtensions.
 pub(crate) struct WaitEncryptedExtensions {
     config: Arc<ClientConfig>,
@@ -723,32 +691,39 @@ impl WaitEncryptedExtensions {
                 server_name: self.server_name,
                 transcript: self.transcript,
                 secrets: self.secrets,
-                certificate_requested: None,
+                certificate_request_context: None,
             }));
         }
-        Ok(ClientState::WaitCertCr(WaitCert {
+        Ok(ClientState::WaitCertCr(WaitCertCr {
             config: self.config,
             server_name: self.server_name,
             transcript: self.transcript,
             secrets: self.secrets,
-            certificate_requested: None,
         }))
     }
     // ANCHOR_END: handle_encrypted_extensions
 }
 
-/// WAIT_CERT_CR and WAIT_CERT: waiting for the server's Certificate
-/// (and, in WAIT_CERT_CR, possibly a CertificateRequest first).
+/// WAIT_CERT_CR: waiting for the server's Certificate, or a
+/// CertificateRequest before it.
+pub(crate) struct WaitCertCr {
+    config: Arc<ClientConfig>,
+    server_name: String,
+    transcript: Transcript,
+    secrets: HandshakeSecrets,
+}
+
+/// WAIT_CERT: the server asked for our certificate; its Certificate is next.
 pub(crate) struct WaitCert {
     config: Arc<ClientConfig>,
     server_name: String,
     transcript: Transcript,
     secrets: HandshakeSecrets,
-    /// The certificate_request_context, if the server asked for our certificate.
-    certificate_requested: Option<Vec<u8>>,
+    /// The CertificateRequest's context, echoed in our Certificate (RFC 8446 §4.4.2).
+    certificate_request_context: Vec<u8>,
 }
 
-impl WaitCert {
+impl WaitCertCr {
     // ANCHOR: handle_certificate_request
     fn handle_certificate_request(
         mut self,
@@ -763,53 +738,96 @@ impl WaitCert {
             ));
         }
         self.transcript.add(bytes);
-        self.certificate_requested = Some(request.certificate_request_context);
-        Ok(ClientState::WaitCert(self))
+        Ok(ClientState::WaitCert(WaitCert {
+            config: self.config,
+            server_name: self.server_name,
+            transcript: self.transcript,
+            secrets: self.secrets,
+            certificate_request_context: request.certificate_request_context,
+        }))
     }
     // ANCHOR_END: handle_certificate_request
 
     // ANCHOR: handle_certificate
+    /// The server's Certificate, not asked for ours.
     fn handle_certificate(
         mut self,
         certificate: Certificate,
         bytes: &[u8],
         cx: &mut Context,
     ) -> Result<ClientState, Error> {
-        // RFC 8446 §4.4.2: in the main handshake the server's context is empty.
-        if !certificate.certificate_request_context.is_empty() {
-            return Err(Error::IllegalParameter(
-                "server Certificate has a certificate_request_context (RFC 8446 §4.4.2)",
-            ));
-        }
-        // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
-        if certificate.certificate_list.is_empty() {
-            return Err(Error::EmptyCertificate);
-        }
-        let chain: Vec<&[u8]> = certificate
-            .certificate_list
-            .iter()
-            .map(|entry| entry.cert_data.as_slice())
-            .collect();
-        let now = cx.now().as_secs();
-        let verified =
-            verify_server_chain(&chain, &self.config.trust_anchors, &self.server_name, now)?;
-        for _ in 0..verified.signatures_checked {
-            cx.operation(Operation::Ed25519Verify);
-        }
-        cx.negotiated.peer_subject = Some(verified.subject.clone());
-        cx.negotiated.peer_issuer = Some(verified.issuer.clone());
+        let server_public_key =
+            check_server_certificate(&certificate, &self.config, &self.server_name, cx)?;
         self.transcript.add(bytes);
         Ok(ClientState::WaitCertificateVerify(WaitCertificateVerify {
             config: self.config,
             server_name: self.server_name,
             transcript: self.transcript,
             secrets: self.secrets,
-            server_public_key: verified.public_key,
-            certificate_requested: self.certificate_requested,
+            server_public_key,
+            certificate_request_context: None,
         }))
     }
     // ANCHOR_END: handle_certificate
 }
+
+impl WaitCert {
+    /// The server's Certificate, after it asked for ours.
+    fn handle_certificate(
+        mut self,
+        certificate: Certificate,
+        bytes: &[u8],
+        cx: &mut Context,
+    ) -> Result<ClientState, Error> {
+        let server_public_key =
+            check_server_certificate(&certificate, &self.config, &self.server_name, cx)?;
+        self.transcript.add(bytes);
+        Ok(ClientState::WaitCertificateVerify(WaitCertificateVerify {
+            config: self.config,
+            server_name: self.server_name,
+            transcript: self.transcript,
+            secrets: self.secrets,
+            server_public_key,
+            certificate_request_context: Some(self.certificate_request_context),
+        }))
+    }
+}
+
+// ANCHOR: check_server_certificate
+/// The server's Certificate message, checked: its chain leads to one of
+/// our trust anchors and names `server_name` (RFC 8446 §4.4.2, §4.4.2.4).
+/// Returns the leaf's public key, which CertificateVerify must prove.
+fn check_server_certificate(
+    certificate: &Certificate,
+    config: &ClientConfig,
+    server_name: &str,
+    cx: &mut Context,
+) -> Result<[u8; 32], Error> {
+    // RFC 8446 §4.4.2: in the main handshake the server's context is empty.
+    if !certificate.certificate_request_context.is_empty() {
+        return Err(Error::IllegalParameter(
+            "server Certificate has a certificate_request_context (RFC 8446 §4.4.2)",
+        ));
+    }
+    // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
+    if certificate.certificate_list.is_empty() {
+        return Err(Error::EmptyCertificate);
+    }
+    let chain: Vec<&[u8]> = certificate
+        .certificate_list
+        .iter()
+        .map(|entry| entry.cert_data.as_slice())
+        .collect();
+    let now = cx.now().as_secs();
+    let verified = verify_server_chain(&chain, &config.trust_anchors, server_name, now)?;
+    for _ in 0..verified.signatures_checked {
+        cx.operation(Operation::Ed25519Verify);
+    }
+    cx.negotiated.peer_subject = Some(verified.subject);
+    cx.negotiated.peer_issuer = Some(verified.issuer);
+    Ok(verified.public_key)
+}
+// ANCHOR_END: check_server_certificate
 
 /// WAIT_CV: the chain is valid; now the server must prove it holds the key.
 pub(crate) struct WaitCertificateVerify {
@@ -818,7 +836,8 @@ pub(crate) struct WaitCertificateVerify {
     transcript: Transcript,
     secrets: HandshakeSecrets,
     server_public_key: [u8; 32],
-    certificate_requested: Option<Vec<u8>>,
+    /// The CertificateRequest's context, when the server asked for our certificate.
+    certificate_request_context: Option<Vec<u8>>,
 }
 
 impl WaitCertificateVerify {
@@ -848,7 +867,7 @@ impl WaitCertificateVerify {
             server_name: self.server_name,
             transcript: self.transcript,
             secrets: self.secrets,
-            certificate_requested: self.certificate_requested,
+            certificate_request_context: self.certificate_request_context,
         }))
     }
     // ANCHOR_END: handle_certificate_verify
@@ -860,13 +879,9 @@ pub(crate) struct WaitFinished {
     server_name: String,
     transcript: Transcript,
     secrets: HandshakeSecrets,
-    certificate_requested: Option<Vec<u8>>,
+    /// The CertificateRequest's context, when the server asked for our certificate.
+    certificate_request_context: Option<Vec<u8>>,
 }
-
-/// Proof that the peer's Finished was checked. Only `handle_finished` makes
-/// one, and `Connected` cannot exist without it, so no code path reaches the
-/// application keys with an unverified handshake.
-pub(crate) struct FinishedVerified(());
 
 impl WaitFinished {
     // ANCHOR: handle_finished
@@ -876,28 +891,20 @@ impl WaitFinished {
         bytes: &[u8],
         cx: &mut Context,
     ) -> Result<ClientState, Error> {
-        let expected = finished_verify_data(&self.secrets.server_hs, &self.transcript.current());
-        // RFC 8446 §4.4.4: a wrong verify_data MUST be answered with
-        // decrypt_error. Compared in constant time.
-        if !crypto::constant_time_eq(&expected, &finished.verify_data) {
-            return Err(Error::BadFinished);
-        }
-        let proof = FinishedVerified(());
+        let proof = verify_finished(&self.secrets.server, &self.transcript.current(), &finished)?;
         self.transcript.add(bytes);
 
         // Application secrets are over the transcript up to the server Finished.
-        let th_server_finished = self.transcript.current();
-        let master = self.secrets.handshake_secret.into_master_secret();
-        cx.secret_derived(SecretLabel::MasterSecret, master.secret().as_bytes());
-        let client_ap = master.client_application_traffic_secret_0(&th_server_finished);
-        let server_ap = master.server_application_traffic_secret_0(&th_server_finished);
-        let exporter = master.exporter_master_secret(&th_server_finished);
-        cx.secret_derived(SecretLabel::ClientApplicationTraffic0, client_ap.as_bytes());
-        cx.secret_derived(SecretLabel::ServerApplicationTraffic0, server_ap.as_bytes());
-        cx.secret_derived(SecretLabel::ExporterMaster, exporter.as_bytes());
-        cx.install_read_key(&server_ap, Epoch::Application(0));
+        let HandshakeSecrets {
+            handshake_secret,
+            client: client_handshake,
+            ..
+        } = self.secrets;
+        let application =
+            derive_application_secrets(handshake_secret, &self.transcript.current(), cx);
+        cx.install_read_key(&application.server, Epoch::Application(0));
 
-        if let Some(context) = self.certificate_requested.take() {
+        if let Some(context) = self.certificate_request_context.take() {
             // RFC 8446 §4.4.2: with no suitable certificate, the client MUST
             // send a Certificate message containing no certificates.
             let empty = HandshakeMessage::Certificate(Certificate {
@@ -907,21 +914,19 @@ impl WaitFinished {
             let bytes = cx.send_handshake(&empty)?;
             self.transcript.add(&bytes);
         }
-        let verify_data = finished_verify_data(&self.secrets.client_hs, &self.transcript.current());
-        let bytes = cx.send_handshake(&HandshakeMessage::Finished(Finished { verify_data }))?;
+        let ours = finished_for(&client_handshake, &self.transcript.current());
+        let bytes = cx.send_handshake(&HandshakeMessage::Finished(ours))?;
         self.transcript.add(&bytes);
-        cx.install_write_key(&client_ap, Epoch::Application(0))?;
-        let resumption_master = master.resumption_master_secret(&self.transcript.current());
-        cx.secret_derived(SecretLabel::ResumptionMaster, resumption_master.as_bytes());
+        cx.install_write_key(&application.client, Epoch::Application(0))?;
+        let resumption_master =
+            application.resumption_master_secret(&self.transcript.current(), cx);
         cx.app_event(AppEvent::Connected);
+        let ApplicationSecrets { client, server, .. } = application;
         Ok(ClientState::Connected(Connected {
             _proof: proof,
             config: self.config,
             server_name: self.server_name,
-            client_ap,
-            server_ap,
-            read_generation: 0,
-            write_generation: 0,
+            traffic: ApplicationTraffic::new(server, client),
             resumption_master,
         }))
     }
@@ -930,15 +935,12 @@ impl WaitFinished {
 
 /// CONNECTED: application keys in both directions.
 pub(crate) struct Connected {
+    /// Only a verified server Finished leads here.
     _proof: FinishedVerified,
     config: Arc<ClientConfig>,
     server_name: String,
-    client_ap: TrafficSecret,
-    server_ap: TrafficSecret,
-    /// Generations of the keys we read with and write with; they move
-    /// independently (RFC 8446 §4.6.3).
-    read_generation: u32,
-    write_generation: u32,
+    /// We read with the server's application secret, write with ours.
+    traffic: ApplicationTraffic,
     /// Each ticket's PSK derives from this and the ticket's nonce.
     resumption_master: Secret,
 }
@@ -981,20 +983,7 @@ impl Connected {
         update: KeyUpdate,
         cx: &mut Context,
     ) -> Result<ClientState, Error> {
-        // RFC 8446 §4.6.3: a KeyUpdate moves the peer's sending keys on;
-        // if it asks, we move ours too and say so.
-        // For the trace only; saturating, so no peer can overflow it.
-        self.read_generation = self.read_generation.saturating_add(1);
-        self.server_ap = self.server_ap.next();
-        cx.install_read_key(&self.server_ap, Epoch::Application(self.read_generation));
-        if update.update_requested {
-            cx.send_handshake(&HandshakeMessage::KeyUpdate(KeyUpdate {
-                update_requested: false,
-            }))?;
-            self.write_generation = self.write_generation.saturating_add(1);
-            self.client_ap = self.client_ap.next();
-            cx.install_write_key(&self.client_ap, Epoch::Application(self.write_generation))?;
-        }
+        self.traffic.answer_key_update(&update, cx)?;
         Ok(ClientState::Connected(self))
     }
     // ANCHOR_END: client_key_update

@@ -15,7 +15,7 @@
 //!   [`Connection::is_handshaking`] or you want data, read from the peer and
 //!   `receive`; handle `poll_event`. `stream.rs` is exactly this loop.
 //!
-//! Failure has one path ([`Context::fail`]): the error picks its alert
+//! Failure has one path (`Connection::fail`): the error picks its alert
 //! through [`Error::alert`], the alert is queued under the current write
 //! keys, an `AlertSent` event is emitted, the state becomes closed, and
 //! every later call returns the same error (failure is sticky).
@@ -27,293 +27,18 @@
 //! messages may be split across records or share one, but MUST NOT span a
 //! key change (§5.1).
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::client::ClientState;
-use crate::config::{ClientConfig, ServerConfig, SharedRng, with_rng};
-use crate::crypto::Rng;
+use crate::config::{ClientConfig, ServerConfig};
 use crate::error::{AlertDescription, Error};
-use crate::key_schedule::{SecretLabel, TrafficSecret};
+use crate::handshake::context::Context;
+pub use crate::handshake::context::{AppEvent, MAX_SKIPPED_EARLY_DATA, Negotiated};
 use crate::messages::alert::Alert;
 use crate::messages::{HandshakeMessage, max_message_len, message_name};
-use crate::record::{ContentType, Deframer, OpaqueRecord, RecordLayer, RecordProtection};
+use crate::record::{ContentType, Deframer, OpaqueRecord};
 use crate::server::ServerState;
-use crate::trace::{Direction, Epoch, Event, NoObserver, Observer, Operation};
-
-/// How much early data a server that accepts none will skip (RFC 8446
-/// §4.2.10): a client that offered 0-RTT sends it right behind its
-/// ClientHello, protected under keys we will never have. minitls
-/// advertises no max_early_data_size, so it allows one full record's worth
-/// (2^14 bytes plus the 256 of a protected record's overhead); past that,
-/// a record that does not decrypt is bad_record_mac after all.
-pub const MAX_SKIPPED_EARLY_DATA: usize = crate::record::MAX_CIPHERTEXT;
-
-/// What the application should know about.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AppEvent {
-    /// The handshake completed.
-    Connected,
-    /// Application data from the peer.
-    Data(Vec<u8>),
-    /// A NewSessionTicket arrived (client side).
-    NewTicket,
-    /// The peer sent close_notify.
-    PeerClosed,
-}
-
-/// What the handshake settled, for the application and the CLI summary.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Negotiated {
-    pub cipher_suite: u16,
-    pub group: Option<u16>,
-    pub signature_scheme: Option<u16>,
-    /// The server certificate's subject, on the client.
-    pub peer_subject: Option<String>,
-    pub peer_issuer: Option<String>,
-    /// The server name the client asked for (SNI), on both sides.
-    pub server_name: Option<String>,
-    /// Whether the server asked for a retry (HelloRetryRequest).
-    pub hello_retry_request: bool,
-    /// Whether this handshake resumed a session with a PSK.
-    pub resumed: bool,
-    /// `psk_dhe_ke` or `psk_ke` when resumed (RFC 8446 §4.2.9).
-    pub psk_mode: Option<&'static str>,
-    /// Server: which strategy found the session ("stateful" or "stateless").
-    pub resumption_strategy: Option<&'static str>,
-}
-
-/// Everything the state machines may touch besides their own state: the
-/// record layer, the outgoing queue, events, randomness and time. Handlers
-/// get `&mut Context` and never see the caller.
-pub struct Context {
-    pub(crate) is_client: bool,
-    pub(crate) records: RecordLayer,
-    read_epoch: Option<Epoch>,
-    write_epoch: Option<Epoch>,
-    deframer: Deframer,
-    /// Handshake bytes received but not yet a whole message.
-    handshake_in: Vec<u8>,
-    /// Handshake messages queued under the current write keys, sent as one
-    /// or more records when the keys change or the flight ends.
-    handshake_out: Vec<u8>,
-    /// Encoded records ready for `transmit`.
-    outgoing: Vec<u8>,
-    app_events: VecDeque<AppEvent>,
-    observer: Box<dyn Observer>,
-    rng: SharedRng,
-    clock: Arc<dyn crate::config::Clock>,
-    pub(crate) client_random: [u8; 32],
-    /// RFC 8446 Appendix D.4: the client sent a legacy_session_id, so both
-    /// sides send a dummy change_cipher_spec.
-    pub(crate) middlebox_compatibility: bool,
-    /// RFC 8446 §5: one change_cipher_spec may arrive during the handshake.
-    ccs_received: bool,
-    /// Appendix D.4: we send at most one.
-    ccs_sent: bool,
-    pub(crate) negotiated: Negotiated,
-    /// Server: the client offered early data we will not read, so records
-    /// that do not decrypt (and, after a HelloRetryRequest, application
-    /// data before the second ClientHello) are skipped, up to this many
-    /// more bytes (RFC 8446 §4.2.10).
-    pub(crate) early_data_to_skip: Option<usize>,
-    /// Whether any record from the peer has decrypted yet.
-    peer_record_decrypted: bool,
-    error: Option<Error>,
-    peer_closed: bool,
-    sent_close_notify: bool,
-}
-
-impl Context {
-    fn new(
-        is_client: bool,
-        rng: SharedRng,
-        clock: Arc<dyn crate::config::Clock>,
-        observer: Box<dyn Observer>,
-    ) -> Self {
-        Context {
-            is_client,
-            records: RecordLayer::default(),
-            read_epoch: None,
-            write_epoch: None,
-            deframer: Deframer::default(),
-            handshake_in: Vec::new(),
-            handshake_out: Vec::new(),
-            outgoing: Vec::new(),
-            app_events: VecDeque::new(),
-            observer,
-            rng,
-            clock,
-            client_random: [0; 32],
-            middlebox_compatibility: false,
-            ccs_received: false,
-            ccs_sent: false,
-            negotiated: Negotiated::default(),
-            early_data_to_skip: None,
-            peer_record_decrypted: false,
-            error: None,
-            peer_closed: false,
-            sent_close_notify: false,
-        }
-    }
-
-    pub(crate) fn emit(&mut self, event: Event<'_>) {
-        self.observer.on_event(&event);
-    }
-
-    pub(crate) fn operation(&mut self, op: Operation) {
-        self.emit(Event::Operation(op));
-    }
-
-    pub(crate) fn with_rng<T>(&mut self, f: impl FnOnce(&mut dyn Rng) -> T) -> T {
-        with_rng(&self.rng, f)
-    }
-
-    pub(crate) fn now(&self) -> crate::config::UnixTime {
-        self.clock.now()
-    }
-
-    /// Report a derived secret to the trace (and so to the key log).
-    pub(crate) fn secret_derived(&mut self, label: SecretLabel, secret: &[u8]) {
-        let client_random = self.client_random;
-        self.emit(Event::SecretDerived {
-            label,
-            client_random: &client_random,
-            secret,
-        });
-    }
-
-    /// Queue one handshake message: encoded, reported, and buffered to go
-    /// out under the current write keys.
-    pub(crate) fn send_handshake(&mut self, message: &HandshakeMessage) -> Result<Vec<u8>, Error> {
-        let bytes = message.encode()?;
-        self.emit(Event::MessageSent {
-            message,
-            bytes: &bytes,
-        });
-        self.handshake_out.extend_from_slice(&bytes);
-        Ok(bytes)
-    }
-
-    /// RFC 8446 Appendix D.4: the compatibility change_cipher_spec, always
-    /// in the clear, one byte 0x01.
-    pub(crate) fn send_change_cipher_spec(&mut self) -> Result<(), Error> {
-        if self.ccs_sent {
-            return Ok(());
-        }
-        self.ccs_sent = true;
-        self.flush_handshake()?;
-        let record = OpaqueRecord {
-            content_type: ContentType::ChangeCipherSpec.to_u8(),
-            legacy_record_version: 0x0303,
-            fragment: vec![1],
-        };
-        self.push_records(ContentType::ChangeCipherSpec, false, vec![record]);
-        Ok(())
-    }
-
-    /// Send the queued handshake messages as records.
-    pub(crate) fn flush_handshake(&mut self) -> Result<(), Error> {
-        if self.handshake_out.is_empty() {
-            return Ok(());
-        }
-        let content = std::mem::take(&mut self.handshake_out);
-        let protected = self.records.write.is_some();
-        let mut records = Vec::new();
-        self.records
-            .seal(ContentType::Handshake, &content, &mut records)?;
-        self.push_records(ContentType::Handshake, protected, records);
-        Ok(())
-    }
-
-    fn push_records(
-        &mut self,
-        content_type: ContentType,
-        protected: bool,
-        records: Vec<OpaqueRecord>,
-    ) {
-        for record in records {
-            let bytes = record.encode();
-            self.emit(Event::RecordSent {
-                content_type,
-                protected,
-                bytes: &bytes,
-            });
-            self.outgoing.extend_from_slice(&bytes);
-        }
-    }
-
-    // ANCHOR: install_keys
-    /// Start protecting what we send with keys from `secret` (Appendix A's
-    /// `K_send = ...`). Queued handshake messages go out under the old keys.
-    pub(crate) fn install_write_key(
-        &mut self,
-        secret: &TrafficSecret,
-        epoch: Epoch,
-    ) -> Result<(), Error> {
-        self.flush_handshake()?;
-        self.records.write = Some(RecordProtection::new(&secret.traffic_keys()));
-        self.write_epoch = Some(epoch);
-        self.emit(Event::KeysInstalled {
-            direction: Direction::Send,
-            epoch,
-        });
-        Ok(())
-    }
-
-    /// Start expecting records protected with keys from `secret`
-    /// (Appendix A's `K_recv = ...`).
-    pub(crate) fn install_read_key(&mut self, secret: &TrafficSecret, epoch: Epoch) {
-        self.records.read = Some(RecordProtection::new(&secret.traffic_keys()));
-        self.read_epoch = Some(epoch);
-        self.emit(Event::KeysInstalled {
-            direction: Direction::Receive,
-            epoch,
-        });
-    }
-    // ANCHOR_END: install_keys
-
-    pub(crate) fn app_event(&mut self, event: AppEvent) {
-        self.app_events.push_back(event);
-    }
-
-    /// Whether any handshake bytes are waiting for the rest of a message:
-    /// a key change with those pending is an error (RFC 8446 §5.1).
-    pub(crate) fn handshake_bytes_pending(&self) -> bool {
-        !self.handshake_in.is_empty()
-    }
-
-    fn send_alert(&mut self, alert: AlertDescription) {
-        // An alert goes out under the current write keys; a failure to seal
-        // it (sequence number exhausted) leaves nothing more we can say.
-        let _ = self.flush_handshake();
-        let payload = Alert::new(alert).encode();
-        let protected = self.records.write.is_some();
-        let mut records = Vec::new();
-        if self
-            .records
-            .seal(ContentType::Alert, &payload, &mut records)
-            .is_ok()
-        {
-            self.push_records(ContentType::Alert, protected, records);
-        }
-    }
-
-    // ANCHOR: fail
-    /// The one failure path: pick the alert, send it, report it, close.
-    fn fail(&mut self, error: Error) -> Error {
-        if let Some(alert) = error.alert() {
-            self.send_alert(alert);
-            self.emit(Event::AlertSent {
-                alert,
-                error: Some(&error),
-            });
-        }
-        self.error = Some(error.clone());
-        error
-    }
-    // ANCHOR_END: fail
-}
+use crate::trace::{Event, NoObserver, Observer};
 
 /// Which side we are, with that side's state machine.
 enum Side {
@@ -325,7 +50,19 @@ enum Side {
 /// contract.
 pub struct Connection {
     side: Side,
+    /// What the state machines may touch: keys, the outgoing queue, events.
     cx: Context,
+    deframer: Deframer,
+    /// Handshake bytes received but not yet a whole message.
+    handshake_in: Vec<u8>,
+    /// RFC 8446 §5: one change_cipher_spec may arrive during the handshake.
+    ccs_received: bool,
+    /// Whether any record from the peer has decrypted yet.
+    peer_record_decrypted: bool,
+    /// The failure that closed the connection: every later call returns it.
+    error: Option<Error>,
+    peer_closed: bool,
+    sent_close_notify: bool,
 }
 
 impl Connection {
@@ -334,49 +71,62 @@ impl Connection {
         Self::client_with_observer(config, server_name, Box::new(NoObserver))
     }
 
+    /// A client connection that reports every event of its handshake to
+    /// `observer` (the trace, `--explain`, the key log).
     pub fn client_with_observer(
         config: Arc<ClientConfig>,
         server_name: &str,
         observer: Box<dyn Observer>,
     ) -> Result<Self, Error> {
         let cx = Context::new(true, config.rng.clone(), config.clock.clone(), observer);
-        let mut conn = Connection {
-            side: Side::Client(ClientState::start(config, server_name)?),
-            cx,
-        };
+        let side = Side::Client(ClientState::start(config, server_name)?);
+        let mut conn = Connection::new(side, cx);
         conn.advance().map_err(|e| conn.fail(e))?;
         Ok(conn)
     }
 
+    /// A server connection, waiting for a ClientHello.
     pub fn server(config: Arc<ServerConfig>) -> Self {
         Self::server_with_observer(config, Box::new(NoObserver))
     }
 
+    /// A server connection that reports every event to `observer`.
     pub fn server_with_observer(config: Arc<ServerConfig>, observer: Box<dyn Observer>) -> Self {
         let cx = Context::new(false, config.rng.clone(), config.clock.clone(), observer);
+        Connection::new(Side::Server(ServerState::start(config)), cx)
+    }
+
+    fn new(side: Side, cx: Context) -> Self {
         Connection {
-            side: Side::Server(ServerState::start(config)),
+            side,
             cx,
+            deframer: Deframer::default(),
+            handshake_in: Vec::new(),
+            ccs_received: false,
+            peer_record_decrypted: false,
+            error: None,
+            peer_closed: false,
+            sent_close_notify: false,
         }
     }
 
     // ANCHOR: receive
     /// Feed bytes received from the peer.
     pub fn receive(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        if let Some(e) = &self.cx.error {
+        if let Some(e) = &self.error {
             return Err(e.clone());
         }
         // RFC 8446 §6.1: "Any data received after a closure alert has been
         // received MUST be ignored." Ignored, not buffered.
-        if self.cx.peer_closed {
+        if self.peer_closed {
             return Ok(());
         }
-        self.cx.deframer.push(bytes);
+        self.deframer.push(bytes);
         let result = self.process_records();
-        if self.cx.peer_closed {
-            self.cx.deframer.clear();
+        if self.peer_closed {
+            self.deframer.clear();
         } else {
-            self.cx.deframer.compact();
+            self.deframer.compact();
         }
         result.map_err(|e| self.fail(e))
     }
@@ -384,8 +134,8 @@ impl Connection {
 
     /// Every whole record buffered, until the peer's close_notify.
     fn process_records(&mut self) -> Result<(), Error> {
-        while !self.cx.peer_closed {
-            match self.cx.deframer.pop()? {
+        while !self.peer_closed {
+            match self.deframer.pop()? {
                 Some(record) => self.process_record(record)?,
                 None => break,
             }
@@ -393,15 +143,23 @@ impl Connection {
         Ok(())
     }
 
-    /// A failure, wherever it was raised: the alert goes out (the one path
-    /// in `Context::fail`), the state machine is closed and the input
-    /// dropped, so the connection reports CLOSED and not handshaking.
+    // ANCHOR: fail
+    /// The one failure path, wherever the error was raised: the error
+    /// picks its alert (`Error::alert`), the alert goes out and is
+    /// reported, the state machine is closed and the input dropped, so the
+    /// connection reports CLOSED and not handshaking, and every later call
+    /// returns the same error.
     fn fail(&mut self, error: Error) -> Error {
         self.take_side();
-        self.cx.deframer.clear();
-        self.cx.handshake_in = Vec::new();
-        self.cx.fail(error)
+        self.deframer.clear();
+        self.handshake_in = Vec::new();
+        if let Some(alert) = error.alert() {
+            self.cx.send_alert(alert, Some(&error));
+        }
+        self.error = Some(error.clone());
+        error
     }
+    // ANCHOR_END: fail
 
     /// Drain the bytes to send to the peer into `out`; returns how many.
     pub fn transmit(&mut self, out: &mut Vec<u8>) -> usize {
@@ -417,13 +175,13 @@ impl Connection {
 
     /// Send application data (only once connected).
     pub fn send(&mut self, data: &[u8]) -> Result<(), Error> {
-        if let Some(e) = &self.cx.error {
+        if let Some(e) = &self.error {
             return Err(e.clone());
         }
         if self.is_handshaking() {
             return Err(Error::Misuse("send before the handshake completed"));
         }
-        if self.cx.sent_close_notify {
+        if self.sent_close_notify {
             return Err(Error::Misuse("send after close"));
         }
         let mut records = Vec::new();
@@ -441,13 +199,9 @@ impl Connection {
 
     /// Queue a close_notify (RFC 8446 §6.1). Nothing more can be sent.
     pub fn close(&mut self) {
-        if !self.cx.sent_close_notify && self.cx.error.is_none() {
-            self.cx.sent_close_notify = true;
-            self.cx.send_alert(AlertDescription::CloseNotify);
-            self.cx.emit(Event::AlertSent {
-                alert: AlertDescription::CloseNotify,
-                error: None,
-            });
+        if !self.sent_close_notify && self.error.is_none() {
+            self.sent_close_notify = true;
+            self.cx.send_alert(AlertDescription::CloseNotify, None);
         }
     }
 
@@ -486,21 +240,27 @@ impl Connection {
     /// whole handshake message: bounded by one record plus the largest
     /// message its state accepts, whatever the peer sends.
     pub fn buffered_input(&self) -> usize {
-        self.cx.deframer.len() + self.cx.handshake_in.len()
+        self.deframer.len() + self.handshake_in.len()
     }
 
     /// The error that closed the connection, if any.
     pub fn error(&self) -> Option<&Error> {
-        self.cx.error.as_ref()
+        self.error.as_ref()
     }
 
     pub fn peer_closed(&self) -> bool {
-        self.cx.peer_closed
+        self.peer_closed
     }
 
     /// What the handshake negotiated (complete once connected).
     pub fn negotiated(&self) -> &Negotiated {
         &self.cx.negotiated
+    }
+
+    /// Whether any handshake bytes are waiting for the rest of a message:
+    /// a key change with those pending is an error (RFC 8446 §5.1).
+    fn handshake_bytes_pending(&self) -> bool {
+        !self.handshake_in.is_empty()
     }
 
     /// Run the transitions that need no input (the client's START, the
@@ -549,14 +309,14 @@ impl Connection {
                 self.is_handshaking() && (self.cx.is_client || self.has_seen_client_hello());
             if record.fragment != [1]
                 || !in_window
-                || self.cx.ccs_received
-                || self.cx.handshake_bytes_pending()
+                || self.ccs_received
+                || self.handshake_bytes_pending()
             {
                 return Err(Error::UnexpectedRecord(
                     "change_cipher_spec not allowed here",
                 ));
             }
-            self.cx.ccs_received = true;
+            self.ccs_received = true;
             return Ok(());
         }
 
@@ -566,7 +326,7 @@ impl Connection {
         // RFC 8446 §5.1: "Handshake messages MUST NOT be interleaved with
         // other record types": a message still in pieces admits only more
         // handshake records.
-        if content_type != ContentType::Handshake && self.cx.handshake_bytes_pending() {
+        if content_type != ContentType::Handshake && self.handshake_bytes_pending() {
             return Err(Error::UnexpectedRecord(
                 "a record of another type between the fragments of a handshake message",
             ));
@@ -624,7 +384,7 @@ impl Connection {
             // is read as the alert it is, not refused).
             let unprotected_alert = outer_type == ContentType::Alert
                 && !self.cx.is_client
-                && !self.cx.peer_record_decrypted;
+                && !self.peer_record_decrypted;
             if unprotected_alert {
                 return plaintext(outer_type, record).map(Some);
             }
@@ -636,7 +396,7 @@ impl Connection {
         }
         match protection.decrypt(&record) {
             Ok(opened) => {
-                self.cx.peer_record_decrypted = true;
+                self.peer_record_decrypted = true;
                 // The client's flight has begun: no more early data.
                 self.cx.early_data_to_skip = None;
                 Ok(Some(opened))
@@ -692,7 +452,7 @@ impl Connection {
             if self.is_handshaking() {
                 return Err(Error::AlertReceived(AlertDescription::CloseNotify));
             }
-            self.cx.peer_closed = true;
+            self.peer_closed = true;
             self.cx.app_event(AppEvent::PeerClosed);
             return Ok(());
         }
@@ -710,12 +470,12 @@ impl Connection {
     /// machine. Each message's type and length are judged from its 4-byte
     /// header, before its body is waited for or decoded.
     fn receive_handshake(&mut self, content: &[u8]) -> Result<(), Error> {
-        self.cx.handshake_in.extend_from_slice(content);
+        self.handshake_in.extend_from_slice(content);
         // Messages are taken from the front by moving `at`; the buffer is
         // shortened once at the end, so many small messages cost O(n).
         let mut at = 0;
         let result = loop {
-            let buf = &self.cx.handshake_in[at..];
+            let buf = &self.handshake_in[at..];
             if buf.len() < 4 {
                 break Ok(());
             }
@@ -739,20 +499,20 @@ impl Connection {
             }
             let bytes = buf[..4 + len].to_vec();
             at += 4 + len;
-            let read_epoch = self.cx.read_epoch;
+            let read_epoch = self.cx.read_epoch();
             if let Err(e) = self.process_handshake_message(&bytes) {
                 break Err(e);
             }
             // RFC 8446 §5.1: "Handshake messages MUST NOT span key changes";
             // bytes after a key-changing message in the same record would
             // have been protected under the old keys.
-            if self.cx.read_epoch != read_epoch && self.cx.handshake_in.len() > at {
+            if self.cx.read_epoch() != read_epoch && self.handshake_in.len() > at {
                 break Err(Error::UnexpectedRecord(
                     "handshake message spans a key change",
                 ));
             }
         };
-        self.cx.handshake_in.drain(..at);
+        self.handshake_in.drain(..at);
         result
     }
     // ANCHOR_END: receive_handshake

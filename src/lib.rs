@@ -20,6 +20,7 @@
 //! | [`pki`] | DER, X.509, chain validation, PEM, a tiny CA | (RFC 5280, 8410) |
 //! | [`resumption`] | sessions, the stateful store and the stateless ticketer, the client cache | §2.2, §4.6.1, §4.2.11 |
 //! | [`config`] | client and server configuration; injected RNG and clock | |
+//! | [`handshake`] | the steps both sides share: keys, Finished, binders, X25519, KeyUpdate | §4, §7 |
 //! | [`client`] | the client state machine | Appendix A.1 |
 //! | [`server`] | the server state machine | Appendix A.2 |
 //! | [`connection`] | the sans-I/O API: receive, transmit, send, poll_event | |
@@ -36,6 +37,7 @@ pub mod connection;
 pub mod crypto;
 pub mod error;
 pub mod explain;
+pub mod handshake;
 pub mod key_schedule;
 pub mod keylog;
 pub mod messages;

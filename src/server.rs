@@ -62,16 +62,22 @@ use std::sync::Arc;
 
 use crate::codec::U16Set;
 use crate::config::{ServerConfig, UnixTime};
-use crate::connection::{AppEvent, Context, MAX_SKIPPED_EARLY_DATA};
-use crate::crypto::{self, X25519KeyPair};
+use crate::crypto;
 use crate::error::Error;
-use crate::key_schedule::{
-    EarlySecret, MasterSecret, Secret, SecretLabel, TrafficSecret, finished_verify_data,
-    psk_binder, resumption_psk,
+use crate::handshake::context::{AppEvent, Context, MAX_SKIPPED_EARLY_DATA};
+use crate::handshake::finished::{
+    AwaitingFinished, FinishedVerified, finished_for, verify_finished,
 };
+use crate::handshake::key_exchange::{agree, generate_share};
+use crate::handshake::keys::{
+    ApplicationSecrets, HandshakeSecrets, derive_application_secrets, derive_handshake_secrets,
+};
+use crate::handshake::psk::{psk_mode_name, verify_binder};
+use crate::handshake::traffic::ApplicationTraffic;
+use crate::key_schedule::{Secret, TrafficSecret, resumption_psk};
 use crate::messages::certificate_verify::{SERVER_CONTEXT, signed_content};
+use crate::messages::extensions::PskIdentity;
 use crate::messages::extensions::{Extension, KeyShareEntry, extension_type as et};
-use crate::messages::extensions::{OfferedPsks, PskIdentity};
 use crate::messages::server_hello::HELLO_RETRY_REQUEST_RANDOM;
 use crate::messages::{
     Certificate, CertificateEntry, CertificateVerify, ClientHello, ED25519, EncryptedExtensions,
@@ -505,15 +511,6 @@ impl RecvdClientHello {
     // ANCHOR_END: send_hello_retry_request
 }
 
-/// The RFC name of a PSK key exchange mode (RFC 8446 §4.2.9).
-pub fn psk_mode_name(mode: u8) -> &'static str {
-    if mode == PSK_KE {
-        "psk_ke"
-    } else {
-        "psk_dhe_ke"
-    }
-}
-
 /// What to do about the client's `pre_shared_key` offer.
 enum PskChoice {
     /// No offer, or nothing acceptable: a full handshake.
@@ -529,12 +526,6 @@ pub(crate) struct AcceptedPsk {
     selected_identity: u16,
     mode: u8,
     strategy: &'static str,
-}
-
-/// The length of the binders list, its 2-byte length included: what the
-/// truncated ClientHello leaves out (RFC 8446 §4.2.11.2).
-pub fn binders_len(offer: &OfferedPsks) -> usize {
-    2 + offer.binders.iter().map(|b| 1 + b.len()).sum::<usize>()
 }
 
 // ANCHOR: choose_psk
@@ -609,14 +600,13 @@ fn choose_psk(
                 continue;
             }
         };
-        let binder_key = EarlySecret::new(Some(session.psk.as_bytes())).resumption_binder_key();
-        let truncated = &hello_bytes[..hello_bytes.len() - binders_len(offer)];
-        let expected = psk_binder(&binder_key, &transcript_before_hello.hash_with(truncated));
-        // RFC 8446 §4.2.11: "If this value does not validate, the server
-        // MUST abort the handshake". Compared in constant time.
-        if !crypto::constant_time_eq(&expected, &offer.binders[index]) {
-            return Err(Error::BadBinder);
-        }
+        verify_binder(
+            &session.psk,
+            transcript_before_hello,
+            hello_bytes,
+            offer,
+            index,
+        )?;
         // Only now, with the binder verified, is the session used up: a
         // forged binder on a copied identity burns nothing. Losing a race
         // for a single-use session means a full handshake.
@@ -699,19 +689,12 @@ impl Negotiated {
         let mut extensions = vec![Extension::SupportedVersionsServer(TLS13)];
         let shared = match &self.client_public {
             Some(client_public) => {
-                let key_pair = cx.with_rng(X25519KeyPair::generate);
-                cx.operation(Operation::X25519KeyGen);
+                let key_pair = generate_share(cx);
                 extensions.push(Extension::KeyShareServer(KeyShareEntry {
                     group: X25519,
                     key_exchange: key_pair.public.to_vec(),
                 }));
-                let shared = key_pair
-                    .agree(client_public)
-                    .ok_or(Error::IllegalParameter(
-                        "X25519 shared secret is all zeros (RFC 8446 §7.4.2)",
-                    ))?;
-                cx.operation(Operation::X25519SharedSecret);
-                Some(shared)
+                Some(agree(key_pair, client_public, cx)?)
             }
             None => None,
         };
@@ -732,20 +715,11 @@ impl Negotiated {
             cx.send_change_cipher_spec()?;
         }
 
+        let psk = self.psk.as_ref().map(|p| &p.psk);
         let th = self.transcript.current();
-        let psk = self.psk.as_ref().map(|p| &p.psk.as_bytes()[..]);
-        let ecdhe = shared.as_ref().map(|s| &s.0[..]);
-        let handshake_secret = EarlySecret::new(psk).into_handshake_secret(ecdhe);
-        cx.secret_derived(
-            SecretLabel::HandshakeSecret,
-            handshake_secret.secret().as_bytes(),
-        );
-        let client_hs = handshake_secret.client_handshake_traffic_secret(&th);
-        let server_hs = handshake_secret.server_handshake_traffic_secret(&th);
-        cx.secret_derived(SecretLabel::ClientHandshakeTraffic, client_hs.as_bytes());
-        cx.secret_derived(SecretLabel::ServerHandshakeTraffic, server_hs.as_bytes());
-        cx.install_write_key(&server_hs, Epoch::Handshake)?;
-        cx.install_read_key(&client_hs, Epoch::Handshake);
+        let secrets = derive_handshake_secrets(psk, shared.as_ref(), &th, cx);
+        cx.install_write_key(&secrets.server, Epoch::Handshake)?;
+        cx.install_read_key(&secrets.client, Epoch::Handshake);
 
         let mut encrypted_extensions = EncryptedExtensions::default();
         if self.acknowledge_server_name {
@@ -764,29 +738,25 @@ impl Negotiated {
             self.send_certificate(cx)?;
         }
 
-        let verify_data = finished_verify_data(&server_hs, &self.transcript.current());
-        let bytes = cx.send_handshake(&HandshakeMessage::Finished(Finished { verify_data }))?;
+        let ours = finished_for(&secrets.server, &self.transcript.current());
+        let bytes = cx.send_handshake(&HandshakeMessage::Finished(ours))?;
         self.transcript.add(&bytes);
 
-        let th_server_finished = self.transcript.current();
-        let master = handshake_secret.into_master_secret();
-        cx.secret_derived(SecretLabel::MasterSecret, master.secret().as_bytes());
-        let client_ap = master.client_application_traffic_secret_0(&th_server_finished);
-        let server_ap = master.server_application_traffic_secret_0(&th_server_finished);
-        let exporter = master.exporter_master_secret(&th_server_finished);
-        cx.secret_derived(SecretLabel::ClientApplicationTraffic0, client_ap.as_bytes());
-        cx.secret_derived(SecretLabel::ServerApplicationTraffic0, server_ap.as_bytes());
-        cx.secret_derived(SecretLabel::ExporterMaster, exporter.as_bytes());
-        cx.install_write_key(&server_ap, Epoch::Application(0))?;
+        let HandshakeSecrets {
+            handshake_secret,
+            client: client_handshake,
+            ..
+        } = secrets;
+        let application =
+            derive_application_secrets(handshake_secret, &self.transcript.current(), cx);
+        cx.install_write_key(&application.server, Epoch::Application(0))?;
         Ok(ServerState::WaitFlight2(WaitFinished {
             config: self.config,
             server_name: self.server_name,
             client_can_resume: self.client_can_resume,
             transcript: self.transcript,
-            client_hs,
-            client_ap,
-            server_ap,
-            master,
+            client_handshake,
+            application: AwaitingFinished::new(application),
         }))
     }
     // ANCHOR_END: send_server_flight
@@ -829,14 +799,12 @@ pub(crate) struct WaitFinished {
     server_name: String,
     client_can_resume: bool,
     transcript: Transcript,
-    client_hs: TrafficSecret,
-    client_ap: TrafficSecret,
-    server_ap: TrafficSecret,
-    master: MasterSecret,
+    /// client_handshake_traffic_secret: the client's Finished is keyed with it.
+    client_handshake: TrafficSecret,
+    /// Derived with our Finished, but the client's application data and the
+    /// resumption secret wait for the client's Finished to verify.
+    application: AwaitingFinished<ApplicationSecrets>,
 }
-
-/// Proof that the client's Finished was checked (see `client::FinishedVerified`).
-pub(crate) struct FinishedVerified(());
 
 impl WaitFinished {
     // ANCHOR: server_handle_finished
@@ -846,29 +814,25 @@ impl WaitFinished {
         bytes: &[u8],
         cx: &mut Context,
     ) -> Result<ServerState, Error> {
-        let expected = finished_verify_data(&self.client_hs, &self.transcript.current());
-        // RFC 8446 §4.4.4: wrong verify_data is decrypt_error; constant time.
-        if !crypto::constant_time_eq(&expected, &finished.verify_data) {
-            return Err(Error::BadFinished);
-        }
-        let proof = FinishedVerified(());
+        let proof = verify_finished(
+            &self.client_handshake,
+            &self.transcript.current(),
+            &finished,
+        )?;
         self.transcript.add(bytes);
-        cx.install_read_key(&self.client_ap, Epoch::Application(0));
-        let resumption_master = self
-            .master
-            .resumption_master_secret(&self.transcript.current());
-        cx.secret_derived(SecretLabel::ResumptionMaster, resumption_master.as_bytes());
+        let application = self.application.release(&proof);
+        cx.install_read_key(&application.client, Epoch::Application(0));
+        let resumption_master =
+            application.resumption_master_secret(&self.transcript.current(), cx);
         // RFC 8446 §4.6.1, §4.2.9: no tickets the client could not use.
         if self.client_can_resume {
             send_tickets(&self.config, &self.server_name, &resumption_master, cx)?;
         }
         cx.app_event(AppEvent::Connected);
+        let ApplicationSecrets { client, server, .. } = application;
         Ok(ServerState::Connected(Connected {
             _proof: proof,
-            client_ap: self.client_ap,
-            server_ap: self.server_ap,
-            read_generation: 0,
-            write_generation: 0,
+            traffic: ApplicationTraffic::new(client, server),
         }))
     }
     // ANCHOR_END: server_handle_finished
@@ -925,13 +889,10 @@ fn send_tickets(
 
 /// CONNECTED: application keys both ways.
 pub(crate) struct Connected {
+    /// Only a verified client Finished leads here.
     _proof: FinishedVerified,
-    client_ap: TrafficSecret,
-    server_ap: TrafficSecret,
-    /// Generations of the keys we read with and write with; they move
-    /// independently (RFC 8446 §4.6.3).
-    read_generation: u32,
-    write_generation: u32,
+    /// We read with the client's application secret, write with ours.
+    traffic: ApplicationTraffic,
 }
 
 impl Connected {
@@ -940,20 +901,7 @@ impl Connected {
         update: KeyUpdate,
         cx: &mut Context,
     ) -> Result<ServerState, Error> {
-        // RFC 8446 §4.6.3, as on the client.
-        // A counter for the trace only; saturating, so even 2^32 updates
-        // from a peer cannot overflow it.
-        self.read_generation = self.read_generation.saturating_add(1);
-        self.client_ap = self.client_ap.next();
-        cx.install_read_key(&self.client_ap, Epoch::Application(self.read_generation));
-        if update.update_requested {
-            cx.send_handshake(&HandshakeMessage::KeyUpdate(KeyUpdate {
-                update_requested: false,
-            }))?;
-            self.write_generation = self.write_generation.saturating_add(1);
-            self.server_ap = self.server_ap.next();
-            cx.install_write_key(&self.server_ap, Epoch::Application(self.write_generation))?;
-        }
+        self.traffic.answer_key_update(&update, cx)?;
         Ok(ServerState::Connected(self))
     }
 }

@@ -1,0 +1,66 @@
+//! Pre-shared keys in the handshake: the binder that ties a PSK offer to
+//! its ClientHello (RFC 8446 §4.2.11.2) and the key exchange modes
+//! (§4.2.9). The client computes the binder, the server checks it, over
+//! the same bytes.
+//!
+//! ```text
+//! binder_key = Derive-Secret(Early Secret(PSK), "res binder", "")
+//! binder     = HMAC(finished_key(binder_key),
+//!                   Transcript-Hash(Truncate(ClientHello)))
+//! ```
+//!
+//! `Truncate` cuts the ClientHello just before the binders list; the
+//! lengths in what remains already count binders of their final size.
+
+use crate::crypto::{self, HASH_LEN};
+use crate::error::Error;
+use crate::key_schedule::{EarlySecret, Secret, psk_binder};
+use crate::messages::extensions::OfferedPsks;
+use crate::messages::{PSK_DHE_KE, PSK_KE};
+use crate::transcript::Transcript;
+
+/// The RFC name of a PSK key exchange mode (RFC 8446 §4.2.9).
+pub fn psk_mode_name(mode: u8) -> &'static str {
+    match mode {
+        PSK_KE => "psk_ke",
+        PSK_DHE_KE => "psk_dhe_ke",
+        _ => "unknown psk mode",
+    }
+}
+
+/// The length of the binders list, its 2-byte length included: what the
+/// truncated ClientHello leaves out (RFC 8446 §4.2.11.2).
+pub fn binders_len(offer: &OfferedPsks) -> usize {
+    2 + offer.binders.iter().map(|b| 1 + b.len()).sum::<usize>()
+}
+
+/// The binder for `psk` over the ClientHello `hello` (encoded, with
+/// binders of the right length in place), after the transcript before it
+/// (empty, or ClientHello1's message_hash and the HelloRetryRequest).
+pub(crate) fn binder(
+    psk: &Secret,
+    transcript_before_hello: &Transcript,
+    hello: &[u8],
+    offer: &OfferedPsks,
+) -> [u8; HASH_LEN] {
+    let truncated = &hello[..hello.len() - binders_len(offer)];
+    let binder_key = EarlySecret::new(Some(psk.as_bytes())).resumption_binder_key();
+    psk_binder(&binder_key, &transcript_before_hello.hash_with(truncated))
+}
+
+/// Check the client's binder at `index` for `psk` (RFC 8446 §4.2.11: "If
+/// this value does not validate, the server MUST abort the handshake",
+/// with decrypt_error). Compared in constant time.
+pub(crate) fn verify_binder(
+    psk: &Secret,
+    transcript_before_hello: &Transcript,
+    hello: &[u8],
+    offer: &OfferedPsks,
+    index: usize,
+) -> Result<(), Error> {
+    let expected = binder(psk, transcript_before_hello, hello, offer);
+    match offer.binders.get(index) {
+        Some(received) if crypto::constant_time_eq(&expected, received) => Ok(()),
+        _ => Err(Error::BadBinder),
+    }
+}
