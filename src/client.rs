@@ -59,18 +59,18 @@
 //!
 //! | RFC state | variant | handler |
 //! |---|---|---|
-//! | START | [`ClientState::Start`] | `Start::send_client_hello` (no input) |
-//! | WAIT_SH | [`ClientState::WaitServerHello`] | `handle_server_hello`, `handle_hello_retry_request` |
-//! | WAIT_EE | [`ClientState::WaitEncryptedExtensions`] | `handle_encrypted_extensions` |
-//! | WAIT_CERT_CR | [`ClientState::WaitCertCr`] | `handle_certificate`, `handle_certificate_request` |
-//! | WAIT_CERT | [`ClientState::WaitCert`] | `handle_certificate` |
-//! | WAIT_CV | [`ClientState::WaitCertificateVerify`] | `handle_certificate_verify` |
-//! | WAIT_FINISHED | [`ClientState::WaitFinished`] | `handle_finished` |
-//! | CONNECTED | [`ClientState::Connected`] | `handle_new_session_ticket`, `handle_key_update` |
+//! | START | `ClientState::Start` | `Start::send_client_hello` (no input) |
+//! | WAIT_SH | `ClientState::WaitServerHello` | `handle_server_hello`, `handle_hello_retry_request` |
+//! | WAIT_EE | `ClientState::WaitEncryptedExtensions` | `handle_encrypted_extensions` |
+//! | WAIT_CERT_CR | `ClientState::WaitCertCr` | `handle_certificate`, `handle_certificate_request` |
+//! | WAIT_CERT | `ClientState::WaitCert` | `handle_certificate` |
+//! | WAIT_CV | `ClientState::WaitCertificateVerify` | `handle_certificate_verify` |
+//! | WAIT_FINISHED | `ClientState::WaitFinished` | `handle_finished` |
+//! | CONNECTED | `ClientState::Connected` | `handle_new_session_ticket`, `handle_key_update` |
 //!
 //! Each state struct holds exactly what is known in that state, and each
 //! handler consumes it and returns the next. The application keys appear
-//! only in `Connected`, which cannot be built without a [`FinishedVerified`]
+//! only in `Connected`, which cannot be built without a `FinishedVerified`
 //! proof: nothing can reach them before the server's Finished is checked.
 //! When the server accepts our PSK (resumption), the `Using PSK` arrow goes
 //! from WAIT_EE straight to WAIT_FINISHED: no Certificate, no

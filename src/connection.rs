@@ -224,6 +224,7 @@ impl Connection {
         }
     }
 
+    /// Whether this is the client's end of the connection.
     pub fn is_client(&self) -> bool {
         self.cx.is_client
     }
@@ -248,6 +249,8 @@ impl Connection {
         self.error.as_ref()
     }
 
+    /// Whether the peer sent close_notify (RFC 8446 §6.1): it will send
+    /// nothing more, and anything it sends is ignored.
     pub fn peer_closed(&self) -> bool {
         self.peer_closed
     }

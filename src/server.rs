@@ -45,12 +45,12 @@
 //!
 //! | RFC state | variant | transition |
 //! |---|---|---|
-//! | START | [`ServerState::Start`] | `handle_client_hello` |
-//! | RECVD_CH | [`ServerState::RecvdClientHello`] | `select_parameters` (no input): NEGOTIATED, or START after a HelloRetryRequest |
-//! | NEGOTIATED | [`ServerState::Negotiated`] | `send_server_flight` (no input) |
-//! | WAIT_FLIGHT2 | [`ServerState::WaitFlight2`] | no client auth, no 0-RTT: straight on (no input) |
-//! | WAIT_FINISHED | [`ServerState::WaitFinished`] | `handle_finished`, then `send_tickets` |
-//! | CONNECTED | [`ServerState::Connected`] | `handle_key_update` |
+//! | START | `ServerState::Start` | `handle_client_hello` |
+//! | RECVD_CH | `ServerState::RecvdClientHello` | `select_parameters` (no input): NEGOTIATED, or START after a HelloRetryRequest |
+//! | NEGOTIATED | `ServerState::Negotiated` | `send_server_flight` (no input) |
+//! | WAIT_FLIGHT2 | `ServerState::WaitFlight2` | no client auth, no 0-RTT: straight on (no input) |
+//! | WAIT_FINISHED | `ServerState::WaitFinished` | `handle_finished`, then `send_tickets` |
+//! | CONNECTED | `ServerState::Connected` | `handle_key_update` |
 //!
 //! minitls's server never asks for a client certificate and never accepts
 //! 0-RTT, so WAIT_EOED, WAIT_CERT and WAIT_CV are not reached. When it

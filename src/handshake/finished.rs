@@ -8,10 +8,10 @@
 //! ```
 //!
 //! The peer's Finished is the last word of its flight: only once it
-//! verifies is the handshake authenticated and unaltered. [`verify_finished`]
-//! is the one place that can say so, by returning a [`FinishedVerified`];
+//! verifies is the handshake authenticated and unaltered. `verify_finished`
+//! is the one place that can say so, by returning a `FinishedVerified`;
 //! nothing else in the crate can build one, and the values that must wait
-//! for it are kept in an [`AwaitingFinished`] that only such a proof opens.
+//! for it are kept in an `AwaitingFinished` that only such a proof opens.
 
 use crate::crypto;
 use crate::error::Error;

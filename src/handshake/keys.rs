@@ -19,7 +19,7 @@
 //! ```
 //!
 //! The arithmetic is `key_schedule`'s; what this layer adds is the
-//! reporting. Each traffic secret is derived by [`derive_reported`] from a
+//! reporting. Each traffic secret is derived by `derive_reported` from a
 //! [`SecretLabel`]: the label's RFC string is the HKDF label, and the same
 //! label names the secret in the trace and the key log, so a secret cannot
 //! be reported under another's name.
