@@ -83,7 +83,9 @@ use crate::config::{ClientConfig, UnixTime};
 use crate::connection::{AppEvent, Context};
 use crate::crypto::HASH_LEN;
 use crate::crypto::{self, X25519KeyPair};
-use crate::error::Error;
+use crate::error::{
+    Error, IllegalParameter, MissingExtension, ProtocolVersion, UnsolicitedExtension,
+};
 use crate::key_schedule::{
     EarlySecret, HandshakeSecret, Secret, SecretLabel, TrafficSecret, finished_verify_data,
     psk_binder, resumption_psk,
@@ -451,17 +453,17 @@ impl WaitServerHello {
         // RFC 8446 §4.1.3: echo of what we sent, byte for byte.
         if hello.legacy_session_id_echo != self.legacy_session_id {
             return Err(Error::IllegalParameter(
-                "legacy_session_id_echo differs from our legacy_session_id (RFC 8446 §4.1.3)",
+                IllegalParameter::SessionIdEchoMismatch,
             ));
         }
         if hello.cipher_suite != TLS_CHACHA20_POLY1305_SHA256 {
             return Err(Error::IllegalParameter(
-                "server selected a cipher suite we did not offer (RFC 8446 §4.1.3)",
+                IllegalParameter::CipherSuiteNotOffered,
             ));
         }
         if hello.legacy_compression_method != 0 {
             return Err(Error::IllegalParameter(
-                "legacy_compression_method is not 0 (RFC 8446 §4.1.3)",
+                IllegalParameter::LegacyCompressionMethod,
             ));
         }
         // RFC 8446 §4.2: the server may only answer extensions we sent,
@@ -471,9 +473,11 @@ impl WaitServerHello {
             let t = ext.extension_type();
             let hrr_cookie = hello.is_hello_retry_request() && t == et::COOKIE;
             if !self.offered.contains(&t) && !hrr_cookie {
-                return Err(Error::UnsolicitedExtension(Extension::type_name(
-                    ext.extension_type(),
-                )));
+                return Err(Error::UnsolicitedExtension(
+                    UnsolicitedExtension::InServerHello {
+                        extension: Extension::type_name(ext.extension_type()),
+                    },
+                ));
             }
         }
         Ok(())
@@ -483,19 +487,17 @@ impl WaitServerHello {
     fn check_version(hello: &ServerHello) -> Result<(), Error> {
         match hello.find_extension(et::SUPPORTED_VERSIONS) {
             Some(Extension::SupportedVersionsServer(TLS13)) => Ok(()),
-            Some(_) => Err(Error::IllegalParameter(
-                "server selected a version we did not offer (RFC 8446 §4.2.1)",
-            )),
+            Some(_) => Err(Error::IllegalParameter(IllegalParameter::VersionNotOffered)),
             None => {
                 // RFC 8446 §4.1.3: a TLS 1.3 client MUST check for the
                 // downgrade sentinels when the server picks an older version.
                 let tail = &hello.random[24..];
                 if tail == DOWNGRADE_TLS12 || tail == DOWNGRADE_TLS11 {
-                    Err(Error::IllegalParameter(
-                        "downgrade sentinel in ServerHello.random (RFC 8446 §4.1.3)",
-                    ))
+                    Err(Error::IllegalParameter(IllegalParameter::DowngradeSentinel))
                 } else {
-                    Err(Error::ProtocolVersion("server did not select TLS 1.3"))
+                    Err(Error::ProtocolVersion(
+                        ProtocolVersion::ServerDidNotSelectTls13,
+                    ))
                 }
             }
         }
@@ -512,7 +514,7 @@ impl WaitServerHello {
         // RFC 8446 §4.2.11: the selected identity MUST be one we offered.
         if *selected != 0 || self.ticket.is_none() {
             return Err(Error::IllegalParameter(
-                "selected_identity is not an identity we offered (RFC 8446 §4.2.11)",
+                IllegalParameter::SelectedIdentityNotOffered,
             ));
         }
         let has_share = hello.find_extension(et::KEY_SHARE).is_some();
@@ -520,9 +522,9 @@ impl WaitServerHello {
         // RFC 8446 §4.2.9: the server must use a mode we offered.
         if !self.config.psk_modes.contains(&mode) {
             return Err(if has_share {
-                Error::IllegalParameter("server used psk_dhe_ke, which we did not offer")
+                Error::IllegalParameter(IllegalParameter::PskDheKeNotOffered)
             } else {
-                Error::MissingExtension("key_share in ServerHello (RFC 8446 §9.2)")
+                Error::MissingExtension(MissingExtension::ServerHelloKeyShareForPsk)
             });
         }
         Ok(Some(mode))
@@ -546,24 +548,22 @@ impl WaitServerHello {
                 // offered a share for.
                 let Some(key_pair) = self.key_pair.take().filter(|_| share.group == X25519) else {
                     return Err(Error::IllegalParameter(
-                        "server key_share is not for a share we sent (RFC 8446 §4.2.8)",
+                        IllegalParameter::KeyShareNotOffered,
                     ));
                 };
                 let peer_public: [u8; 32] =
                     share.key_exchange.as_slice().try_into().map_err(|_| {
-                        Error::IllegalParameter(
-                            "X25519 key_exchange is not 32 bytes (RFC 8446 §4.2.8.2)",
-                        )
+                        Error::IllegalParameter(IllegalParameter::X25519KeyExchangeLength)
                     })?;
                 let shared = key_pair.agree(&peer_public).ok_or(Error::IllegalParameter(
-                    "X25519 shared secret is all zeros (RFC 8446 §7.4.2)",
+                    IllegalParameter::X25519SharedSecretZero,
                 ))?;
                 cx.operation(Operation::X25519SharedSecret);
                 Some(shared)
             }
             _ => {
                 return Err(Error::MissingExtension(
-                    "key_share in ServerHello (RFC 8446 §9.2)",
+                    MissingExtension::ServerHelloKeyShare,
                 ));
             }
         };
@@ -636,7 +636,7 @@ impl WaitServerHello {
         // RFC 8446 §4.1.4: an HRR does not select a PSK.
         if hrr.find_extension(et::PRE_SHARED_KEY).is_some() {
             return Err(Error::IllegalParameter(
-                "HelloRetryRequest carries pre_shared_key (RFC 8446 §4.1.4)",
+                IllegalParameter::HelloRetryRequestWithPreSharedKey,
             ));
         }
         let cookie = match hrr.find_extension(et::COOKIE) {
@@ -650,7 +650,7 @@ impl WaitServerHello {
             // supported_groups and not one we already sent a share for.
             if *group != X25519 || self.key_pair.is_some() {
                 return Err(Error::IllegalParameter(
-                    "HelloRetryRequest asks for a group we did not offer or already sent (RFC 8446 §4.2.8)",
+                    IllegalParameter::HelloRetryRequestGroup,
                 ));
             }
             wants_x25519_share = true;
@@ -659,7 +659,7 @@ impl WaitServerHello {
             // RFC 8446 §4.1.4: an HRR that would not change the ClientHello
             // MUST be refused.
             return Err(Error::IllegalParameter(
-                "HelloRetryRequest would not change the ClientHello (RFC 8446 §4.1.4)",
+                IllegalParameter::HelloRetryRequestChangesNothing,
             ));
         }
         // RFC 8446 §4.4.1: ClientHello1 becomes message_hash, then the HRR.
@@ -712,7 +712,11 @@ impl WaitEncryptedExtensions {
             // RFC 8446 §4.2: only responses to what we offered; a server may
             // tell us its supported_groups, which we may note and ignore.
             if !self.offered.contains(&t) {
-                return Err(Error::UnsolicitedExtension(Extension::type_name(t)));
+                return Err(Error::UnsolicitedExtension(
+                    UnsolicitedExtension::InEncryptedExtensions {
+                        extension: Extension::type_name(t),
+                    },
+                ));
             }
         }
         self.transcript.add(bytes);
@@ -759,7 +763,7 @@ impl WaitCert {
         // RFC 8446 §4.3.2: "The "signature_algorithms" extension MUST be specified".
         if request.find_extension(et::SIGNATURE_ALGORITHMS).is_none() {
             return Err(Error::MissingExtension(
-                "signature_algorithms in CertificateRequest (RFC 8446 §4.3.2)",
+                MissingExtension::CertificateRequestSignatureAlgorithms,
             ));
         }
         self.transcript.add(bytes);
@@ -778,7 +782,7 @@ impl WaitCert {
         // RFC 8446 §4.4.2: in the main handshake the server's context is empty.
         if !certificate.certificate_request_context.is_empty() {
             return Err(Error::IllegalParameter(
-                "server Certificate has a certificate_request_context (RFC 8446 §4.4.2)",
+                IllegalParameter::CertificateRequestContext,
             ));
         }
         // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
@@ -833,7 +837,7 @@ impl WaitCertificateVerify {
         // signature_algorithms; we offered only ed25519.
         if verify.algorithm != ED25519 {
             return Err(Error::IllegalParameter(
-                "CertificateVerify uses a scheme we did not offer (RFC 8446 §4.4.3)",
+                IllegalParameter::SignatureSchemeNotOffered,
             ));
         }
         let content = signed_content(SERVER_CONTEXT, &self.transcript.current());

@@ -33,7 +33,7 @@ use std::sync::Arc;
 use crate::client::ClientState;
 use crate::config::{ClientConfig, ServerConfig, SharedRng, with_rng};
 use crate::crypto::Rng;
-use crate::error::{AlertDescription, Error};
+use crate::error::{AlertDescription, Error, UnexpectedRecord};
 use crate::key_schedule::{SecretLabel, TrafficSecret};
 use crate::messages::alert::Alert;
 use crate::messages::{HandshakeMessage, max_message_len, message_name};
@@ -532,7 +532,9 @@ impl Connection {
         let raw = record.encode();
         // The deframer refused unknown types already.
         let Some(outer_type) = ContentType::from_u8(record.content_type) else {
-            return Err(Error::UnexpectedRecord("unknown record content type"));
+            return Err(Error::UnexpectedRecord(
+                UnexpectedRecord::UnknownContentType,
+            ));
         };
         self.cx.emit(Event::RecordReceived {
             content_type: outer_type,
@@ -553,7 +555,7 @@ impl Connection {
                 || self.cx.handshake_bytes_pending()
             {
                 return Err(Error::UnexpectedRecord(
-                    "change_cipher_spec not allowed here",
+                    UnexpectedRecord::ChangeCipherSpecNotAllowed,
                 ));
             }
             self.cx.ccs_received = true;
@@ -568,7 +570,7 @@ impl Connection {
         // handshake records.
         if content_type != ContentType::Handshake && self.cx.handshake_bytes_pending() {
             return Err(Error::UnexpectedRecord(
-                "a record of another type between the fragments of a handshake message",
+                UnexpectedRecord::InterleavedWithHandshakeFragments,
             ));
         }
         // RFC 8446 §5.4: "Implementations MUST NOT send Handshake and Alert
@@ -579,7 +581,7 @@ impl Connection {
         let must_not_be_empty = matches!(content_type, ContentType::Handshake | ContentType::Alert);
         if must_not_be_empty && content.is_empty() {
             return Err(Error::UnexpectedRecord(
-                "empty handshake or alert record (RFC 8446 §5.1)",
+                UnexpectedRecord::EmptyHandshakeOrAlert,
             ));
         }
         match content_type {
@@ -588,14 +590,14 @@ impl Connection {
             ContentType::ApplicationData => {
                 if self.cx.records.read.is_none() || self.is_handshaking() {
                     return Err(Error::UnexpectedRecord(
-                        "application data before the handshake completed",
+                        UnexpectedRecord::ApplicationDataBeforeConnected,
                     ));
                 }
                 self.cx.app_event(AppEvent::Data(content));
                 Ok(())
             }
             ContentType::ChangeCipherSpec => Err(Error::UnexpectedRecord(
-                "change_cipher_spec inside a protected record",
+                UnexpectedRecord::ProtectedChangeCipherSpec,
             )),
         }
     }
@@ -631,7 +633,7 @@ impl Connection {
             // RFC 8446 §5.2: once keys are in use, everything is a
             // protected application_data record.
             return Err(Error::UnexpectedRecord(
-                "unprotected record after keys were installed",
+                UnexpectedRecord::UnprotectedAfterKeyChange,
             ));
         }
         match protection.decrypt(&record) {
@@ -748,7 +750,7 @@ impl Connection {
             // have been protected under the old keys.
             if self.cx.read_epoch != read_epoch && self.cx.handshake_in.len() > at {
                 break Err(Error::UnexpectedRecord(
-                    "handshake message spans a key change",
+                    UnexpectedRecord::HandshakeSpansKeyChange,
                 ));
             }
         };
