@@ -332,8 +332,9 @@ impl fmt::Display for UnexpectedRecord {
 /// TLS 1.3 (RFC 8446 §4.2.1, Appendix D).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProtocolVersion {
-    /// The first bytes received are an SSL 2.0-format ClientHello. RFC 8446
-    /// Appendix D only asks us to abort; the alert is minitls's choice.
+    /// The first bytes received are an SSL 2.0-format ClientHello, with which
+    /// TLS 1.3 "MUST NOT" be negotiated (RFC 8446 Appendix D.5). The RFC
+    /// names no alert; protocol_version is minitls's choice.
     Ssl2ClientHello,
     /// ClientHello.legacy_version is 0x0300 or lower (RFC 8446 Appendix D.5).
     LegacyVersionSsl3OrOlder,
@@ -349,7 +350,7 @@ impl fmt::Display for ProtocolVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use ProtocolVersion::*;
         f.write_str(match self {
-            Ssl2ClientHello => "SSL 2.0-format ClientHello (RFC 8446 Appendix D)",
+            Ssl2ClientHello => "SSL 2.0-format ClientHello (RFC 8446 Appendix D.5)",
             LegacyVersionSsl3OrOlder => {
                 "ClientHello.legacy_version is SSL 3.0 or older (RFC 8446 Appendix D.5)"
             }
@@ -386,7 +387,7 @@ pub enum IllegalParameter {
     X25519SharedSecretZero,
 
     // ClientHello, checked by the server.
-    /// ClientHello.legacy_compression_methods is not exactly [0] (RFC 8446 §4.1.2).
+    /// ClientHello.legacy_compression_methods is not exactly `[0]` (RFC 8446 §4.1.2).
     LegacyCompressionMethods,
     /// A key_share entry for a group not in supported_groups (RFC 8446 §4.2.8).
     KeyShareNotInSupportedGroups,
