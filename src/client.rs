@@ -82,7 +82,9 @@ use std::sync::Arc;
 use crate::config::{ClientConfig, UnixTime};
 use crate::crypto::HASH_LEN;
 use crate::crypto::{self, X25519KeyPair};
-use crate::error::Error;
+use crate::error::{
+    Error, IllegalParameter, MissingExtension, ProtocolVersion, UnsolicitedExtension,
+};
 use crate::handshake::context::{AppEvent, Context};
 use crate::handshake::finished::{FinishedVerified, finished_for, verify_finished};
 use crate::handshake::key_exchange::{agree, generate_share};
@@ -449,17 +451,17 @@ impl WaitServerHello {
         // RFC 8446 §4.1.3: echo of what we sent, byte for byte.
         if hello.legacy_session_id_echo != self.legacy_session_id {
             return Err(Error::IllegalParameter(
-                "legacy_session_id_echo differs from our legacy_session_id (RFC 8446 §4.1.3)",
+                IllegalParameter::SessionIdEchoMismatch,
             ));
         }
         if hello.cipher_suite != TLS_CHACHA20_POLY1305_SHA256 {
             return Err(Error::IllegalParameter(
-                "server selected a cipher suite we did not offer (RFC 8446 §4.1.3)",
+                IllegalParameter::CipherSuiteNotOffered,
             ));
         }
         if hello.legacy_compression_method != 0 {
             return Err(Error::IllegalParameter(
-                "legacy_compression_method is not 0 (RFC 8446 §4.1.3)",
+                IllegalParameter::LegacyCompressionMethod,
             ));
         }
         // RFC 8446 §4.2: the server may only answer extensions we sent,
@@ -469,9 +471,11 @@ impl WaitServerHello {
             let t = ext.extension_type();
             let hrr_cookie = hello.is_hello_retry_request() && t == et::COOKIE;
             if !self.offered.contains(&t) && !hrr_cookie {
-                return Err(Error::UnsolicitedExtension(Extension::type_name(
-                    ext.extension_type(),
-                )));
+                return Err(Error::UnsolicitedExtension(
+                    UnsolicitedExtension::InServerHello {
+                        extension: Extension::type_name(ext.extension_type()),
+                    },
+                ));
             }
         }
         Ok(())
@@ -481,19 +485,17 @@ impl WaitServerHello {
     fn check_version(hello: &ServerHello) -> Result<(), Error> {
         match hello.find_extension(et::SUPPORTED_VERSIONS) {
             Some(Extension::SupportedVersionsServer(TLS13)) => Ok(()),
-            Some(_) => Err(Error::IllegalParameter(
-                "server selected a version we did not offer (RFC 8446 §4.2.1)",
-            )),
+            Some(_) => Err(Error::IllegalParameter(IllegalParameter::VersionNotOffered)),
             None => {
                 // RFC 8446 §4.1.3: a TLS 1.3 client MUST check for the
                 // downgrade sentinels when the server picks an older version.
                 let tail = &hello.random[24..];
                 if tail == DOWNGRADE_TLS12 || tail == DOWNGRADE_TLS11 {
-                    Err(Error::IllegalParameter(
-                        "downgrade sentinel in ServerHello.random (RFC 8446 §4.1.3)",
-                    ))
+                    Err(Error::IllegalParameter(IllegalParameter::DowngradeSentinel))
                 } else {
-                    Err(Error::ProtocolVersion("server did not select TLS 1.3"))
+                    Err(Error::ProtocolVersion(
+                        ProtocolVersion::ServerDidNotSelectTls13,
+                    ))
                 }
             }
         }
@@ -510,7 +512,7 @@ impl WaitServerHello {
         // RFC 8446 §4.2.11: the selected identity MUST be one we offered.
         if *selected != 0 || self.ticket.is_none() {
             return Err(Error::IllegalParameter(
-                "selected_identity is not an identity we offered (RFC 8446 §4.2.11)",
+                IllegalParameter::SelectedIdentityNotOffered,
             ));
         }
         let has_share = hello.find_extension(et::KEY_SHARE).is_some();
@@ -518,9 +520,9 @@ impl WaitServerHello {
         // RFC 8446 §4.2.9: the server must use a mode we offered.
         if !self.config.psk_modes.contains(&mode) {
             return Err(if has_share {
-                Error::IllegalParameter("server used psk_dhe_ke, which we did not offer")
+                Error::IllegalParameter(IllegalParameter::PskDheKeNotOffered)
             } else {
-                Error::MissingExtension("key_share in ServerHello (RFC 8446 §9.2)")
+                Error::MissingExtension(MissingExtension::ServerHelloKeyShareForPsk)
             });
         }
         Ok(Some(mode))
@@ -544,14 +546,14 @@ impl WaitServerHello {
                 // offered a share for.
                 let Some(key_pair) = self.key_pair.take().filter(|_| share.group == X25519) else {
                     return Err(Error::IllegalParameter(
-                        "server key_share is not for a share we sent (RFC 8446 §4.2.8)",
+                        IllegalParameter::KeyShareNotOffered,
                     ));
                 };
                 Some(agree(key_pair, &share.key_exchange, cx)?)
             }
             _ => {
                 return Err(Error::MissingExtension(
-                    "key_share in ServerHello (RFC 8446 §9.2)",
+                    MissingExtension::ServerHelloKeyShare,
                 ));
             }
         };
@@ -611,7 +613,7 @@ impl WaitServerHello {
         // RFC 8446 §4.1.4: an HRR does not select a PSK.
         if hrr.find_extension(et::PRE_SHARED_KEY).is_some() {
             return Err(Error::IllegalParameter(
-                "HelloRetryRequest carries pre_shared_key (RFC 8446 §4.1.4)",
+                IllegalParameter::HelloRetryRequestWithPreSharedKey,
             ));
         }
         let cookie = match hrr.find_extension(et::COOKIE) {
@@ -625,7 +627,7 @@ impl WaitServerHello {
             // supported_groups and not one we already sent a share for.
             if *group != X25519 || self.key_pair.is_some() {
                 return Err(Error::IllegalParameter(
-                    "HelloRetryRequest asks for a group we did not offer or already sent (RFC 8446 §4.2.8)",
+                    IllegalParameter::HelloRetryRequestGroup,
                 ));
             }
             wants_x25519_share = true;
@@ -634,7 +636,7 @@ impl WaitServerHello {
             // RFC 8446 §4.1.4: an HRR that would not change the ClientHello
             // MUST be refused.
             return Err(Error::IllegalParameter(
-                "HelloRetryRequest would not change the ClientHello (RFC 8446 §4.1.4)",
+                IllegalParameter::HelloRetryRequestChangesNothing,
             ));
         }
         // RFC 8446 §4.4.1: ClientHello1 becomes message_hash, then the HRR.
@@ -680,7 +682,11 @@ impl WaitEncryptedExtensions {
             // RFC 8446 §4.2: only responses to what we offered; a server may
             // tell us its supported_groups, which we may note and ignore.
             if !self.offered.contains(&t) {
-                return Err(Error::UnsolicitedExtension(Extension::type_name(t)));
+                return Err(Error::UnsolicitedExtension(
+                    UnsolicitedExtension::InEncryptedExtensions {
+                        extension: Extension::type_name(t),
+                    },
+                ));
             }
         }
         self.transcript.add(bytes);
@@ -734,7 +740,7 @@ impl WaitCertCr {
         // RFC 8446 §4.3.2: "The "signature_algorithms" extension MUST be specified".
         if request.find_extension(et::SIGNATURE_ALGORITHMS).is_none() {
             return Err(Error::MissingExtension(
-                "signature_algorithms in CertificateRequest (RFC 8446 §4.3.2)",
+                MissingExtension::CertificateRequestSignatureAlgorithms,
             ));
         }
         self.transcript.add(bytes);
@@ -806,7 +812,7 @@ fn check_server_certificate(
     // RFC 8446 §4.4.2: in the main handshake the server's context is empty.
     if !certificate.certificate_request_context.is_empty() {
         return Err(Error::IllegalParameter(
-            "server Certificate has a certificate_request_context (RFC 8446 §4.4.2)",
+            IllegalParameter::CertificateRequestContext,
         ));
     }
     // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
@@ -852,7 +858,7 @@ impl WaitCertificateVerify {
         // signature_algorithms; we offered only ed25519.
         if verify.algorithm != ED25519 {
             return Err(Error::IllegalParameter(
-                "CertificateVerify uses a scheme we did not offer (RFC 8446 §4.4.3)",
+                IllegalParameter::SignatureSchemeNotOffered,
             ));
         }
         let content = signed_content(SERVER_CONTEXT, &self.transcript.current());

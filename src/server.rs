@@ -63,7 +63,9 @@ use std::sync::Arc;
 use crate::codec::U16Set;
 use crate::config::{ServerConfig, UnixTime};
 use crate::crypto;
-use crate::error::Error;
+use crate::error::{
+    Error, IllegalParameter, MissingExtension, NoCommonParameters, ProtocolVersion,
+};
 use crate::handshake::context::{AppEvent, Context, MAX_SKIPPED_EARLY_DATA};
 use crate::handshake::finished::{
     AwaitingFinished, FinishedVerified, finished_for, verify_finished,
@@ -245,9 +247,7 @@ impl Start {
 /// (or trimmed), padding changed. Everything else, extension order
 /// included, must repeat; a server that checks answers illegal_parameter.
 fn check_second_client_hello(first: &ClientHello, second: &ClientHello) -> Result<(), Error> {
-    const CHANGED: Error = Error::IllegalParameter(
-        "second ClientHello differs from the first beyond what RFC 8446 §4.1.2 allows",
-    );
+    const CHANGED: Error = Error::IllegalParameter(IllegalParameter::SecondClientHelloChanged);
     let same_fields = first.legacy_version == second.legacy_version
         && first.random == second.random
         && first.legacy_session_id == second.legacy_session_id
@@ -260,7 +260,7 @@ fn check_second_client_hello(first: &ClientHello, second: &ClientHello) -> Resul
     // extension in its followup ClientHello."
     if second.find_extension(et::EARLY_DATA).is_some() {
         return Err(Error::IllegalParameter(
-            "early_data in the second ClientHello (RFC 8446 §4.2.10)",
+            IllegalParameter::EarlyDataInSecondClientHello,
         ));
     }
     // A PSK may be dropped, never added.
@@ -320,7 +320,7 @@ impl RecvdClientHello {
         // (and anything lower is older still).
         if hello.legacy_version <= 0x0300 {
             return Err(Error::ProtocolVersion(
-                "ClientHello.legacy_version is SSL 3.0 or older (RFC 8446 Appendix D.5)",
+                ProtocolVersion::LegacyVersionSsl3OrOlder,
             ));
         }
         // RFC 8446 §4.2.10: minitls accepts no early data, so whatever the
@@ -332,18 +332,20 @@ impl RecvdClientHello {
         // most TLS 1.2; a TLS 1.3-only server answers protocol_version.
         match hello.find_extension(et::SUPPORTED_VERSIONS) {
             Some(Extension::SupportedVersionsClient(versions)) if versions.contains(&TLS13) => {}
-            _ => return Err(Error::ProtocolVersion("client does not offer TLS 1.3")),
+            _ => {
+                return Err(Error::ProtocolVersion(
+                    ProtocolVersion::ClientDoesNotOfferTls13,
+                ));
+            }
         }
         // RFC 8446 §4.1.2: a TLS 1.3 ClientHello's compression list is exactly [null].
         if hello.legacy_compression_methods != [0] {
             return Err(Error::IllegalParameter(
-                "legacy_compression_methods is not [0] (RFC 8446 §4.1.2)",
+                IllegalParameter::LegacyCompressionMethods,
             ));
         }
         if !hello.cipher_suites.contains(&TLS_CHACHA20_POLY1305_SHA256) {
-            return Err(Error::NoCommonParameters(
-                "client does not offer TLS_CHACHA20_POLY1305_SHA256",
-            ));
+            return Err(Error::NoCommonParameters(NoCommonParameters::CipherSuite));
         }
         // RFC 8446 §9.2: certificate authentication requires signature_algorithms;
         // a key_share requires supported_groups.
@@ -351,23 +353,27 @@ impl RecvdClientHello {
             hello.find_extension(et::SIGNATURE_ALGORITHMS)
         else {
             return Err(Error::MissingExtension(
-                "signature_algorithms (RFC 8446 §9.2)",
+                MissingExtension::ClientHelloSignatureAlgorithms,
             ));
         };
         if !schemes.contains(&ED25519) {
             return Err(Error::NoCommonParameters(
-                "client does not accept ed25519 signatures",
+                NoCommonParameters::SignatureScheme,
             ));
         }
         let Some(Extension::SupportedGroups(groups)) = hello.find_extension(et::SUPPORTED_GROUPS)
         else {
-            return Err(Error::MissingExtension("supported_groups (RFC 8446 §9.2)"));
+            return Err(Error::MissingExtension(
+                MissingExtension::ClientHelloSupportedGroups,
+            ));
         };
         let Some(Extension::KeyShareClient(shares)) = hello.find_extension(et::KEY_SHARE) else {
-            return Err(Error::MissingExtension("key_share (RFC 8446 §9.2)"));
+            return Err(Error::MissingExtension(
+                MissingExtension::ClientHelloKeyShare,
+            ));
         };
         if !groups.contains(&X25519) {
-            return Err(Error::NoCommonParameters("client does not support x25519"));
+            return Err(Error::NoCommonParameters(NoCommonParameters::Group));
         }
         // RFC 8446 §4.2.8: each share MUST be for a group in supported_groups
         // (one share per group was checked by the decoder). A set of the
@@ -378,7 +384,7 @@ impl RecvdClientHello {
         });
         if shares.iter().any(|share| !supported.contains(share.group)) {
             return Err(Error::IllegalParameter(
-                "key_share does not match supported_groups (RFC 8446 §4.2.8)",
+                IllegalParameter::KeyShareNotInSupportedGroups,
             ));
         }
         // RFC 8446 §4.2.11: pre_shared_key MUST be the last extension.
@@ -389,7 +395,7 @@ impl RecvdClientHello {
             && pos + 1 != hello.extensions.len()
         {
             return Err(Error::IllegalParameter(
-                "pre_shared_key is not the last extension (RFC 8446 §4.2.11)",
+                IllegalParameter::PreSharedKeyNotLast,
             ));
         }
         let server_name = match hello.find_extension(et::SERVER_NAME) {
@@ -432,22 +438,19 @@ impl RecvdClientHello {
                     // RFC 8446 §4.1.4: the second ClientHello MUST carry the
                     // share we asked for.
                     return Err(Error::IllegalParameter(
-                        "second ClientHello lacks the requested x25519 key_share (RFC 8446 §4.1.4)",
+                        IllegalParameter::SecondClientHelloLacksRequestedShare,
                     ));
                 }
                 return self.send_hello_retry_request(cx);
             }
         };
-        let client_public = match x25519_share {
-            Some(share) => Some(<[u8; 32]>::try_from(share.key_exchange.as_slice()).map_err(
-                |_| {
-                    Error::IllegalParameter(
-                        "X25519 key_exchange is not 32 bytes (RFC 8446 §4.2.8.2)",
-                    )
-                },
-            )?),
-            None => None,
-        };
+        let client_public =
+            match x25519_share {
+                Some(share) => Some(<[u8; 32]>::try_from(share.key_exchange.as_slice()).map_err(
+                    |_| Error::IllegalParameter(IllegalParameter::X25519KeyExchangeLength),
+                )?),
+                None => None,
+            };
 
         cx.client_random = self.hello.random;
         cx.middlebox_compatibility = !self.hello.legacy_session_id.is_empty();
@@ -553,13 +556,13 @@ fn choose_psk(
         hello.find_extension(et::PSK_KEY_EXCHANGE_MODES)
     else {
         return Err(Error::MissingExtension(
-            "psk_key_exchange_modes with pre_shared_key (RFC 8446 §4.2.9)",
+            MissingExtension::ClientHelloPskKeyExchangeModes,
         ));
     };
     // RFC 8446 §4.2.11: one binder per identity.
     if offer.identities.len() != offer.binders.len() {
         return Err(Error::IllegalParameter(
-            "pre_shared_key has different numbers of identities and binders (RFC 8446 §4.2.11)",
+            IllegalParameter::BinderCountMismatch,
         ));
     }
     let Some(strategy) = &config.resumption else {

@@ -21,7 +21,7 @@
 use std::ops::RangeInclusive;
 
 use crate::codec::{Reader, U16Set, Writer};
-use crate::error::Error;
+use crate::error::{Error, IllegalParameter};
 
 /// Where an extension block sits; the table of RFC 8446 §4.2 is per message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -245,7 +245,7 @@ impl Extension {
             // RFC 8446 §4.2: a recognised extension in a message it is not
             // specified for MUST be answered with illegal_parameter.
             return Err(Error::IllegalParameter(
-                "extension not allowed in this message (RFC 8446 §4.2)",
+                IllegalParameter::ExtensionNotAllowedInMessage,
             ));
         }
         r.vec_u16("extension_data", 0..=(1 << 16) - 1, |r| {
@@ -323,7 +323,7 @@ impl Extension {
                 let extension = Extension::read(r, context)?;
                 if !seen.insert(extension.extension_type()) {
                     return Err(Error::IllegalParameter(
-                        "duplicate extension in one block (RFC 8446 §4.2)",
+                        IllegalParameter::DuplicateExtension,
                     ));
                 }
                 Ok(extension)
@@ -355,13 +355,10 @@ fn read_server_name(r: &mut Reader) -> Result<String, Error> {
             // RFC 6066 §3: "The ServerNameList MUST NOT contain more than
             // one name of the same name_type."
             if host.is_some() {
-                return Err(Error::IllegalParameter(
-                    "server_name_list has two host_names (RFC 6066 §3)",
-                ));
+                return Err(Error::IllegalParameter(IllegalParameter::TwoHostNames));
             }
-            let name = std::str::from_utf8(name).map_err(|_| {
-                Error::IllegalParameter("host_name is not a DNS host name (RFC 6066 §3)")
-            })?;
+            let name = std::str::from_utf8(name)
+                .map_err(|_| Error::IllegalParameter(IllegalParameter::ServerNameNotHostName))?;
             check_host_name(name)?;
             host = Some(name.to_string());
         }
@@ -378,13 +375,13 @@ fn read_server_name(r: &mut Reader) -> Result<String, Error> {
 /// `illegal_parameter`. Because a name that passes is at most 253 bytes, it
 /// always fits the one-byte length of a ticket's `server_name`.
 pub fn check_host_name(name: &str) -> Result<(), Error> {
-    const BAD: Error = Error::IllegalParameter("host_name is not a DNS host name (RFC 6066 §3)");
+    const BAD: Error = Error::IllegalParameter(IllegalParameter::ServerNameNotHostName);
     if name.is_empty() || name.len() > 253 || name.ends_with('.') {
         return Err(BAD);
     }
     if name.parse::<std::net::IpAddr>().is_ok() {
         return Err(Error::IllegalParameter(
-            "host_name is an IP address literal (RFC 6066 §3)",
+            IllegalParameter::ServerNameIsIpAddress,
         ));
     }
     for label in name.split('.') {
@@ -417,7 +414,7 @@ fn read_client_shares(r: &mut Reader) -> Result<Vec<KeyShareEntry>, Error> {
             let share = read_key_share_entry(r)?;
             if !seen.insert(share.group) {
                 return Err(Error::IllegalParameter(
-                    "two key_share entries for one group (RFC 8446 §4.2.8)",
+                    IllegalParameter::DuplicateKeyShareGroup,
                 ));
             }
             Ok(share)
@@ -469,7 +466,12 @@ mod tests {
             ExtensionContext::ClientHello,
             0..=0xffff,
         );
-        assert!(matches!(err, Err(Error::IllegalParameter(_))));
+        assert_eq!(
+            err,
+            Err(Error::IllegalParameter(
+                IllegalParameter::DuplicateExtension
+            ))
+        );
     }
 
     #[test]
@@ -483,6 +485,11 @@ mod tests {
         // The same bytes in EncryptedExtensions are not allowed at all.
         let mut r = Reader::new(&bytes);
         let e = Extension::read(&mut r, ExtensionContext::EncryptedExtensions);
-        assert!(matches!(e, Err(Error::IllegalParameter(_))));
+        assert_eq!(
+            e,
+            Err(Error::IllegalParameter(
+                IllegalParameter::ExtensionNotAllowedInMessage
+            ))
+        );
     }
 }
