@@ -22,11 +22,21 @@
 //! # echoes what it is sent and offers X25519 and Ed25519):
 //! target/release/examples/load --addr 127.0.0.1:4433 --ca ca.pem --pid PID \
 //!     --mode stateless
+//! # or any web server (nginx, say: scripts/compare_nginx.sh does this),
+//! # every measured handshake a resumption:
+//! target/release/examples/load --addr 127.0.0.1:8443 --ca ca.pem \
+//!     --exchange http --mode stateless --warmup
 //! ```
 //!
 //! Each connection: TCP connect, handshake (the latency measured), send
 //! "ping", read the echo (which also takes in the server's tickets), send
-//! close_notify. Every thread and socket is ours; the process needs about
+//! close_notify. With `--exchange http` it sends `GET / HTTP/1.0` instead
+//! and reads the whole answer, so any web server can be driven: this is
+//! how `scripts/compare_nginx.sh` drives nginx and `minitls server` alike.
+//! The clock starts once every client thread is up (and, with `--warmup`,
+//! has made one uncounted connection to fetch its first ticket).
+//!
+//! Every thread and socket is ours; the process needs about
 //! `clients + idle` file descriptors (and the server as many): raise
 //! `ulimit -n` first if the tool warns.
 
@@ -35,7 +45,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -61,9 +71,21 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     idle: usize,
     /// Which runs: full (no resumption), stateful or stateless (resumed
-    /// after each client's first handshake), or all three.
+    /// after each client's first handshake), or all three. Against a
+    /// running server (--addr) stateful and stateless are the same run:
+    /// the client resumes with whatever tickets the server sends.
     #[arg(long, value_enum, default_value_t = Mode::All)]
     mode: Mode,
+    /// What each connection does after its handshake: echo (send "ping",
+    /// read it back: `minitls server` echoes) or http (send
+    /// `GET / HTTP/1.0`, read the answer to its end, expect a 200).
+    #[arg(long, value_enum, default_value_t = Exchange::Echo)]
+    exchange: Exchange,
+    /// Each client first makes one connection that is neither timed nor
+    /// counted: in a resumed mode it fetches the ticket, so that every
+    /// handshake measured is a resumption (and p99 is a resumption's).
+    #[arg(long)]
+    warmup: bool,
     /// Start this `minitls` binary as the server for each run (with a fresh
     /// demo PKI, and `--resumption off|stateful|stateless` to match).
     #[arg(long, conflicts_with_all = ["addr", "ca", "pid"])]
@@ -118,6 +140,13 @@ impl Mode {
             other => other.name(),
         }
     }
+}
+
+/// `--exchange`: what a connection does after its handshake.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+enum Exchange {
+    Echo,
+    Http,
 }
 
 /// The server under load: where it is, and its PID for RSS.
@@ -319,46 +348,27 @@ struct Shared {
 }
 
 /// One run: idle connections first, then the clients, then the report.
+/// The clock starts once every client thread is ready (after its
+/// `--warmup` connection, if asked) and stops when the last one is done.
 fn run(args: &Args, mode: Mode, target: &Target) -> Report {
     let idle = (args.idle > 0).then(|| IdleConnections::open(&target.addr, args.idle));
-    let shared = Arc::new(Shared {
+    let shared = Shared {
         done: AtomicUsize::new(0),
         rss_early: Mutex::new(None),
         results: Mutex::new(Vec::with_capacity(args.clients * args.handshakes)),
+    };
+    let ready = Barrier::new(args.clients + 1);
+    let started = thread::scope(|scope| {
+        for _ in 0..args.clients {
+            scope.spawn(|| client_thread(args, mode, target, &shared, &ready));
+        }
+        ready.wait();
+        Instant::now()
     });
-    let started = Instant::now();
-    let threads: Vec<_> = (0..args.clients)
-        .map(|_| {
-            let shared = shared.clone();
-            let addr = target.addr.clone();
-            let anchors = target.anchors.clone();
-            let server_name = args.server_name.clone();
-            let (handshakes, rss_after, pid) = (args.handshakes, args.rss_after, target.pid);
-            thread::spawn(move || {
-                let mut config = ClientConfig::new(anchors);
-                if mode != Mode::Full {
-                    config.session_cache = Some(Arc::new(Mutex::new(ClientSessionCache::new(4))));
-                }
-                let config = Arc::new(config);
-                for _ in 0..handshakes {
-                    let result = one_connection(&addr, &config, &server_name);
-                    if shared.done.fetch_add(1, Ordering::AcqRel) + 1 == rss_after
-                        && let Some(pid) = pid
-                    {
-                        *shared.rss_early.lock().unwrap() = rss_kib(pid);
-                    }
-                    shared.results.lock().unwrap().push(result);
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        let _ = t.join();
-    }
     let elapsed = started.elapsed();
     let rss_end = target.pid.and_then(rss_kib);
     let idle = idle.map(|i| i.finish(Duration::from_secs(args.idle_wait)));
-    let results = std::mem::take(&mut *shared.results.lock().unwrap());
+    let results = shared.results.into_inner().unwrap();
     let mut latencies = Vec::new();
     let mut errors = Vec::new();
     let (mut failed, mut resumed) = (0, 0);
@@ -377,7 +387,7 @@ fn run(args: &Args, mode: Mode, target: &Target) -> Report {
         }
     }
     latencies.sort();
-    let rss_early = *shared.rss_early.lock().unwrap();
+    let rss_early = shared.rss_early.into_inner().unwrap();
     Report {
         mode,
         ok: latencies.len(),
@@ -396,15 +406,53 @@ fn run(args: &Args, mode: Mode, target: &Target) -> Report {
     }
 }
 
-/// One client connection: handshake (timed), a ping echoed, close_notify.
-/// Returns the handshake latency and whether it resumed.
+/// One client: its own session cache (in a resumed mode), a `--warmup`
+/// connection if asked, then, once every client is `ready`, `--handshakes`
+/// connections one after another.
+fn client_thread(args: &Args, mode: Mode, target: &Target, shared: &Shared, ready: &Barrier) {
+    let mut config = ClientConfig::new(target.anchors.clone());
+    // A full run offers no ticket even to a server that sends them (nginx;
+    // ClientConfig::new keeps a cache by default).
+    config.session_cache =
+        (mode != Mode::Full).then(|| Arc::new(Mutex::new(ClientSessionCache::new(4))));
+    let config = Arc::new(config);
+    let connect = || one_connection(&target.addr, &config, &args.server_name, args.exchange);
+    if args.warmup
+        && let Err(e) = connect()
+    {
+        shared
+            .results
+            .lock()
+            .unwrap()
+            .push(Err(format!("warm-up: {e}")));
+    }
+    ready.wait();
+    for _ in 0..args.handshakes {
+        let result = connect();
+        if shared.done.fetch_add(1, Ordering::AcqRel) + 1 == args.rss_after
+            && let Some(pid) = target.pid
+        {
+            *shared.rss_early.lock().unwrap() = rss_kib(pid);
+        }
+        shared.results.lock().unwrap().push(result);
+    }
+}
+
+/// One client connection: handshake (timed), a ping echoed or an HTTP
+/// request answered, close_notify. Returns the handshake latency and
+/// whether it resumed.
 fn one_connection(
     addr: &str,
     config: &Arc<ClientConfig>,
     server_name: &str,
+    exchange: Exchange,
 ) -> Result<(Duration, bool), String> {
     let started = Instant::now();
     let tcp = TcpStream::connect(addr).map_err(|e| format!("connect: {e}"))?;
+    // As curl and browsers do. With Nagle's algorithm on, a full
+    // handshake's next write can wait for the server's delayed ACK (40 ms
+    // on Linux), which would measure the kernel's timers, not the server.
+    tcp.set_nodelay(true).map_err(|e| e.to_string())?;
     // Bounded: a server that stops answering is a failure, not a hang.
     tcp.set_read_timeout(Some(Duration::from_secs(30)))
         .map_err(|e| e.to_string())?;
@@ -412,6 +460,17 @@ fn one_connection(
     let mut tls = Stream::new(conn, tcp);
     tls.handshake().map_err(|e| format!("handshake: {e}"))?;
     let latency = started.elapsed();
+    match exchange {
+        Exchange::Echo => ping(&mut tls)?,
+        Exchange::Http => http_get(&mut tls, server_name)?,
+    }
+    let resumed = tls.conn.negotiated().resumed;
+    let _ = tls.close();
+    Ok((latency, resumed))
+}
+
+/// Sends "ping" and reads the echo (and with it the server's tickets).
+fn ping(tls: &mut Stream<TcpStream>) -> Result<(), String> {
     tls.write_all(b"ping").map_err(|e| format!("write: {e}"))?;
     let mut echo = [0u8; 4];
     tls.read_exact(&mut echo)
@@ -419,9 +478,26 @@ fn one_connection(
     if &echo != b"ping" {
         return Err(format!("echo was {echo:?}"));
     }
-    let resumed = tls.conn.negotiated().resumed;
-    let _ = tls.close();
-    Ok((latency, resumed))
+    Ok(())
+}
+
+/// Sends `GET / HTTP/1.0` and reads the answer up to the server's
+/// close_notify (tickets come before it); the status must be 200.
+fn http_get(tls: &mut Stream<TcpStream>, server_name: &str) -> Result<(), String> {
+    let request = format!("GET / HTTP/1.0\r\nHost: {server_name}\r\n\r\n");
+    tls.write_all(request.as_bytes())
+        .map_err(|e| format!("write: {e}"))?;
+    let mut answer = Vec::new();
+    tls.read_to_end(&mut answer)
+        .map_err(|e| format!("read answer: {e}"))?;
+    let status = answer.split(|&b| b == b'\r').next().unwrap_or_default();
+    if status != b"HTTP/1.0 200 OK" && status != b"HTTP/1.1 200 OK" {
+        return Err(format!(
+            "answer began {:?}",
+            String::from_utf8_lossy(&status[..status.len().min(40)])
+        ));
+    }
+    Ok(())
 }
 
 /// Half-open connections: TCP connected, nothing sent. A watcher thread

@@ -36,7 +36,7 @@ use minitls::{Connection, Negotiated, ServerConfig};
 use socket2::{Domain, Socket, Type};
 
 use crate::http::{self, RequestReader, Verdict};
-use crate::{
+use crate::shared::{
     describe_failure, keylog_observer, observers, one_line_summary, read_file, resumed_text,
 };
 
@@ -116,7 +116,28 @@ struct Shared {
 }
 
 /// `minitls server`: load the key and certificates, listen, serve until killed.
-pub fn cmd_server(args: ServerArgs) -> Result<(), String> {
+pub fn run(args: ServerArgs) -> Result<(), String> {
+    let shared = Arc::new(Shared {
+        config: Arc::new(server_config(&args)?),
+        keylog: keylog_observer(args.keylog.clone())?.map(|k| Arc::new(Mutex::new(k))),
+        explain: args.explain,
+        limits: Limits {
+            handshake: Duration::from_secs(args.handshake_timeout),
+            idle: Duration::from_secs(args.idle_timeout),
+            write: Duration::from_secs(args.write_timeout),
+        },
+    });
+    let listen = &args.listen;
+    let listener =
+        bind(listen, args.listen_backlog).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    eprintln!("minitls server listening on {local}");
+    serve(&listener, &shared, args.max_connections as usize)
+}
+
+/// The configuration the flags ask for: `--cert`, `--key`,
+/// `--resumption`, `--allow-psk-ke`.
+fn server_config(args: &ServerArgs) -> Result<ServerConfig, String> {
     let (cert, key) = (&args.cert, &args.key);
     let chain =
         pem::certs_from_pem(&read_file(cert)?).map_err(|e| format!("{}: {e}", cert.display()))?;
@@ -135,23 +156,12 @@ pub fn cmd_server(args: ServerArgs) -> Result<(), String> {
     if args.allow_psk_ke {
         config.psk_modes = vec![PSK_DHE_KE, PSK_KE];
     }
-    let shared = Arc::new(Shared {
-        config: Arc::new(config),
-        keylog: keylog_observer(args.keylog)?.map(|k| Arc::new(Mutex::new(k))),
-        explain: args.explain,
-        limits: Limits {
-            handshake: Duration::from_secs(args.handshake_timeout),
-            idle: Duration::from_secs(args.idle_timeout),
-            write: Duration::from_secs(args.write_timeout),
-        },
-    });
-    let listen = &args.listen;
-    let listener =
-        bind(listen, args.listen_backlog).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
-    eprintln!("minitls server listening on {local}");
+    Ok(config)
+}
+
+/// The accept loop: a thread for each connection, at most `max` at once.
+fn serve(listener: &TcpListener, shared: &Arc<Shared>, max: usize) -> ! {
     let open = Arc::new(AtomicUsize::new(0));
-    let max = args.max_connections as usize;
     loop {
         let tcp = match listener.accept() {
             Ok((tcp, _)) => tcp,

@@ -1,0 +1,280 @@
+//! `minitls client`: connect, report what was negotiated and whether the
+//! session was resumed, optionally send data and print the answer, and
+//! reconnect with the tickets received (`--reconnect`) or save one for
+//! later (`--sess-out`, `--sess-in`).
+
+use std::fmt;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use minitls::config::Clock;
+use minitls::keylog::KeyLogObserver;
+use minitls::messages::{PSK_DHE_KE, PSK_KE, cipher_suite_name, group_name, signature_scheme_name};
+use minitls::pki::verify::TrustAnchors;
+use minitls::resumption::client_cache::{ClientSessionCache, StoredTicket};
+use minitls::stream::Stream;
+use minitls::{ClientConfig, Connection, Negotiated};
+
+use crate::http;
+use crate::output::print;
+use crate::shared::{describe_failure, keylog_observer, observers, read_file, resumed_text};
+
+/// The flags of `minitls client`.
+#[derive(clap::Args)]
+pub struct ClientArgs {
+    /// HOST:PORT to connect to.
+    addr: String,
+    /// Name to send as SNI and to check the certificate against (default: HOST).
+    #[arg(long)]
+    servername: Option<String>,
+    /// PEM file of trusted CA certificates (minitls has no system store: it speaks only Ed25519).
+    #[arg(long)]
+    ca: Option<PathBuf>,
+    /// Append NSS key log lines (for Wireshark) to this file. SSLKEYLOGFILE works too.
+    #[arg(long)]
+    keylog: Option<PathBuf>,
+    /// Send this text after the handshake and print everything the server answers.
+    /// `\r` and `\n` are turned into CR and LF.
+    #[arg(long)]
+    send: Option<String>,
+    /// After the first connection, connect N more times, resuming with
+    /// the tickets received.
+    #[arg(long, default_value_t = 0)]
+    reconnect: u32,
+    /// Save a ticket (and its PSK: keep the file secret) to FILE after the last connection.
+    #[arg(long)]
+    sess_out: Option<PathBuf>,
+    /// Resume with the ticket saved in FILE by --sess-out.
+    #[arg(long)]
+    sess_in: Option<PathBuf>,
+    /// PSK key exchange mode(s) to offer when resuming: dhe (psk_dhe_ke,
+    /// forward secret), ke (psk_ke, no key exchange) or both.
+    #[arg(long, value_enum, default_value_t = PskModeArg::Dhe)]
+    psk_mode: PskModeArg,
+    /// Print every record, message (field by field), secret, key change
+    /// and state transition as it happens.
+    #[arg(long)]
+    explain: bool,
+}
+
+/// `--psk-mode`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PskModeArg {
+    Dhe,
+    Ke,
+    Both,
+}
+
+impl PskModeArg {
+    /// The `psk_key_exchange_modes` to offer (RFC 8446 §4.2.9).
+    fn modes(self) -> Vec<u8> {
+        match self {
+            PskModeArg::Dhe => vec![PSK_DHE_KE],
+            PskModeArg::Ke => vec![PSK_KE],
+            PskModeArg::Both => vec![PSK_DHE_KE, PSK_KE],
+        }
+    }
+}
+
+/// What every connection of one `minitls client` run shares.
+struct Client {
+    server_name: String,
+    config: Arc<ClientConfig>,
+    cache: Arc<Mutex<ClientSessionCache>>,
+    keylog: Option<Arc<Mutex<KeyLogObserver>>>,
+    /// Whether to wait for tickets (to reconnect with, or to save).
+    want_tickets: bool,
+}
+
+/// Connects `1 + --reconnect` times, then saves a ticket if asked.
+pub fn run(args: ClientArgs) -> Result<(), String> {
+    let client = Client::new(&args)?;
+    for attempt in 0..=args.reconnect {
+        if attempt > 0 {
+            print(format!("--- reconnect {attempt} ---"));
+        }
+        connect_once(&args, &client)?;
+    }
+    if let Some(path) = &args.sess_out {
+        let now = minitls::config::SystemClock.now();
+        let ticket = client
+            .cache
+            .lock()
+            .map_err(|_| "cache poisoned")?
+            .take(&client.server_name, now)
+            .ok_or("the server sent no ticket to save (is resumption enabled on it?)")?;
+        let pem = ticket.to_pem().map_err(|e| e.to_string())?;
+        std::fs::write(path, pem).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        print(format!("session saved to {}", path.display()));
+    }
+    Ok(())
+}
+
+impl Client {
+    /// The configuration the flags ask for, with the `--sess-in` ticket
+    /// already in the cache.
+    fn new(args: &ClientArgs) -> Result<Client, String> {
+        let host = args
+            .addr
+            .rsplit_once(':')
+            .map(|(h, _)| h.trim_start_matches('[').trim_end_matches(']'))
+            .ok_or_else(|| format!("{}: expected HOST:PORT", args.addr))?;
+        let server_name = args.servername.clone().unwrap_or_else(|| host.to_string());
+        let Some(ca) = &args.ca else {
+            return Err(
+                "--ca FILE is required: minitls has no system trust store (it speaks only Ed25519)"
+                    .into(),
+            );
+        };
+        let anchors = TrustAnchors::from_pem(&read_file(ca)?)
+            .map_err(|e| format!("{}: {e}", ca.display()))?;
+        let cache = Arc::new(Mutex::new(ClientSessionCache::new(32)));
+        if let Some(path) = &args.sess_in {
+            let ticket = StoredTicket::from_pem(&read_file(path)?)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            if ticket.server_name != server_name {
+                print(format!(
+                    "note: the session in {} is for {:?}; it will not be offered to {server_name:?}",
+                    path.display(),
+                    ticket.server_name
+                ));
+            }
+            cache.lock().map_err(|_| "cache poisoned")?.insert(ticket);
+        }
+        let mut config = ClientConfig::new(anchors);
+        config.session_cache = Some(cache.clone());
+        config.psk_modes = args.psk_mode.modes();
+        Ok(Client {
+            server_name,
+            config: Arc::new(config),
+            cache,
+            keylog: keylog_observer(args.keylog.clone())?.map(|k| Arc::new(Mutex::new(k))),
+            want_tickets: args.reconnect > 0 || args.sess_out.is_some(),
+        })
+    }
+}
+
+/// One connection: handshake, report, `--send`, tickets, close_notify.
+fn connect_once(args: &ClientArgs, client: &Client) -> Result<(), String> {
+    let observer = observers(client.keylog.clone(), args.explain.then_some("client"));
+    let started = Instant::now();
+    let tcp = TcpStream::connect(&args.addr)
+        .map_err(|e| format!("cannot connect to {}: {e}", args.addr))?;
+    let _ = tcp.set_read_timeout(Some(Duration::from_secs(30)));
+    let conn =
+        Connection::client_with_observer(client.config.clone(), &client.server_name, observer)
+            .map_err(|e| e.to_string())?;
+    let mut stream = Stream::new(conn, tcp);
+    if let Err(e) = stream.handshake() {
+        return Err(describe_failure(&stream.conn, &e));
+    }
+    print(Report {
+        negotiated: stream.conn.negotiated(),
+        handshake_time: started.elapsed(),
+    });
+    if let Some(text) = &args.send {
+        send_and_print_answer(&mut stream, text)?;
+    }
+    if client.want_tickets {
+        wait_for_tickets(&mut stream);
+        print(format!("tickets received: {}", stream.tickets_received));
+    }
+    let _ = stream.close();
+    Ok(())
+}
+
+/// What the client prints once the handshake is done: one `name: value`
+/// line each (tests and the book read them).
+struct Report<'a> {
+    negotiated: &'a Negotiated,
+    handshake_time: Duration,
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.negotiated;
+        writeln!(f, "protocol: TLSv1.3")?;
+        writeln!(f, "cipher: {}", cipher_suite_name(n.cipher_suite))?;
+        let group = n.group.map(group_name).unwrap_or("none (psk_ke)");
+        writeln!(f, "group: {group}")?;
+        let signature = n.signature_scheme.map(signature_scheme_name);
+        writeln!(f, "signature: {}", signature.unwrap_or("none (resumed)"))?;
+        let hrr = if n.hello_retry_request { "yes" } else { "no" };
+        writeln!(f, "hello_retry_request: {hrr}")?;
+        writeln!(f, "resumed: {}", resumed_text(n))?;
+        writeln!(f, "peer: {}", n.peer_subject.as_deref().unwrap_or("-"))?;
+        writeln!(f, "issuer: {}", n.peer_issuer.as_deref().unwrap_or("-"))?;
+        let ms = self.handshake_time.as_secs_f64() * 1000.0;
+        write!(f, "handshake: {ms:.2} ms")
+    }
+}
+
+/// `--send`: writes the text (with `\r` and `\n` unescaped) and prints the
+/// answer: everything until the server closes, or, for data that is not
+/// an HTTP request, until the echo is complete (an echo server never closes).
+fn send_and_print_answer(stream: &mut Stream<TcpStream>, text: &str) -> Result<(), String> {
+    let text = text.replace("\\r", "\r").replace("\\n", "\n");
+    stream
+        .write_all(text.as_bytes())
+        .map_err(|e| describe_failure(&stream.conn, &e))?;
+    let echo = !http::is_http(text.as_bytes());
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 16384];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                answer.extend_from_slice(&buf[..n]);
+                if echo && answer.len() >= text.len() {
+                    break;
+                }
+            }
+            Err(e) => {
+                if e.kind() != std::io::ErrorKind::UnexpectedEof || stream.conn.error().is_some() {
+                    return Err(describe_failure(&stream.conn, &e));
+                }
+                // The transport ended without close_notify (RFC 8446 §6.1):
+                // show what came, but nobody can tell a complete answer
+                // from one an attacker or a crash cut short.
+                print(Response(&answer));
+                return Err(format!(
+                    "the server closed the connection without close_notify: \
+                     the response ({} bytes) may be truncated",
+                    answer.len()
+                ));
+            }
+        }
+    }
+    print(Response(&answer));
+    Ok(())
+}
+
+/// The `--send` answer, under a header that gives its length.
+struct Response<'a>(&'a [u8]);
+
+impl fmt::Display for Response<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "--- response ({} bytes) ---", self.0.len())?;
+        write!(f, "{}", String::from_utf8_lossy(self.0))
+    }
+}
+
+/// Tickets follow the server's reading of our Finished (RFC 8446 §4.6.1);
+/// if none has come yet, give them a second to arrive.
+fn wait_for_tickets(stream: &mut Stream<TcpStream>) {
+    if stream.tickets_received > 0 {
+        return;
+    }
+    let _ = stream
+        .transport
+        .set_read_timeout(Some(Duration::from_millis(1000)));
+    while stream.tickets_received == 0 {
+        match stream.read_tls() {
+            Ok(true) => {}
+            Ok(false) | Err(_) => break,
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! What the subcommands share: reading files, the observers a connection
+//! gets (`--keylog`/`SSLKEYLOGFILE`, `--explain`), and the words used to
+//! describe a connection and its failure, so that the client, the server's
+//! log and the demo say the same thing the same way.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use minitls::explain::Explainer;
+use minitls::keylog::KeyLogObserver;
+use minitls::messages::{cipher_suite_name, group_name};
+use minitls::trace::{NoObserver, Observer, Tee};
+use minitls::{Connection, Error, Negotiated};
+
+/// Seconds since the Unix epoch, by the system clock (0 if it is before).
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A whole text file, or an error that names it.
+pub fn read_file(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// The key log observer asked for by `--keylog` or `SSLKEYLOGFILE`.
+pub fn keylog_observer(flag: Option<PathBuf>) -> Result<Option<KeyLogObserver>, String> {
+    let path = flag.or_else(|| std::env::var_os("SSLKEYLOGFILE").map(PathBuf::from));
+    match path {
+        None => Ok(None),
+        Some(p) => KeyLogObserver::open(&p)
+            .map(Some)
+            .map_err(|e| format!("cannot open key log {}: {e}", p.display())),
+    }
+}
+
+/// The observers a connection gets: the key log and/or the explainer
+/// (`explain` names the side, "client" or "server").
+pub fn observers(
+    keylog: Option<Arc<Mutex<KeyLogObserver>>>,
+    explain: Option<&'static str>,
+) -> Box<dyn Observer> {
+    let mut list: Vec<Box<dyn Observer>> = Vec::new();
+    if let Some(k) = keylog {
+        list.push(Box::new(SharedObserver(k)));
+    }
+    if let Some(side) = explain {
+        list.push(Box::new(Explainer::stdout(side)));
+    }
+    match list.len() {
+        0 => Box::new(NoObserver),
+        1 => list.remove(0),
+        _ => Box::new(Tee(list)),
+    }
+}
+
+/// Forwards events to a key log shared by all connections of a server.
+struct SharedObserver(Arc<Mutex<KeyLogObserver>>);
+
+impl Observer for SharedObserver {
+    fn on_event(&mut self, event: &minitls::trace::Event<'_>) {
+        if let Ok(mut o) = self.0.lock() {
+            o.on_event(event);
+        }
+    }
+}
+
+/// "which check failed, which alert was sent or received".
+pub fn describe_failure(conn: &Connection, io_error: &std::io::Error) -> String {
+    match conn.error() {
+        Some(Error::AlertReceived(alert)) => format!("handshake failed: peer sent alert {alert}"),
+        Some(e) => match e.alert() {
+            Some(alert) => format!("handshake failed: {e} (sent alert {alert})"),
+            None => format!("handshake failed: {e}"),
+        },
+        None => format!("connection failed: {io_error}"),
+    }
+}
+
+/// `yes (stateless, psk_dhe_ke)` or `no`.
+pub fn resumed_text(n: &Negotiated) -> String {
+    if !n.resumed {
+        return "no".into();
+    }
+    let how: Vec<&str> = [n.resumption_strategy, n.psk_mode]
+        .into_iter()
+        .flatten()
+        .collect();
+    format!("yes ({})", how.join(", "))
+}
+
+/// One line for the server's log and the demo:
+/// `TLSv1.3 TLS_CHACHA20_POLY1305_SHA256 x25519 resumed=no sni=localhost`.
+pub fn one_line_summary(n: &Negotiated) -> String {
+    format!(
+        "TLSv1.3 {} {} resumed={}{}{}",
+        cipher_suite_name(n.cipher_suite),
+        n.group.map(group_name).unwrap_or("no-key-exchange"),
+        resumed_text(n),
+        if n.hello_retry_request {
+            " (after HelloRetryRequest)"
+        } else {
+            ""
+        },
+        n.server_name
+            .as_ref()
+            // The peer chose it: no control characters into the log.
+            .map(|s| format!(" sni={}", s.escape_default()))
+            .unwrap_or_default()
+    )
+}
