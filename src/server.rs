@@ -371,6 +371,7 @@ impl RecvdClientHello {
         shares.iter().find(|s| s.group == X25519)
     }
 
+    // ANCHOR: key_exchange
     /// The key exchange, given the PSK: none in psk_ke, else X25519 with
     /// the client's share, or a HelloRetryRequest for one.
     fn key_exchange(&self, psk: Option<&AcceptedPsk>) -> Result<KeyExchange, Error> {
@@ -392,6 +393,7 @@ impl RecvdClientHello {
         })?;
         Ok(KeyExchange::X25519(client_public))
     }
+    // ANCHOR_END: key_exchange
 
     /// RECVD_CH → NEGOTIATED: record what was chosen and keep what the
     /// server's flight needs.
@@ -573,6 +575,7 @@ impl RecvdClientHello {
     // ANCHOR_END: redeem_identity
 }
 
+// ANCHOR: select_parameters_checks
 /// RFC 8446 §4.1.2, §4.2.1, Appendix D.5: a TLS 1.3 ClientHello, with our
 /// suite and no compression.
 fn check_version_and_suite(hello: &ClientHello) -> Result<(), Error> {
@@ -647,6 +650,7 @@ fn check_groups_and_shares(extensions: &ClientHelloExtensions) -> Result<(), Err
     }
     Ok(())
 }
+// ANCHOR_END: select_parameters_checks
 
 /// What to do about the client's `pre_shared_key` offer.
 enum PskChoice {

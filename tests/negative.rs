@@ -1928,6 +1928,34 @@ fn a_second_client_hello_that_changes_more_than_allowed_is_illegal_parameter() {
 }
 
 #[test]
+fn a_second_client_hello_that_resizes_an_unknown_extension_is_illegal_parameter() {
+    // Unknown extensions are kept by type and length only (RFC 8446 §4.1.2
+    // still applies to them): one whose length changes is refused, the
+    // same one repeated is not.
+    let unknown = |data: Vec<u8>| Extension::Unknown {
+        extension_type: 0xfe01,
+        data,
+    };
+    for (data, refused) in [(vec![1, 2], true), (vec![1], false)] {
+        let (mut t, first, genuine) =
+            after_hello_retry_request(|h| h.extensions.insert(0, unknown(vec![1])));
+        let mut second = first.clone();
+        replace_extension(
+            &mut second.extensions,
+            genuine.find_extension(et::KEY_SHARE).unwrap().clone(),
+        );
+        second.extensions[0] = unknown(data);
+        let result = t.pair.server.receive(&second.record());
+        if refused {
+            server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+        } else {
+            result.unwrap();
+            assert_eq!(t.pair.server.state_name(), "WAIT_FINISHED");
+        }
+    }
+}
+
+#[test]
 fn a_plaintext_alert_from_a_client_that_could_not_use_the_server_hello_is_read() {
     // The client fails on our ServerHello before it has keys and says so
     // in the clear; the server reads that alert rather than refusing the

@@ -548,6 +548,25 @@ mod tests {
     }
 
     #[test]
+    fn the_explainer_shows_an_unknown_extension_in_a_client_hello_as_ignored() {
+        let bytes = block(&[Extension::Unknown {
+            extension_type: 0xfe01,
+            data: vec![7],
+        }]);
+        let mut r = Reader::recording(&bytes);
+        read_block(&mut r, ExtensionContext::ClientHello, 0..=0xffff, |_, r| {
+            r.rest("extension_data").map(|_| ())
+        })
+        .unwrap();
+        let spans = r.into_spans();
+        let note = spans.iter().find(|s| s.field == "extension_type");
+        assert_eq!(
+            note.and_then(|s| s.note.as_deref()),
+            Some("unknown extension: ignored (RFC 8446 §4.1.2, §9.3)")
+        );
+    }
+
+    #[test]
     fn unknown_extensions_are_recorded_by_type_and_length() {
         let bytes = block(&[
             Extension::Unknown {
