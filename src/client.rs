@@ -82,7 +82,9 @@ use std::sync::Arc;
 use crate::config::{ClientConfig, UnixTime};
 use crate::crypto::HASH_LEN;
 use crate::crypto::{self, X25519KeyPair};
-use crate::error::Error;
+use crate::error::{
+    Error, IllegalParameter, MissingExtension, ProtocolVersion, UnsolicitedExtension,
+};
 use crate::handshake::context::{AppEvent, Context};
 use crate::handshake::finished::{FinishedVerified, finished_for, verify_finished};
 use crate::handshake::key_exchange::{agree, generate_share};
@@ -475,17 +477,17 @@ impl WaitServerHello {
         // RFC 8446 §4.1.3: echo of what we sent, byte for byte.
         if legacy_session_id_echo != self.legacy_session_id {
             return Err(Error::IllegalParameter(
-                "legacy_session_id_echo differs from our legacy_session_id (RFC 8446 §4.1.3)",
+                IllegalParameter::SessionIdEchoMismatch,
             ));
         }
         if cipher_suite != TLS_CHACHA20_POLY1305_SHA256 {
             return Err(Error::IllegalParameter(
-                "server selected a cipher suite we did not offer (RFC 8446 §4.1.3)",
+                IllegalParameter::CipherSuiteNotOffered,
             ));
         }
         if legacy_compression_method != 0 {
             return Err(Error::IllegalParameter(
-                "legacy_compression_method is not 0 (RFC 8446 §4.1.3)",
+                IllegalParameter::LegacyCompressionMethod,
             ));
         }
         Ok(())
@@ -495,19 +497,17 @@ impl WaitServerHello {
     fn check_version(selected_version: Option<u16>, random: &[u8; 32]) -> Result<(), Error> {
         match selected_version {
             Some(TLS13) => Ok(()),
-            Some(_) => Err(Error::IllegalParameter(
-                "server selected a version we did not offer (RFC 8446 §4.2.1)",
-            )),
+            Some(_) => Err(Error::IllegalParameter(IllegalParameter::VersionNotOffered)),
             None => {
                 // RFC 8446 §4.1.3: a TLS 1.3 client MUST check for the
                 // downgrade sentinels when the server picks an older version.
                 let tail = &random[24..];
                 if tail == DOWNGRADE_TLS12 || tail == DOWNGRADE_TLS11 {
-                    Err(Error::IllegalParameter(
-                        "downgrade sentinel in ServerHello.random (RFC 8446 §4.1.3)",
-                    ))
+                    Err(Error::IllegalParameter(IllegalParameter::DowngradeSentinel))
                 } else {
-                    Err(Error::ProtocolVersion("server did not select TLS 1.3"))
+                    Err(Error::ProtocolVersion(
+                        ProtocolVersion::ServerDidNotSelectTls13,
+                    ))
                 }
             }
         }
@@ -522,7 +522,7 @@ impl WaitServerHello {
         // RFC 8446 §4.2.11: the selected identity MUST be one we offered.
         if selected != 0 || self.ticket.is_none() {
             return Err(Error::IllegalParameter(
-                "selected_identity is not an identity we offered (RFC 8446 §4.2.11)",
+                IllegalParameter::SelectedIdentityNotOffered,
             ));
         }
         let has_share = hello.extensions.key_share.is_some();
@@ -530,9 +530,9 @@ impl WaitServerHello {
         // RFC 8446 §4.2.9: the server must use a mode we offered.
         if !self.config.psk_modes.contains(&mode) {
             return Err(if has_share {
-                Error::IllegalParameter("server used psk_dhe_ke, which we did not offer")
+                Error::IllegalParameter(IllegalParameter::PskDheKeNotOffered)
             } else {
-                Error::MissingExtension("key_share in ServerHello (RFC 8446 §9.2)")
+                Error::MissingExtension(MissingExtension::ServerHelloKeyShareForPsk)
             });
         }
         Ok(Some(mode))
@@ -551,7 +551,10 @@ impl WaitServerHello {
             hello.cipher_suite,
             hello.legacy_compression_method,
         )?;
-        check_solicited(&self.offered, &hello.extensions.received)?;
+        if let Some(extension) = first_unsolicited(&self.offered, &hello.extensions.received) {
+            let reason = UnsolicitedExtension::InServerHello { extension };
+            return Err(Error::UnsolicitedExtension(reason));
+        }
         let psk_mode = self.accepted_psk(&hello)?;
 
         let shared = match (&hello.extensions.key_share, psk_mode) {
@@ -561,14 +564,14 @@ impl WaitServerHello {
                 // offered a share for.
                 let Some(key_pair) = self.key_pair.take().filter(|_| share.group == X25519) else {
                     return Err(Error::IllegalParameter(
-                        "server key_share is not for a share we sent (RFC 8446 §4.2.8)",
+                        IllegalParameter::KeyShareNotOffered,
                     ));
                 };
                 Some(agree(key_pair, &share.key_exchange, cx)?)
             }
             (None, _) => {
                 return Err(Error::MissingExtension(
-                    "key_share in ServerHello (RFC 8446 §9.2)",
+                    MissingExtension::ServerHelloKeyShare,
                 ));
             }
         };
@@ -637,7 +640,9 @@ impl WaitServerHello {
         // an HRR never selects, RFC 8446 §4.1.4, is refused by the decoder.)
         let cookie_or_offered = |t: &u16| *t == et::COOKIE || self.offered.contains(t);
         if let Some(t) = types(&hrr.extensions.received).find(|t| !cookie_or_offered(t)) {
-            return Err(Error::UnsolicitedExtension(Extension::type_name(t)));
+            let extension = Extension::type_name(t);
+            let reason = UnsolicitedExtension::InServerHello { extension };
+            return Err(Error::UnsolicitedExtension(reason));
         }
         let cookie = hrr.extensions.cookie;
         let mut wants_x25519_share = false;
@@ -646,7 +651,7 @@ impl WaitServerHello {
             // supported_groups and not one we already sent a share for.
             if group != X25519 || self.key_pair.is_some() {
                 return Err(Error::IllegalParameter(
-                    "HelloRetryRequest asks for a group we did not offer or already sent (RFC 8446 §4.2.8)",
+                    IllegalParameter::HelloRetryRequestGroup,
                 ));
             }
             wants_x25519_share = true;
@@ -655,7 +660,7 @@ impl WaitServerHello {
             // RFC 8446 §4.1.4: an HRR that would not change the ClientHello
             // MUST be refused.
             return Err(Error::IllegalParameter(
-                "HelloRetryRequest would not change the ClientHello (RFC 8446 §4.1.4)",
+                IllegalParameter::HelloRetryRequestChangesNothing,
             ));
         }
         // RFC 8446 §4.4.1: ClientHello1 becomes message_hash, then the HRR.
@@ -680,13 +685,11 @@ impl WaitServerHello {
 }
 
 /// RFC 8446 §4.2: a server's extensions answer ours, so each must be of a
-/// type we offered; anything else, an unknown type included, is
-/// unsupported_extension.
-fn check_solicited(offered: &[u16], received: &[ReceivedExtension]) -> Result<(), Error> {
-    match types(received).find(|t| !offered.contains(t)) {
-        Some(t) => Err(Error::UnsolicitedExtension(Extension::type_name(t))),
-        None => Ok(()),
-    }
+/// type we offered; the name of the first that is not (an unknown type
+/// included), which is unsupported_extension.
+fn first_unsolicited(offered: &[u16], received: &[ReceivedExtension]) -> Option<&'static str> {
+    let unsolicited = types(received).find(|t| !offered.contains(t))?;
+    Some(Extension::type_name(unsolicited))
 }
 
 /// WAIT_EE: handshake keys installed, waiting for EncryptedExtensions.
@@ -710,7 +713,10 @@ impl WaitEncryptedExtensions {
     ) -> Result<ClientState, Error> {
         // RFC 8446 §4.2: only responses to what we offered; a server may
         // tell us its supported_groups, which we may note and ignore.
-        check_solicited(&self.offered, &ee.received)?;
+        if let Some(extension) = first_unsolicited(&self.offered, &ee.received) {
+            let reason = UnsolicitedExtension::InEncryptedExtensions { extension };
+            return Err(Error::UnsolicitedExtension(reason));
+        }
         self.transcript.add(bytes);
         // Appendix A.1: "Using PSK" goes straight to WAIT_FINISHED.
         if self.resumed {
@@ -762,7 +768,7 @@ impl WaitCertCr {
         // RFC 8446 §4.3.2: "The "signature_algorithms" extension MUST be specified".
         if request.extensions.signature_algorithms.is_none() {
             return Err(Error::MissingExtension(
-                "signature_algorithms in CertificateRequest (RFC 8446 §4.3.2)",
+                MissingExtension::CertificateRequestSignatureAlgorithms,
             ));
         }
         self.transcript.add(bytes);
@@ -834,7 +840,7 @@ fn check_server_certificate(
     // RFC 8446 §4.4.2: in the main handshake the server's context is empty.
     if !certificate.certificate_request_context.is_empty() {
         return Err(Error::IllegalParameter(
-            "server Certificate has a certificate_request_context (RFC 8446 §4.4.2)",
+            IllegalParameter::CertificateRequestContext,
         ));
     }
     // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
@@ -880,7 +886,7 @@ impl WaitCertificateVerify {
         // signature_algorithms; we offered only ed25519.
         if verify.algorithm != ED25519 {
             return Err(Error::IllegalParameter(
-                "CertificateVerify uses a scheme we did not offer (RFC 8446 §4.4.3)",
+                IllegalParameter::SignatureSchemeNotOffered,
             ));
         }
         let content = signed_content(SERVER_CONTEXT, &self.transcript.current());

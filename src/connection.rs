@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 use crate::client::ClientState;
 use crate::config::{ClientConfig, ServerConfig};
-use crate::error::{AlertDescription, Error};
+use crate::error::{AlertDescription, Error, UnexpectedRecord};
 use crate::handshake::context::Context;
 pub use crate::handshake::context::{AppEvent, MAX_SKIPPED_EARLY_DATA, Negotiated};
 use crate::messages::alert::Alert;
@@ -295,7 +295,9 @@ impl Connection {
         let raw = record.encode();
         // The deframer refused unknown types already.
         let Some(outer_type) = ContentType::from_u8(record.content_type) else {
-            return Err(Error::UnexpectedRecord("unknown record content type"));
+            return Err(Error::UnexpectedRecord(
+                UnexpectedRecord::UnknownContentType,
+            ));
         };
         self.cx.emit(Event::RecordReceived {
             content_type: outer_type,
@@ -316,7 +318,7 @@ impl Connection {
                 || self.handshake_bytes_pending()
             {
                 return Err(Error::UnexpectedRecord(
-                    "change_cipher_spec not allowed here",
+                    UnexpectedRecord::ChangeCipherSpecNotAllowed,
                 ));
             }
             self.ccs_received = true;
@@ -331,7 +333,7 @@ impl Connection {
         // handshake records.
         if content_type != ContentType::Handshake && self.handshake_bytes_pending() {
             return Err(Error::UnexpectedRecord(
-                "a record of another type between the fragments of a handshake message",
+                UnexpectedRecord::InterleavedWithHandshakeFragments,
             ));
         }
         // RFC 8446 §5.4: "Implementations MUST NOT send Handshake and Alert
@@ -342,7 +344,7 @@ impl Connection {
         let must_not_be_empty = matches!(content_type, ContentType::Handshake | ContentType::Alert);
         if must_not_be_empty && content.is_empty() {
             return Err(Error::UnexpectedRecord(
-                "empty handshake or alert record (RFC 8446 §5.1)",
+                UnexpectedRecord::EmptyHandshakeOrAlert,
             ));
         }
         match content_type {
@@ -351,14 +353,14 @@ impl Connection {
             ContentType::ApplicationData => {
                 if self.cx.records.read.is_none() || self.is_handshaking() {
                     return Err(Error::UnexpectedRecord(
-                        "application data before the handshake completed",
+                        UnexpectedRecord::ApplicationDataBeforeConnected,
                     ));
                 }
                 self.cx.app_event(AppEvent::Data(content));
                 Ok(())
             }
             ContentType::ChangeCipherSpec => Err(Error::UnexpectedRecord(
-                "change_cipher_spec inside a protected record",
+                UnexpectedRecord::ProtectedChangeCipherSpec,
             )),
         }
     }
@@ -394,7 +396,7 @@ impl Connection {
             // RFC 8446 §5.2: once keys are in use, everything is a
             // protected application_data record.
             return Err(Error::UnexpectedRecord(
-                "unprotected record after keys were installed",
+                UnexpectedRecord::UnprotectedAfterKeyChange,
             ));
         }
         match protection.decrypt(&record) {
@@ -511,7 +513,7 @@ impl Connection {
             // have been protected under the old keys.
             if self.cx.read_epoch() != read_epoch && self.handshake_in.len() > at {
                 break Err(Error::UnexpectedRecord(
-                    "handshake message spans a key change",
+                    UnexpectedRecord::HandshakeSpansKeyChange,
                 ));
             }
         };

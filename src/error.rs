@@ -6,6 +6,16 @@
 //! `Connection` is the single place that sends it. An error and an alert are
 //! the same fact, told once.
 //!
+//! A peer-facing variant carries a typed reason, one enum per alert
+//! ([`UnexpectedRecord`], [`ProtocolVersion`], [`IllegalParameter`],
+//! [`MissingExtension`], [`UnsolicitedExtension`], [`NoCommonParameters`]),
+//! in the spirit of rustls's `PeerMisbehaved`: one variant per check, whose
+//! doc comment cites the RFC section it enforces and whose `Display` is what
+//! `--explain` and the command line print. A reason's type says which
+//! variant, hence which alert, it belongs to, so [`Error::alert`] stays one
+//! line per variant and no reason can reach the wrong alert; a test asserts
+//! the exact reason, so a check that trips earlier than intended fails it.
+//!
 //! The rules of the table, from RFC 8446 §6.2:
 //! - bytes that do not parse (a length that overruns, a vector of the wrong
 //!   size) are `decode_error`;
@@ -13,29 +23,33 @@
 //!   non-zero compression method) is `illegal_parameter`;
 //! - a required extension that is absent is `missing_extension`;
 //! - a message that is not expected in the current state is
-//!   `unexpected_message`, decided by the state machine: from a message's
-//!   header when its state has no arrow for its type (`expects`), else by
-//!   the dispatch; a record of the wrong type is `unexpected_message` too;
+//!   `unexpected_message` ([`Error::UnexpectedMessage`]), raised in two
+//!   places: by `Connection`, from the message's header, when its state has
+//!   no arrow for its type (`expects`), and by each side's dispatch for a
+//!   type that has an arrow but not now (a second HelloRetryRequest);
+//! - a record that may not come now is `unexpected_message` too
+//!   ([`Error::UnexpectedRecord`]), raised by the record layer and by
+//!   `Connection`, one [`UnexpectedRecord`] reason per check;
 //! - a record that fails to decrypt is `bad_record_mac`;
 //! - a Finished or CertificateVerify that does not verify is `decrypt_error`;
 //! - certificate problems map to the certificate alerts (below).
 //!
 //! | alert | sent when | a test that triggers it |
 //! |---|---|---|
-//! | `unexpected_message` | [`Error::UnexpectedMessage`] (a message type its state has no arrow for), [`Error::UnexpectedRecord`] (an unknown record type, an empty handshake or alert record, fragments interleaved with another type) | `tests/state_matrix.rs`, `tests/negative.rs` |
+//! | `unexpected_message` | [`Error::UnexpectedMessage`] (a message type its state has no arrow for), [`Error::UnexpectedRecord`] (an [`UnexpectedRecord`]: an unknown record type, an empty handshake or alert record, fragments interleaved with another type, ...) | `tests/state_matrix.rs`, `tests/negative.rs` |
 //! | `bad_record_mac` | [`Error::BadRecordMac`] (past the limit of skipped early data, too) | `tests/negative.rs::tampered_record_is_bad_record_mac`, `tests/negative.rs::rejected_early_data_is_skipped_up_to_the_limit` |
 //! | `record_overflow` | [`Error::RecordOverflow`] | `tests/negative.rs::oversized_record_is_record_overflow` |
-//! | `handshake_failure` | [`Error::NoCommonParameters`] | `tests/negative.rs::no_common_suite_is_handshake_failure` |
+//! | `handshake_failure` | [`Error::NoCommonParameters`] (a [`NoCommonParameters`]: no common suite, signature scheme or group) | `tests/negative.rs::no_common_suite_is_handshake_failure` |
 //! | `bad_certificate` | name mismatch, bad signature, not a CA, malformed DER | `tests/cert_validation.rs` |
 //! | `unsupported_certificate` | a key or signature algorithm other than Ed25519, a chain not usable by a TLS server | `tests/cert_validation.rs` |
 //! | `certificate_expired` | outside notBefore..notAfter | `tests/cert_validation.rs` |
 //! | `unknown_ca` | no path to a trust anchor | `tests/cert_validation.rs` |
-//! | `illegal_parameter` | [`Error::IllegalParameter`] (a server_name that is not a DNS host name, a second ClientHello that changed too much) | `tests/negative.rs`, `tests/resumption.rs` |
+//! | `illegal_parameter` | [`Error::IllegalParameter`] (an [`IllegalParameter`]: a server_name that is not a DNS host name, a second ClientHello that changed too much, ...) | `tests/negative.rs`, `tests/resumption.rs` |
 //! | `decode_error` | [`Error::Decode`] (a vector outside its declared bounds, a message longer than its type allows), [`Error::EmptyCertificate`] | `tests/negative.rs`, `tests/robustness.rs` |
 //! | `decrypt_error` | [`Error::BadFinished`], [`Error::BadCertificateVerify`], [`Error::BadBinder`] | `tests/negative.rs`, `tests/resumption.rs::wrong_binder_is_decrypt_error` |
-//! | `protocol_version` | [`Error::ProtocolVersion`] (no TLS 1.3 offered, legacy_version SSL 3.0 or older, an SSL 2.0 ClientHello) | `tests/negative.rs::tls12_only_client_hello_is_protocol_version`, `tests/negative.rs::an_sslv2_client_hello_is_protocol_version` |
-//! | `missing_extension` | [`Error::MissingExtension`] | `tests/negative.rs` |
-//! | `unsupported_extension` | [`Error::UnsolicitedExtension`] | `tests/negative.rs` |
+//! | `protocol_version` | [`Error::ProtocolVersion`] (a [`ProtocolVersion`]: no TLS 1.3 offered or selected, legacy_version SSL 3.0 or older, an SSL 2.0 ClientHello) | `tests/negative.rs::tls12_only_client_hello_is_protocol_version`, `tests/negative.rs::an_sslv2_client_hello_is_protocol_version` |
+//! | `missing_extension` | [`Error::MissingExtension`] (a [`MissingExtension`] naming the extension and the message) | `tests/negative.rs` |
+//! | `unsupported_extension` | [`Error::UnsolicitedExtension`] (an [`UnsolicitedExtension`]: an answer to an extension the client did not offer) | `tests/negative.rs` |
 //! | `internal_error` | [`Error::Internal`] (an encoder asked to write a vector longer than its length prefix) | (none a peer can reach: a bug) |
 
 use std::fmt;
@@ -252,6 +266,343 @@ impl fmt::Display for CertificateError {
     }
 }
 
+/// Why a record was refused with `unexpected_message` (RFC 8446 §5, §5.1, §5.4).
+///
+/// Each variant is one check of the record layer; [`Error::UnexpectedRecord`]
+/// carries it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnexpectedRecord {
+    /// A record header names a content type RFC 8446 §5 does not define
+    /// ("an unexpected record type").
+    UnknownContentType,
+    /// A protected record whose plaintext is all zeros, so it has no inner
+    /// content type (RFC 8446 §5.4).
+    NoInnerContentType,
+    /// A protected record whose inner content type is not one RFC 8446 §5
+    /// defines (RFC 8446 §5.4).
+    UnknownInnerContentType,
+    /// A change_cipher_spec record outside the one place RFC 8446 §5 lets it
+    /// be dropped (between the first ClientHello and the peer's Finished,
+    /// exactly 0x01, unprotected), or a second one (minitls's policy).
+    ChangeCipherSpecNotAllowed,
+    /// A change_cipher_spec found inside a protected record (RFC 8446 §5).
+    ProtectedChangeCipherSpec,
+    /// A record of another type between the fragments of one handshake
+    /// message (RFC 8446 §5.1).
+    InterleavedWithHandshakeFragments,
+    /// A handshake or alert record with no content (RFC 8446 §5.1, §5.4).
+    EmptyHandshakeOrAlert,
+    /// Application data before the handshake completed (RFC 8446 §5:
+    /// nothing protects it yet under the application keys).
+    ApplicationDataBeforeConnected,
+    /// A record in the clear once the peer's keys are in use (RFC 8446 §5.2).
+    UnprotectedAfterKeyChange,
+    /// A handshake message continues past a message that changes keys, so
+    /// its tail was protected under the old keys (RFC 8446 §5.1).
+    HandshakeSpansKeyChange,
+}
+
+impl fmt::Display for UnexpectedRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use UnexpectedRecord::*;
+        f.write_str(match self {
+            UnknownContentType => "unknown record content type (RFC 8446 §5)",
+            NoInnerContentType => "protected record with no content type (RFC 8446 §5.4)",
+            UnknownInnerContentType => "unknown inner content type (RFC 8446 §5.4)",
+            ChangeCipherSpecNotAllowed => "change_cipher_spec not allowed here (RFC 8446 §5)",
+            ProtectedChangeCipherSpec => {
+                "change_cipher_spec inside a protected record (RFC 8446 §5)"
+            }
+            InterleavedWithHandshakeFragments => {
+                "a record of another type between the fragments of a handshake message (RFC 8446 §5.1)"
+            }
+            EmptyHandshakeOrAlert => "empty handshake or alert record (RFC 8446 §5.1)",
+            ApplicationDataBeforeConnected => {
+                "application data before the handshake completed (RFC 8446 §5)"
+            }
+            UnprotectedAfterKeyChange => {
+                "unprotected record after keys were installed (RFC 8446 §5.2)"
+            }
+            HandshakeSpansKeyChange => "handshake message spans a key change (RFC 8446 §5.1)",
+        })
+    }
+}
+
+/// Why the peer is refused with `protocol_version`: it does not speak
+/// TLS 1.3 (RFC 8446 §4.2.1, Appendix D).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProtocolVersion {
+    /// The first bytes received are an SSL 2.0-format ClientHello, with which
+    /// TLS 1.3 "MUST NOT" be negotiated (RFC 8446 Appendix D.5). The RFC
+    /// names no alert; protocol_version is minitls's choice.
+    Ssl2ClientHello,
+    /// ClientHello.legacy_version is 0x0300 or lower (RFC 8446 Appendix D.5).
+    LegacyVersionSsl3OrOlder,
+    /// The ClientHello has no supported_versions listing 0x0304, so the
+    /// client speaks at most TLS 1.2 (RFC 8446 §4.2.1).
+    ClientDoesNotOfferTls13,
+    /// The ServerHello has no supported_versions, so the server chose
+    /// TLS 1.2 or older (RFC 8446 §4.1.3, §4.2.1).
+    ServerDidNotSelectTls13,
+}
+
+impl fmt::Display for ProtocolVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ProtocolVersion::*;
+        f.write_str(match self {
+            Ssl2ClientHello => "SSL 2.0-format ClientHello (RFC 8446 Appendix D.5)",
+            LegacyVersionSsl3OrOlder => {
+                "ClientHello.legacy_version is SSL 3.0 or older (RFC 8446 Appendix D.5)"
+            }
+            ClientDoesNotOfferTls13 => "client does not offer TLS 1.3 (RFC 8446 §4.2.1)",
+            ServerDidNotSelectTls13 => "server did not select TLS 1.3 (RFC 8446 §4.2.1)",
+        })
+    }
+}
+
+/// Why a well-formed value is refused with `illegal_parameter` (RFC 8446
+/// §6.2: "A field in the handshake was incorrect or inconsistent with other
+/// fields").
+///
+/// One variant per check, grouped by the message that carries the value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IllegalParameter {
+    // Extension blocks, in any message.
+    /// A known extension in a message RFC 8446 §4.2's table does not list it for.
+    ExtensionNotAllowedInMessage,
+    /// Two extensions of one type in one block (RFC 8446 §4.2).
+    DuplicateExtension,
+    /// server_name lists two host_names (RFC 6066 §3).
+    TwoHostNames,
+    /// A host_name that is not a DNS host name: empty, too long, a trailing
+    /// dot, a bad label, not ASCII (RFC 6066 §3).
+    ServerNameNotHostName,
+    /// A host_name that is an IPv4 or IPv6 address literal (RFC 6066 §3).
+    ServerNameIsIpAddress,
+    /// Two key_share entries for one group (RFC 8446 §4.2.8).
+    DuplicateKeyShareGroup,
+    /// An X25519 key_exchange that is not 32 bytes (RFC 8446 §4.2.8.2).
+    X25519KeyExchangeLength,
+    /// The X25519 shared secret is all zeros (RFC 8446 §7.4.2).
+    X25519SharedSecretZero,
+
+    // ClientHello, checked by the server.
+    /// ClientHello.legacy_compression_methods is not exactly `[0]` (RFC 8446 §4.1.2).
+    LegacyCompressionMethods,
+    /// A key_share entry for a group not in supported_groups (RFC 8446 §4.2.8).
+    KeyShareNotInSupportedGroups,
+    /// pre_shared_key is not the last extension (RFC 8446 §4.2.11).
+    PreSharedKeyNotLast,
+    /// pre_shared_key has different numbers of identities and binders (RFC 8446 §4.2.11).
+    BinderCountMismatch,
+    /// The second ClientHello changed more than RFC 8446 §4.1.2 allows.
+    SecondClientHelloChanged,
+    /// The second ClientHello carries early_data (RFC 8446 §4.2.10).
+    EarlyDataInSecondClientHello,
+    /// The second ClientHello lacks the x25519 key_share the
+    /// HelloRetryRequest asked for (RFC 8446 §4.1.4).
+    SecondClientHelloLacksRequestedShare,
+
+    // ServerHello and HelloRetryRequest, checked by the client.
+    /// legacy_session_id_echo differs from our legacy_session_id (RFC 8446 §4.1.3).
+    SessionIdEchoMismatch,
+    /// The server selected a cipher suite we did not offer (RFC 8446 §4.1.3).
+    CipherSuiteNotOffered,
+    /// ServerHello.legacy_compression_method is not 0 (RFC 8446 §4.1.3).
+    LegacyCompressionMethod,
+    /// supported_versions selects a version we did not offer (RFC 8446 §4.2.1).
+    VersionNotOffered,
+    /// ServerHello.random ends in a downgrade sentinel (RFC 8446 §4.1.3).
+    DowngradeSentinel,
+    /// selected_identity is not an identity we offered (RFC 8446 §4.2.11).
+    SelectedIdentityNotOffered,
+    /// The server used psk_dhe_ke, which we did not offer (RFC 8446 §4.2.9).
+    PskDheKeNotOffered,
+    /// The server's key_share is not for a group we sent a share for (RFC 8446 §4.2.8).
+    KeyShareNotOffered,
+    /// A HelloRetryRequest carries pre_shared_key (RFC 8446 §4.1.4).
+    HelloRetryRequestWithPreSharedKey,
+    /// A HelloRetryRequest asks for a group we did not offer, or one we
+    /// already sent a share for (RFC 8446 §4.2.8).
+    HelloRetryRequestGroup,
+    /// A HelloRetryRequest that would not change the ClientHello (RFC 8446 §4.1.4).
+    HelloRetryRequestChangesNothing,
+
+    // Later handshake messages.
+    /// The server's Certificate has a non-empty certificate_request_context
+    /// (RFC 8446 §4.4.2).
+    CertificateRequestContext,
+    /// CertificateVerify uses a signature scheme we did not offer (RFC 8446 §4.4.3).
+    SignatureSchemeNotOffered,
+    /// KeyUpdate.request_update is neither 0 nor 1 (RFC 8446 §4.6.3).
+    KeyUpdateRequest,
+}
+
+impl fmt::Display for IllegalParameter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use IllegalParameter::*;
+        f.write_str(match self {
+            ExtensionNotAllowedInMessage => "extension not allowed in this message (RFC 8446 §4.2)",
+            DuplicateExtension => "duplicate extension in one block (RFC 8446 §4.2)",
+            TwoHostNames => "server_name_list has two host_names (RFC 6066 §3)",
+            ServerNameNotHostName => "host_name is not a DNS host name (RFC 6066 §3)",
+            ServerNameIsIpAddress => "host_name is an IP address literal (RFC 6066 §3)",
+            DuplicateKeyShareGroup => "two key_share entries for one group (RFC 8446 §4.2.8)",
+            X25519KeyExchangeLength => "X25519 key_exchange is not 32 bytes (RFC 8446 §4.2.8.2)",
+            X25519SharedSecretZero => "X25519 shared secret is all zeros (RFC 8446 §7.4.2)",
+            LegacyCompressionMethods => {
+                "ClientHello.legacy_compression_methods is not [0] (RFC 8446 §4.1.2)"
+            }
+            KeyShareNotInSupportedGroups => {
+                "key_share does not match supported_groups (RFC 8446 §4.2.8)"
+            }
+            PreSharedKeyNotLast => "pre_shared_key is not the last extension (RFC 8446 §4.2.11)",
+            BinderCountMismatch => {
+                "pre_shared_key has different numbers of identities and binders (RFC 8446 §4.2.11)"
+            }
+            SecondClientHelloChanged => {
+                "second ClientHello differs from the first beyond what RFC 8446 §4.1.2 allows"
+            }
+            EarlyDataInSecondClientHello => {
+                "early_data in the second ClientHello (RFC 8446 §4.2.10)"
+            }
+            SecondClientHelloLacksRequestedShare => {
+                "second ClientHello lacks the requested x25519 key_share (RFC 8446 §4.1.4)"
+            }
+            SessionIdEchoMismatch => {
+                "legacy_session_id_echo differs from our legacy_session_id (RFC 8446 §4.1.3)"
+            }
+            CipherSuiteNotOffered => {
+                "server selected a cipher suite we did not offer (RFC 8446 §4.1.3)"
+            }
+            LegacyCompressionMethod => {
+                "ServerHello.legacy_compression_method is not 0 (RFC 8446 §4.1.3)"
+            }
+            VersionNotOffered => "server selected a version we did not offer (RFC 8446 §4.2.1)",
+            DowngradeSentinel => "downgrade sentinel in ServerHello.random (RFC 8446 §4.1.3)",
+            SelectedIdentityNotOffered => {
+                "selected_identity is not an identity we offered (RFC 8446 §4.2.11)"
+            }
+            PskDheKeNotOffered => "server used psk_dhe_ke, which we did not offer (RFC 8446 §4.2.9)",
+            KeyShareNotOffered => "server key_share is not for a share we sent (RFC 8446 §4.2.8)",
+            HelloRetryRequestWithPreSharedKey => {
+                "HelloRetryRequest carries pre_shared_key (RFC 8446 §4.1.4)"
+            }
+            HelloRetryRequestGroup => {
+                "HelloRetryRequest asks for a group we did not offer or already sent (RFC 8446 §4.2.8)"
+            }
+            HelloRetryRequestChangesNothing => {
+                "HelloRetryRequest would not change the ClientHello (RFC 8446 §4.1.4)"
+            }
+            CertificateRequestContext => {
+                "server Certificate has a certificate_request_context (RFC 8446 §4.4.2)"
+            }
+            SignatureSchemeNotOffered => {
+                "CertificateVerify uses a scheme we did not offer (RFC 8446 §4.4.3)"
+            }
+            KeyUpdateRequest => "KeyUpdate request_update is not 0 or 1 (RFC 8446 §4.6.3)",
+        })
+    }
+}
+
+/// Which required extension is absent, refused with `missing_extension`
+/// (RFC 8446 §9.2 and the sections below).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MissingExtension {
+    /// A ClientHello without signature_algorithms, which certificate
+    /// authentication requires (RFC 8446 §9.2).
+    ClientHelloSignatureAlgorithms,
+    /// A ClientHello without supported_groups (RFC 8446 §9.2).
+    ClientHelloSupportedGroups,
+    /// A ClientHello without key_share (RFC 8446 §9.2).
+    ClientHelloKeyShare,
+    /// A ClientHello with pre_shared_key but no psk_key_exchange_modes (RFC 8446 §4.2.9).
+    ClientHelloPskKeyExchangeModes,
+    /// A ServerHello for a full handshake without key_share (RFC 8446 §9.2).
+    ServerHelloKeyShare,
+    /// A ServerHello that accepts our PSK without key_share, i.e. in
+    /// psk_ke mode, which we did not offer (RFC 8446 §4.2.9).
+    ServerHelloKeyShareForPsk,
+    /// A CertificateRequest without signature_algorithms (RFC 8446 §4.3.2).
+    CertificateRequestSignatureAlgorithms,
+}
+
+impl fmt::Display for MissingExtension {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use MissingExtension::*;
+        f.write_str(match self {
+            ClientHelloSignatureAlgorithms => "signature_algorithms in ClientHello (RFC 8446 §9.2)",
+            ClientHelloSupportedGroups => "supported_groups in ClientHello (RFC 8446 §9.2)",
+            ClientHelloKeyShare => "key_share in ClientHello (RFC 8446 §9.2)",
+            ClientHelloPskKeyExchangeModes => {
+                "psk_key_exchange_modes with pre_shared_key (RFC 8446 §4.2.9)"
+            }
+            ServerHelloKeyShare => "key_share in ServerHello (RFC 8446 §9.2)",
+            ServerHelloKeyShareForPsk => {
+                "key_share in ServerHello: psk_ke was not offered (RFC 8446 §4.2.9)"
+            }
+            CertificateRequestSignatureAlgorithms => {
+                "signature_algorithms in CertificateRequest (RFC 8446 §4.3.2)"
+            }
+        })
+    }
+}
+
+/// An extension the server sent that the client did not offer, refused
+/// with `unsupported_extension` (RFC 8446 §4.2: "Implementations MUST NOT
+/// send extension responses if the remote endpoint did not send the
+/// corresponding extension requests").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnsolicitedExtension {
+    /// In a ServerHello or HelloRetryRequest (a HelloRetryRequest's cookie
+    /// excepted). `extension` is the RFC's name for its type.
+    InServerHello { extension: &'static str },
+    /// In EncryptedExtensions. `extension` is the RFC's name for its type.
+    InEncryptedExtensions { extension: &'static str },
+}
+
+impl fmt::Display for UnsolicitedExtension {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnsolicitedExtension::InServerHello { extension } => {
+                write!(f, "{extension} in ServerHello, not offered (RFC 8446 §4.2)")
+            }
+            UnsolicitedExtension::InEncryptedExtensions { extension } => {
+                write!(
+                    f,
+                    "{extension} in EncryptedExtensions, not offered (RFC 8446 §4.2)"
+                )
+            }
+        }
+    }
+}
+
+/// What the client and server have no value in common for, refused with
+/// `handshake_failure` (RFC 8446 §4.1.1). minitls speaks one value of each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoCommonParameters {
+    /// The client does not offer TLS_CHACHA20_POLY1305_SHA256 (RFC 8446 §4.1.1).
+    CipherSuite,
+    /// The client does not accept ed25519 signatures (RFC 8446 §4.2.3).
+    SignatureScheme,
+    /// The client does not support x25519 (RFC 8446 §4.2.7).
+    Group,
+}
+
+impl fmt::Display for NoCommonParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NoCommonParameters::CipherSuite => {
+                "client does not offer TLS_CHACHA20_POLY1305_SHA256 (RFC 8446 §4.1.1)"
+            }
+            NoCommonParameters::SignatureScheme => {
+                "client does not accept ed25519 signatures (RFC 8446 §4.2.3)"
+            }
+            NoCommonParameters::Group => "client does not support x25519 (RFC 8446 §4.2.7)",
+        })
+    }
+}
+
 /// Everything that can end a connection, each a reason a test can assert on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Error {
@@ -265,17 +616,17 @@ pub enum Error {
         got: &'static str,
     },
     /// A record of a content type not allowed now (RFC 8446 §5).
-    UnexpectedRecord(&'static str),
+    UnexpectedRecord(UnexpectedRecord),
     /// The peer does not speak TLS 1.3 (RFC 8446 §4.2.1).
-    ProtocolVersion(&'static str),
+    ProtocolVersion(ProtocolVersion),
     /// A well-formed value that is not allowed (RFC 8446 §6.2 `illegal_parameter`).
-    IllegalParameter(&'static str),
+    IllegalParameter(IllegalParameter),
     /// A required extension is absent (RFC 8446 §9.2).
-    MissingExtension(&'static str),
+    MissingExtension(MissingExtension),
     /// An extension the peer may not send us here (RFC 8446 §4.2).
-    UnsolicitedExtension(&'static str),
+    UnsolicitedExtension(UnsolicitedExtension),
     /// Nothing we support in common (RFC 8446 §4.1.1).
-    NoCommonParameters(&'static str),
+    NoCommonParameters(NoCommonParameters),
     /// AEAD decryption failed (RFC 8446 §5.2).
     BadRecordMac,
     /// A record longer than RFC 8446 §5.1/§5.2 allows.
@@ -292,12 +643,12 @@ pub enum Error {
     Certificate(CertificateError),
     /// The peer sent us a fatal alert; we send nothing back.
     AlertReceived(AlertDescription),
-    /// The connection was already closed by an earlier error or close_notify.
-    Closed,
     /// The application used the API out of order (e.g. `send` before Connected).
-    /// Not a protocol failure: no alert, the connection is unharmed.
+    /// Not a protocol failure: no alert, the connection is unharmed. The
+    /// text is for the programmer, so it stays free text.
     Misuse(&'static str),
-    /// A bug or an impossible local condition.
+    /// A bug or an impossible local condition. Nothing the peer did, so no
+    /// typed reason: the text says where.
     Internal(&'static str),
 }
 
@@ -336,7 +687,7 @@ impl Error {
                 C::InvalidUsage => A::UnsupportedCertificate,
             },
             Error::Internal(_) => A::InternalError,
-            Error::AlertReceived(_) | Error::Closed | Error::Misuse(_) => return None,
+            Error::AlertReceived(_) | Error::Misuse(_) => return None,
         })
     }
     // ANCHOR_END: error_alert
@@ -360,11 +711,11 @@ impl fmt::Display for Error {
             Error::UnexpectedMessage { state, got } => {
                 write!(f, "received {got} in state {state} (RFC 8446 Appendix A)")
             }
-            Error::UnexpectedRecord(what) => write!(f, "unexpected record: {what}"),
-            Error::ProtocolVersion(what) => write!(f, "peer does not speak TLS 1.3: {what}"),
-            Error::IllegalParameter(what) => write!(f, "illegal parameter: {what}"),
-            Error::MissingExtension(what) => write!(f, "missing extension: {what}"),
-            Error::UnsolicitedExtension(what) => write!(f, "extension not allowed here: {what}"),
+            Error::UnexpectedRecord(why) => write!(f, "unexpected record: {why}"),
+            Error::ProtocolVersion(why) => write!(f, "peer does not speak TLS 1.3: {why}"),
+            Error::IllegalParameter(why) => write!(f, "illegal parameter: {why}"),
+            Error::MissingExtension(which) => write!(f, "missing extension: {which}"),
+            Error::UnsolicitedExtension(which) => write!(f, "extension not allowed here: {which}"),
             Error::NoCommonParameters(what) => write!(f, "nothing in common: {what}"),
             Error::BadRecordMac => write!(f, "record failed to decrypt (RFC 8446 §5.2)"),
             Error::RecordOverflow => write!(f, "record too long (RFC 8446 §5.2)"),
@@ -381,7 +732,6 @@ impl fmt::Display for Error {
             }
             Error::Certificate(c) => write!(f, "{c}"),
             Error::AlertReceived(a) => write!(f, "peer sent alert {a}"),
-            Error::Closed => write!(f, "connection is closed"),
             Error::Misuse(what) => write!(f, "API misuse: {what}"),
             Error::Internal(what) => write!(f, "internal error: {what}"),
         }

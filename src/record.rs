@@ -38,7 +38,7 @@
 //!   `unexpected_message` (RFC 8446 §5.4).
 
 use crate::crypto::{AEAD_TAG_LEN, Aead};
-use crate::error::Error;
+use crate::error::{Error, ProtocolVersion, UnexpectedRecord};
 use crate::key_schedule::TrafficKeys;
 
 /// `enum { ... } ContentType;` (RFC 8446 §5.1).
@@ -172,14 +172,16 @@ impl Deframer {
         // answers protocol_version, which tells an old client what went
         // wrong (a policy choice). Later, it is just an unknown type.
         if !self.started && rest[0] & 0x80 != 0 && rest[2] == 1 {
-            return Err(Error::ProtocolVersion("SSL 2.0-format ClientHello"));
+            return Err(Error::ProtocolVersion(ProtocolVersion::Ssl2ClientHello));
         }
         // RFC 8446 §5: "If a TLS implementation receives an unexpected
         // record type, it MUST terminate the connection with an
         // unexpected_message alert." Known from the header alone: nothing
         // waits for a body that could never be used.
         if ContentType::from_u8(rest[0]).is_none() {
-            return Err(Error::UnexpectedRecord("unknown record content type"));
+            return Err(Error::UnexpectedRecord(
+                UnexpectedRecord::UnknownContentType,
+            ));
         }
         let len = u16::from_be_bytes([rest[3], rest[4]]) as usize;
         // RFC 8446 §5.2: "The length MUST NOT exceed 2^14 + 256 bytes. An
@@ -290,11 +292,12 @@ impl RecordProtection {
         // an unexpected_message.
         let Some(type_at) = inner.iter().rposition(|b| *b != 0) else {
             return Err(Error::UnexpectedRecord(
-                "protected record with no content type",
+                UnexpectedRecord::NoInnerContentType,
             ));
         };
-        let content_type = ContentType::from_u8(inner[type_at])
-            .ok_or(Error::UnexpectedRecord("unknown inner content type"))?;
+        let content_type = ContentType::from_u8(inner[type_at]).ok_or(Error::UnexpectedRecord(
+            UnexpectedRecord::UnknownInnerContentType,
+        ))?;
         inner.truncate(type_at);
         Ok((content_type, inner))
     }
@@ -384,7 +387,12 @@ mod tests {
         let len = ((inner.len() + AEAD_TAG_LEN) as u16).to_be_bytes();
         aead.seal(&[2; 12], &[23, 3, 3, len[0], len[1]], &mut inner);
         rec.fragment = inner;
-        assert!(matches!(rx.decrypt(&rec), Err(Error::UnexpectedRecord(_))));
+        assert!(matches!(
+            rx.decrypt(&rec),
+            Err(Error::UnexpectedRecord(
+                UnexpectedRecord::NoInnerContentType
+            ))
+        ));
     }
 
     #[test]
@@ -398,16 +406,29 @@ mod tests {
     fn unknown_content_type_is_refused_from_the_header() {
         let mut d = Deframer::default();
         d.push(&[99, 3, 3, 0x40, 0x00]);
-        assert!(matches!(d.pop(), Err(Error::UnexpectedRecord(_))));
+        assert!(matches!(
+            d.pop(),
+            Err(Error::UnexpectedRecord(
+                UnexpectedRecord::UnknownContentType
+            ))
+        ));
         let mut d = Deframer::default();
         // An SSL 2.0 ClientHello: length 0x8031, msg_type 1, version 3.1.
         d.push(&[0x80, 0x31, 0x01, 0x03, 0x01]);
-        assert!(matches!(d.pop(), Err(Error::ProtocolVersion(_))));
+        assert!(matches!(
+            d.pop(),
+            Err(Error::ProtocolVersion(ProtocolVersion::Ssl2ClientHello))
+        ));
         // The same bytes after a record are only an unknown content type.
         let mut d = Deframer::default();
         d.push(&[22, 3, 3, 0, 1, 1, 0x80, 0x31, 0x01, 0x03, 0x01]);
         assert!(d.pop().unwrap().is_some());
-        assert!(matches!(d.pop(), Err(Error::UnexpectedRecord(_))));
+        assert!(matches!(
+            d.pop(),
+            Err(Error::UnexpectedRecord(
+                UnexpectedRecord::UnknownContentType
+            ))
+        ));
     }
 
     #[test]

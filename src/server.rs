@@ -63,7 +63,9 @@ use std::sync::Arc;
 use crate::codec::U16Set;
 use crate::config::{ServerConfig, UnixTime};
 use crate::crypto;
-use crate::error::Error;
+use crate::error::{
+    Error, IllegalParameter, MissingExtension, NoCommonParameters, ProtocolVersion,
+};
 use crate::handshake::context::{AppEvent, Context, MAX_SKIPPED_EARLY_DATA};
 use crate::handshake::finished::{
     AwaitingFinished, FinishedVerified, finished_for, verify_finished,
@@ -250,9 +252,7 @@ impl Start {
 /// An extension minitls does not know is compared by type and length only,
 /// since its contents are not kept.
 fn check_second_client_hello(first: &ClientHello, second: &ClientHello) -> Result<(), Error> {
-    const CHANGED: Error = Error::IllegalParameter(
-        "second ClientHello differs from the first beyond what RFC 8446 §4.1.2 allows",
-    );
+    const CHANGED: Error = Error::IllegalParameter(IllegalParameter::SecondClientHelloChanged);
     let same_fields = first.legacy_version == second.legacy_version
         && first.random == second.random
         && first.legacy_session_id == second.legacy_session_id
@@ -266,7 +266,7 @@ fn check_second_client_hello(first: &ClientHello, second: &ClientHello) -> Resul
     // extension in its followup ClientHello."
     if two.early_data {
         return Err(Error::IllegalParameter(
-            "early_data in the second ClientHello (RFC 8446 §4.2.10)",
+            IllegalParameter::EarlyDataInSecondClientHello,
         ));
     }
     // A PSK may be dropped, never added.
@@ -383,14 +383,13 @@ impl RecvdClientHello {
                 // RFC 8446 §4.1.4: the second ClientHello MUST carry the
                 // share we asked for.
                 return Err(Error::IllegalParameter(
-                    "second ClientHello lacks the requested x25519 key_share (RFC 8446 §4.1.4)",
+                    IllegalParameter::SecondClientHelloLacksRequestedShare,
                 ));
             }
             return Ok(KeyExchange::RetryForShare);
         };
-        let client_public = <[u8; 32]>::try_from(share.key_exchange.as_slice()).map_err(|_| {
-            Error::IllegalParameter("X25519 key_exchange is not 32 bytes (RFC 8446 §4.2.8.2)")
-        })?;
+        let client_public = <[u8; 32]>::try_from(share.key_exchange.as_slice())
+            .map_err(|_| Error::IllegalParameter(IllegalParameter::X25519KeyExchangeLength))?;
         Ok(KeyExchange::X25519(client_public))
     }
     // ANCHOR_END: key_exchange
@@ -484,13 +483,13 @@ impl RecvdClientHello {
         // RFC 8446 §4.2.9: a client offering a PSK MUST send psk_key_exchange_modes.
         let Some(client_modes) = &extensions.psk_key_exchange_modes else {
             return Err(Error::MissingExtension(
-                "psk_key_exchange_modes with pre_shared_key (RFC 8446 §4.2.9)",
+                MissingExtension::ClientHelloPskKeyExchangeModes,
             ));
         };
         // RFC 8446 §4.2.11: one binder per identity.
         if offer.identities.len() != offer.binders.len() {
             return Err(Error::IllegalParameter(
-                "pre_shared_key has different numbers of identities and binders (RFC 8446 §4.2.11)",
+                IllegalParameter::BinderCountMismatch,
             ));
         }
         let Some(strategy) = &self.config.resumption else {
@@ -585,25 +584,25 @@ fn check_version_and_suite(hello: &ClientHello) -> Result<(), Error> {
     // (and anything lower is older still).
     if hello.legacy_version <= 0x0300 {
         return Err(Error::ProtocolVersion(
-            "ClientHello.legacy_version is SSL 3.0 or older (RFC 8446 Appendix D.5)",
+            ProtocolVersion::LegacyVersionSsl3OrOlder,
         ));
     }
     // RFC 8446 §4.2.1: without supported_versions the client speaks at
     // most TLS 1.2; a TLS 1.3-only server answers protocol_version.
     let versions = hello.extensions.supported_versions.as_deref();
     if !versions.is_some_and(|v| v.contains(&TLS13)) {
-        return Err(Error::ProtocolVersion("client does not offer TLS 1.3"));
+        return Err(Error::ProtocolVersion(
+            ProtocolVersion::ClientDoesNotOfferTls13,
+        ));
     }
     // RFC 8446 §4.1.2: a TLS 1.3 ClientHello's compression list is exactly [null].
     if hello.legacy_compression_methods != [0] {
         return Err(Error::IllegalParameter(
-            "legacy_compression_methods is not [0] (RFC 8446 §4.1.2)",
+            IllegalParameter::LegacyCompressionMethods,
         ));
     }
     if !hello.cipher_suites.contains(&TLS_CHACHA20_POLY1305_SHA256) {
-        return Err(Error::NoCommonParameters(
-            "client does not offer TLS_CHACHA20_POLY1305_SHA256",
-        ));
+        return Err(Error::NoCommonParameters(NoCommonParameters::CipherSuite));
     }
     Ok(())
 }
@@ -613,12 +612,12 @@ fn check_version_and_suite(hello: &ClientHello) -> Result<(), Error> {
 fn check_signature_algorithms(extensions: &ClientHelloExtensions) -> Result<(), Error> {
     let Some(schemes) = &extensions.signature_algorithms else {
         return Err(Error::MissingExtension(
-            "signature_algorithms (RFC 8446 §9.2)",
+            MissingExtension::ClientHelloSignatureAlgorithms,
         ));
     };
     if !schemes.contains(&ED25519) {
         return Err(Error::NoCommonParameters(
-            "client does not accept ed25519 signatures",
+            NoCommonParameters::SignatureScheme,
         ));
     }
     Ok(())
@@ -628,13 +627,17 @@ fn check_signature_algorithms(extensions: &ClientHelloExtensions) -> Result<(), 
 /// x25519; each share must be for a group the client supports (§4.2.8).
 fn check_groups_and_shares(extensions: &ClientHelloExtensions) -> Result<(), Error> {
     let Some(groups) = &extensions.supported_groups else {
-        return Err(Error::MissingExtension("supported_groups (RFC 8446 §9.2)"));
+        return Err(Error::MissingExtension(
+            MissingExtension::ClientHelloSupportedGroups,
+        ));
     };
     let Some(shares) = &extensions.key_share else {
-        return Err(Error::MissingExtension("key_share (RFC 8446 §9.2)"));
+        return Err(Error::MissingExtension(
+            MissingExtension::ClientHelloKeyShare,
+        ));
     };
     if !groups.contains(&X25519) {
-        return Err(Error::NoCommonParameters("client does not support x25519"));
+        return Err(Error::NoCommonParameters(NoCommonParameters::Group));
     }
     // RFC 8446 §4.2.8: each share MUST be for a group in supported_groups
     // (one share per group was checked by the decoder). A set of the
@@ -645,7 +648,7 @@ fn check_groups_and_shares(extensions: &ClientHelloExtensions) -> Result<(), Err
     });
     if shares.iter().any(|share| !supported.contains(share.group)) {
         return Err(Error::IllegalParameter(
-            "key_share does not match supported_groups (RFC 8446 §4.2.8)",
+            IllegalParameter::KeyShareNotInSupportedGroups,
         ));
     }
     Ok(())

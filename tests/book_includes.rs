@@ -18,7 +18,11 @@
 //! - every chapter listed in `SUMMARY.md` exists;
 //! - every Markdown link to a local file resolves to a file inside
 //!   `book/src/` (mdBook copies only that directory into the rendered book,
-//!   so a link to `../../src/client.rs` would be dead on the web page).
+//!   so a link to `../../src/client.rs` would be dead on the web page);
+//! - no fenced block shows bytes typed in by hand: a block with a run of 16
+//!   or more hex bytes, or a hex string of 16 bytes or more (a key log
+//!   line, a secret), must come from an include of a tested file, so the
+//!   bytes a student reads are the bytes a test produced.
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -345,6 +349,92 @@ fn local_links_resolve_inside_the_book() {
         }
     }
     fail_with("book links", &problems);
+}
+
+/// The longest run of hex bytes on one line: two-digit tokens separated by
+/// spaces or colons (`16 03 01 00 f4`, `16:03:01`), or one long hex string
+/// (`9e0f6f...`, counted as its length / 2).
+fn hex_bytes_in_line(line: &str) -> usize {
+    let mut longest = 0;
+    let mut run = 0;
+    for token in line.split(|c: char| c.is_whitespace() || c == ':' || c == ',') {
+        let hex = !token.is_empty() && token.chars().all(|c| c.is_ascii_hexdigit());
+        if hex && token.len() == 2 {
+            run += 1;
+        } else {
+            run = 0;
+        }
+        if hex && token.len() >= 32 {
+            longest = longest.max(token.len() / 2);
+        }
+        longest = longest.max(run);
+    }
+    longest
+}
+
+/// Fenced blocks written by hand (no include in them) that show 16 or more
+/// hex bytes in a row: `(line of the block, bytes)`.
+fn pasted_byte_dumps(text: &str) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut block: Option<(usize, Vec<&str>)> = None;
+    for (n, line) in text.lines().enumerate() {
+        let is_fence = line.trim_start().starts_with("```");
+        match (&mut block, is_fence) {
+            (None, true) => block = Some((n + 1, Vec::new())),
+            (Some(open), false) => open.1.push(line),
+            (Some(_), true) => {
+                let (at, lines) = block.take().expect("an open block");
+                let included = lines.iter().any(|l| l.contains("{{#include"));
+                let most = lines
+                    .iter()
+                    .map(|l| hex_bytes_in_line(l))
+                    .max()
+                    .unwrap_or(0);
+                if !included && most >= 16 {
+                    found.push((at, most));
+                }
+            }
+            (None, false) => {}
+        }
+    }
+    found
+}
+
+#[test]
+fn no_chapter_shows_bytes_typed_in_by_hand() {
+    let mut problems = Vec::new();
+    for chapter in markdown_files(&book_src()) {
+        let text = fs::read_to_string(&chapter).expect("chapter is UTF-8");
+        for (line, bytes) in pasted_byte_dumps(&text) {
+            problems.push(format!(
+                "{}:{line}: a code block shows {bytes} hex bytes not included from a tested file",
+                display(&chapter)
+            ));
+        }
+    }
+    fail_with("bytes pasted into the book", &problems);
+}
+
+/// The byte-dump checker catches dumps, key log lines and secrets, and
+/// leaves tables of small numbers and included blocks alone.
+#[test]
+fn byte_dump_checker_judges_what_it_claims_to() {
+    let dump = "16 03 03 00 7a 02 00 00 76 03 03 a6 af 06 a4 12";
+    assert_eq!(hex_bytes_in_line(dump), 16);
+    assert_eq!(hex_bytes_in_line(&dump[..dump.len() - 3]), 15);
+    assert_eq!(
+        hex_bytes_in_line("16:03:03:00:7a:02:00:00:76:03:03:a6:af:06:a4:12"),
+        16
+    );
+    let keylog = format!("CLIENT_RANDOM {} {}", "ab".repeat(32), "cd".repeat(48));
+    assert_eq!(hex_bytes_in_line(&keylog), 48);
+    assert!(hex_bytes_in_line("4  22  1  6  23  22,20,22  2,8,11,15,20") < 16);
+
+    let pasted = format!("text\n```text\n{dump}\n```\n");
+    assert_eq!(pasted_byte_dumps(&pasted), [(2, 16)]);
+    let included = format!("```text\n{{{{#include ../x.snap:a}}}}\n{dump}\n```\n");
+    assert!(pasted_byte_dumps(&included).is_empty());
+    assert!(pasted_byte_dumps("```rust\nlet x = [0u8; 32];\n```\n").is_empty());
 }
 
 /// The checker itself: it must catch what it claims to catch.

@@ -14,7 +14,10 @@ use std::sync::Arc;
 
 use common::*;
 use minitls::crypto::Ed25519PrivateKey;
-use minitls::error::CertificateError;
+use minitls::error::{
+    CertificateError, IllegalParameter, MissingExtension, NoCommonParameters, ProtocolVersion,
+    UnexpectedRecord, UnsolicitedExtension,
+};
 use minitls::key_schedule::SecretLabel;
 use minitls::messages::extensions::{OfferedPsks, PskIdentity, extension_type as et};
 use minitls::messages::server_hello::{
@@ -179,7 +182,12 @@ fn tls12_only_client_hello_is_protocol_version() {
     // No supported_versions: the client speaks TLS 1.2 at most.
     let (mut t, result) =
         send_altered_client_hello(|h| remove_extension(&mut h.extensions, et::SUPPORTED_VERSIONS));
-    server_fails!(t, result, Error::ProtocolVersion(_), ProtocolVersion);
+    server_fails!(
+        t,
+        result,
+        Error::ProtocolVersion(ProtocolVersion::ClientDoesNotOfferTls13),
+        ProtocolVersion
+    );
 
     // supported_versions without 0x0304.
     let (mut t, result) = send_altered_client_hello(|h| {
@@ -188,20 +196,35 @@ fn tls12_only_client_hello_is_protocol_version() {
             Extension::SupportedVersionsClient(vec![TLS12, 0x0302]),
         )
     });
-    server_fails!(t, result, Error::ProtocolVersion(_), ProtocolVersion);
+    server_fails!(
+        t,
+        result,
+        Error::ProtocolVersion(ProtocolVersion::ClientDoesNotOfferTls13),
+        ProtocolVersion
+    );
 
     // A real TLS 1.2 ClientHello: no extensions block at all.
     let (mut t, result) = send_altered_client_hello(|h| {
         h.cipher_suites = vec![0xc02f, 0x009c];
         h.extensions.clear();
     });
-    server_fails!(t, result, Error::ProtocolVersion(_), ProtocolVersion);
+    server_fails!(
+        t,
+        result,
+        Error::ProtocolVersion(ProtocolVersion::ClientDoesNotOfferTls13),
+        ProtocolVersion
+    );
 }
 
 #[test]
 fn no_common_suite_is_handshake_failure() {
     let (mut t, result) = send_altered_client_hello(|h| h.cipher_suites = vec![0x1301, 0x1302]);
-    server_fails!(t, result, Error::NoCommonParameters(_), HandshakeFailure);
+    server_fails!(
+        t,
+        result,
+        Error::NoCommonParameters(NoCommonParameters::CipherSuite),
+        HandshakeFailure
+    );
 }
 
 #[test]
@@ -212,7 +235,12 @@ fn no_ed25519_signature_algorithm_is_handshake_failure() {
             Extension::SignatureAlgorithms(vec![0x0403, 0x0804]),
         )
     });
-    server_fails!(t, result, Error::NoCommonParameters(_), HandshakeFailure);
+    server_fails!(
+        t,
+        result,
+        Error::NoCommonParameters(NoCommonParameters::SignatureScheme),
+        HandshakeFailure
+    );
 }
 
 #[test]
@@ -220,21 +248,36 @@ fn missing_signature_algorithms_is_missing_extension() {
     let (mut t, result) = send_altered_client_hello(|h| {
         remove_extension(&mut h.extensions, et::SIGNATURE_ALGORITHMS)
     });
-    server_fails!(t, result, Error::MissingExtension(_), MissingExtension);
+    server_fails!(
+        t,
+        result,
+        Error::MissingExtension(MissingExtension::ClientHelloSignatureAlgorithms),
+        MissingExtension
+    );
 }
 
 #[test]
 fn missing_supported_groups_is_missing_extension() {
     let (mut t, result) =
         send_altered_client_hello(|h| remove_extension(&mut h.extensions, et::SUPPORTED_GROUPS));
-    server_fails!(t, result, Error::MissingExtension(_), MissingExtension);
+    server_fails!(
+        t,
+        result,
+        Error::MissingExtension(MissingExtension::ClientHelloSupportedGroups),
+        MissingExtension
+    );
 }
 
 #[test]
 fn missing_key_share_is_missing_extension() {
     let (mut t, result) =
         send_altered_client_hello(|h| remove_extension(&mut h.extensions, et::KEY_SHARE));
-    server_fails!(t, result, Error::MissingExtension(_), MissingExtension);
+    server_fails!(
+        t,
+        result,
+        Error::MissingExtension(MissingExtension::ClientHelloKeyShare),
+        MissingExtension
+    );
 }
 
 #[test]
@@ -242,7 +285,12 @@ fn compression_other_than_null_is_illegal_parameter() {
     for methods in [vec![1], vec![0, 1], vec![1, 0]] {
         let (mut t, result) =
             send_altered_client_hello(|h| h.legacy_compression_methods = methods.clone());
-        server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+        server_fails!(
+            t,
+            result,
+            Error::IllegalParameter(IllegalParameter::LegacyCompressionMethods),
+            IllegalParameter
+        );
     }
 }
 
@@ -265,7 +313,12 @@ fn duplicate_extension_in_client_hello_is_illegal_parameter() {
     let (mut t, result) = send_altered_client_hello(|h| {
         h.extensions.push(Extension::SupportedGroups(vec![X25519]));
     });
-    server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    server_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::DuplicateExtension),
+        IllegalParameter
+    );
 }
 
 #[test]
@@ -279,9 +332,18 @@ fn pre_shared_key_not_last_is_illegal_parameter() {
             binders: vec![vec![0; 32]],
         });
         h.extensions.insert(0, psk);
+        // The hello offers no PSK yet, but may already carry modes: one
+        // block, so that only the order is wrong.
+        h.extensions
+            .retain(|e| e.extension_type() != et::PSK_KEY_EXCHANGE_MODES);
         h.extensions.push(Extension::PskKeyExchangeModes(vec![1]));
     });
-    server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    server_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::PreSharedKeyNotLast),
+        IllegalParameter
+    );
 }
 
 #[test]
@@ -294,7 +356,12 @@ fn key_share_outside_supported_groups_is_illegal_parameter() {
         });
         replace_extension(&mut h.extensions, Extension::KeyShareClient(shares));
     });
-    server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    server_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::KeyShareNotInSupportedGroups),
+        IllegalParameter
+    );
 }
 
 #[test]
@@ -306,7 +373,12 @@ fn two_shares_for_one_group_is_illegal_parameter() {
             Extension::KeyShareClient(vec![share.clone(), share]),
         );
     });
-    server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    server_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::DuplicateKeyShareGroup),
+        IllegalParameter
+    );
 }
 
 #[test]
@@ -320,7 +392,12 @@ fn x25519_share_of_wrong_length_is_illegal_parameter() {
             }]),
         );
     });
-    server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    server_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::X25519KeyExchangeLength),
+        IllegalParameter
+    );
 }
 
 #[test]
@@ -335,7 +412,12 @@ fn all_zero_x25519_share_is_illegal_parameter() {
             }]),
         );
     });
-    server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    server_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::X25519SharedSecretZero),
+        IllegalParameter
+    );
 }
 
 #[test]
@@ -353,7 +435,12 @@ fn only_p256_offered_is_handshake_failure() {
             }]),
         );
     });
-    server_fails!(t, result, Error::NoCommonParameters(_), HandshakeFailure);
+    server_fails!(
+        t,
+        result,
+        Error::NoCommonParameters(NoCommonParameters::Group),
+        HandshakeFailure
+    );
 }
 
 /// supported_groups lists x25519 but the only share is for P-256.
@@ -393,7 +480,12 @@ fn missing_x25519_share_gets_hello_retry_request_then_illegal_parameter() {
     });
     without_x25519_share(&mut second);
     let result = t.pair.server.receive(&second.record());
-    server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    server_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::SecondClientHelloLacksRequestedShare),
+        IllegalParameter
+    );
 }
 
 #[test]
@@ -404,7 +496,12 @@ fn hello_retry_request_asking_for_x25519_is_illegal_parameter_at_the_client() {
     result.unwrap();
     let hrr = take(&mut t.pair.server);
     let result = t.pair.client.receive(&hrr);
-    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    client_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::HelloRetryRequestGroup),
+        IllegalParameter
+    );
 }
 
 #[test]
@@ -426,28 +523,53 @@ fn malformed_client_hello_is_decode_error() {
 #[test]
 fn server_hello_with_other_cipher_suite_is_illegal_parameter() {
     let (mut t, result) = send_altered_server_hello(|h| h.cipher_suite = 0x1301);
-    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    client_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::CipherSuiteNotOffered),
+        IllegalParameter
+    );
 }
 
 #[test]
 fn server_hello_with_other_session_id_echo_is_illegal_parameter() {
     let (mut t, result) = send_altered_server_hello(|h| h.legacy_session_id_echo[0] ^= 1);
-    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    client_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::SessionIdEchoMismatch),
+        IllegalParameter
+    );
     let (mut t, result) = send_altered_server_hello(|h| h.legacy_session_id_echo.clear());
-    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    client_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::SessionIdEchoMismatch),
+        IllegalParameter
+    );
 }
 
 #[test]
 fn server_hello_with_compression_is_illegal_parameter() {
     let (mut t, result) = send_altered_server_hello(|h| h.legacy_compression_method = 1);
-    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    client_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::LegacyCompressionMethod),
+        IllegalParameter
+    );
 }
 
 #[test]
 fn server_hello_without_supported_versions_is_protocol_version() {
     let (mut t, result) =
         send_altered_server_hello(|h| remove_extension(&mut h.extensions, et::SUPPORTED_VERSIONS));
-    client_fails!(t, result, Error::ProtocolVersion(_), ProtocolVersion);
+    client_fails!(
+        t,
+        result,
+        Error::ProtocolVersion(ProtocolVersion::ServerDidNotSelectTls13),
+        ProtocolVersion
+    );
 }
 
 #[test]
@@ -455,7 +577,12 @@ fn server_hello_selecting_tls12_in_supported_versions_is_illegal_parameter() {
     let (mut t, result) = send_altered_server_hello(|h| {
         replace_extension(&mut h.extensions, Extension::SupportedVersionsServer(TLS12))
     });
-    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    client_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::VersionNotOffered),
+        IllegalParameter
+    );
 }
 
 #[test]
@@ -465,7 +592,12 @@ fn downgrade_sentinel_is_illegal_parameter() {
             remove_extension(&mut h.extensions, et::SUPPORTED_VERSIONS);
             h.random[24..].copy_from_slice(&sentinel);
         });
-        client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+        client_fails!(
+            t,
+            result,
+            Error::IllegalParameter(IllegalParameter::DowngradeSentinel),
+            IllegalParameter
+        );
     }
 }
 
@@ -484,12 +616,20 @@ fn server_key_share_in_other_group_is_illegal_parameter() {
             }),
         );
     });
-    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    client_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::KeyShareNotOffered),
+        IllegalParameter
+    );
 }
 
 #[test]
 fn server_key_share_of_wrong_length_or_all_zero_is_illegal_parameter() {
-    for key_exchange in [vec![5; 33], vec![0; 32]] {
+    for (key_exchange, expected) in [
+        (vec![5; 33], IllegalParameter::X25519KeyExchangeLength),
+        (vec![0; 32], IllegalParameter::X25519SharedSecretZero),
+    ] {
         let (mut t, result) = send_altered_server_hello(|h| {
             replace_extension(
                 &mut h.extensions,
@@ -499,7 +639,8 @@ fn server_key_share_of_wrong_length_or_all_zero_is_illegal_parameter() {
                 }),
             );
         });
-        client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+        let err = client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+        assert_eq!(err, Error::IllegalParameter(expected));
     }
 }
 
@@ -514,7 +655,9 @@ fn unsolicited_extension_in_server_hello_is_unsupported_extension() {
     client_fails!(
         t,
         result,
-        Error::UnsolicitedExtension(_),
+        Error::UnsolicitedExtension(UnsolicitedExtension::InServerHello {
+            extension: "unknown extension"
+        }),
         UnsupportedExtension
     );
     // A known extension that may appear in a ServerHello, but was not offered.
@@ -523,7 +666,9 @@ fn unsolicited_extension_in_server_hello_is_unsupported_extension() {
     client_fails!(
         t,
         result,
-        Error::UnsolicitedExtension(_),
+        Error::UnsolicitedExtension(UnsolicitedExtension::InServerHello {
+            extension: "pre_shared_key"
+        }),
         UnsupportedExtension
     );
 }
@@ -535,21 +680,36 @@ fn extension_not_allowed_in_server_hello_is_illegal_parameter() {
         h.extensions
             .push(Extension::SignatureAlgorithms(vec![ED25519]))
     });
-    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    client_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::ExtensionNotAllowedInMessage),
+        IllegalParameter
+    );
 }
 
 #[test]
 fn duplicate_extension_in_server_hello_is_illegal_parameter() {
     let (mut t, result) =
         send_altered_server_hello(|h| h.extensions.push(Extension::SupportedVersionsServer(TLS13)));
-    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    client_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::DuplicateExtension),
+        IllegalParameter
+    );
 }
 
 #[test]
 fn server_hello_without_key_share_is_missing_extension() {
     let (mut t, result) =
         send_altered_server_hello(|h| remove_extension(&mut h.extensions, et::KEY_SHARE));
-    client_fails!(t, result, Error::MissingExtension(_), MissingExtension);
+    client_fails!(
+        t,
+        result,
+        Error::MissingExtension(MissingExtension::ServerHelloKeyShare),
+        MissingExtension
+    );
 }
 
 #[test]
@@ -592,7 +752,9 @@ fn unsolicited_extension_in_encrypted_extensions_is_unsupported_extension() {
     client_fails!(
         t,
         result,
-        Error::UnsolicitedExtension(_),
+        Error::UnsolicitedExtension(UnsolicitedExtension::InEncryptedExtensions {
+            extension: "unknown extension"
+        }),
         UnsupportedExtension
     );
 }
@@ -604,7 +766,12 @@ fn key_share_in_encrypted_extensions_is_illegal_parameter() {
         // refuse key_share in EncryptedExtensions (RFC 8446 §4.2).
         m[0] = vec![8, 0, 0, 8, 0, 6, 0, 51, 0, 2, 0, 29];
     });
-    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    client_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::ExtensionNotAllowedInMessage),
+        IllegalParameter
+    );
 }
 
 #[test]
@@ -616,7 +783,12 @@ fn certificate_with_request_context_is_illegal_parameter() {
         c.certificate_request_context = vec![1];
         m[1] = HandshakeMessage::Certificate(c).encode().unwrap();
     });
-    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    client_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::CertificateRequestContext),
+        IllegalParameter
+    );
 }
 
 #[test]
@@ -655,7 +827,12 @@ fn certificate_verify_with_other_scheme_is_illegal_parameter() {
         cv.algorithm = 0x0403;
         m[2] = HandshakeMessage::CertificateVerify(cv).encode().unwrap();
     });
-    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    client_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::SignatureSchemeNotOffered),
+        IllegalParameter
+    );
 }
 
 #[test]
@@ -702,7 +879,12 @@ fn certificate_request_without_signature_algorithms_is_missing_extension() {
         };
         m.insert(1, request.encode_with_extensions(&[unknown]).unwrap());
     });
-    client_fails!(t, result, Error::MissingExtension(_), MissingExtension);
+    client_fails!(
+        t,
+        result,
+        Error::MissingExtension(MissingExtension::CertificateRequestSignatureAlgorithms),
+        MissingExtension
+    );
 }
 
 #[test]
@@ -1012,7 +1194,7 @@ fn unknown_record_type_is_unexpected_message() {
         server,
         recorder,
         result,
-        Error::UnexpectedRecord(_),
+        Error::UnexpectedRecord(UnexpectedRecord::UnknownContentType),
         A::UnexpectedMessage
     );
 }
@@ -1027,7 +1209,7 @@ fn unprotected_handshake_after_keys_is_unexpected_message() {
     client_fails!(
         traced,
         result,
-        Error::UnexpectedRecord(_),
+        Error::UnexpectedRecord(UnexpectedRecord::UnprotectedAfterKeyChange),
         UnexpectedMessage
     );
 }
@@ -1043,7 +1225,7 @@ fn empty_handshake_or_alert_record_is_unexpected_message() {
             server,
             recorder,
             result,
-            Error::UnexpectedRecord(_),
+            Error::UnexpectedRecord(UnexpectedRecord::EmptyHandshakeOrAlert),
             A::UnexpectedMessage
         );
     }
@@ -1060,7 +1242,7 @@ fn handshake_message_spanning_a_key_change_is_unexpected_message() {
     client_fails!(
         traced,
         result,
-        Error::UnexpectedRecord(_),
+        Error::UnexpectedRecord(UnexpectedRecord::HandshakeSpansKeyChange),
         UnexpectedMessage
     );
 }
@@ -1096,7 +1278,7 @@ fn second_change_cipher_spec_is_unexpected_message() {
     client_fails!(
         traced,
         result,
-        Error::UnexpectedRecord(_),
+        Error::UnexpectedRecord(UnexpectedRecord::ChangeCipherSpecNotAllowed),
         UnexpectedMessage
     );
 }
@@ -1111,7 +1293,7 @@ fn change_cipher_spec_with_other_payload_is_unexpected_message() {
         client_fails!(
             traced,
             result,
-            Error::UnexpectedRecord(_),
+            Error::UnexpectedRecord(UnexpectedRecord::ChangeCipherSpecNotAllowed),
             UnexpectedMessage
         );
     }
@@ -1126,7 +1308,7 @@ fn change_cipher_spec_before_client_hello_is_unexpected_message() {
         server,
         recorder,
         result,
-        Error::UnexpectedRecord(_),
+        Error::UnexpectedRecord(UnexpectedRecord::ChangeCipherSpecNotAllowed),
         A::UnexpectedMessage
     );
 }
@@ -1138,7 +1320,12 @@ fn change_cipher_spec_after_handshake_is_unexpected_message() {
         .pair
         .client
         .receive(&plain_record(CHANGE_CIPHER_SPEC, &[1]));
-    client_fails!(t, result, Error::UnexpectedRecord(_), UnexpectedMessage);
+    client_fails!(
+        t,
+        result,
+        Error::UnexpectedRecord(UnexpectedRecord::ChangeCipherSpecNotAllowed),
+        UnexpectedMessage
+    );
 }
 
 #[test]
@@ -1155,7 +1342,7 @@ fn protected_change_cipher_spec_is_unexpected_message() {
     client_fails!(
         traced,
         result,
-        Error::UnexpectedRecord(_),
+        Error::UnexpectedRecord(UnexpectedRecord::ProtectedChangeCipherSpec),
         UnexpectedMessage
     );
 }
@@ -1247,7 +1434,7 @@ fn application_data_before_handshake_is_unexpected_message() {
         server,
         recorder,
         result,
-        Error::UnexpectedRecord(_),
+        Error::UnexpectedRecord(UnexpectedRecord::ApplicationDataBeforeConnected),
         A::UnexpectedMessage
     );
 
@@ -1264,7 +1451,7 @@ fn application_data_before_handshake_is_unexpected_message() {
     client_fails!(
         traced,
         result,
-        Error::UnexpectedRecord(_),
+        Error::UnexpectedRecord(UnexpectedRecord::ApplicationDataBeforeConnected),
         UnexpectedMessage
     );
 
@@ -1277,7 +1464,12 @@ fn application_data_before_handshake_is_unexpected_message() {
         ContentType::ApplicationData,
         b"too early",
     ));
-    server_fails!(t, result, Error::UnexpectedRecord(_), UnexpectedMessage);
+    server_fails!(
+        t,
+        result,
+        Error::UnexpectedRecord(UnexpectedRecord::ApplicationDataBeforeConnected),
+        UnexpectedMessage
+    );
 }
 
 #[test]
@@ -1366,7 +1558,12 @@ fn hello_retry_request_that_changes_nothing_is_illegal_parameter() {
     }
     .record();
     let result = t.pair.client.receive(&hrr);
-    client_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+    client_fails!(
+        t,
+        result,
+        Error::IllegalParameter(IllegalParameter::HelloRetryRequestChangesNothing),
+        IllegalParameter
+    );
 }
 
 #[test]
@@ -1431,7 +1628,12 @@ fn message_after_key_update_in_one_record_is_unexpected_message() {
         .pair
         .client
         .receive(&seal(&server_ap, 0, ContentType::Handshake, &content));
-    client_fails!(t, result, Error::UnexpectedRecord(_), UnexpectedMessage);
+    client_fails!(
+        t,
+        result,
+        Error::UnexpectedRecord(UnexpectedRecord::HandshakeSpansKeyChange),
+        UnexpectedMessage
+    );
 }
 
 #[test]
@@ -1445,7 +1647,12 @@ fn message_after_server_finished_in_one_record_is_unexpected_message() {
             .unwrap(),
         );
     });
-    client_fails!(t, result, Error::UnexpectedRecord(_), UnexpectedMessage);
+    client_fails!(
+        t,
+        result,
+        Error::UnexpectedRecord(UnexpectedRecord::HandshakeSpansKeyChange),
+        UnexpectedMessage
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1580,7 +1787,7 @@ fn sixteen_thousand_extensions_complete_the_handshake_and_one_duplicate_is_refus
     server_fails!(
         t,
         result,
-        Error::IllegalParameter("duplicate extension in one block (RFC 8446 §4.2)"),
+        Error::IllegalParameter(IllegalParameter::DuplicateExtension),
         IllegalParameter
     );
 }
@@ -1671,7 +1878,12 @@ fn protected_empty_alert_and_handshake_records_are_unexpected_message_with_or_wi
             .unwrap()
             .encode();
         let result = t.pair.server.receive(&record);
-        server_fails!(t, result, Error::UnexpectedRecord(_), UnexpectedMessage);
+        server_fails!(
+            t,
+            result,
+            Error::UnexpectedRecord(UnexpectedRecord::EmptyHandshakeOrAlert),
+            UnexpectedMessage
+        );
     }
 }
 
@@ -1679,9 +1891,17 @@ fn protected_empty_alert_and_handshake_records_are_unexpected_message_with_or_wi
 fn another_record_type_between_handshake_fragments_is_unexpected_message() {
     // RFC 8446 §5.1: "Handshake messages MUST NOT be interleaved with
     // other record types."
-    for interloper in [
-        plain_record(ALERT, &[1, 90]), // user_canceled, otherwise ignored
-        plain_record(CHANGE_CIPHER_SPEC, &[1]),
+    for (interloper, expected) in [
+        (
+            plain_record(ALERT, &[1, 90]), // user_canceled, otherwise ignored
+            UnexpectedRecord::InterleavedWithHandshakeFragments,
+        ),
+        // A change_cipher_spec is refused by its own check, which allows
+        // it only when no handshake message is in pieces.
+        (
+            plain_record(CHANGE_CIPHER_SPEC, &[1]),
+            UnexpectedRecord::ChangeCipherSpecNotAllowed,
+        ),
     ] {
         let mut t = traced_pair();
         let hello = split_records(&take(&mut t.pair.client)).remove(0).fragment;
@@ -1689,7 +1909,8 @@ fn another_record_type_between_handshake_fragments_is_unexpected_message() {
         bytes.extend(interloper);
         bytes.extend(plain_record(HANDSHAKE, &hello[10..]));
         let result = t.pair.server.receive(&bytes);
-        server_fails!(t, result, Error::UnexpectedRecord(_), UnexpectedMessage);
+        let err = server_fails!(t, result, Error::UnexpectedRecord(_), UnexpectedMessage);
+        assert_eq!(err, Error::UnexpectedRecord(expected));
     }
 }
 
@@ -1698,7 +1919,12 @@ fn client_hello_legacy_version_ssl3_or_older_is_protocol_version() {
     // RFC 8446 Appendix D.5.
     for version in [0x0300, 0x0200, 0x0002] {
         let (mut t, result) = send_altered_client_hello(|h| h.legacy_version = version);
-        server_fails!(t, result, Error::ProtocolVersion(_), ProtocolVersion);
+        server_fails!(
+            t,
+            result,
+            Error::ProtocolVersion(ProtocolVersion::LegacyVersionSsl3OrOlder),
+            ProtocolVersion
+        );
     }
 }
 
@@ -1825,7 +2051,7 @@ fn unknown_record_type_is_refused_from_its_header_alone() {
         server,
         recorder,
         result,
-        Error::UnexpectedRecord("unknown record content type"),
+        Error::UnexpectedRecord(UnexpectedRecord::UnknownContentType),
         A::UnexpectedMessage
     );
 }
@@ -1846,7 +2072,7 @@ fn an_sslv2_client_hello_is_protocol_version() {
         server,
         recorder,
         result,
-        Error::ProtocolVersion("SSL 2.0-format ClientHello"),
+        Error::ProtocolVersion(ProtocolVersion::Ssl2ClientHello),
         A::ProtocolVersion
     );
 }
@@ -1872,12 +2098,18 @@ fn after_hello_retry_request(
 fn a_second_client_hello_that_changes_more_than_allowed_is_illegal_parameter() {
     // RFC 8446 §4.1.2: only key_share, early_data, cookie, pre_shared_key
     // and padding may change.
-    let changes: Vec<(&str, HelloChange)> = vec![
-        ("random", Box::new(|h| h.random[0] ^= 1)),
-        ("cipher_suites", Box::new(|h| h.cipher_suites.push(0x1301))),
+    use IllegalParameter::{EarlyDataInSecondClientHello, SecondClientHelloChanged as CHANGED};
+    let changes: Vec<(&str, HelloChange, IllegalParameter)> = vec![
+        ("random", Box::new(|h| h.random[0] ^= 1), CHANGED),
+        (
+            "cipher_suites",
+            Box::new(|h| h.cipher_suites.push(0x1301)),
+            CHANGED,
+        ),
         (
             "extensions reordered",
             Box::new(|h| h.extensions.swap(0, 1)),
+            CHANGED,
         ),
         (
             "an extension added",
@@ -1887,6 +2119,7 @@ fn a_second_client_hello_that_changes_more_than_allowed_is_illegal_parameter() {
                     data: vec![],
                 })
             }),
+            CHANGED,
         ),
         (
             "signature_algorithms changed",
@@ -1896,13 +2129,15 @@ fn a_second_client_hello_that_changes_more_than_allowed_is_illegal_parameter() {
                     Extension::SignatureAlgorithms(vec![ED25519, 0x0403]),
                 )
             }),
+            CHANGED,
         ),
         (
             "early_data added",
             Box::new(|h| h.extensions.push(Extension::EarlyData)),
+            EarlyDataInSecondClientHello,
         ),
     ];
-    for (what, change) in changes {
+    for (what, change, expected) in changes {
         let (mut t, first, genuine) = after_hello_retry_request(|_| {});
         let mut second = first.clone();
         replace_extension(
@@ -1912,7 +2147,7 @@ fn a_second_client_hello_that_changes_more_than_allowed_is_illegal_parameter() {
         change(&mut second);
         let result = t.pair.server.receive(&second.record());
         let err = result.clone().expect_err(what);
-        assert!(matches!(err, Error::IllegalParameter(_)), "{what}: {err:?}");
+        assert_eq!(err, Error::IllegalParameter(expected), "{what}");
         server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
     }
     // The allowed change alone goes on to the server's flight.
@@ -1947,7 +2182,12 @@ fn a_second_client_hello_that_resizes_an_unknown_extension_is_illegal_parameter(
         second.extensions[0] = unknown(data);
         let result = t.pair.server.receive(&second.record());
         if refused {
-            server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
+            server_fails!(
+                t,
+                result,
+                Error::IllegalParameter(IllegalParameter::SecondClientHelloChanged),
+                IllegalParameter
+            );
         } else {
             result.unwrap();
             assert_eq!(t.pair.server.state_name(), "WAIT_FINISHED");
@@ -1974,5 +2214,10 @@ fn a_plaintext_alert_from_a_client_that_could_not_use_the_server_hello_is_read()
         .pair
         .server
         .receive(&plain_record(ALERT, &[2, A::IllegalParameter.to_u8()]));
-    server_fails!(t, result, Error::UnexpectedRecord(_), UnexpectedMessage);
+    server_fails!(
+        t,
+        result,
+        Error::UnexpectedRecord(UnexpectedRecord::UnprotectedAfterKeyChange),
+        UnexpectedMessage
+    );
 }

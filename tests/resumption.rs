@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use minitls::config::UnixTime;
+use minitls::error::{IllegalParameter, MissingExtension};
 use minitls::key_schedule::{SecretLabel, TrafficSecret};
 use minitls::messages::new_session_ticket::MAX_TICKET_LEN;
 use minitls::messages::{PSK_DHE_KE, PSK_KE};
@@ -553,7 +554,10 @@ fn pre_shared_key_not_last_is_illegal_parameter() {
     wire.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
     wire.extend_from_slice(&bytes);
     let err = server.receive(&wire).unwrap_err();
-    assert!(matches!(err, Error::IllegalParameter(_)), "{err:?}");
+    assert_eq!(
+        err,
+        Error::IllegalParameter(IllegalParameter::PreSharedKeyNotLast)
+    );
     assert_eq!(err.alert(), Some(AlertDescription::IllegalParameter));
 }
 
@@ -627,7 +631,10 @@ fn selected_identity_out_of_range_is_illegal_parameter() {
             }
         }
     });
-    assert!(matches!(err, Error::IllegalParameter(_)), "{err:?}");
+    assert_eq!(
+        err,
+        Error::IllegalParameter(IllegalParameter::SelectedIdentityNotOffered)
+    );
     assert_eq!(err.alert(), Some(AlertDescription::IllegalParameter));
 }
 
@@ -639,7 +646,10 @@ fn psk_mode_we_did_not_offer_is_refused() {
     let err = resumption_with_altered_server_hello(|extensions| {
         extensions.retain(|e| !matches!(e, Extension::KeyShareServer(_)));
     });
-    assert!(matches!(err, Error::MissingExtension(_)), "{err:?}");
+    assert_eq!(
+        err,
+        Error::MissingExtension(MissingExtension::ServerHelloKeyShareForPsk)
+    );
     assert_eq!(err.alert(), Some(AlertDescription::MissingExtension));
 }
 
@@ -718,7 +728,7 @@ fn a_server_name_too_long_for_a_ticket_is_refused_not_a_panic() {
             .unwrap_err();
         assert_eq!(
             err,
-            Error::IllegalParameter("host_name is not a DNS host name (RFC 6066 §3)")
+            Error::IllegalParameter(IllegalParameter::ServerNameNotHostName)
         );
         assert_eq!(err.alert(), Some(AlertDescription::IllegalParameter));
         assert_eq!(server.state_name(), "CLOSED");

@@ -339,7 +339,7 @@ fn deliver_and_check(
 
 fn check_clean_failure(conn: &mut Connection, recorder: &Recorder, err: &Error) {
     assert!(
-        !matches!(err, Error::Internal(_) | Error::Closed | Error::Misuse(_)),
+        !matches!(err, Error::Internal(_) | Error::Misuse(_)),
         "receive failed with {err:?}"
     );
     match err {

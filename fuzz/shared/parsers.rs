@@ -5,7 +5,7 @@ use std::sync::{Mutex, OnceLock};
 
 use minitls::codec::Reader;
 use minitls::crypto::{AEAD_TAG_LEN, Aead};
-use minitls::error::Error;
+use minitls::error::{Error, ProtocolVersion, UnexpectedRecord};
 use minitls::key_schedule::{Secret, TrafficKeys};
 use minitls::messages::alert::Alert;
 use minitls::messages::extensions::{is_known, read_block};
@@ -84,9 +84,9 @@ pub fn record(data: &[u8]) {
                     let at = &stream[popped..];
                     assert!(at.len() >= HEADER_LEN);
                     let expected = if popped == 0 && at[0] & 0x80 != 0 && at[2] == 1 {
-                        Error::ProtocolVersion("SSL 2.0-format ClientHello")
+                        Error::ProtocolVersion(ProtocolVersion::Ssl2ClientHello)
                     } else if ContentType::from_u8(at[0]).is_none() {
-                        Error::UnexpectedRecord("unknown record content type")
+                        Error::UnexpectedRecord(UnexpectedRecord::UnknownContentType)
                     } else {
                         assert!(usize::from(u16::from_be_bytes([at[3], at[4]])) > MAX_CIPHERTEXT);
                         Error::RecordOverflow

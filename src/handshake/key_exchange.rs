@@ -8,7 +8,7 @@
 //! the receiver MUST refuse (§7.4.2).
 
 use crate::crypto::{SharedSecret, X25519KeyPair};
-use crate::error::Error;
+use crate::error::{Error, IllegalParameter};
 use crate::trace::Operation;
 
 use super::context::Context;
@@ -23,9 +23,9 @@ pub(crate) fn generate_share(cx: &mut Context) -> X25519KeyPair {
 /// The peer's `key_exchange` as an X25519 public key: 32 bytes
 /// (RFC 8446 §4.2.8.2), else illegal_parameter.
 pub(crate) fn x25519_public(key_exchange: &[u8]) -> Result<[u8; 32], Error> {
-    key_exchange.try_into().map_err(|_| {
-        Error::IllegalParameter("X25519 key_exchange is not 32 bytes (RFC 8446 §4.2.8.2)")
-    })
+    key_exchange
+        .try_into()
+        .map_err(|_| Error::IllegalParameter(IllegalParameter::X25519KeyExchangeLength))
 }
 
 /// Our private half with the peer's public half (ECDHE, RFC 8446 §7.4.2),
@@ -39,7 +39,7 @@ pub(crate) fn agree(
     // RFC 8446 §7.4.2: "[implementations] MUST check whether the computed
     // Diffie-Hellman shared secret is the all-zero value and abort if so".
     let shared = key_pair.agree(&peer_public).ok_or(Error::IllegalParameter(
-        "X25519 shared secret is all zeros (RFC 8446 §7.4.2)",
+        IllegalParameter::X25519SharedSecretZero,
     ))?;
     cx.operation(Operation::X25519SharedSecret);
     Ok(shared)

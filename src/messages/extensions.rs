@@ -38,7 +38,7 @@
 use std::ops::RangeInclusive;
 
 use crate::codec::{Reader, U16Set, Writer};
-use crate::error::Error;
+use crate::error::{Error, IllegalParameter};
 
 /// Where an extension block sits; the table of RFC 8446 §4.2 is per message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -310,7 +310,7 @@ pub fn read_block(
                 e.extension_type == et::PRE_SHARED_KEY && context == ExtensionContext::ClientHello
             }) {
                 return Err(Error::IllegalParameter(
-                    "pre_shared_key is not the last extension (RFC 8446 §4.2.11)",
+                    IllegalParameter::PreSharedKeyNotLast,
                 ));
             }
             let extension_type = r.u16("extension_type")?;
@@ -326,12 +326,12 @@ pub fn read_block(
                 // RFC 8446 §4.2: a recognised extension in a message it is
                 // not specified for MUST be answered with illegal_parameter.
                 return Err(Error::IllegalParameter(
-                    "extension not allowed in this message (RFC 8446 §4.2)",
+                    IllegalParameter::ExtensionNotAllowedInMessage,
                 ));
             }
             if !seen.insert(extension_type) {
                 return Err(Error::IllegalParameter(
-                    "duplicate extension in one block (RFC 8446 §4.2)",
+                    IllegalParameter::DuplicateExtension,
                 ));
             }
             let start = r.remaining();
@@ -372,13 +372,10 @@ pub(crate) fn read_server_name(r: &mut Reader) -> Result<String, Error> {
             // RFC 6066 §3: "The ServerNameList MUST NOT contain more than
             // one name of the same name_type."
             if host.is_some() {
-                return Err(Error::IllegalParameter(
-                    "server_name_list has two host_names (RFC 6066 §3)",
-                ));
+                return Err(Error::IllegalParameter(IllegalParameter::TwoHostNames));
             }
-            let name = std::str::from_utf8(name).map_err(|_| {
-                Error::IllegalParameter("host_name is not a DNS host name (RFC 6066 §3)")
-            })?;
+            let name = std::str::from_utf8(name)
+                .map_err(|_| Error::IllegalParameter(IllegalParameter::ServerNameNotHostName))?;
             check_host_name(name)?;
             host = Some(name.to_string());
         }
@@ -395,13 +392,13 @@ pub(crate) fn read_server_name(r: &mut Reader) -> Result<String, Error> {
 /// `illegal_parameter`. Because a name that passes is at most 253 bytes, it
 /// always fits the one-byte length of a ticket's `server_name`.
 pub fn check_host_name(name: &str) -> Result<(), Error> {
-    const BAD: Error = Error::IllegalParameter("host_name is not a DNS host name (RFC 6066 §3)");
+    const BAD: Error = Error::IllegalParameter(IllegalParameter::ServerNameNotHostName);
     if name.is_empty() || name.len() > 253 || name.ends_with('.') {
         return Err(BAD);
     }
     if name.parse::<std::net::IpAddr>().is_ok() {
         return Err(Error::IllegalParameter(
-            "host_name is an IP address literal (RFC 6066 §3)",
+            IllegalParameter::ServerNameIsIpAddress,
         ));
     }
     for label in name.split('.') {
@@ -448,7 +445,7 @@ pub(crate) fn read_client_shares(r: &mut Reader) -> Result<Vec<KeyShareEntry>, E
             let share = read_key_share_entry(r)?;
             if !seen.insert(share.group) {
                 return Err(Error::IllegalParameter(
-                    "two key_share entries for one group (RFC 8446 §4.2.8)",
+                    IllegalParameter::DuplicateKeyShareGroup,
                 ));
             }
             Ok(share)
@@ -507,7 +504,7 @@ mod tests {
         assert_eq!(
             err,
             Err(Error::IllegalParameter(
-                "duplicate extension in one block (RFC 8446 §4.2)"
+                IllegalParameter::DuplicateExtension
             ))
         );
     }
@@ -520,7 +517,7 @@ mod tests {
         assert_eq!(
             read(&bytes, ExtensionContext::EncryptedExtensions),
             Err(Error::IllegalParameter(
-                "extension not allowed in this message (RFC 8446 §4.2)"
+                IllegalParameter::ExtensionNotAllowedInMessage
             ))
         );
     }
@@ -535,7 +532,7 @@ mod tests {
         assert_eq!(
             read(&bytes, ExtensionContext::ClientHello),
             Err(Error::IllegalParameter(
-                "pre_shared_key is not the last extension (RFC 8446 §4.2.11)"
+                IllegalParameter::PreSharedKeyNotLast
             ))
         );
         assert!(

@@ -7,7 +7,7 @@
 //! ```
 
 use crate::codec::{Reader, Writer};
-use crate::error::Error;
+use crate::error::{Error, IllegalParameter};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyUpdate {
@@ -29,9 +29,7 @@ impl KeyUpdate {
                 update_requested: true,
             }),
             // RFC 8446 §4.6.3: any other value MUST be answered with illegal_parameter.
-            _ => Err(Error::IllegalParameter(
-                "KeyUpdate request_update not 0 or 1",
-            )),
+            _ => Err(Error::IllegalParameter(IllegalParameter::KeyUpdateRequest)),
         }
     }
 }
