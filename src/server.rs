@@ -427,10 +427,12 @@ impl RecvdClientHello {
             server_name: hello.extensions.server_name,
             client_can_resume,
             transcript: self.transcript,
-            change_cipher_spec_sent: self.attempt
-                == (HelloAttempt::AfterRetry {
-                    change_cipher_spec_sent: true,
-                }),
+            change_cipher_spec_sent: matches!(
+                self.attempt,
+                HelloAttempt::AfterRetry {
+                    change_cipher_spec_sent: true
+                }
+            ),
         })
     }
 
