@@ -305,22 +305,8 @@ impl Connection {
             bytes: &raw,
         });
 
-        // RFC 8446 §5: a change_cipher_spec of exactly 0x01, unprotected,
-        // between the first ClientHello and the peer's Finished, is dropped.
-        // That it is dropped only once is minitls's policy (a peer has no
-        // reason to send two); §5 requires only the rest.
         if outer_type == ContentType::ChangeCipherSpec {
-            let in_window =
-                self.is_handshaking() && (self.cx.is_client || self.has_seen_client_hello());
-            if record.fragment != [1]
-                || !in_window
-                || self.ccs_received
-                || self.handshake_bytes_pending()
-            {
-                return Err(Error::UnexpectedRecord(
-                    UnexpectedRecord::ChangeCipherSpecNotAllowed,
-                ));
-            }
+            self.check_change_cipher_spec(&record)?;
             self.ccs_received = true;
             return Ok(());
         }
@@ -365,6 +351,29 @@ impl Connection {
         }
     }
     // ANCHOR_END: process_record
+
+    /// RFC 8446 §5: a change_cipher_spec of exactly 0x01, unprotected,
+    /// between the first ClientHello and the peer's Finished, is dropped;
+    /// any other is unexpected_message. That it is dropped only once is
+    /// minitls's policy (a peer has no reason to send two); §5 requires
+    /// only the rest.
+    fn check_change_cipher_spec(&self, record: &OpaqueRecord) -> Result<(), Error> {
+        let in_window =
+            self.is_handshaking() && (self.cx.is_client || self.has_seen_client_hello());
+        let refused = if record.fragment != [1] {
+            UnexpectedRecord::ChangeCipherSpecNotOne
+        } else if self.handshake_bytes_pending() {
+            // RFC 8446 §5.1: nothing between a message's fragments.
+            UnexpectedRecord::InterleavedWithHandshakeFragments
+        } else if !in_window {
+            UnexpectedRecord::ChangeCipherSpecOutsideHandshake
+        } else if self.ccs_received {
+            UnexpectedRecord::SecondChangeCipherSpec
+        } else {
+            return Ok(());
+        };
+        Err(Error::UnexpectedRecord(refused))
+    }
 
     // ANCHOR: open_record
     /// A record's real content type and content: decrypted when read keys

@@ -281,10 +281,15 @@ pub enum UnexpectedRecord {
     /// A protected record whose inner content type is not one RFC 8446 §5
     /// defines (RFC 8446 §5.4).
     UnknownInnerContentType,
-    /// A change_cipher_spec record outside the one place RFC 8446 §5 lets it
-    /// be dropped (between the first ClientHello and the peer's Finished,
-    /// exactly 0x01, unprotected), or a second one (minitls's policy).
-    ChangeCipherSpecNotAllowed,
+    /// A change_cipher_spec record whose content is not the single byte
+    /// 0x01 (RFC 8446 §5).
+    ChangeCipherSpecNotOne,
+    /// A change_cipher_spec before the first ClientHello or after the
+    /// peer's Finished, where RFC 8446 §5 does not let it be dropped.
+    ChangeCipherSpecOutsideHandshake,
+    /// A second change_cipher_spec: minitls's policy, not the RFC's (RFC
+    /// 8446 §5 lets each be dropped; a peer following Appendix D.4 sends one).
+    SecondChangeCipherSpec,
     /// A change_cipher_spec found inside a protected record (RFC 8446 §5).
     ProtectedChangeCipherSpec,
     /// A record of another type between the fragments of one handshake
@@ -309,7 +314,11 @@ impl fmt::Display for UnexpectedRecord {
             UnknownContentType => "unknown record content type (RFC 8446 §5)",
             NoInnerContentType => "protected record with no content type (RFC 8446 §5.4)",
             UnknownInnerContentType => "unknown inner content type (RFC 8446 §5.4)",
-            ChangeCipherSpecNotAllowed => "change_cipher_spec not allowed here (RFC 8446 §5)",
+            ChangeCipherSpecNotOne => "change_cipher_spec whose content is not 0x01 (RFC 8446 §5)",
+            ChangeCipherSpecOutsideHandshake => {
+                "change_cipher_spec before the ClientHello or after the handshake (RFC 8446 §5)"
+            }
+            SecondChangeCipherSpec => "a second change_cipher_spec (minitls accepts one)",
             ProtectedChangeCipherSpec => {
                 "change_cipher_spec inside a protected record (RFC 8446 §5)"
             }

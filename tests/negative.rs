@@ -1278,7 +1278,7 @@ fn second_change_cipher_spec_is_unexpected_message() {
     client_fails!(
         traced,
         result,
-        Error::UnexpectedRecord(UnexpectedRecord::ChangeCipherSpecNotAllowed),
+        Error::UnexpectedRecord(UnexpectedRecord::SecondChangeCipherSpec),
         UnexpectedMessage
     );
 }
@@ -1293,7 +1293,7 @@ fn change_cipher_spec_with_other_payload_is_unexpected_message() {
         client_fails!(
             traced,
             result,
-            Error::UnexpectedRecord(UnexpectedRecord::ChangeCipherSpecNotAllowed),
+            Error::UnexpectedRecord(UnexpectedRecord::ChangeCipherSpecNotOne),
             UnexpectedMessage
         );
     }
@@ -1308,7 +1308,7 @@ fn change_cipher_spec_before_client_hello_is_unexpected_message() {
         server,
         recorder,
         result,
-        Error::UnexpectedRecord(UnexpectedRecord::ChangeCipherSpecNotAllowed),
+        Error::UnexpectedRecord(UnexpectedRecord::ChangeCipherSpecOutsideHandshake),
         A::UnexpectedMessage
     );
 }
@@ -1323,7 +1323,7 @@ fn change_cipher_spec_after_handshake_is_unexpected_message() {
     client_fails!(
         t,
         result,
-        Error::UnexpectedRecord(UnexpectedRecord::ChangeCipherSpecNotAllowed),
+        Error::UnexpectedRecord(UnexpectedRecord::ChangeCipherSpecOutsideHandshake),
         UnexpectedMessage
     );
 }
@@ -1896,11 +1896,12 @@ fn another_record_type_between_handshake_fragments_is_unexpected_message() {
             plain_record(ALERT, &[1, 90]), // user_canceled, otherwise ignored
             UnexpectedRecord::InterleavedWithHandshakeFragments,
         ),
-        // A change_cipher_spec is refused by its own check, which allows
-        // it only when no handshake message is in pieces.
+        // A change_cipher_spec too, though this server, having seen no
+        // ClientHello yet, would refuse it anyway: the fragments are
+        // judged first.
         (
             plain_record(CHANGE_CIPHER_SPEC, &[1]),
-            UnexpectedRecord::ChangeCipherSpecNotAllowed,
+            UnexpectedRecord::InterleavedWithHandshakeFragments,
         ),
     ] {
         let mut t = traced_pair();
