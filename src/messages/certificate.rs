@@ -136,6 +136,7 @@ impl CertificateRequestExtensions {
 }
 
 impl CertificateRequest {
+    /// Encode the body (no handshake header).
     pub fn encode(&self, w: &mut Writer) {
         self.encode_with_extensions(w, &self.extensions.to_list());
     }

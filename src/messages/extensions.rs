@@ -99,7 +99,9 @@ pub struct OfferedPsks {
 /// every extension, known or not; an unknown one is kept only as this.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReceivedExtension {
+    /// `ExtensionType extension_type;`
     pub extension_type: u16,
+    /// The length of `opaque extension_data<0..2^16-1>;`
     pub length: u16,
 }
 

@@ -233,6 +233,7 @@ impl ServerHello {
 }
 
 impl HelloRetryRequest {
+    /// Encode the body (no handshake header), extensions in minitls's order.
     pub fn encode(&self, w: &mut Writer) {
         self.encode_with_extensions(w, &self.extensions.to_list());
     }
