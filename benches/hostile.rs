@@ -38,8 +38,7 @@ fn genuine_client_hello(pki: &minitls::pki::issue::DemoPki) -> HandshakeMessage 
 }
 
 /// Plaintext handshake records of at most `size` bytes each.
-fn records(message: &HandshakeMessage, size: usize) -> Vec<u8> {
-    let bytes = message.encode().expect("fits its vectors");
+fn records(bytes: &[u8], size: usize) -> Vec<u8> {
     let mut wire = Vec::new();
     for chunk in bytes.chunks(size) {
         wire.extend_from_slice(&[22, 3, 3]);
@@ -56,16 +55,20 @@ fn main() {
         pki.server_key.clone(),
     ));
     let genuine = genuine_client_hello(&pki);
-    let HandshakeMessage::ClientHello(mut hello) = genuine.clone() else {
+    let HandshakeMessage::ClientHello(hello) = &genuine else {
         unreachable!("genuine_client_hello returns a ClientHello");
     };
-    hello
-        .extensions
-        .extend((0..16_000u16).map(|n| Extension::Unknown {
-            extension_type: 0x1000 + n,
-            data: Vec::new(),
-        }));
-    let big = HandshakeMessage::ClientHello(hello);
+    // The hello's own extensions, then 16,000 unknown ones, as wire-level
+    // extensions (a typed ClientHello keeps no unknown extension).
+    let mut extensions = hello.extensions.to_list();
+    extensions.extend((0..16_000u16).map(|n| Extension::Unknown {
+        extension_type: 0x1000 + n,
+        data: Vec::new(),
+    }));
+    let big = genuine
+        .encode_with_extensions(&extensions)
+        .expect("fits its vectors");
+    let genuine = genuine.encode().expect("fits its vectors");
     let cases = [
         ("client_hello_baseline", records(&genuine, 1 << 14)),
         ("client_hello_16000_extensions", records(&big, 1 << 14)),

@@ -96,14 +96,14 @@ use crate::handshake::traffic::ApplicationTraffic;
 use crate::key_schedule::{Secret, resumption_psk};
 use crate::messages::certificate_verify::{SERVER_CONTEXT, signed_content};
 use crate::messages::extensions::{
-    Extension, KeyShareEntry, check_host_name, extension_type as et,
+    Extension, KeyShareEntry, ReceivedExtension, check_host_name, extension_type as et, types,
 };
 use crate::messages::extensions::{OfferedPsks, PskIdentity};
-use crate::messages::server_hello::{DOWNGRADE_TLS11, DOWNGRADE_TLS12};
+use crate::messages::server_hello::{DOWNGRADE_TLS11, DOWNGRADE_TLS12, HELLO_RETRY_REQUEST_RANDOM};
 use crate::messages::{
-    Certificate, CertificateRequest, CertificateVerify, ClientHello, ED25519, EncryptedExtensions,
-    Finished, HandshakeMessage, HandshakeType, KeyUpdate, NewSessionTicket, ServerHello,
-    TLS_CHACHA20_POLY1305_SHA256, TLS12, TLS13, X25519,
+    Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientHelloExtensions,
+    ED25519, EncryptedExtensions, Finished, HandshakeMessage, HandshakeType, HelloRetryRequest,
+    KeyUpdate, NewSessionTicket, ServerHello, TLS_CHACHA20_POLY1305_SHA256, TLS12, TLS13, X25519,
 };
 use crate::messages::{PSK_DHE_KE, PSK_KE};
 use crate::pki::verify::verify_server_chain;
@@ -250,22 +250,55 @@ impl ClientState {
     // ANCHOR_END: client_dispatch
 }
 
-/// What a HelloRetryRequest asked us to change, and what must stay the same.
-pub(crate) struct Retry {
+/// What a ClientHello is built from. The first draws it fresh; after a
+/// HelloRetryRequest the second keeps the first's random, session id and
+/// ticket, and adds what the server asked for (RFC 8446 §4.1.2).
+pub(crate) struct HelloBasis {
+    random: [u8; 32],
+    legacy_session_id: Vec<u8>,
+    /// The ticket to offer, taken out of the cache for the first hello.
+    ticket: Option<StoredTicket>,
+    /// Empty, or ClientHello1's message_hash and the HelloRetryRequest.
+    transcript: Transcript,
+    /// What the HelloRetryRequest asked for; `None` in the first hello.
+    retry: Option<RetryRequest>,
+}
+
+/// What a HelloRetryRequest asked us to change (RFC 8446 §4.1.4).
+pub(crate) struct RetryRequest {
+    /// To echo in the second ClientHello (RFC 8446 §4.2.2).
     cookie: Option<Vec<u8>>,
     /// The server asked for an X25519 share we had not sent (psk_ke offer).
     wants_x25519_share: bool,
-    transcript: Transcript,
-    random: [u8; 32],
-    legacy_session_id: Vec<u8>,
-    ticket: Option<StoredTicket>,
+}
+
+impl HelloBasis {
+    /// A fresh random, a session id in compatibility mode (RFC 8446
+    /// Appendix D.4: a non-empty, fake one), and a ticket if we have one.
+    fn first(config: &ClientConfig, server_name: &str, cx: &mut Context) -> HelloBasis {
+        let random = cx.with_rng(crypto::random_array::<32>);
+        let legacy_session_id = if config.middlebox_compatibility {
+            cx.with_rng(crypto::random_array::<32>).to_vec()
+        } else {
+            Vec::new()
+        };
+        HelloBasis {
+            random,
+            legacy_session_id,
+            ticket: take_ticket(config, server_name, cx.now()),
+            transcript: Transcript::new(),
+            retry: None,
+        }
+    }
 }
 
 /// START: nothing sent yet, or a HelloRetryRequest to answer.
 pub(crate) struct Start {
     config: Arc<ClientConfig>,
     server_name: String,
-    retry: Option<Retry>,
+    /// `None` before the first ClientHello; after a HelloRetryRequest,
+    /// what the second is built from.
+    retry: Option<HelloBasis>,
 }
 
 impl Start {
@@ -273,129 +306,116 @@ impl Start {
     /// Build and send the ClientHello (RFC 8446 §4.1.2): our one suite, our
     /// one group with a fresh X25519 share, our one signature scheme, and a
     /// ticket from an earlier connection if we have one.
-    fn send_client_hello(self, cx: &mut Context) -> Result<ClientState, Error> {
+    fn send_client_hello(mut self, cx: &mut Context) -> Result<ClientState, Error> {
         // RFC 8446 §4.1.2: a ClientHello after HelloRetryRequest keeps the
         // same random and session id; only what the server asked for changes.
-        let retried = self.retry.is_some();
-        let (random, legacy_session_id, mut transcript, cookie, wants_share, ticket) =
-            match self.retry {
-                Some(r) => (
-                    r.random,
-                    r.legacy_session_id,
-                    r.transcript,
-                    r.cookie,
-                    r.wants_x25519_share,
-                    r.ticket,
-                ),
-                None => {
-                    let random = cx.with_rng(crypto::random_array::<32>);
-                    // RFC 8446 Appendix D.4: in compatibility mode the client
-                    // sends a non-empty (fake) session id.
-                    let session_id = if self.config.middlebox_compatibility {
-                        cx.with_rng(crypto::random_array::<32>).to_vec()
-                    } else {
-                        Vec::new()
-                    };
-                    let ticket = take_ticket(&self.config, &self.server_name, cx.now());
-                    (random, session_id, Transcript::new(), None, false, ticket)
-                }
-            };
-        cx.client_random = random;
-        cx.middlebox_compatibility = !legacy_session_id.is_empty();
+        let mut basis = match self.retry.take() {
+            Some(basis) => basis,
+            None => HelloBasis::first(&self.config, &self.server_name, cx),
+        };
+        let retried = basis.retry.is_some();
+        cx.client_random = basis.random;
+        cx.middlebox_compatibility = !basis.legacy_session_id.is_empty();
         // RFC 8446 Appendix D.4: after a HelloRetryRequest, the dummy
         // change_cipher_spec goes before the second ClientHello.
         if retried && cx.middlebox_compatibility {
             cx.send_change_cipher_spec()?;
         }
-        let psk_modes = &self.config.psk_modes;
 
         // A psk_ke-only resumption sends no share: it does no key exchange
         // (RFC 8446 §4.2.9). If the server refuses the ticket it will ask
         // for a share with a HelloRetryRequest.
-        let psk_ke_only = ticket.is_some() && !psk_modes.contains(&PSK_DHE_KE);
+        let psk_ke_only = basis.ticket.is_some() && !self.config.psk_modes.contains(&PSK_DHE_KE);
         let no_share_yet = psk_ke_only || !self.config.initial_key_share;
+        let wants_share = basis.retry.as_ref().is_some_and(|r| r.wants_x25519_share);
         let key_pair = if no_share_yet && !wants_share {
             None
         } else {
             Some(generate_share(cx))
         };
 
-        let mut extensions = Vec::new();
-        // RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in
-        // HostName".
-        let send_sni = self.server_name.parse::<std::net::IpAddr>().is_err();
-        if send_sni {
-            extensions.push(Extension::ServerName(self.server_name.clone()));
-        }
-        extensions.push(Extension::SupportedVersionsClient(vec![TLS13]));
-        extensions.push(Extension::SupportedGroups(vec![X25519]));
-        extensions.push(Extension::SignatureAlgorithms(vec![ED25519]));
-        extensions.push(Extension::KeyShareClient(
-            key_pair
-                .iter()
-                .map(|kp| KeyShareEntry {
-                    group: X25519,
-                    key_exchange: kp.public.to_vec(),
-                })
-                .collect(),
-        ));
-        if let Some(cookie) = &cookie {
-            // RFC 8446 §4.2.2: echo the HelloRetryRequest's cookie.
-            extensions.push(Extension::Cookie(cookie.clone()));
-        }
-        if self.config.session_cache.is_some() {
-            // RFC 8446 §4.2.9: the modes we accept; servers send tickets
-            // only to clients that send this.
-            extensions.push(Extension::PskKeyExchangeModes(psk_modes.clone()));
-        }
-        if let Some(ticket) = &ticket {
-            // RFC 8446 §4.2.11: pre_shared_key MUST be the last extension;
-            // its binder is filled in below.
-            extensions.push(Extension::PreSharedKeyClient(OfferedPsks {
-                identities: vec![PskIdentity {
-                    identity: ticket.ticket.clone(),
-                    obfuscated_ticket_age: ticket.obfuscated_ticket_age(cx.now()),
-                }],
-                binders: vec![vec![0; HASH_LEN]],
-            }));
-            cx.emit(Event::Resumption(ResumptionEvent::Offered {
-                ticket_len: ticket.ticket.len(),
-            }));
-        }
-
+        let extensions = self.client_hello_extensions(&basis, key_pair.as_ref(), cx);
         let mut hello = ClientHello {
             legacy_version: TLS12,
-            random,
-            legacy_session_id: legacy_session_id.clone(),
+            random: basis.random,
+            legacy_session_id: basis.legacy_session_id.clone(),
             cipher_suites: vec![TLS_CHACHA20_POLY1305_SHA256],
             legacy_compression_methods: vec![0],
             extensions,
         };
-        if let Some(ticket) = &ticket {
-            fill_in_binder(&mut hello, ticket, &transcript)?;
+        if let Some(ticket) = &basis.ticket {
+            fill_in_binder(&mut hello, ticket, &basis.transcript)?;
+            cx.emit(Event::Resumption(ResumptionEvent::Offered {
+                ticket_len: ticket.ticket.len(),
+            }));
         }
-        let offered: Vec<u16> = hello
-            .extensions
-            .iter()
-            .map(|e| e.extension_type())
+        let offered: Vec<u16> = (hello.extensions.to_list().iter())
+            .map(Extension::extension_type)
             .collect();
+        cx.negotiated.server_name = hello.extensions.server_name.clone();
         let bytes = cx.send_handshake(&HandshakeMessage::ClientHello(hello))?;
-        transcript.add(&bytes);
-        cx.negotiated.server_name = send_sni.then(|| self.server_name.clone());
+        basis.transcript.add(&bytes);
 
         Ok(ClientState::WaitServerHello(WaitServerHello {
             config: self.config,
             server_name: self.server_name,
             key_pair,
-            random,
-            legacy_session_id,
+            random: basis.random,
+            legacy_session_id: basis.legacy_session_id,
             offered,
-            transcript,
+            transcript: basis.transcript,
             retried,
-            ticket,
+            ticket: basis.ticket,
         }))
     }
     // ANCHOR_END: send_client_hello
+
+    // ANCHOR: client_hello_extensions
+    /// Our extensions (RFC 8446 §4.2), written in the order of the fields
+    /// of [`ClientHelloExtensions`], pre_shared_key last (RFC 8446 §4.2.11).
+    fn client_hello_extensions(
+        &self,
+        basis: &HelloBasis,
+        key_pair: Option<&X25519KeyPair>,
+        cx: &mut Context,
+    ) -> ClientHelloExtensions {
+        // RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in
+        // HostName".
+        let send_sni = self.server_name.parse::<std::net::IpAddr>().is_err();
+        ClientHelloExtensions {
+            server_name: send_sni.then(|| self.server_name.clone()),
+            supported_versions: Some(vec![TLS13]),
+            supported_groups: Some(vec![X25519]),
+            signature_algorithms: Some(vec![ED25519]),
+            key_share: Some(
+                (key_pair.iter())
+                    .map(|kp| KeyShareEntry {
+                        group: X25519,
+                        key_exchange: kp.public.to_vec(),
+                    })
+                    .collect(),
+            ),
+            // RFC 8446 §4.2.2: echo the HelloRetryRequest's cookie.
+            cookie: basis.retry.as_ref().and_then(|r| r.cookie.clone()),
+            // RFC 8446 §4.2.9: the modes we accept; servers send tickets
+            // only to clients that send this.
+            psk_key_exchange_modes: (self.config.session_cache.as_ref())
+                .map(|_| self.config.psk_modes.clone()),
+            early_data: false,
+            // RFC 8446 §4.2.11: its binder is filled in once the rest is known.
+            pre_shared_key: basis.ticket.as_ref().map(|ticket| {
+                Box::new(OfferedPsks {
+                    identities: vec![PskIdentity {
+                        identity: ticket.ticket.clone(),
+                        obfuscated_ticket_age: ticket.obfuscated_ticket_age(cx.now()),
+                    }],
+                    binders: vec![vec![0; HASH_LEN]],
+                })
+            }),
+            received: Vec::new(),
+        }
+    }
+    // ANCHOR_END: client_hello_extensions
 }
 
 /// A ticket for this server from the cache, if any (used once: taken out).
@@ -418,7 +438,7 @@ fn fill_in_binder(
     transcript: &Transcript,
 ) -> Result<(), Error> {
     let encoded = HandshakeMessage::ClientHello(hello.clone()).encode()?;
-    let Some(Extension::PreSharedKeyClient(offer)) = hello.extensions.last_mut() else {
+    let Some(offer) = hello.extensions.pre_shared_key.as_mut() else {
         return Ok(());
     };
     offer.binders = vec![binder(&ticket.psk, transcript, &encoded, offer).to_vec()];
@@ -446,50 +466,42 @@ pub(crate) struct WaitServerHello {
 
 impl WaitServerHello {
     // ANCHOR: check_server_hello
-    /// Checks common to ServerHello and HelloRetryRequest (RFC 8446 §4.1.3, §4.1.4).
-    fn check_hello_common(&self, hello: &ServerHello) -> Result<(), Error> {
+    /// Checks common to ServerHello and HelloRetryRequest (RFC 8446
+    /// §4.1.3, §4.1.4): what they echo of our ClientHello or pick from it.
+    fn check_hello_common(
+        &self,
+        legacy_session_id_echo: &[u8],
+        cipher_suite: u16,
+        legacy_compression_method: u8,
+    ) -> Result<(), Error> {
         // RFC 8446 §4.1.3: echo of what we sent, byte for byte.
-        if hello.legacy_session_id_echo != self.legacy_session_id {
+        if legacy_session_id_echo != self.legacy_session_id {
             return Err(Error::IllegalParameter(
                 IllegalParameter::SessionIdEchoMismatch,
             ));
         }
-        if hello.cipher_suite != TLS_CHACHA20_POLY1305_SHA256 {
+        if cipher_suite != TLS_CHACHA20_POLY1305_SHA256 {
             return Err(Error::IllegalParameter(
                 IllegalParameter::CipherSuiteNotOffered,
             ));
         }
-        if hello.legacy_compression_method != 0 {
+        if legacy_compression_method != 0 {
             return Err(Error::IllegalParameter(
                 IllegalParameter::LegacyCompressionMethod,
             ));
-        }
-        // RFC 8446 §4.2: the server may only answer extensions we sent,
-        // "with the exception of the cookie extension in the
-        // HelloRetryRequest".
-        for ext in &hello.extensions {
-            let t = ext.extension_type();
-            let hrr_cookie = hello.is_hello_retry_request() && t == et::COOKIE;
-            if !self.offered.contains(&t) && !hrr_cookie {
-                return Err(Error::UnsolicitedExtension(
-                    UnsolicitedExtension::InServerHello {
-                        extension: Extension::type_name(ext.extension_type()),
-                    },
-                ));
-            }
         }
         Ok(())
     }
 
     /// The negotiated version must be TLS 1.3 (RFC 8446 §4.2.1).
-    fn check_version(hello: &ServerHello) -> Result<(), Error> {
-        match hello.find_extension(et::SUPPORTED_VERSIONS) {
-            Some(Extension::SupportedVersionsServer(TLS13)) => Ok(()),
+    fn check_version(selected_version: Option<u16>, random: &[u8; 32]) -> Result<(), Error> {
+        match selected_version {
+            Some(TLS13) => Ok(()),
             Some(_) => Err(Error::IllegalParameter(IllegalParameter::VersionNotOffered)),
             None => {
                 // RFC 8446 §4.1.3: a TLS 1.3 client MUST check for the
                 // downgrade sentinels when the server picks an older version.
-                let tail = &hello.random[24..];
+                let tail = &random[24..];
                 if tail == DOWNGRADE_TLS12 || tail == DOWNGRADE_TLS11 {
                     Err(Error::IllegalParameter(IllegalParameter::DowngradeSentinel))
                 } else {
@@ -504,18 +516,16 @@ impl WaitServerHello {
 
     /// RFC 8446 §4.2.11: did the server accept our PSK, and in which mode?
     fn accepted_psk(&self, hello: &ServerHello) -> Result<Option<u8>, Error> {
-        let Some(Extension::PreSharedKeyServer(selected)) =
-            hello.find_extension(et::PRE_SHARED_KEY)
-        else {
+        let Some(selected) = hello.extensions.pre_shared_key else {
             return Ok(None);
         };
         // RFC 8446 §4.2.11: the selected identity MUST be one we offered.
-        if *selected != 0 || self.ticket.is_none() {
+        if selected != 0 || self.ticket.is_none() {
             return Err(Error::IllegalParameter(
                 IllegalParameter::SelectedIdentityNotOffered,
             ));
         }
-        let has_share = hello.find_extension(et::KEY_SHARE).is_some();
+        let has_share = hello.extensions.key_share.is_some();
         let mode = if has_share { PSK_DHE_KE } else { PSK_KE };
         // RFC 8446 §4.2.9: the server must use a mode we offered.
         if !self.config.psk_modes.contains(&mode) {
@@ -535,13 +545,21 @@ impl WaitServerHello {
         bytes: &[u8],
         cx: &mut Context,
     ) -> Result<ClientState, Error> {
-        Self::check_version(&hello)?;
-        self.check_hello_common(&hello)?;
+        Self::check_version(hello.extensions.supported_versions, &hello.random)?;
+        self.check_hello_common(
+            &hello.legacy_session_id_echo,
+            hello.cipher_suite,
+            hello.legacy_compression_method,
+        )?;
+        if let Some(extension) = first_unsolicited(&self.offered, &hello.extensions.received) {
+            let reason = UnsolicitedExtension::InServerHello { extension };
+            return Err(Error::UnsolicitedExtension(reason));
+        }
         let psk_mode = self.accepted_psk(&hello)?;
 
-        let shared = match (hello.find_extension(et::KEY_SHARE), psk_mode) {
+        let shared = match (&hello.extensions.key_share, psk_mode) {
             (None, Some(PSK_KE)) => None,
-            (Some(Extension::KeyShareServer(share)), _) => {
+            (Some(share), _) => {
                 // RFC 8446 §4.2.8: the server's share MUST be in a group we
                 // offered a share for.
                 let Some(key_pair) = self.key_pair.take().filter(|_| share.group == X25519) else {
@@ -551,7 +569,7 @@ impl WaitServerHello {
                 };
                 Some(agree(key_pair, &share.key_exchange, cx)?)
             }
-            _ => {
+            (None, _) => {
                 return Err(Error::MissingExtension(
                     MissingExtension::ServerHelloKeyShare,
                 ));
@@ -604,28 +622,34 @@ impl WaitServerHello {
     // ANCHOR: handle_hello_retry_request
     fn handle_hello_retry_request(
         mut self,
-        hrr: ServerHello,
+        hrr: HelloRetryRequest,
         bytes: &[u8],
         _cx: &mut Context,
     ) -> Result<ClientState, Error> {
-        Self::check_version(&hrr)?;
-        self.check_hello_common(&hrr)?;
-        // RFC 8446 §4.1.4: an HRR does not select a PSK.
-        if hrr.find_extension(et::PRE_SHARED_KEY).is_some() {
-            return Err(Error::IllegalParameter(
-                IllegalParameter::HelloRetryRequestWithPreSharedKey,
-            ));
+        Self::check_version(
+            hrr.extensions.supported_versions,
+            &HELLO_RETRY_REQUEST_RANDOM,
+        )?;
+        self.check_hello_common(
+            &hrr.legacy_session_id_echo,
+            hrr.cipher_suite,
+            hrr.legacy_compression_method,
+        )?;
+        // RFC 8446 §4.2: "with the exception of the cookie extension in the
+        // HelloRetryRequest", only what we offered. (A pre_shared_key, which
+        // an HRR never selects, RFC 8446 §4.1.4, is refused by the decoder.)
+        let cookie_or_offered = |t: &u16| *t == et::COOKIE || self.offered.contains(t);
+        if let Some(t) = types(&hrr.extensions.received).find(|t| !cookie_or_offered(t)) {
+            let extension = Extension::type_name(t);
+            let reason = UnsolicitedExtension::InServerHello { extension };
+            return Err(Error::UnsolicitedExtension(reason));
         }
-        let cookie = match hrr.find_extension(et::COOKIE) {
-            Some(Extension::Cookie(c)) => Some(c.clone()),
-            _ => None,
-        };
+        let cookie = hrr.extensions.cookie;
         let mut wants_x25519_share = false;
-        if let Some(Extension::KeyShareHelloRetryRequest(group)) = hrr.find_extension(et::KEY_SHARE)
-        {
+        if let Some(group) = hrr.extensions.key_share {
             // RFC 8446 §4.2.8: the selected_group MUST be one we offered in
             // supported_groups and not one we already sent a share for.
-            if *group != X25519 || self.key_pair.is_some() {
+            if group != X25519 || self.key_pair.is_some() {
                 return Err(Error::IllegalParameter(
                     IllegalParameter::HelloRetryRequestGroup,
                 ));
@@ -645,17 +669,27 @@ impl WaitServerHello {
         Ok(ClientState::Start(Start {
             config: self.config,
             server_name: self.server_name,
-            retry: Some(Retry {
-                cookie,
-                wants_x25519_share,
-                transcript: self.transcript,
+            retry: Some(HelloBasis {
                 random: self.random,
                 legacy_session_id: self.legacy_session_id,
                 ticket: self.ticket,
+                transcript: self.transcript,
+                retry: Some(RetryRequest {
+                    cookie,
+                    wants_x25519_share,
+                }),
             }),
         }))
     }
     // ANCHOR_END: handle_hello_retry_request
+}
+
+/// RFC 8446 §4.2: a server's extensions answer ours, so each must be of a
+/// type we offered; the name of the first that is not (an unknown type
+/// included), which is unsupported_extension.
+fn first_unsolicited(offered: &[u16], received: &[ReceivedExtension]) -> Option<&'static str> {
+    let unsolicited = types(received).find(|t| !offered.contains(t))?;
+    Some(Extension::type_name(unsolicited))
 }
 
 /// WAIT_EE: handshake keys installed, waiting for EncryptedExtensions.
@@ -677,17 +711,11 @@ impl WaitEncryptedExtensions {
         bytes: &[u8],
         _cx: &mut Context,
     ) -> Result<ClientState, Error> {
-        for ext in &ee.extensions {
-            let t = ext.extension_type();
-            // RFC 8446 §4.2: only responses to what we offered; a server may
-            // tell us its supported_groups, which we may note and ignore.
-            if !self.offered.contains(&t) {
-                return Err(Error::UnsolicitedExtension(
-                    UnsolicitedExtension::InEncryptedExtensions {
-                        extension: Extension::type_name(t),
-                    },
-                ));
-            }
+        // RFC 8446 §4.2: only responses to what we offered; a server may
+        // tell us its supported_groups, which we may note and ignore.
+        if let Some(extension) = first_unsolicited(&self.offered, &ee.received) {
+            let reason = UnsolicitedExtension::InEncryptedExtensions { extension };
+            return Err(Error::UnsolicitedExtension(reason));
         }
         self.transcript.add(bytes);
         // Appendix A.1: "Using PSK" goes straight to WAIT_FINISHED.
@@ -738,7 +766,7 @@ impl WaitCertCr {
         _cx: &mut Context,
     ) -> Result<ClientState, Error> {
         // RFC 8446 §4.3.2: "The "signature_algorithms" extension MUST be specified".
-        if request.find_extension(et::SIGNATURE_ALGORITHMS).is_none() {
+        if request.extensions.signature_algorithms.is_none() {
             return Err(Error::MissingExtension(
                 MissingExtension::CertificateRequestSignatureAlgorithms,
             ));

@@ -78,16 +78,16 @@ use crate::handshake::psk::{psk_mode_name, verify_binder};
 use crate::handshake::traffic::ApplicationTraffic;
 use crate::key_schedule::{Secret, TrafficSecret, resumption_psk};
 use crate::messages::certificate_verify::{SERVER_CONTEXT, signed_content};
-use crate::messages::extensions::PskIdentity;
-use crate::messages::extensions::{Extension, KeyShareEntry, extension_type as et};
-use crate::messages::server_hello::HELLO_RETRY_REQUEST_RANDOM;
+use crate::messages::extensions::{KeyShareEntry, extension_type as et};
+use crate::messages::extensions::{OfferedPsks, PskIdentity, ReceivedExtension};
 use crate::messages::{
-    Certificate, CertificateEntry, CertificateVerify, ClientHello, ED25519, EncryptedExtensions,
-    Finished, HandshakeMessage, HandshakeType, KeyUpdate, ServerHello,
+    Certificate, CertificateEntry, CertificateVerify, ClientHello, ClientHelloExtensions, ED25519,
+    EncryptedExtensions, Finished, HandshakeMessage, HandshakeType, HelloRetryRequest,
+    HelloRetryRequestExtensions, KeyUpdate, ServerHello, ServerHelloExtensions,
     TLS_CHACHA20_POLY1305_SHA256, TLS12, TLS13, X25519,
 };
-use crate::messages::{NewSessionTicket, PSK_DHE_KE, PSK_KE};
-use crate::resumption::{MAX_TICKET_LIFETIME, Rejection, Session};
+use crate::messages::{NewSessionTicket, NewSessionTicketExtensions, PSK_DHE_KE, PSK_KE};
+use crate::resumption::{MAX_TICKET_LIFETIME, Rejection, ResumptionStrategy, Session};
 use crate::trace::{Epoch, Operation};
 use crate::trace::{Event, ResumptionEvent};
 use crate::transcript::Transcript;
@@ -218,14 +218,17 @@ impl Start {
         bytes: &[u8],
         cx: &mut Context,
     ) -> Result<ServerState, Error> {
-        let (transcript_before_hello, retry) = match self.retry {
+        let (transcript_before_hello, attempt) = match self.retry {
             Some(r) => {
                 check_second_client_hello(&r.first_hello, &hello)?;
                 // The client's early data, if any, ended before this hello.
                 cx.early_data_to_skip = None;
-                (r.transcript, Some(r.change_cipher_spec_sent))
+                let attempt = HelloAttempt::AfterRetry {
+                    change_cipher_spec_sent: r.change_cipher_spec_sent,
+                };
+                (r.transcript, attempt)
             }
-            None => (Transcript::new(), None),
+            None => (Transcript::new(), HelloAttempt::First),
         };
         let mut transcript = transcript_before_hello.clone();
         transcript.add(bytes);
@@ -235,7 +238,7 @@ impl Start {
             hello_bytes: bytes.to_vec(),
             transcript_before_hello,
             transcript,
-            retry,
+            attempt,
         }))
     }
 }
@@ -246,6 +249,8 @@ impl Start {
 /// replaced, early_data removed, a cookie added, pre_shared_key updated
 /// (or trimmed), padding changed. Everything else, extension order
 /// included, must repeat; a server that checks answers illegal_parameter.
+/// An extension minitls does not know is compared by type and length only,
+/// since its contents are not kept.
 fn check_second_client_hello(first: &ClientHello, second: &ClientHello) -> Result<(), Error> {
     const CHANGED: Error = Error::IllegalParameter(IllegalParameter::SecondClientHelloChanged);
     let same_fields = first.legacy_version == second.legacy_version
@@ -256,43 +261,58 @@ fn check_second_client_hello(first: &ClientHello, second: &ClientHello) -> Resul
     if !same_fields {
         return Err(CHANGED);
     }
+    let (one, two) = (&first.extensions, &second.extensions);
     // RFC 8446 §4.2.10: "A client MUST NOT include the early_data
     // extension in its followup ClientHello."
-    if second.find_extension(et::EARLY_DATA).is_some() {
+    if two.early_data {
         return Err(Error::IllegalParameter(
             IllegalParameter::EarlyDataInSecondClientHello,
         ));
     }
     // A PSK may be dropped, never added.
-    if second.find_extension(et::PRE_SHARED_KEY).is_some()
-        && first.find_extension(et::PRE_SHARED_KEY).is_none()
-    {
+    if two.pre_shared_key.is_some() && one.pre_shared_key.is_none() {
         return Err(CHANGED);
     }
     // Leaving out the extensions that may come, go or change, the rest
-    // must be the same, in the same order; key_share may change but not move.
-    let stays = |e: &&Extension| {
+    // must be the same, in the same order; key_share may change but not
+    // move, so it counts in the order but its length may differ.
+    let stays = |e: &&ReceivedExtension| {
         !matches!(
-            e.extension_type(),
+            e.extension_type,
             et::EARLY_DATA | et::COOKIE | et::PADDING | et::PRE_SHARED_KEY
         )
     };
-    let order = |hello: &ClientHello| -> Vec<u16> {
-        (hello.extensions.iter().filter(stays))
-            .map(Extension::extension_type)
-            .collect()
+    let fixed = |e: &ReceivedExtension| match e.extension_type {
+        et::KEY_SHARE => (et::KEY_SHARE, 0),
+        t => (t, e.length),
     };
-    if order(first) != order(second) {
+    let order_one = one.received.iter().filter(stays).map(fixed);
+    if !order_one.eq(two.received.iter().filter(stays).map(fixed)) {
         return Err(CHANGED);
     }
-    let unchanged = |e: &&Extension| stays(e) && e.extension_type() != et::KEY_SHARE;
-    let first_fixed = first.extensions.iter().filter(unchanged);
-    if !first_fixed.eq(second.extensions.iter().filter(unchanged)) {
+    let same_known = one.server_name == two.server_name
+        && one.supported_versions == two.supported_versions
+        && one.supported_groups == two.supported_groups
+        && one.signature_algorithms == two.signature_algorithms
+        && one.psk_key_exchange_modes == two.psk_key_exchange_modes;
+    if !same_known {
         return Err(CHANGED);
     }
     Ok(())
 }
 // ANCHOR_END: check_second_client_hello
+
+/// Which ClientHello the server is answering: RFC 8446 §4.1.4 allows one
+/// HelloRetryRequest, so at most two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HelloAttempt {
+    First,
+    /// After our HelloRetryRequest, and whether our compatibility
+    /// change_cipher_spec already went out with it (RFC 8446 Appendix D.4).
+    AfterRetry {
+        change_cipher_spec_sent: bool,
+    },
+}
 
 /// RECVD_CH: a ClientHello to choose parameters from.
 pub(crate) struct RecvdClientHello {
@@ -304,193 +324,132 @@ pub(crate) struct RecvdClientHello {
     /// message_hash and our HelloRetryRequest (RFC 8446 §4.2.11.2).
     transcript_before_hello: Transcript,
     transcript: Transcript,
-    /// `Some(ccs_sent)` when this is the second ClientHello, after our HRR.
-    retry: Option<bool>,
+    attempt: HelloAttempt,
+}
+
+/// How the keys are agreed, once the PSK is decided (RFC 8446 §2).
+enum KeyExchange {
+    /// The client's X25519 public key.
+    X25519([u8; 32]),
+    /// psk_ke: the PSK alone, no key exchange (RFC 8446 §4.2.9).
+    PskOnly,
+    /// The client supports X25519 but sent no share for it: ask for one.
+    RetryForShare,
 }
 
 impl RecvdClientHello {
     // ANCHOR: select_parameters
     /// Pick the version, suite, group and signature scheme, or explain why
-    /// there is nothing in common (RFC 8446 §4.1.1).
-    fn select_parameters(mut self, cx: &mut Context) -> Result<ServerState, Error> {
-        let hello = &self.hello;
-        // RFC 8446 Appendix D.5: "Any endpoint receiving a Hello message with
-        // ClientHello.legacy_version or ServerHello.legacy_version set to
-        // 0x0300 MUST abort the handshake with a "protocol_version" alert."
-        // (and anything lower is older still).
-        if hello.legacy_version <= 0x0300 {
-            return Err(Error::ProtocolVersion(
-                ProtocolVersion::LegacyVersionSsl3OrOlder,
-            ));
-        }
+    /// there is nothing in common (RFC 8446 §4.1.1), then the PSK and the
+    /// key exchange; a HelloRetryRequest when a share is missing.
+    fn select_parameters(self, cx: &mut Context) -> Result<ServerState, Error> {
         // RFC 8446 §4.2.10: minitls accepts no early data, so whatever the
         // client sent of it after this hello is skipped, up to a limit.
-        if hello.find_extension(et::EARLY_DATA).is_some() {
+        if self.hello.extensions.early_data {
             cx.early_data_to_skip = Some(MAX_SKIPPED_EARLY_DATA);
         }
-        // RFC 8446 §4.2.1: without supported_versions the client speaks at
-        // most TLS 1.2; a TLS 1.3-only server answers protocol_version.
-        match hello.find_extension(et::SUPPORTED_VERSIONS) {
-            Some(Extension::SupportedVersionsClient(versions)) if versions.contains(&TLS13) => {}
-            _ => {
-                return Err(Error::ProtocolVersion(
-                    ProtocolVersion::ClientDoesNotOfferTls13,
-                ));
-            }
-        }
-        // RFC 8446 §4.1.2: a TLS 1.3 ClientHello's compression list is exactly [null].
-        if hello.legacy_compression_methods != [0] {
-            return Err(Error::IllegalParameter(
-                IllegalParameter::LegacyCompressionMethods,
-            ));
-        }
-        if !hello.cipher_suites.contains(&TLS_CHACHA20_POLY1305_SHA256) {
-            return Err(Error::NoCommonParameters(NoCommonParameters::CipherSuite));
-        }
-        // RFC 8446 §9.2: certificate authentication requires signature_algorithms;
-        // a key_share requires supported_groups.
-        let Some(Extension::SignatureAlgorithms(schemes)) =
-            hello.find_extension(et::SIGNATURE_ALGORITHMS)
-        else {
-            return Err(Error::MissingExtension(
-                MissingExtension::ClientHelloSignatureAlgorithms,
-            ));
-        };
-        if !schemes.contains(&ED25519) {
-            return Err(Error::NoCommonParameters(
-                NoCommonParameters::SignatureScheme,
-            ));
-        }
-        let Some(Extension::SupportedGroups(groups)) = hello.find_extension(et::SUPPORTED_GROUPS)
-        else {
-            return Err(Error::MissingExtension(
-                MissingExtension::ClientHelloSupportedGroups,
-            ));
-        };
-        let Some(Extension::KeyShareClient(shares)) = hello.find_extension(et::KEY_SHARE) else {
-            return Err(Error::MissingExtension(
-                MissingExtension::ClientHelloKeyShare,
-            ));
-        };
-        if !groups.contains(&X25519) {
-            return Err(Error::NoCommonParameters(NoCommonParameters::Group));
-        }
-        // RFC 8446 §4.2.8: each share MUST be for a group in supported_groups
-        // (one share per group was checked by the decoder). A set of the
-        // groups keeps this linear in the lengths of both lists.
-        let mut supported = U16Set::new();
-        groups.iter().for_each(|g| {
-            supported.insert(*g);
-        });
-        if shares.iter().any(|share| !supported.contains(share.group)) {
-            return Err(Error::IllegalParameter(
-                IllegalParameter::KeyShareNotInSupportedGroups,
-            ));
-        }
-        // RFC 8446 §4.2.11: pre_shared_key MUST be the last extension.
-        if let Some(pos) = hello
-            .extensions
-            .iter()
-            .position(|e| e.extension_type() == et::PRE_SHARED_KEY)
-            && pos + 1 != hello.extensions.len()
-        {
-            return Err(Error::IllegalParameter(
-                IllegalParameter::PreSharedKeyNotLast,
-            ));
-        }
-        let server_name = match hello.find_extension(et::SERVER_NAME) {
-            Some(Extension::ServerName(name)) => Some(name.clone()),
-            _ => None,
-        };
-
-        let x25519_share = shares.iter().find(|s| s.group == X25519);
-        // RFC 8446 §4.2.9: tickets are worth sending only to a client that
-        // can use them in a mode we accept.
-        let client_can_resume = match hello.find_extension(et::PSK_KEY_EXCHANGE_MODES) {
-            Some(Extension::PskKeyExchangeModes(modes)) => {
-                modes.iter().any(|m| self.config.psk_modes.contains(m))
-            }
-            _ => false,
-        };
-
-        let psk = choose_psk(
-            &self.config,
-            hello,
-            &self.hello_bytes,
-            &self.transcript_before_hello,
-            x25519_share.is_some(),
-            server_name.as_deref().unwrap_or(""),
-            self.retry.is_some(),
-            cx,
-        )?;
-        let psk = match psk {
+        check_version_and_suite(&self.hello)?;
+        check_signature_algorithms(&self.hello.extensions)?;
+        check_groups_and_shares(&self.hello.extensions)?;
+        let psk = match self.choose_psk(cx)? {
             PskChoice::RetryForShare => return self.send_hello_retry_request(cx),
             PskChoice::Accepted(accepted) => Some(accepted),
             PskChoice::None => None,
         };
-        let x25519_share = match (&psk, x25519_share) {
-            // psk_ke: no key exchange at all (RFC 8446 §4.2.9).
-            (Some(p), _) if p.mode == PSK_KE => None,
-            (_, Some(share)) => Some(share),
-            (_, None) => {
-                // The client supports X25519 but sent no share for it.
-                if self.retry.is_some() {
-                    // RFC 8446 §4.1.4: the second ClientHello MUST carry the
-                    // share we asked for.
-                    return Err(Error::IllegalParameter(
-                        IllegalParameter::SecondClientHelloLacksRequestedShare,
-                    ));
-                }
-                return self.send_hello_retry_request(cx);
-            }
+        let client_public = match self.key_exchange(psk.as_ref())? {
+            KeyExchange::RetryForShare => return self.send_hello_retry_request(cx),
+            KeyExchange::PskOnly => None,
+            KeyExchange::X25519(client_public) => Some(client_public),
         };
-        let client_public =
-            match x25519_share {
-                Some(share) => Some(<[u8; 32]>::try_from(share.key_exchange.as_slice()).map_err(
-                    |_| Error::IllegalParameter(IllegalParameter::X25519KeyExchangeLength),
-                )?),
-                None => None,
-            };
+        Ok(self.negotiated(psk, client_public, cx))
+    }
+    // ANCHOR_END: select_parameters
 
-        cx.client_random = self.hello.random;
-        cx.middlebox_compatibility = !self.hello.legacy_session_id.is_empty();
+    /// The client's X25519 share, if it sent one.
+    fn x25519_share(&self) -> Option<&KeyShareEntry> {
+        let shares = self.hello.extensions.key_share.as_deref()?;
+        shares.iter().find(|s| s.group == X25519)
+    }
+
+    // ANCHOR: key_exchange
+    /// The key exchange, given the PSK: none in psk_ke, else X25519 with
+    /// the client's share, or a HelloRetryRequest for one.
+    fn key_exchange(&self, psk: Option<&AcceptedPsk>) -> Result<KeyExchange, Error> {
+        if psk.is_some_and(|p| p.mode == PSK_KE) {
+            return Ok(KeyExchange::PskOnly);
+        }
+        let Some(share) = self.x25519_share() else {
+            if self.attempt != HelloAttempt::First {
+                // RFC 8446 §4.1.4: the second ClientHello MUST carry the
+                // share we asked for.
+                return Err(Error::IllegalParameter(
+                    IllegalParameter::SecondClientHelloLacksRequestedShare,
+                ));
+            }
+            return Ok(KeyExchange::RetryForShare);
+        };
+        let client_public = <[u8; 32]>::try_from(share.key_exchange.as_slice())
+            .map_err(|_| Error::IllegalParameter(IllegalParameter::X25519KeyExchangeLength))?;
+        Ok(KeyExchange::X25519(client_public))
+    }
+    // ANCHOR_END: key_exchange
+
+    /// RECVD_CH → NEGOTIATED: record what was chosen and keep what the
+    /// server's flight needs.
+    fn negotiated(
+        self,
+        psk: Option<AcceptedPsk>,
+        client_public: Option<[u8; 32]>,
+        cx: &mut Context,
+    ) -> ServerState {
+        let hello = self.hello;
+        cx.client_random = hello.random;
+        cx.middlebox_compatibility = !hello.legacy_session_id.is_empty();
         cx.negotiated.cipher_suite = TLS_CHACHA20_POLY1305_SHA256;
         cx.negotiated.group = client_public.map(|_| X25519);
         cx.negotiated.signature_scheme = psk.is_none().then_some(ED25519);
-        cx.negotiated.server_name = server_name.clone();
-        cx.negotiated.hello_retry_request = self.retry.is_some();
+        cx.negotiated.server_name = hello.extensions.server_name.clone();
+        cx.negotiated.hello_retry_request = self.attempt != HelloAttempt::First;
         if let Some(p) = &psk {
             cx.negotiated.resumed = true;
             cx.negotiated.psk_mode = Some(psk_mode_name(p.mode));
             cx.negotiated.resumption_strategy = Some(p.strategy);
         }
-        Ok(ServerState::Negotiated(Negotiated {
+        // RFC 8446 §4.2.9: tickets are worth sending only to a client that
+        // can use them in a mode we accept.
+        let client_can_resume = (hello.extensions.psk_key_exchange_modes.iter().flatten())
+            .any(|m| self.config.psk_modes.contains(m));
+        ServerState::Negotiated(Negotiated {
             config: self.config,
-            legacy_session_id: std::mem::take(&mut self.hello.legacy_session_id),
+            legacy_session_id: hello.legacy_session_id,
             client_public,
             psk,
-            server_name: server_name.clone().unwrap_or_default(),
+            server_name: hello.extensions.server_name,
             client_can_resume,
-            acknowledge_server_name: server_name.is_some(),
             transcript: self.transcript,
-            change_cipher_spec_sent: self.retry.unwrap_or(false),
-        }))
+            change_cipher_spec_sent: matches!(
+                self.attempt,
+                HelloAttempt::AfterRetry {
+                    change_cipher_spec_sent: true
+                }
+            ),
+        })
     }
-    // ANCHOR_END: select_parameters
 
     // ANCHOR: send_hello_retry_request
     /// RFC 8446 §4.1.4: ask the client to try again with an X25519 share.
     fn send_hello_retry_request(mut self, cx: &mut Context) -> Result<ServerState, Error> {
-        let hrr = ServerHello {
+        let hrr = HelloRetryRequest {
             legacy_version: TLS12,
-            random: HELLO_RETRY_REQUEST_RANDOM,
             legacy_session_id_echo: self.hello.legacy_session_id.clone(),
             cipher_suite: TLS_CHACHA20_POLY1305_SHA256,
             legacy_compression_method: 0,
-            extensions: vec![
-                Extension::SupportedVersionsServer(TLS13),
-                Extension::KeyShareHelloRetryRequest(X25519),
-            ],
+            extensions: HelloRetryRequestExtensions {
+                supported_versions: Some(TLS13),
+                key_share: Some(X25519),
+                cookie: None,
+                received: Vec::new(),
+            },
         };
         // RFC 8446 §4.4.1: ClientHello1 is replaced by message_hash.
         self.transcript.restart_for_hrr();
@@ -512,7 +471,191 @@ impl RecvdClientHello {
         }))
     }
     // ANCHOR_END: send_hello_retry_request
+
+    // ANCHOR: choose_psk
+    /// Try the client's PSK identities in order (at most `max_psk_identities`)
+    /// with our resumption strategy. A ticket we cannot use is not an error: the
+    /// handshake falls back to a full one. A binder that does not verify for
+    /// the identity we would select is (RFC 8446 §4.2.11: decrypt_error).
+    fn choose_psk(&self, cx: &mut Context) -> Result<PskChoice, Error> {
+        let extensions = &self.hello.extensions;
+        let Some(offer) = &extensions.pre_shared_key else {
+            return Ok(PskChoice::None);
+        };
+        // RFC 8446 §4.2.9: a client offering a PSK MUST send psk_key_exchange_modes.
+        let Some(client_modes) = &extensions.psk_key_exchange_modes else {
+            return Err(Error::MissingExtension(
+                MissingExtension::ClientHelloPskKeyExchangeModes,
+            ));
+        };
+        // RFC 8446 §4.2.11: one binder per identity.
+        if offer.identities.len() != offer.binders.len() {
+            return Err(Error::IllegalParameter(
+                IllegalParameter::BinderCountMismatch,
+            ));
+        }
+        let Some(strategy) = &self.config.resumption else {
+            return Ok(PskChoice::None);
+        };
+        let config = &self.config;
+        let in_common = |mode: u8| client_modes.contains(&mode) && config.psk_modes.contains(&mode);
+        let mode = if in_common(PSK_DHE_KE) && self.x25519_share().is_some() {
+            PSK_DHE_KE
+        } else if in_common(PSK_KE) {
+            PSK_KE
+        } else if in_common(PSK_DHE_KE) && self.attempt == HelloAttempt::First {
+            // Decided before any session is looked up or taken: a single-use
+            // ticket must survive the retry.
+            return Ok(PskChoice::RetryForShare);
+        } else {
+            return Ok(PskChoice::None);
+        };
+        let mut strategy = strategy.lock().unwrap_or_else(|p| p.into_inner());
+        self.redeem_identity(offer, mode, &mut *strategy, cx)
+    }
+    // ANCHOR_END: choose_psk
+
+    // ANCHOR: redeem_identity
+    /// The first identity whose session passes `check_session` and whose
+    /// binder verifies, used up only then (single use, RFC 8446 §8.1).
+    fn redeem_identity(
+        &self,
+        offer: &OfferedPsks,
+        mode: u8,
+        strategy: &mut dyn ResumptionStrategy,
+        cx: &mut Context,
+    ) -> Result<PskChoice, Error> {
+        let now = cx.now();
+        let name = strategy.name();
+        let server_name = self.hello.extensions.server_name.as_deref().unwrap_or("");
+        let identities = offer.identities.iter().enumerate();
+        for (index, identity) in identities.take(self.config.max_psk_identities) {
+            let checked = (strategy.look_up(&identity.identity, now)).and_then(|session| {
+                check_session(session, identity, server_name, now, &self.config)
+            });
+            let session = match checked {
+                Ok(session) => session,
+                Err(rejection) => {
+                    cx.emit(Event::Resumption(ResumptionEvent::Rejected {
+                        strategy: name,
+                        reason: rejection.reason(),
+                    }));
+                    continue;
+                }
+            };
+            verify_binder(
+                &session.psk,
+                &self.transcript_before_hello,
+                &self.hello_bytes,
+                offer,
+                index,
+            )?;
+            // Only now, with the binder verified, is the session used up: a
+            // forged binder on a copied identity burns nothing. Losing a race
+            // for a single-use session means a full handshake.
+            if let Err(rejection) = strategy.take(&identity.identity) {
+                cx.emit(Event::Resumption(ResumptionEvent::Rejected {
+                    strategy: name,
+                    reason: rejection.reason(),
+                }));
+                continue;
+            }
+            cx.emit(Event::Resumption(ResumptionEvent::Accepted {
+                strategy: name,
+                psk_mode: psk_mode_name(mode),
+            }));
+            return Ok(PskChoice::Accepted(AcceptedPsk {
+                psk: session.psk.clone(),
+                selected_identity: index as u16,
+                mode,
+                strategy: name,
+            }));
+        }
+        Ok(PskChoice::None)
+    }
+    // ANCHOR_END: redeem_identity
 }
+
+// ANCHOR: select_parameters_checks
+/// RFC 8446 §4.1.2, §4.2.1, Appendix D.5: a TLS 1.3 ClientHello, with our
+/// suite and no compression.
+fn check_version_and_suite(hello: &ClientHello) -> Result<(), Error> {
+    // RFC 8446 Appendix D.5: "Any endpoint receiving a Hello message with
+    // ClientHello.legacy_version or ServerHello.legacy_version set to
+    // 0x0300 MUST abort the handshake with a "protocol_version" alert."
+    // (and anything lower is older still).
+    if hello.legacy_version <= 0x0300 {
+        return Err(Error::ProtocolVersion(
+            ProtocolVersion::LegacyVersionSsl3OrOlder,
+        ));
+    }
+    // RFC 8446 §4.2.1: without supported_versions the client speaks at
+    // most TLS 1.2; a TLS 1.3-only server answers protocol_version.
+    let versions = hello.extensions.supported_versions.as_deref();
+    if !versions.is_some_and(|v| v.contains(&TLS13)) {
+        return Err(Error::ProtocolVersion(
+            ProtocolVersion::ClientDoesNotOfferTls13,
+        ));
+    }
+    // RFC 8446 §4.1.2: a TLS 1.3 ClientHello's compression list is exactly [null].
+    if hello.legacy_compression_methods != [0] {
+        return Err(Error::IllegalParameter(
+            IllegalParameter::LegacyCompressionMethods,
+        ));
+    }
+    if !hello.cipher_suites.contains(&TLS_CHACHA20_POLY1305_SHA256) {
+        return Err(Error::NoCommonParameters(NoCommonParameters::CipherSuite));
+    }
+    Ok(())
+}
+
+/// RFC 8446 §9.2: certificate authentication requires signature_algorithms,
+/// and we sign only with ed25519.
+fn check_signature_algorithms(extensions: &ClientHelloExtensions) -> Result<(), Error> {
+    let Some(schemes) = &extensions.signature_algorithms else {
+        return Err(Error::MissingExtension(
+            MissingExtension::ClientHelloSignatureAlgorithms,
+        ));
+    };
+    if !schemes.contains(&ED25519) {
+        return Err(Error::NoCommonParameters(
+            NoCommonParameters::SignatureScheme,
+        ));
+    }
+    Ok(())
+}
+
+/// RFC 8446 §9.2: a key_share requires supported_groups; we speak only
+/// x25519; each share must be for a group the client supports (§4.2.8).
+fn check_groups_and_shares(extensions: &ClientHelloExtensions) -> Result<(), Error> {
+    let Some(groups) = &extensions.supported_groups else {
+        return Err(Error::MissingExtension(
+            MissingExtension::ClientHelloSupportedGroups,
+        ));
+    };
+    let Some(shares) = &extensions.key_share else {
+        return Err(Error::MissingExtension(
+            MissingExtension::ClientHelloKeyShare,
+        ));
+    };
+    if !groups.contains(&X25519) {
+        return Err(Error::NoCommonParameters(NoCommonParameters::Group));
+    }
+    // RFC 8446 §4.2.8: each share MUST be for a group in supported_groups
+    // (one share per group was checked by the decoder). A set of the
+    // groups keeps this linear in the lengths of both lists.
+    let mut supported = U16Set::new();
+    groups.iter().for_each(|g| {
+        supported.insert(*g);
+    });
+    if shares.iter().any(|share| !supported.contains(share.group)) {
+        return Err(Error::IllegalParameter(
+            IllegalParameter::KeyShareNotInSupportedGroups,
+        ));
+    }
+    Ok(())
+}
+// ANCHOR_END: select_parameters_checks
 
 /// What to do about the client's `pre_shared_key` offer.
 enum PskChoice {
@@ -530,110 +673,6 @@ pub(crate) struct AcceptedPsk {
     mode: u8,
     strategy: &'static str,
 }
-
-// ANCHOR: choose_psk
-/// Try the client's PSK identities in order (at most `max_psk_identities`)
-/// with our resumption strategy. A ticket we cannot use is not an error: the
-/// handshake falls back to a full one. A binder that does not verify for
-/// the identity we would select is (RFC 8446 §4.2.11: decrypt_error).
-#[allow(clippy::too_many_arguments)]
-fn choose_psk(
-    config: &ServerConfig,
-    hello: &ClientHello,
-    hello_bytes: &[u8],
-    transcript_before_hello: &Transcript,
-    has_x25519_share: bool,
-    server_name: &str,
-    retried: bool,
-    cx: &mut Context,
-) -> Result<PskChoice, Error> {
-    let Some(Extension::PreSharedKeyClient(offer)) = hello.find_extension(et::PRE_SHARED_KEY)
-    else {
-        return Ok(PskChoice::None);
-    };
-    // RFC 8446 §4.2.9: a client offering a PSK MUST send psk_key_exchange_modes.
-    let Some(Extension::PskKeyExchangeModes(client_modes)) =
-        hello.find_extension(et::PSK_KEY_EXCHANGE_MODES)
-    else {
-        return Err(Error::MissingExtension(
-            MissingExtension::ClientHelloPskKeyExchangeModes,
-        ));
-    };
-    // RFC 8446 §4.2.11: one binder per identity.
-    if offer.identities.len() != offer.binders.len() {
-        return Err(Error::IllegalParameter(
-            IllegalParameter::BinderCountMismatch,
-        ));
-    }
-    let Some(strategy) = &config.resumption else {
-        return Ok(PskChoice::None);
-    };
-    let in_common = |mode: u8| client_modes.contains(&mode) && config.psk_modes.contains(&mode);
-    let mode = if in_common(PSK_DHE_KE) && has_x25519_share {
-        PSK_DHE_KE
-    } else if in_common(PSK_KE) {
-        PSK_KE
-    } else if in_common(PSK_DHE_KE) && !retried {
-        // Decided before any session is looked up or taken: a single-use
-        // ticket must survive the retry.
-        return Ok(PskChoice::RetryForShare);
-    } else {
-        return Ok(PskChoice::None);
-    };
-
-    let now = cx.now();
-    let mut strategy = strategy.lock().unwrap_or_else(|p| p.into_inner());
-    let name = strategy.name();
-    for (index, identity) in offer
-        .identities
-        .iter()
-        .enumerate()
-        .take(config.max_psk_identities)
-    {
-        let checked = strategy
-            .look_up(&identity.identity, now)
-            .and_then(|session| check_session(session, identity, server_name, now, config));
-        let session = match checked {
-            Ok(session) => session,
-            Err(rejection) => {
-                cx.emit(Event::Resumption(ResumptionEvent::Rejected {
-                    strategy: name,
-                    reason: rejection.reason(),
-                }));
-                continue;
-            }
-        };
-        verify_binder(
-            &session.psk,
-            transcript_before_hello,
-            hello_bytes,
-            offer,
-            index,
-        )?;
-        // Only now, with the binder verified, is the session used up: a
-        // forged binder on a copied identity burns nothing. Losing a race
-        // for a single-use session means a full handshake.
-        if let Err(rejection) = strategy.take(&identity.identity) {
-            cx.emit(Event::Resumption(ResumptionEvent::Rejected {
-                strategy: name,
-                reason: rejection.reason(),
-            }));
-            continue;
-        }
-        cx.emit(Event::Resumption(ResumptionEvent::Accepted {
-            strategy: name,
-            psk_mode: psk_mode_name(mode),
-        }));
-        return Ok(PskChoice::Accepted(AcceptedPsk {
-            psk: session.psk.clone(),
-            selected_identity: index as u16,
-            mode,
-            strategy: name,
-        }));
-    }
-    Ok(PskChoice::None)
-}
-// ANCHOR_END: choose_psk
 
 /// The checks on the session found for an identity (RFC 8446 §4.2.11,
 /// §4.6.1, §8.3).
@@ -675,10 +714,11 @@ pub(crate) struct Negotiated {
     /// The client's X25519 share; `None` in a psk_ke resumption.
     client_public: Option<[u8; 32]>,
     psk: Option<AcceptedPsk>,
-    server_name: String,
+    /// The client's server_name: acknowledged in EncryptedExtensions
+    /// (RFC 6066 §3), and the name its sessions are bound to (RFC 8446 §4.6.1).
+    server_name: Option<String>,
     /// The client offered a PSK mode we accept (RFC 8446 §4.2.9).
     client_can_resume: bool,
-    acknowledge_server_name: bool,
     transcript: Transcript,
     change_cipher_spec_sent: bool,
 }
@@ -689,21 +729,22 @@ impl Negotiated {
     /// Certificate, CertificateVerify (both only without a PSK) and
     /// Finished (RFC 8446 §2, §2.2).
     fn send_server_flight(mut self, cx: &mut Context) -> Result<ServerState, Error> {
-        let mut extensions = vec![Extension::SupportedVersionsServer(TLS13)];
+        let mut extensions = ServerHelloExtensions {
+            supported_versions: Some(TLS13),
+            pre_shared_key: self.psk.as_ref().map(|psk| psk.selected_identity),
+            ..ServerHelloExtensions::default()
+        };
         let shared = match &self.client_public {
             Some(client_public) => {
                 let key_pair = generate_share(cx);
-                extensions.push(Extension::KeyShareServer(KeyShareEntry {
+                extensions.key_share = Some(KeyShareEntry {
                     group: X25519,
                     key_exchange: key_pair.public.to_vec(),
-                }));
+                });
                 Some(agree(key_pair, client_public, cx)?)
             }
             None => None,
         };
-        if let Some(psk) = &self.psk {
-            extensions.push(Extension::PreSharedKeyServer(psk.selected_identity));
-        }
         let server_hello = ServerHello {
             legacy_version: TLS12,
             random: cx.with_rng(crypto::random_array::<32>),
@@ -724,13 +765,11 @@ impl Negotiated {
         cx.install_write_key(&secrets.server, Epoch::Handshake)?;
         cx.install_read_key(&secrets.client, Epoch::Handshake);
 
-        let mut encrypted_extensions = EncryptedExtensions::default();
-        if self.acknowledge_server_name {
+        let encrypted_extensions = EncryptedExtensions {
             // RFC 6066 §3: an empty server_name says "I used your name".
-            encrypted_extensions
-                .extensions
-                .push(Extension::ServerNameAck);
-        }
+            server_name: self.server_name.is_some(),
+            ..EncryptedExtensions::default()
+        };
         let bytes =
             cx.send_handshake(&HandshakeMessage::EncryptedExtensions(encrypted_extensions))?;
         self.transcript.add(&bytes);
@@ -755,7 +794,8 @@ impl Negotiated {
         cx.install_write_key(&application.server, Epoch::Application(0))?;
         Ok(ServerState::WaitFlight2(WaitFinished {
             config: self.config,
-            server_name: self.server_name,
+            // Sessions are bound to the name, "" when the client sent none.
+            server_name: self.server_name.unwrap_or_default(),
             client_can_resume: self.client_can_resume,
             transcript: self.transcript,
             client_handshake,
@@ -883,7 +923,7 @@ fn send_tickets(
             ticket_age_add,
             ticket_nonce,
             ticket,
-            extensions: Vec::new(),
+            extensions: NewSessionTicketExtensions::default(),
         }))?;
     }
     Ok(())

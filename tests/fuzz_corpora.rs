@@ -264,30 +264,25 @@ fn harness_finished_and_certificate_verify_complete_changed_flights() {
 /// A HelloRetryRequest asking the client of the client target for an
 /// X25519 share, with a cookie of `cookie_len` bytes (none if 0).
 fn hello_retry_request(cookie_len: usize) -> Vec<u8> {
-    use minitls::messages::extensions::Extension;
-    use minitls::messages::server_hello::HELLO_RETRY_REQUEST_RANDOM;
-    use minitls::messages::{HandshakeMessage, ServerHello};
+    use minitls::messages::{HandshakeMessage, HelloRetryRequest, HelloRetryRequestExtensions};
     let Ok(HandshakeMessage::ClientHello(genuine_hello)) =
         HandshakeMessage::decode(&connections::world().client_hello[5..])
     else {
         panic!("the genuine ClientHello decodes");
     };
-    let mut extensions = vec![
-        Extension::SupportedVersionsServer(0x0304),
-        Extension::KeyShareHelloRetryRequest(0x001d),
-    ];
-    if cookie_len > 0 {
-        extensions.push(Extension::Cookie(vec![0xc0; cookie_len]));
-    }
-    HandshakeMessage::HelloRetryRequest(ServerHello {
+    HandshakeMessage::HelloRetryRequest(HelloRetryRequest {
         legacy_version: 0x0303,
-        random: HELLO_RETRY_REQUEST_RANDOM,
         // The client draws its legacy_session_id before its key share, so
         // without a share it is still the genuine hello's.
         legacy_session_id_echo: genuine_hello.legacy_session_id,
         cipher_suite: 0x1303,
         legacy_compression_method: 0,
-        extensions,
+        extensions: HelloRetryRequestExtensions {
+            supported_versions: Some(0x0304),
+            key_share: Some(0x001d),
+            cookie: (cookie_len > 0).then(|| vec![0xc0; cookie_len]),
+            received: Vec::new(),
+        },
     })
     .encode()
     .expect("a cookie of this size fits")

@@ -24,8 +24,8 @@ use minitls::messages::server_hello::{
     DOWNGRADE_TLS11, DOWNGRADE_TLS12, HELLO_RETRY_REQUEST_RANDOM,
 };
 use minitls::messages::{
-    Certificate, CertificateRequest, CertificateVerify, ClientHello, ED25519, EncryptedExtensions,
-    Extension, Finished, HandshakeMessage, KeyShareEntry, KeyUpdate, ServerHello,
+    Certificate, CertificateRequest, CertificateRequestExtensions, CertificateVerify, ED25519,
+    EncryptedExtensions, Extension, Finished, HandshakeMessage, KeyShareEntry, KeyUpdate,
     TLS_CHACHA20_POLY1305_SHA256, TLS12, TLS13, X25519,
 };
 use minitls::pki::issue::{CertificateParams, issue};
@@ -54,22 +54,21 @@ macro_rules! client_fails {
 // Helpers: alter the ClientHello on its way to the server, or the
 // ServerHello on its way to the client.
 
-fn decode_client_hello(record: &[u8]) -> ClientHello {
+fn decode_client_hello(record: &[u8]) -> WireClientHello {
     match HandshakeMessage::decode(&split_records(record)[0].fragment) {
-        Ok(HandshakeMessage::ClientHello(hello)) => hello,
+        Ok(HandshakeMessage::ClientHello(hello)) => WireClientHello::new(hello),
         other => panic!("not a ClientHello: {other:?}"),
     }
 }
 
 /// A fresh pair whose ClientHello reaches the server altered by `alter`.
-fn send_altered_client_hello(alter: impl FnOnce(&mut ClientHello)) -> (Traced, Result<(), Error>) {
+fn send_altered_client_hello(
+    alter: impl FnOnce(&mut WireClientHello),
+) -> (Traced, Result<(), Error>) {
     let mut t = traced_pair();
     let mut hello = decode_client_hello(&take(&mut t.pair.client));
     alter(&mut hello);
-    let result = t
-        .pair
-        .server
-        .receive(&handshake_record(&HandshakeMessage::ClientHello(hello)));
+    let result = t.pair.server.receive(&hello.record());
     (t, result)
 }
 
@@ -91,16 +90,16 @@ fn replace_extension(list: &mut [Extension], new: Extension) {
     *slot = new;
 }
 
-fn x25519_share(hello: &ClientHello) -> KeyShareEntry {
+fn x25519_share(hello: &WireClientHello) -> KeyShareEntry {
     match hello.find_extension(et::KEY_SHARE) {
         Some(Extension::KeyShareClient(shares)) => shares[0].clone(),
         other => panic!("no client key_share: {other:?}"),
     }
 }
 
-fn decode_server_hello(fragment: &[u8]) -> ServerHello {
+fn decode_server_hello(fragment: &[u8]) -> WireServerHello {
     match HandshakeMessage::decode(fragment) {
-        Ok(HandshakeMessage::ServerHello(hello)) => hello,
+        Ok(HandshakeMessage::ServerHello(hello)) => WireServerHello::new(hello),
         other => panic!("not a ServerHello: {other:?}"),
     }
 }
@@ -108,7 +107,7 @@ fn decode_server_hello(fragment: &[u8]) -> ServerHello {
 /// A pair whose client receives the genuine server flight with the
 /// ServerHello record replaced by `altered` (wire bytes of one record).
 fn send_server_hello_record(
-    altered: impl FnOnce(&ServerHello) -> Vec<u8>,
+    altered: impl FnOnce(&WireServerHello) -> Vec<u8>,
 ) -> (Traced, Result<(), Error>) {
     let AfterServerFlight { mut traced, flight } = after_server_flight();
     let hello = decode_server_hello(&flight.server_hello.fragment);
@@ -121,11 +120,13 @@ fn send_server_hello_record(
     (traced, result)
 }
 
-fn send_altered_server_hello(alter: impl FnOnce(&mut ServerHello)) -> (Traced, Result<(), Error>) {
+fn send_altered_server_hello(
+    alter: impl FnOnce(&mut WireServerHello),
+) -> (Traced, Result<(), Error>) {
     send_server_hello_record(|hello| {
         let mut hello = hello.clone();
         alter(&mut hello);
-        handshake_record(&HandshakeMessage::ServerHello(hello))
+        hello.record()
     })
 }
 
@@ -443,7 +444,7 @@ fn only_p256_offered_is_handshake_failure() {
 }
 
 /// supported_groups lists x25519 but the only share is for P-256.
-fn without_x25519_share(h: &mut ClientHello) {
+fn without_x25519_share(h: &mut WireClientHello) {
     replace_extension(
         &mut h.extensions,
         Extension::SupportedGroups(vec![SECP256R1, X25519]),
@@ -467,14 +468,8 @@ fn missing_x25519_share_gets_hello_retry_request_then_illegal_parameter() {
     let HandshakeMessage::HelloRetryRequest(hrr) = decode(&records[0].fragment) else {
         panic!("the server's first message is a HelloRetryRequest");
     };
-    assert_eq!(
-        hrr.find_extension(et::KEY_SHARE),
-        Some(&Extension::KeyShareHelloRetryRequest(X25519))
-    );
-    assert_eq!(
-        hrr.find_extension(et::SUPPORTED_VERSIONS),
-        Some(&Extension::SupportedVersionsServer(TLS13))
-    );
+    assert_eq!(hrr.extensions.key_share, Some(X25519));
+    assert_eq!(hrr.extensions.supported_versions, Some(TLS13));
     // The compatibility change_cipher_spec follows the server's first message.
     assert_eq!(records[1].content_type, CHANGE_CIPHER_SPEC);
 
@@ -484,10 +479,7 @@ fn missing_x25519_share_gets_hello_retry_request_then_illegal_parameter() {
         take(&mut t2.pair.client)
     });
     without_x25519_share(&mut second);
-    let result = t
-        .pair
-        .server
-        .receive(&handshake_record(&HandshakeMessage::ClientHello(second)));
+    let result = t.pair.server.receive(&second.record());
     server_fails!(
         t,
         result,
@@ -750,14 +742,12 @@ fn truncated_server_hello_is_decode_error() {
 #[test]
 fn unsolicited_extension_in_encrypted_extensions_is_unsupported_extension() {
     let (mut t, result) = send_altered_server_messages(|m| {
-        m[0] = HandshakeMessage::EncryptedExtensions(EncryptedExtensions {
-            extensions: vec![Extension::Unknown {
+        m[0] = HandshakeMessage::EncryptedExtensions(EncryptedExtensions::default())
+            .encode_with_extensions(&[Extension::Unknown {
                 extension_type: 0x4242,
                 data: vec![],
-            }],
-        })
-        .encode()
-        .unwrap();
+            }])
+            .unwrap();
     });
     client_fails!(
         t,
@@ -881,12 +871,13 @@ fn certificate_request_without_signature_algorithms_is_missing_extension() {
         // A well-formed extensions<2..2^16-1> that lacks the one it needs.
         let request = HandshakeMessage::CertificateRequest(CertificateRequest {
             certificate_request_context: vec![],
-            extensions: vec![Extension::Unknown {
-                extension_type: 0xfe00,
-                data: vec![],
-            }],
+            extensions: CertificateRequestExtensions::default(),
         });
-        m.insert(1, request.encode().unwrap());
+        let unknown = Extension::Unknown {
+            extension_type: 0xfe00,
+            data: vec![],
+        };
+        m.insert(1, request.encode_with_extensions(&[unknown]).unwrap());
     });
     client_fails!(
         t,
@@ -903,9 +894,9 @@ fn certificate_request_with_no_extensions_is_decode_error() {
     let (mut t, result) = send_altered_server_messages(|m| {
         let request = HandshakeMessage::CertificateRequest(CertificateRequest {
             certificate_request_context: vec![],
-            extensions: vec![],
+            extensions: CertificateRequestExtensions::default(),
         });
-        m.insert(1, request.encode().unwrap());
+        m.insert(1, request.encode_with_extensions(&[]).unwrap());
     });
     client_fails!(
         t,
@@ -1498,7 +1489,7 @@ fn send_before_handshake_is_misuse_and_harmless() {
 
 /// A HelloRetryRequest the client can accept: only a cookie.
 fn hello_retry_request_with_cookie(session_id: &[u8]) -> Vec<u8> {
-    handshake_record(&HandshakeMessage::HelloRetryRequest(ServerHello {
+    WireServerHello {
         legacy_version: TLS12,
         random: HELLO_RETRY_REQUEST_RANDOM,
         legacy_session_id_echo: session_id.to_vec(),
@@ -1508,7 +1499,8 @@ fn hello_retry_request_with_cookie(session_id: &[u8]) -> Vec<u8> {
             Extension::SupportedVersionsServer(TLS13),
             Extension::Cookie(b"come back with this".to_vec()),
         ],
-    }))
+    }
+    .record()
 }
 
 #[test]
@@ -1528,7 +1520,7 @@ fn second_hello_retry_request_is_unexpected_message() {
     assert_eq!(records[0].content_type, 20);
     assert_eq!(records[0].fragment, [1]);
     let second = match HandshakeMessage::decode(&records[1].fragment) {
-        Ok(HandshakeMessage::ClientHello(hello)) => hello,
+        Ok(HandshakeMessage::ClientHello(hello)) => WireClientHello::new(hello),
         other => panic!("not a ClientHello: {other:?}"),
     };
     assert_eq!(second.random, first.random);
@@ -1556,14 +1548,15 @@ fn second_hello_retry_request_is_unexpected_message() {
 fn hello_retry_request_that_changes_nothing_is_illegal_parameter() {
     let mut t = traced_pair();
     let first = decode_client_hello(&take(&mut t.pair.client));
-    let hrr = handshake_record(&HandshakeMessage::HelloRetryRequest(ServerHello {
+    let hrr = WireServerHello {
         legacy_version: TLS12,
         random: HELLO_RETRY_REQUEST_RANDOM,
         legacy_session_id_echo: first.legacy_session_id.clone(),
         cipher_suite: TLS_CHACHA20_POLY1305_SHA256,
         legacy_compression_method: 0,
         extensions: vec![Extension::SupportedVersionsServer(TLS13)],
-    }));
+    }
+    .record();
     let result = t.pair.client.receive(&hrr);
     client_fails!(
         t,
@@ -1667,21 +1660,20 @@ fn message_after_server_finished_in_one_record_is_unexpected_message() {
 // malformed input gets exactly the RFC's alert.
 
 /// One named alteration of a ClientHello.
-type HelloChange = Box<dyn Fn(&mut ClientHello)>;
+type HelloChange = Box<dyn Fn(&mut WireClientHello)>;
 
 /// A fresh pair; the server gets the client's hello altered by `alter`,
 /// and must answer with a full flight. Returns the pair and the hello's
 /// message bytes.
-fn server_accepts_altered_hello(alter: impl FnOnce(&mut ClientHello)) -> (Traced, Vec<u8>) {
+fn server_accepts_altered_hello(alter: impl FnOnce(&mut WireClientHello)) -> (Traced, Vec<u8>) {
     let mut t = traced_pair();
     let mut hello = decode_client_hello(&take(&mut t.pair.client));
     alter(&mut hello);
-    let message = HandshakeMessage::ClientHello(hello);
     t.pair
         .server
-        .receive(&handshake_records(&message))
+        .receive(&hello.records())
         .expect("the server accepts the hello");
-    (t, message.encode().unwrap())
+    (t, hello.encode())
 }
 
 #[test]
@@ -1692,7 +1684,7 @@ fn a_hello_retry_request_cookie_over_8_kib_is_decode_error_at_the_client() {
     for (cookie_len, accepted) in [(MAX_COOKIE_LEN, true), (65_450, false)] {
         let mut t = traced_pair();
         take(&mut t.pair.client);
-        let hrr = HandshakeMessage::HelloRetryRequest(ServerHello {
+        let hrr = WireServerHello {
             legacy_version: TLS12,
             random: HELLO_RETRY_REQUEST_RANDOM,
             legacy_session_id_echo: decode_client_hello(&{
@@ -1706,8 +1698,8 @@ fn a_hello_retry_request_cookie_over_8_kib_is_decode_error_at_the_client() {
                 Extension::SupportedVersionsServer(TLS13),
                 Extension::Cookie(vec![0xc0; cookie_len]),
             ],
-        });
-        let result = t.pair.client.receive(&handshake_records(&hrr));
+        };
+        let result = t.pair.client.receive(&hrr.records());
         if accepted {
             result.unwrap();
             let hellos = split_records(&take(&mut t.pair.client));
@@ -1791,10 +1783,7 @@ fn sixteen_thousand_extensions_complete_the_handshake_and_one_duplicate_is_refus
     let mut hello = decode_client_hello(&take(&mut t.pair.client));
     hello.extensions.extend((0..16_000).map(unknown));
     hello.extensions.push(unknown(15_999));
-    let result = t
-        .pair
-        .server
-        .receive(&handshake_records(&HandshakeMessage::ClientHello(hello)));
+    let result = t.pair.server.receive(&hello.records());
     server_fails!(
         t,
         result,
@@ -1866,8 +1855,7 @@ fn early_data_after_a_hello_retry_request_is_skipped_until_the_second_hello() {
         &mut second.extensions,
         genuine.find_extension(et::KEY_SHARE).unwrap().clone(),
     );
-    let hello2 = HandshakeMessage::ClientHello(second);
-    t.pair.server.receive(&handshake_record(&hello2)).unwrap();
+    t.pair.server.receive(&second.record()).unwrap();
     assert_eq!(t.pair.server.state_name(), "WAIT_FINISHED");
     // Early data is over: application data now is what it looks like.
     let result = t.pair.server.receive(&early);
@@ -2094,15 +2082,14 @@ fn an_sslv2_client_hello_is_protocol_version() {
 /// share (and whatever else `alter` did to it). Returns that first hello
 /// and the client's genuine one.
 fn after_hello_retry_request(
-    alter: impl FnOnce(&mut ClientHello),
-) -> (Traced, ClientHello, ClientHello) {
+    alter: impl FnOnce(&mut WireClientHello),
+) -> (Traced, WireClientHello, WireClientHello) {
     let mut t = traced_pair();
     let genuine = decode_client_hello(&take(&mut t.pair.client));
     let mut first = genuine.clone();
     without_x25519_share(&mut first);
     alter(&mut first);
-    let hello = HandshakeMessage::ClientHello(first.clone());
-    t.pair.server.receive(&handshake_record(&hello)).unwrap();
+    t.pair.server.receive(&first.record()).unwrap();
     assert_eq!(t.pair.server.state_name(), "START");
     take(&mut t.pair.server);
     (t, first, genuine)
@@ -2159,8 +2146,7 @@ fn a_second_client_hello_that_changes_more_than_allowed_is_illegal_parameter() {
             genuine.find_extension(et::KEY_SHARE).unwrap().clone(),
         );
         change(&mut second);
-        let hello = HandshakeMessage::ClientHello(second);
-        let result = t.pair.server.receive(&handshake_record(&hello));
+        let result = t.pair.server.receive(&second.record());
         let err = result.clone().expect_err(what);
         assert_eq!(err, Error::IllegalParameter(expected), "{what}");
         server_fails!(t, result, Error::IllegalParameter(_), IllegalParameter);
@@ -2173,9 +2159,41 @@ fn a_second_client_hello_that_changes_more_than_allowed_is_illegal_parameter() {
         genuine.find_extension(et::KEY_SHARE).unwrap().clone(),
     );
     second.extensions.push(Extension::Cookie(vec![1, 2, 3]));
-    let hello = HandshakeMessage::ClientHello(second);
-    t.pair.server.receive(&handshake_record(&hello)).unwrap();
+    t.pair.server.receive(&second.record()).unwrap();
     assert_eq!(t.pair.server.state_name(), "WAIT_FINISHED");
+}
+
+#[test]
+fn a_second_client_hello_that_resizes_an_unknown_extension_is_illegal_parameter() {
+    // Unknown extensions are kept by type and length only (RFC 8446 §4.1.2
+    // still applies to them): one whose length changes is refused, the
+    // same one repeated is not.
+    let unknown = |data: Vec<u8>| Extension::Unknown {
+        extension_type: 0xfe01,
+        data,
+    };
+    for (data, refused) in [(vec![1, 2], true), (vec![1], false)] {
+        let (mut t, first, genuine) =
+            after_hello_retry_request(|h| h.extensions.insert(0, unknown(vec![1])));
+        let mut second = first.clone();
+        replace_extension(
+            &mut second.extensions,
+            genuine.find_extension(et::KEY_SHARE).unwrap().clone(),
+        );
+        second.extensions[0] = unknown(data);
+        let result = t.pair.server.receive(&second.record());
+        if refused {
+            server_fails!(
+                t,
+                result,
+                Error::IllegalParameter(IllegalParameter::SecondClientHelloChanged),
+                IllegalParameter
+            );
+        } else {
+            result.unwrap();
+            assert_eq!(t.pair.server.state_name(), "WAIT_FINISHED");
+        }
+    }
 }
 
 #[test]

@@ -266,7 +266,7 @@ fn psk_ke_resumption_has_no_key_exchange() {
 fn hello_retry_request_during_resumption_recomputes_the_binder() {
     use minitls::key_schedule::{EarlySecret, psk_binder};
     use minitls::messages::HandshakeMessage;
-    use minitls::messages::extensions::Extension;
+    use minitls::messages::extensions::extension_type::PRE_SHARED_KEY;
     use minitls::transcript::Transcript;
 
     // A psk_ke-only client sends no share; a psk_dhe_ke-only server asks
@@ -314,9 +314,14 @@ fn hello_retry_request_during_resumption_recomputes_the_binder() {
     let HandshakeMessage::ClientHello(hello2) = HandshakeMessage::decode(ch2).unwrap() else {
         panic!("second flight is not a ClientHello");
     };
-    let Some(Extension::PreSharedKeyClient(offer)) = hello2.extensions.last() else {
-        panic!("pre_shared_key is not last in ClientHello2");
+    let Some(offer) = &hello2.extensions.pre_shared_key else {
+        panic!("no pre_shared_key in ClientHello2");
     };
+    assert_eq!(
+        hello2.extensions.received.last().map(|e| e.extension_type),
+        Some(PRE_SHARED_KEY),
+        "pre_shared_key is not last in ClientHello2"
+    );
     let binders_len = 2 + offer.binders.iter().map(|b| 1 + b.len()).sum::<usize>();
     let mut transcript = Transcript::new();
     transcript.add(ch1);
@@ -535,14 +540,15 @@ fn pre_shared_key_not_last_is_illegal_parameter() {
     client.transmit(&mut out);
     // Move the last extension (pre_shared_key) to the front.
     let record = &out[5..];
-    let mut message = match minitls::messages::HandshakeMessage::decode(record).unwrap() {
+    let message = match minitls::messages::HandshakeMessage::decode(record).unwrap() {
         minitls::messages::HandshakeMessage::ClientHello(ch) => ch,
         other => panic!("{other:?}"),
     };
-    let psk = message.extensions.pop().unwrap();
-    message.extensions.insert(0, psk);
+    let mut extensions = message.extensions.to_list();
+    let psk = extensions.pop().unwrap();
+    extensions.insert(0, psk);
     let bytes = minitls::messages::HandshakeMessage::ClientHello(message)
-        .encode()
+        .encode_with_extensions(&extensions)
         .unwrap();
     let mut wire = vec![22, 3, 1];
     wire.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
@@ -597,13 +603,17 @@ fn resumption_with_altered_server_hello(
     pair.server.transmit(&mut flight);
     // The first record is the ServerHello, in the clear.
     let len = u16::from_be_bytes([flight[3], flight[4]]) as usize;
-    let HandshakeMessage::ServerHello(mut hello) =
+    let HandshakeMessage::ServerHello(hello) =
         HandshakeMessage::decode(&flight[5..5 + len]).unwrap()
     else {
         panic!("first record is not a ServerHello");
     };
-    alter(&mut hello.extensions);
-    let bytes = HandshakeMessage::ServerHello(hello).encode().unwrap();
+    // As wire-level extensions, which the test may alter in any way.
+    let mut extensions = hello.extensions.to_list();
+    alter(&mut extensions);
+    let bytes = HandshakeMessage::ServerHello(hello)
+        .encode_with_extensions(&extensions)
+        .unwrap();
     let mut record = vec![22, 3, 3];
     record.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
     record.extend_from_slice(&bytes);
@@ -692,10 +702,8 @@ fn client_hello_naming(w: &mut World, name: &str) -> Vec<u8> {
     else {
         panic!("not a ClientHello");
     };
-    for e in hello.extensions.iter_mut() {
-        if let minitls::messages::Extension::ServerName(n) = e {
-            *n = name.to_string();
-        }
+    if let Some(n) = &mut hello.extensions.server_name {
+        *n = name.to_string();
     }
     let bytes = HandshakeMessage::ClientHello(hello).encode().unwrap();
     let mut wire = vec![22, 3, 1];
@@ -832,7 +840,7 @@ fn client_receives_ticket(w: &mut World, ticket: Vec<u8>) -> (Pair, Result<(), E
         ticket_age_add: 7,
         ticket_nonce: vec![0],
         ticket,
-        extensions: vec![],
+        extensions: minitls::messages::NewSessionTicketExtensions::default(),
     });
     // Under the server's application key from sequence number 0, split
     // into records of at most 2^14 bytes.

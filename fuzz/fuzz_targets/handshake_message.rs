@@ -1,6 +1,6 @@
 //! Reaches every handshake message decoder through
 //! messages::HandshakeMessage::decode (and the span-recording decoder),
-//! Extension::read_list in each extension context, and Alert::read.
+//! extensions::read_block in each extension context, and Alert::read.
 //!
 //! The body is `shared::handshake_message` (fuzz/shared/), which `cargo test` also
 //! replays over fuzz/seeds/handshake_message/ (tests/fuzz_corpora.rs).

@@ -23,7 +23,9 @@
 //! the one before it (RFC 8446 §4.4.2). This file only moves the bytes; the
 //! DER and the chain are checked by `pki`.
 
-use super::extensions::{self, Extension, ExtensionContext};
+use super::extensions::{
+    self, Extension, ExtensionContext, ReceivedExtension, extension_type as et,
+};
 use crate::codec::{Reader, Writer};
 use crate::error::Error;
 
@@ -31,8 +33,9 @@ use crate::error::Error;
 pub struct CertificateEntry {
     /// `opaque cert_data<1..2^24-1>;` one DER certificate.
     pub cert_data: Vec<u8>,
-    /// `Extension extensions<0..2^16-1>;` (OCSP, SCT: ignored by minitls).
-    pub extensions: Vec<Extension>,
+    /// `Extension extensions<0..2^16-1>;` (OCSP, SCT): minitls knows none
+    /// of them, so only their types and lengths are kept, and it sends none.
+    pub extensions: Vec<ReceivedExtension>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -50,7 +53,7 @@ impl Certificate {
         w.vec_u24(|w| {
             for entry in &self.certificate_list {
                 w.opaque_u24(&entry.cert_data);
-                Extension::write_list(w, &entry.extensions);
+                Extension::write_list(w, &[]);
             }
         });
     }
@@ -64,8 +67,12 @@ impl Certificate {
         let certificate_list = r.vec_u24("certificate_list", 0..=(1 << 24) - 1, |r| {
             r.items(|r| {
                 let cert_data = r.opaque_u24("cert_data", 1..=(1 << 24) - 1)?.to_vec();
-                let extensions =
-                    Extension::read_list(r, ExtensionContext::Certificate, 0..=(1 << 16) - 1)?;
+                // No known extension is allowed here (RFC 8446 §4.2), so
+                // `read_data` is never called.
+                let context = ExtensionContext::Certificate;
+                let extensions = extensions::read_block(r, context, 0..=(1 << 16) - 1, |_, r| {
+                    r.rest("extension_data").map(|_| ())
+                })?;
                 Ok(CertificateEntry {
                     cert_data,
                     extensions,
@@ -85,13 +92,60 @@ pub struct CertificateRequest {
     /// `opaque certificate_request_context<0..2^8-1>;`
     pub certificate_request_context: Vec<u8>,
     /// `Extension extensions<2..2^16-1>;` must hold signature_algorithms.
-    pub extensions: Vec<Extension>,
+    pub extensions: CertificateRequestExtensions,
+}
+
+/// The extensions of a CertificateRequest that minitls knows (RFC 8446 §4.3.2).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct CertificateRequestExtensions {
+    /// `SignatureScheme supported_signature_algorithms<2..2^16-2>;` (RFC 8446 §4.2.3).
+    pub signature_algorithms: Option<Vec<u16>>,
+    /// Every extension as received, unknown ones included, in order.
+    /// Filled in by the reader; the writer ignores it.
+    pub received: Vec<ReceivedExtension>,
+}
+
+impl CertificateRequestExtensions {
+    /// The extensions to write.
+    pub fn to_list(&self) -> Vec<Extension> {
+        let mut list = Vec::new();
+        if let Some(schemes) = &self.signature_algorithms {
+            list.push(Extension::SignatureAlgorithms(schemes.clone()));
+        }
+        list
+    }
+
+    fn read(r: &mut Reader) -> Result<Self, Error> {
+        let mut e = CertificateRequestExtensions::default();
+        let context = ExtensionContext::CertificateRequest;
+        // RFC 8446 §4.3.2: `Extension extensions<2..2^16-1>`.
+        e.received = extensions::read_block(r, context, 2..=(1 << 16) - 1, |t, r| {
+            match t {
+                et::SIGNATURE_ALGORITHMS => {
+                    e.signature_algorithms = Some(extensions::read_signature_algorithms(r)?)
+                }
+                // Every other known type is refused by `read_block` here.
+                _ => {
+                    r.rest("extension_data")?;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(e)
+    }
 }
 
 impl CertificateRequest {
+    /// Encode the body (no handshake header).
     pub fn encode(&self, w: &mut Writer) {
+        self.encode_with_extensions(w, &self.extensions.to_list());
+    }
+
+    /// Encode with `extensions` as the extension block, written as given
+    /// (for tests: any list, rules broken included).
+    pub fn encode_with_extensions(&self, w: &mut Writer, extensions: &[Extension]) {
         w.opaque_u8(&self.certificate_request_context);
-        Extension::write_list(w, &self.extensions);
+        Extension::write_list(w, extensions);
     }
 
     pub fn read(r: &mut Reader) -> Result<CertificateRequest, Error> {
@@ -99,16 +153,7 @@ impl CertificateRequest {
             certificate_request_context: r
                 .opaque_u8("certificate_request_context", 0..=(1 << 8) - 1)?
                 .to_vec(),
-            // RFC 8446 §4.3.2: `Extension extensions<2..2^16-1>`.
-            extensions: Extension::read_list(
-                r,
-                ExtensionContext::CertificateRequest,
-                2..=(1 << 16) - 1,
-            )?,
+            extensions: CertificateRequestExtensions::read(r)?,
         })
-    }
-
-    pub fn find_extension(&self, extension_type: u16) -> Option<&Extension> {
-        extensions::find(&self.extensions, extension_type)
     }
 }

@@ -15,7 +15,12 @@
 //! TLS 1.3 negotiates its version in the `supported_versions` extension; the
 //! fixed `legacy_version` keeps middleboxes that only know TLS 1.2 happy.
 
-use super::extensions::{self, Extension, ExtensionContext};
+use std::ops::RangeInclusive;
+
+use super::extensions::{
+    self, Extension, ExtensionContext, KeyShareEntry, OfferedPsks, ReceivedExtension,
+    extension_type as et,
+};
 use crate::codec::{Reader, Writer};
 use crate::error::Error;
 
@@ -32,19 +37,133 @@ pub struct ClientHello {
     pub cipher_suites: Vec<u16>,
     /// `opaque legacy_compression_methods<1..2^8-1>;` exactly `[0]` in TLS 1.3.
     pub legacy_compression_methods: Vec<u8>,
-    /// `Extension extensions<8..2^16-1>;`
-    pub extensions: Vec<Extension>,
+    /// `Extension extensions<8..2^16-1>;` the ones minitls knows, typed.
+    pub extensions: ClientHelloExtensions,
+}
+
+/// The extensions of a ClientHello that minitls knows (RFC 8446 §4.2),
+/// each `None` (or `false`) when absent. Written in this order.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ClientHelloExtensions {
+    /// `server_name`: the `host_name` of RFC 6066 §3.
+    pub server_name: Option<String>,
+    /// `ProtocolVersion versions<2..254>;` (RFC 8446 §4.2.1).
+    pub supported_versions: Option<Vec<u16>>,
+    /// `NamedGroup named_group_list<2..2^16-1>;` (RFC 8446 §4.2.7).
+    pub supported_groups: Option<Vec<u16>>,
+    /// `SignatureScheme supported_signature_algorithms<2..2^16-2>;` (RFC 8446 §4.2.3).
+    pub signature_algorithms: Option<Vec<u16>>,
+    /// `KeyShareEntry client_shares<0..2^16-1>;` (RFC 8446 §4.2.8).
+    pub key_share: Option<Vec<KeyShareEntry>>,
+    /// `opaque cookie<1..2^16-1>;` echoed from a HelloRetryRequest (RFC 8446 §4.2.2).
+    pub cookie: Option<Vec<u8>>,
+    /// `PskKeyExchangeMode ke_modes<1..255>;` (RFC 8446 §4.2.9).
+    pub psk_key_exchange_modes: Option<Vec<u8>>,
+    /// `early_data` (RFC 8446 §4.2.10): minitls never sends it.
+    pub early_data: bool,
+    /// `OfferedPsks` (RFC 8446 §4.2.11); always the last extension. Boxed
+    /// because it is rare and large: it keeps every ClientHello, and so
+    /// every `HandshakeMessage`, smaller.
+    pub pre_shared_key: Option<Box<OfferedPsks>>,
+    /// Every extension as received, unknown ones included, in order: the
+    /// server checks a second ClientHello repeats the first (RFC 8446
+    /// §4.1.2). Filled in by the reader; the writer ignores it.
+    pub received: Vec<ReceivedExtension>,
+}
+
+impl ClientHelloExtensions {
+    /// The extensions to write, in minitls's order (pre_shared_key last).
+    pub fn to_list(&self) -> Vec<Extension> {
+        let mut list = Vec::new();
+        if let Some(name) = &self.server_name {
+            list.push(Extension::ServerName(name.clone()));
+        }
+        if let Some(versions) = &self.supported_versions {
+            list.push(Extension::SupportedVersionsClient(versions.clone()));
+        }
+        if let Some(groups) = &self.supported_groups {
+            list.push(Extension::SupportedGroups(groups.clone()));
+        }
+        if let Some(schemes) = &self.signature_algorithms {
+            list.push(Extension::SignatureAlgorithms(schemes.clone()));
+        }
+        if let Some(shares) = &self.key_share {
+            list.push(Extension::KeyShareClient(shares.clone()));
+        }
+        if let Some(cookie) = &self.cookie {
+            list.push(Extension::Cookie(cookie.clone()));
+        }
+        if let Some(modes) = &self.psk_key_exchange_modes {
+            list.push(Extension::PskKeyExchangeModes(modes.clone()));
+        }
+        if self.early_data {
+            list.push(Extension::EarlyData);
+        }
+        if let Some(offer) = &self.pre_shared_key {
+            list.push(Extension::PreSharedKeyClient(OfferedPsks::clone(offer)));
+        }
+        list
+    }
+
+    // ANCHOR: client_hello_extensions_read
+    /// `Extension extensions<bounds>` of a ClientHello: each known
+    /// extension's data read into its field (the block's rules are
+    /// `extensions::read_block`'s).
+    pub fn read(r: &mut Reader, bounds: RangeInclusive<usize>) -> Result<Self, Error> {
+        let mut e = ClientHelloExtensions::default();
+        e.received = extensions::read_block(r, ExtensionContext::ClientHello, bounds, |t, r| {
+            match t {
+                et::SERVER_NAME => e.server_name = Some(extensions::read_server_name(r)?),
+                et::SUPPORTED_VERSIONS => {
+                    e.supported_versions = Some(r.vec_u8("versions", 2..=254, |r| {
+                        r.items(|r| r.u16("ProtocolVersion"))
+                    })?)
+                }
+                et::SUPPORTED_GROUPS => {
+                    e.supported_groups = Some(extensions::read_named_group_list(r)?)
+                }
+                et::SIGNATURE_ALGORITHMS => {
+                    e.signature_algorithms = Some(extensions::read_signature_algorithms(r)?)
+                }
+                et::KEY_SHARE => e.key_share = Some(extensions::read_client_shares(r)?),
+                et::COOKIE => e.cookie = Some(r.opaque_u16("cookie", 1..=(1 << 16) - 1)?.to_vec()),
+                et::PSK_KEY_EXCHANGE_MODES => {
+                    e.psk_key_exchange_modes = Some(r.opaque_u8("ke_modes", 1..=255)?.to_vec())
+                }
+                et::EARLY_DATA => {
+                    r.rest("early_data")?;
+                    e.early_data = true;
+                }
+                et::PRE_SHARED_KEY => {
+                    e.pre_shared_key = Some(Box::new(extensions::read_offered_psks(r)?))
+                }
+                // Every other known type is refused by `read_block` here.
+                _ => {
+                    r.rest("extension_data")?;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(e)
+    }
+    // ANCHOR_END: client_hello_extensions_read
 }
 
 impl ClientHello {
     // ANCHOR: client_hello_encode
     pub fn encode(&self, w: &mut Writer) {
+        self.encode_with_extensions(w, &self.extensions.to_list());
+    }
+
+    /// Encode with `extensions` as the extension block, written as given
+    /// (for tests: any list, rules broken included).
+    pub fn encode_with_extensions(&self, w: &mut Writer, extensions: &[Extension]) {
         w.u16(self.legacy_version);
         w.bytes(&self.random);
         w.opaque_u8(&self.legacy_session_id);
         w.vec_u16(|w| self.cipher_suites.iter().for_each(|s| w.u16(*s)));
         w.opaque_u8(&self.legacy_compression_methods);
-        Extension::write_list(w, &self.extensions);
+        Extension::write_list(w, extensions);
     }
     // ANCHOR_END: client_hello_encode
 
@@ -68,9 +187,9 @@ impl ClientHello {
         // §4.1.2 asks only for "a valid extensions block", so it is then
         // refused for its version (no supported_versions), not its encoding.
         let extensions = if r.is_empty() {
-            Vec::new()
+            ClientHelloExtensions::default()
         } else {
-            Extension::read_list(r, ExtensionContext::ClientHello, 0..=(1 << 16) - 1)?
+            ClientHelloExtensions::read(r, 0..=(1 << 16) - 1)?
         };
         Ok(ClientHello {
             legacy_version,
@@ -82,8 +201,4 @@ impl ClientHello {
         })
     }
     // ANCHOR_END: client_hello_read
-
-    pub fn find_extension(&self, extension_type: u16) -> Option<&Extension> {
-        extensions::find(&self.extensions, extension_type)
-    }
 }

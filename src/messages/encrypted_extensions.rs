@@ -8,30 +8,79 @@
 //! } EncryptedExtensions;
 //! ```
 
-use super::extensions::{Extension, ExtensionContext};
+use super::extensions::{
+    self, Extension, ExtensionContext, ReceivedExtension, extension_type as et,
+};
 use crate::codec::{Reader, Writer};
 use crate::error::Error;
 
+/// The message is nothing but an extension block, so the extensions
+/// minitls knows are its fields (RFC 8446 §4.2 allows these three here).
+/// Written in this order.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct EncryptedExtensions {
-    /// `Extension extensions<0..2^16-1>;`
-    pub extensions: Vec<Extension>,
+    /// An empty `server_name`: "I used your name" (RFC 6066 §3).
+    pub server_name: bool,
+    /// `NamedGroup named_group_list<2..2^16-1>;` the server's preference,
+    /// which a client may note and ignore (RFC 8446 §4.2.7).
+    pub supported_groups: Option<Vec<u16>>,
+    /// `early_data`: the server accepted 0-RTT (RFC 8446 §4.2.10).
+    pub early_data: bool,
+    /// Every extension as received, unknown ones included, in order: the
+    /// client refuses any it did not offer (RFC 8446 §4.2). Filled in by
+    /// the reader; the writer ignores it.
+    pub received: Vec<ReceivedExtension>,
 }
 
 impl EncryptedExtensions {
+    /// The extensions to write, in minitls's order.
+    pub fn to_list(&self) -> Vec<Extension> {
+        let mut list = Vec::new();
+        if self.server_name {
+            list.push(Extension::ServerNameAck);
+        }
+        if let Some(groups) = &self.supported_groups {
+            list.push(Extension::SupportedGroups(groups.clone()));
+        }
+        if self.early_data {
+            list.push(Extension::EarlyData);
+        }
+        list
+    }
+
     // ANCHOR: encrypted_extensions_codec
     pub fn encode(&self, w: &mut Writer) {
-        Extension::write_list(w, &self.extensions);
+        Extension::write_list(w, &self.to_list());
+    }
+
+    /// Encode `extensions` as the message, written as given (for tests:
+    /// any list, rules broken included).
+    pub fn encode_with_extensions(w: &mut Writer, extensions: &[Extension]) {
+        Extension::write_list(w, extensions);
     }
 
     pub fn read(r: &mut Reader) -> Result<EncryptedExtensions, Error> {
-        Ok(EncryptedExtensions {
-            extensions: Extension::read_list(
-                r,
-                ExtensionContext::EncryptedExtensions,
-                0..=(1 << 16) - 1,
-            )?,
-        })
+        let mut ee = EncryptedExtensions::default();
+        let context = ExtensionContext::EncryptedExtensions;
+        ee.received = extensions::read_block(r, context, 0..=(1 << 16) - 1, |t, r| {
+            match t {
+                // Empty: the vector's end is checked by the reader.
+                et::SERVER_NAME => ee.server_name = true,
+                et::SUPPORTED_GROUPS => {
+                    ee.supported_groups = Some(extensions::read_named_group_list(r)?)
+                }
+                et::EARLY_DATA => {
+                    r.rest("early_data")?;
+                    ee.early_data = true;
+                }
+                // Every other known type is refused by `read_block` here.
+                _ => {
+                    r.rest("extension_data")?;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(ee)
     }
     // ANCHOR_END: encrypted_extensions_codec
 }

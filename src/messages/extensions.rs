@@ -1,4 +1,5 @@
-//! Extensions (RFC 8446 §4.2): the typed extensions minitls understands.
+//! Extensions (RFC 8446 §4.2): the wire unit [`Extension`], and the one
+//! reader every message's extension block goes through.
 //!
 //! ```text
 //! struct {
@@ -7,16 +8,32 @@
 //! } Extension;
 //! ```
 //!
-//! The same extension type has different contents in different messages
-//! (a client's `key_share` is a list of shares, a server's is one share, a
-//! HelloRetryRequest's is just a group), so decoding takes the
-//! [`ExtensionContext`] it is in. The rules enforced here, from RFC 8446 §4.2:
-//! - an extension type minitls does not know is kept as [`Extension::Unknown`]
-//!   (a server ignores it; a client refuses it, since it never offered it);
+//! Each message keeps the extensions minitls knows as typed `Option` fields
+//! (`ClientHelloExtensions` and its siblings, next to their messages), so a
+//! handler reads `hello.extensions.key_share` rather than searching a list.
+//! Every block is decoded by [`read_block`], which enforces the rules of
+//! RFC 8446 §4.2 in one place:
 //! - a known extension in a message the RFC's table does not allow it in is
 //!   `illegal_parameter`;
 //! - "There MUST NOT be more than one extension of the same type in a given
-//!   extension block": a duplicate is `illegal_parameter`.
+//!   extension block": a duplicate is `illegal_parameter`;
+//! - in a ClientHello, pre_shared_key "MUST be the last extension"
+//!   (RFC 8446 §4.2.11): anything after it is `illegal_parameter`;
+//! - an extension type minitls does not know is not kept: only its type and
+//!   length are recorded ([`ReceivedExtension`]), so the explainer can show
+//!   it as ignored (RFC 8446 §4.1.2, §9.3) and a client can refuse what it
+//!   never offered.
+//!
+//! The same extension type has different contents in different messages
+//! (a client's `key_share` is a list of shares, a server's is one share, a
+//! HelloRetryRequest's is just a group), so each message's block reads the
+//! data itself, by type, in its own `read`.
+//!
+//! Writing goes the other way through [`Extension`]: a typed block lists its
+//! extensions in minitls's fixed order (`to_list`) and each is encoded as
+//! one `Extension`. A test can hand a message any list instead
+//! (`encode_with_extensions`), duplicates, unknown types and misplaced
+//! extensions included, to check that the reader refuses what it should.
 
 use std::ops::RangeInclusive;
 
@@ -77,7 +94,19 @@ pub struct OfferedPsks {
     pub binders: Vec<Vec<u8>>,
 }
 
-/// One extension, decoded according to its context.
+/// One extension as it arrived: its type and the length of its
+/// `extension_data`, in the order of the block. The reader records one for
+/// every extension, known or not; an unknown one is kept only as this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReceivedExtension {
+    /// `ExtensionType extension_type;`
+    pub extension_type: u16,
+    /// The length of `opaque extension_data<0..2^16-1>;`
+    pub length: u16,
+}
+
+/// One extension on the wire: what the encoder writes. Typed blocks turn
+/// into a list of these (`to_list`); tests write any list they like.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Extension {
     /// `server_name` in a ClientHello: the `host_name` (RFC 6066 §3).
@@ -108,11 +137,13 @@ pub enum Extension {
     PreSharedKeyServer(u16),
     /// `early_data`: minitls never offers or accepts 0-RTT, but recognises it.
     EarlyData,
-    /// Anything else: kept as bytes, `extension_data` undecoded.
+    /// Any type with any bytes as its `extension_data`: what minitls never
+    /// sends, for tests (an unknown type, or a known one malformed).
     Unknown { extension_type: u16, data: Vec<u8> },
 }
 
 impl Extension {
+    /// The `ExtensionType` this extension is written with.
     pub fn extension_type(&self) -> u16 {
         match self {
             Extension::ServerName(_) | Extension::ServerNameAck => et::SERVER_NAME,
@@ -162,38 +193,8 @@ impl Extension {
         }
     }
 
-    /// Whether RFC 8446 §4.2's table allows a known extension type in a
-    /// message. Unknown types are not judged here.
-    fn allowed_in(extension_type: u16, context: ExtensionContext) -> bool {
-        use ExtensionContext as C;
-        match extension_type {
-            et::SERVER_NAME => matches!(context, C::ClientHello | C::EncryptedExtensions),
-            et::SUPPORTED_GROUPS => matches!(context, C::ClientHello | C::EncryptedExtensions),
-            et::SIGNATURE_ALGORITHMS => matches!(context, C::ClientHello | C::CertificateRequest),
-            et::PRE_SHARED_KEY => matches!(context, C::ClientHello | C::ServerHello),
-            et::EARLY_DATA => matches!(
-                context,
-                C::ClientHello | C::EncryptedExtensions | C::NewSessionTicket
-            ),
-            et::SUPPORTED_VERSIONS => {
-                matches!(
-                    context,
-                    C::ClientHello | C::ServerHello | C::HelloRetryRequest
-                )
-            }
-            et::COOKIE => matches!(context, C::ClientHello | C::HelloRetryRequest),
-            et::PSK_KEY_EXCHANGE_MODES => matches!(context, C::ClientHello),
-            et::KEY_SHARE => {
-                matches!(
-                    context,
-                    C::ClientHello | C::ServerHello | C::HelloRetryRequest
-                )
-            }
-            _ => true,
-        }
-    }
-
     // ANCHOR: extension_encode
+    /// Write the extension: its type, then its data in a `<0..2^16-1>` vector.
     pub fn encode(&self, w: &mut Writer) {
         w.u16(self.extension_type());
         w.vec_u16(|w| match self {
@@ -237,104 +238,122 @@ impl Extension {
     }
     // ANCHOR_END: extension_encode
 
-    fn read(r: &mut Reader, context: ExtensionContext) -> Result<Extension, Error> {
-        use ExtensionContext as C;
-        let extension_type = r.u16("extension_type")?;
-        r.note(|| Self::type_name(extension_type).to_string());
-        if !Self::allowed_in(extension_type, context) {
-            // RFC 8446 §4.2: a recognised extension in a message it is not
-            // specified for MUST be answered with illegal_parameter.
-            return Err(Error::IllegalParameter(
-                IllegalParameter::ExtensionNotAllowedInMessage,
-            ));
-        }
-        r.vec_u16("extension_data", 0..=(1 << 16) - 1, |r| {
-            Ok(match (extension_type, context) {
-                (et::SERVER_NAME, C::ClientHello) => Extension::ServerName(read_server_name(r)?),
-                (et::SERVER_NAME, _) => Extension::ServerNameAck,
-                (et::SUPPORTED_GROUPS, _) => Extension::SupportedGroups(r.vec_u16(
-                    "named_group_list",
-                    2..=(1 << 16) - 1,
-                    |r| r.items(|r| r.u16("NamedGroup")),
-                )?),
-                (et::SIGNATURE_ALGORITHMS, _) => Extension::SignatureAlgorithms(r.vec_u16(
-                    "supported_signature_algorithms",
-                    2..=(1 << 16) - 2,
-                    |r| r.items(|r| r.u16("SignatureScheme")),
-                )?),
-                (et::SUPPORTED_VERSIONS, C::ClientHello) => {
-                    Extension::SupportedVersionsClient(r.vec_u8("versions", 2..=254, |r| {
-                        r.items(|r| r.u16("ProtocolVersion"))
-                    })?)
-                }
-                (et::SUPPORTED_VERSIONS, _) => {
-                    Extension::SupportedVersionsServer(r.u16("selected_version")?)
-                }
-                // A HelloRetryRequest's cookie is echoed in our second
-                // ClientHello, so it is bounded by what we will send back.
-                (et::COOKIE, C::HelloRetryRequest) => {
-                    Extension::Cookie(r.opaque_u16("cookie", 1..=MAX_COOKIE_LEN)?.to_vec())
-                }
-                (et::COOKIE, _) => {
-                    Extension::Cookie(r.opaque_u16("cookie", 1..=(1 << 16) - 1)?.to_vec())
-                }
-                (et::PSK_KEY_EXCHANGE_MODES, _) => {
-                    Extension::PskKeyExchangeModes(r.opaque_u8("ke_modes", 1..=255)?.to_vec())
-                }
-                (et::KEY_SHARE, C::ClientHello) => {
-                    Extension::KeyShareClient(read_client_shares(r)?)
-                }
-                (et::KEY_SHARE, C::ServerHello) => {
-                    Extension::KeyShareServer(read_key_share_entry(r)?)
-                }
-                (et::KEY_SHARE, _) => {
-                    Extension::KeyShareHelloRetryRequest(r.u16("selected_group")?)
-                }
-                (et::PRE_SHARED_KEY, C::ClientHello) => {
-                    Extension::PreSharedKeyClient(read_offered_psks(r)?)
-                }
-                (et::PRE_SHARED_KEY, _) => {
-                    Extension::PreSharedKeyServer(r.u16("selected_identity")?)
-                }
-                (et::EARLY_DATA, _) => {
-                    // In NewSessionTicket it carries max_early_data_size.
-                    r.rest("early_data")?;
-                    Extension::EarlyData
-                }
-                _ => Extension::Unknown {
-                    extension_type,
-                    data: r.rest("extension_data")?.to_vec(),
-                },
-            })
-        })
-    }
-
-    /// `Extension extensions<min..max>`, with the no-duplicates rule; the
-    /// bounds are the message's (`<6..2^16-1>` in a ServerHello).
-    pub fn read_list(
-        r: &mut Reader,
-        context: ExtensionContext,
-        bounds: RangeInclusive<usize>,
-    ) -> Result<Vec<Extension>, Error> {
-        r.vec_u16("extensions", bounds, |r| {
-            // One bit per type seen: linear however many extensions arrive.
-            let mut seen = U16Set::new();
-            r.items(|r| {
-                let extension = Extension::read(r, context)?;
-                if !seen.insert(extension.extension_type()) {
-                    return Err(Error::IllegalParameter(
-                        IllegalParameter::DuplicateExtension,
-                    ));
-                }
-                Ok(extension)
-            })
-        })
-    }
-
+    /// `Extension extensions<..>`: the list, written as given.
     pub fn write_list(w: &mut Writer, list: &[Extension]) {
         w.vec_u16(|w| list.iter().for_each(|e| e.encode(w)));
     }
 }
+
+/// Whether minitls knows an extension type (has a typed field for it in
+/// some message). Anything else is recorded and skipped.
+pub fn is_known(extension_type: u16) -> bool {
+    matches!(
+        extension_type,
+        et::SERVER_NAME
+            | et::SUPPORTED_GROUPS
+            | et::SIGNATURE_ALGORITHMS
+            | et::PRE_SHARED_KEY
+            | et::EARLY_DATA
+            | et::SUPPORTED_VERSIONS
+            | et::COOKIE
+            | et::PSK_KEY_EXCHANGE_MODES
+            | et::KEY_SHARE
+    )
+}
+
+/// Whether RFC 8446 §4.2's table allows a known extension type in a message.
+fn allowed_in(extension_type: u16, context: ExtensionContext) -> bool {
+    use ExtensionContext as C;
+    match extension_type {
+        et::SERVER_NAME => matches!(context, C::ClientHello | C::EncryptedExtensions),
+        et::SUPPORTED_GROUPS => matches!(context, C::ClientHello | C::EncryptedExtensions),
+        et::SIGNATURE_ALGORITHMS => matches!(context, C::ClientHello | C::CertificateRequest),
+        et::PRE_SHARED_KEY => matches!(context, C::ClientHello | C::ServerHello),
+        et::EARLY_DATA => matches!(
+            context,
+            C::ClientHello | C::EncryptedExtensions | C::NewSessionTicket
+        ),
+        et::SUPPORTED_VERSIONS => matches!(
+            context,
+            C::ClientHello | C::ServerHello | C::HelloRetryRequest
+        ),
+        et::COOKIE => matches!(context, C::ClientHello | C::HelloRetryRequest),
+        et::PSK_KEY_EXCHANGE_MODES => matches!(context, C::ClientHello),
+        et::KEY_SHARE => matches!(
+            context,
+            C::ClientHello | C::ServerHello | C::HelloRetryRequest
+        ),
+        _ => false,
+    }
+}
+
+// ANCHOR: read_block
+/// Read `Extension extensions<bounds>` (the bounds are the message's:
+/// `<8..2^16-1>` in a ClientHello, `<6..2^16-1>` in a ServerHello), with
+/// the rules of RFC 8446 §4.2 listed at the top of this file. Each known
+/// extension's `extension_data` is handed to `read_data` with its type, to
+/// fill in the message's typed field; an unknown one is skipped. Returns
+/// every extension's type and length, in the order received.
+pub fn read_block(
+    r: &mut Reader,
+    context: ExtensionContext,
+    bounds: RangeInclusive<usize>,
+    mut read_data: impl FnMut(u16, &mut Reader) -> Result<(), Error>,
+) -> Result<Vec<ReceivedExtension>, Error> {
+    r.vec_u16("extensions", bounds, |r| {
+        // One bit per type seen: linear however many extensions arrive.
+        let mut seen = U16Set::new();
+        let mut received = Vec::new();
+        while !r.is_empty() {
+            // RFC 8446 §4.2.11: pre_shared_key "MUST be the last extension
+            // in the ClientHello", because its binders are computed over
+            // everything before them; anything after it is illegal_parameter.
+            if received.last().is_some_and(|e: &ReceivedExtension| {
+                e.extension_type == et::PRE_SHARED_KEY && context == ExtensionContext::ClientHello
+            }) {
+                return Err(Error::IllegalParameter(
+                    IllegalParameter::PreSharedKeyNotLast,
+                ));
+            }
+            let extension_type = r.u16("extension_type")?;
+            let known = is_known(extension_type);
+            r.note(|| match (known, context) {
+                (false, ExtensionContext::ClientHello) => format!(
+                    "{}: ignored (RFC 8446 §4.1.2, §9.3)",
+                    Extension::type_name(extension_type)
+                ),
+                _ => Extension::type_name(extension_type).to_string(),
+            });
+            if known && !allowed_in(extension_type, context) {
+                // RFC 8446 §4.2: a recognised extension in a message it is
+                // not specified for MUST be answered with illegal_parameter.
+                return Err(Error::IllegalParameter(
+                    IllegalParameter::ExtensionNotAllowedInMessage,
+                ));
+            }
+            if !seen.insert(extension_type) {
+                return Err(Error::IllegalParameter(
+                    IllegalParameter::DuplicateExtension,
+                ));
+            }
+            let start = r.remaining();
+            r.vec_u16("extension_data", 0..=(1 << 16) - 1, |r| {
+                if known {
+                    read_data(extension_type, r)
+                } else {
+                    r.rest("extension_data").map(|_| ())
+                }
+            })?;
+            received.push(ReceivedExtension {
+                extension_type,
+                // At most 2^16-1 by the vector's bounds.
+                length: (start - r.remaining() - 2) as u16,
+            });
+        }
+        Ok(received)
+    })
+}
+// ANCHOR_END: read_block
 
 /// The longest HelloRetryRequest cookie we accept: a minitls policy, since
 /// the cookie goes back in our second ClientHello, and far above what real
@@ -343,7 +362,7 @@ pub const MAX_COOKIE_LEN: usize = 8 * 1024;
 
 /// `ServerNameList` (RFC 6066 §3): the `host_name`, checked to be a DNS
 /// host name; a name of another `name_type` is skipped.
-fn read_server_name(r: &mut Reader) -> Result<String, Error> {
+pub(crate) fn read_server_name(r: &mut Reader) -> Result<String, Error> {
     r.vec_u16("server_name_list", 1..=(1 << 16) - 1, |r| {
         let mut host = None;
         while !r.is_empty() {
@@ -394,7 +413,21 @@ pub fn check_host_name(name: &str) -> Result<(), Error> {
 }
 // ANCHOR_END: check_host_name
 
-fn read_key_share_entry(r: &mut Reader) -> Result<KeyShareEntry, Error> {
+/// RFC 8446 §4.2.7: `NamedGroup named_group_list<2..2^16-1>;`
+pub(crate) fn read_named_group_list(r: &mut Reader) -> Result<Vec<u16>, Error> {
+    r.vec_u16("named_group_list", 2..=(1 << 16) - 1, |r| {
+        r.items(|r| r.u16("NamedGroup"))
+    })
+}
+
+/// RFC 8446 §4.2.3: `SignatureScheme supported_signature_algorithms<2..2^16-2>;`
+pub(crate) fn read_signature_algorithms(r: &mut Reader) -> Result<Vec<u16>, Error> {
+    r.vec_u16("supported_signature_algorithms", 2..=(1 << 16) - 2, |r| {
+        r.items(|r| r.u16("SignatureScheme"))
+    })
+}
+
+pub(crate) fn read_key_share_entry(r: &mut Reader) -> Result<KeyShareEntry, Error> {
     let group = r.u16("group")?;
     r.note(|| super::group_name(group).to_string());
     let key_exchange = r.opaque_u16("key_exchange", 1..=(1 << 16) - 1)?.to_vec();
@@ -407,7 +440,7 @@ fn read_key_share_entry(r: &mut Reader) -> Result<KeyShareEntry, Error> {
 /// `KeyShareEntry client_shares<0..2^16-1>`. RFC 8446 §4.2.8: "Clients
 /// MUST NOT offer multiple KeyShareEntry values for the same group";
 /// a duplicate is illegal_parameter, found in one pass.
-fn read_client_shares(r: &mut Reader) -> Result<Vec<KeyShareEntry>, Error> {
+pub(crate) fn read_client_shares(r: &mut Reader) -> Result<Vec<KeyShareEntry>, Error> {
     r.vec_u16("client_shares", 0..=(1 << 16) - 1, |r| {
         let mut seen = U16Set::new();
         r.items(|r| {
@@ -422,7 +455,7 @@ fn read_client_shares(r: &mut Reader) -> Result<Vec<KeyShareEntry>, Error> {
     })
 }
 
-fn read_offered_psks(r: &mut Reader) -> Result<OfferedPsks, Error> {
+pub(crate) fn read_offered_psks(r: &mut Reader) -> Result<OfferedPsks, Error> {
     // RFC 8446 §4.2.11: identities<7..2^16-1>, binders<33..2^16-1>.
     let identities = r.vec_u16("identities", 7..=(1 << 16) - 1, |r| {
         r.items(|r| {
@@ -441,31 +474,35 @@ fn read_offered_psks(r: &mut Reader) -> Result<OfferedPsks, Error> {
     })
 }
 
-/// Find an extension of the given type in a block.
-pub fn find(list: &[Extension], extension_type: u16) -> Option<&Extension> {
-    list.iter().find(|e| e.extension_type() == extension_type)
+/// The extension types of a block, in order: what a peer may be checked
+/// against (RFC 8446 §4.2: only what was offered may be answered).
+pub fn types(received: &[ReceivedExtension]) -> impl Iterator<Item = u16> + '_ {
+    received.iter().map(|e| e.extension_type)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn read(bytes: &[u8], context: ExtensionContext) -> Result<Vec<ReceivedExtension>, Error> {
+        read_block(&mut Reader::new(bytes), context, 0..=0xffff, |_, r| {
+            r.rest("extension_data").map(|_| ())
+        })
+    }
+
+    fn block(list: &[Extension]) -> Vec<u8> {
+        let mut w = Writer::new();
+        Extension::write_list(&mut w, list);
+        w.into_bytes().unwrap()
+    }
+
     #[test]
     fn duplicate_extension_is_illegal_parameter() {
-        let mut w = Writer::new();
-        Extension::write_list(
-            &mut w,
-            &[
-                Extension::SupportedGroups(vec![29]),
-                Extension::SupportedGroups(vec![23]),
-            ],
-        );
-        let bytes = w.into_bytes().unwrap();
-        let err = Extension::read_list(
-            &mut Reader::new(&bytes),
-            ExtensionContext::ClientHello,
-            0..=0xffff,
-        );
+        let bytes = block(&[
+            Extension::SupportedGroups(vec![29]),
+            Extension::SupportedGroups(vec![23]),
+        ]);
+        let err = read(&bytes, ExtensionContext::ClientHello);
         assert_eq!(
             err,
             Err(Error::IllegalParameter(
@@ -475,21 +512,81 @@ mod tests {
     }
 
     #[test]
-    fn key_share_depends_on_context() {
-        let mut w = Writer::new();
-        Extension::KeyShareHelloRetryRequest(29).encode(&mut w);
-        let bytes = w.into_bytes().unwrap();
-        let mut r = Reader::new(&bytes);
-        let e = Extension::read(&mut r, ExtensionContext::HelloRetryRequest).unwrap();
-        assert_eq!(e, Extension::KeyShareHelloRetryRequest(29));
+    fn extension_outside_its_messages_is_illegal_parameter() {
+        let bytes = block(&[Extension::KeyShareHelloRetryRequest(29)]);
+        assert!(read(&bytes, ExtensionContext::HelloRetryRequest).is_ok());
         // The same bytes in EncryptedExtensions are not allowed at all.
-        let mut r = Reader::new(&bytes);
-        let e = Extension::read(&mut r, ExtensionContext::EncryptedExtensions);
         assert_eq!(
-            e,
+            read(&bytes, ExtensionContext::EncryptedExtensions),
             Err(Error::IllegalParameter(
                 IllegalParameter::ExtensionNotAllowedInMessage
             ))
+        );
+    }
+
+    #[test]
+    fn pre_shared_key_must_be_last_in_a_client_hello() {
+        let psk = Extension::Unknown {
+            extension_type: et::PRE_SHARED_KEY,
+            data: vec![],
+        };
+        let bytes = block(&[psk.clone(), Extension::EarlyData]);
+        assert_eq!(
+            read(&bytes, ExtensionContext::ClientHello),
+            Err(Error::IllegalParameter(
+                IllegalParameter::PreSharedKeyNotLast
+            ))
+        );
+        assert!(
+            read(
+                &block(&[Extension::EarlyData, psk]),
+                ExtensionContext::ClientHello
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_explainer_shows_an_unknown_extension_in_a_client_hello_as_ignored() {
+        let bytes = block(&[Extension::Unknown {
+            extension_type: 0xfe01,
+            data: vec![7],
+        }]);
+        let mut r = Reader::recording(&bytes);
+        read_block(&mut r, ExtensionContext::ClientHello, 0..=0xffff, |_, r| {
+            r.rest("extension_data").map(|_| ())
+        })
+        .unwrap();
+        let spans = r.into_spans();
+        let note = spans.iter().find(|s| s.field == "extension_type");
+        assert_eq!(
+            note.and_then(|s| s.note.as_deref()),
+            Some("unknown extension: ignored (RFC 8446 §4.1.2, §9.3)")
+        );
+    }
+
+    #[test]
+    fn unknown_extensions_are_recorded_by_type_and_length() {
+        let bytes = block(&[
+            Extension::Unknown {
+                extension_type: 0xfe01,
+                data: vec![1, 2, 3],
+            },
+            Extension::EarlyData,
+        ]);
+        let received = read(&bytes, ExtensionContext::ClientHello).unwrap();
+        assert_eq!(
+            received,
+            [
+                ReceivedExtension {
+                    extension_type: 0xfe01,
+                    length: 3
+                },
+                ReceivedExtension {
+                    extension_type: et::EARLY_DATA,
+                    length: 0
+                },
+            ]
         );
     }
 }

@@ -30,15 +30,19 @@ pub mod key_update;
 pub mod new_session_ticket;
 pub mod server_hello;
 
-pub use certificate::{Certificate, CertificateEntry, CertificateRequest};
+pub use certificate::{
+    Certificate, CertificateEntry, CertificateRequest, CertificateRequestExtensions,
+};
 pub use certificate_verify::CertificateVerify;
-pub use client_hello::ClientHello;
+pub use client_hello::{ClientHello, ClientHelloExtensions};
 pub use encrypted_extensions::EncryptedExtensions;
-pub use extensions::{Extension, ExtensionContext, KeyShareEntry};
+pub use extensions::{Extension, ExtensionContext, KeyShareEntry, ReceivedExtension};
 pub use finished::Finished;
 pub use key_update::KeyUpdate;
-pub use new_session_ticket::NewSessionTicket;
-pub use server_hello::ServerHello;
+pub use new_session_ticket::{NewSessionTicket, NewSessionTicketExtensions};
+pub use server_hello::{
+    HelloRetryRequest, HelloRetryRequestExtensions, ServerHello, ServerHelloExtensions,
+};
 
 use crate::codec::{Reader, Span, Writer};
 use crate::error::Error;
@@ -217,7 +221,7 @@ pub enum HandshakeMessage {
     ServerHello(ServerHello),
     /// A ServerHello whose `random` is the special HelloRetryRequest value
     /// (RFC 8446 §4.1.3); same structure, different meaning.
-    HelloRetryRequest(ServerHello),
+    HelloRetryRequest(HelloRetryRequest),
     EncryptedExtensions(EncryptedExtensions),
     CertificateRequest(CertificateRequest),
     Certificate(Certificate),
@@ -289,15 +293,100 @@ impl HandshakeMessage {
         w.u8(self.handshake_type());
         w.vec_u24(|w| match self {
             HandshakeMessage::ClientHello(m) => m.encode(w),
-            HandshakeMessage::ServerHello(m) | HandshakeMessage::HelloRetryRequest(m) => {
-                m.encode(w)
-            }
+            HandshakeMessage::ServerHello(m) => m.encode(w),
+            HandshakeMessage::HelloRetryRequest(m) => m.encode(w),
             HandshakeMessage::EncryptedExtensions(m) => m.encode(w),
             HandshakeMessage::CertificateRequest(m) => m.encode(w),
             HandshakeMessage::Certificate(m) => m.encode(w),
             HandshakeMessage::CertificateVerify(m) => m.encode(w),
             HandshakeMessage::Finished(m) => m.encode(w),
             HandshakeMessage::NewSessionTicket(m) => m.encode(w),
+            HandshakeMessage::KeyUpdate(m) => m.encode(w),
+            HandshakeMessage::Other(_) => {}
+        });
+        w.into_bytes()
+    }
+
+    /// Every extension the message arrived with, in order, unknown ones
+    /// included (empty for a message built to be sent, or one with no
+    /// extension block). A Certificate's are its entries', one after another.
+    pub fn received_extensions(&self) -> Vec<ReceivedExtension> {
+        match self {
+            HandshakeMessage::ClientHello(m) => m.extensions.received.clone(),
+            HandshakeMessage::ServerHello(m) => m.extensions.received.clone(),
+            HandshakeMessage::HelloRetryRequest(m) => m.extensions.received.clone(),
+            HandshakeMessage::EncryptedExtensions(m) => m.received.clone(),
+            HandshakeMessage::CertificateRequest(m) => m.extensions.received.clone(),
+            HandshakeMessage::Certificate(m) => (m.certificate_list.iter())
+                .flat_map(|entry| entry.extensions.iter().copied())
+                .collect(),
+            HandshakeMessage::NewSessionTicket(m) => m.extensions.received.clone(),
+            HandshakeMessage::CertificateVerify(_)
+            | HandshakeMessage::Finished(_)
+            | HandshakeMessage::KeyUpdate(_)
+            | HandshakeMessage::Other(_) => Vec::new(),
+        }
+    }
+
+    /// The message as its encoding carries it: without the record of how
+    /// its extensions arrived (their order, and the unknown ones, which are
+    /// not kept). Decoding `encode()`'s bytes gives back this, once its
+    /// own record of arrival is dropped the same way.
+    pub fn without_received(self) -> HandshakeMessage {
+        use HandshakeMessage as M;
+        match self {
+            M::ClientHello(mut m) => {
+                m.extensions.received.clear();
+                M::ClientHello(m)
+            }
+            M::ServerHello(mut m) => {
+                m.extensions.received.clear();
+                M::ServerHello(m)
+            }
+            M::HelloRetryRequest(mut m) => {
+                m.extensions.received.clear();
+                M::HelloRetryRequest(m)
+            }
+            M::EncryptedExtensions(mut m) => {
+                m.received.clear();
+                M::EncryptedExtensions(m)
+            }
+            M::CertificateRequest(mut m) => {
+                m.extensions.received.clear();
+                M::CertificateRequest(m)
+            }
+            M::Certificate(mut m) => {
+                (m.certificate_list.iter_mut()).for_each(|entry| entry.extensions.clear());
+                M::Certificate(m)
+            }
+            M::NewSessionTicket(mut m) => {
+                m.extensions.received.clear();
+                M::NewSessionTicket(m)
+            }
+            other => other,
+        }
+    }
+
+    /// Encode with the header, the message's extension block replaced by
+    /// `extensions` written as given: how tests send what minitls never
+    /// would (duplicates, unknown or misplaced extensions, pre_shared_key
+    /// not last). A message with no single extension block (Certificate,
+    /// CertificateVerify, Finished, KeyUpdate) is encoded as it is.
+    pub fn encode_with_extensions(&self, extensions: &[Extension]) -> Result<Vec<u8>, Error> {
+        let mut w = Writer::new();
+        w.u8(self.handshake_type());
+        w.vec_u24(|w| match self {
+            HandshakeMessage::ClientHello(m) => m.encode_with_extensions(w, extensions),
+            HandshakeMessage::ServerHello(m) => m.encode_with_extensions(w, extensions),
+            HandshakeMessage::HelloRetryRequest(m) => m.encode_with_extensions(w, extensions),
+            HandshakeMessage::EncryptedExtensions(_) => {
+                EncryptedExtensions::encode_with_extensions(w, extensions)
+            }
+            HandshakeMessage::CertificateRequest(m) => m.encode_with_extensions(w, extensions),
+            HandshakeMessage::NewSessionTicket(m) => m.encode_with_extensions(w, extensions),
+            HandshakeMessage::Certificate(m) => m.encode(w),
+            HandshakeMessage::CertificateVerify(m) => m.encode(w),
+            HandshakeMessage::Finished(m) => m.encode(w),
             HandshakeMessage::KeyUpdate(m) => m.encode(w),
             HandshakeMessage::Other(_) => {}
         });

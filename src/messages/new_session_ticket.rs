@@ -11,7 +11,9 @@
 //! } NewSessionTicket;
 //! ```
 
-use super::extensions::{Extension, ExtensionContext};
+use super::extensions::{
+    self, Extension, ExtensionContext, ReceivedExtension, extension_type as et,
+};
 use crate::codec::{Reader, Writer};
 use crate::error::Error;
 
@@ -32,17 +34,62 @@ pub struct NewSessionTicket {
     pub ticket_nonce: Vec<u8>,
     /// `opaque ticket<1..2^16-1>;` the PSK identity, opaque to the client.
     pub ticket: Vec<u8>,
-    /// `Extension extensions<0..2^16-2>;`
-    pub extensions: Vec<Extension>,
+    /// `Extension extensions<0..2^16-2>;` the ones minitls knows, typed.
+    pub extensions: NewSessionTicketExtensions,
+}
+
+/// The extensions of a NewSessionTicket that minitls knows (RFC 8446 §4.6.1).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct NewSessionTicketExtensions {
+    /// `early_data` with its `max_early_data_size` (RFC 8446 §4.2.10):
+    /// minitls never sends early data, so it notes only that it came.
+    pub early_data: bool,
+    /// Every extension as received, unknown ones included, in order.
+    /// Filled in by the reader; the writer ignores it.
+    pub received: Vec<ReceivedExtension>,
+}
+
+impl NewSessionTicketExtensions {
+    /// The extensions to write (minitls's own tickets allow no early data,
+    /// so it sends none).
+    pub fn to_list(&self) -> Vec<Extension> {
+        let mut list = Vec::new();
+        if self.early_data {
+            list.push(Extension::EarlyData);
+        }
+        list
+    }
+
+    fn read(r: &mut Reader) -> Result<Self, Error> {
+        let mut e = NewSessionTicketExtensions::default();
+        let context = ExtensionContext::NewSessionTicket;
+        e.received = extensions::read_block(r, context, 0..=(1 << 16) - 2, |t, r| {
+            // In NewSessionTicket early_data carries max_early_data_size.
+            r.rest(if t == et::EARLY_DATA {
+                "early_data"
+            } else {
+                "extension_data"
+            })?;
+            e.early_data |= t == et::EARLY_DATA;
+            Ok(())
+        })?;
+        Ok(e)
+    }
 }
 
 impl NewSessionTicket {
     pub fn encode(&self, w: &mut Writer) {
+        self.encode_with_extensions(w, &self.extensions.to_list());
+    }
+
+    /// Encode with `extensions` as the extension block, written as given
+    /// (for tests: any list, rules broken included).
+    pub fn encode_with_extensions(&self, w: &mut Writer, extensions: &[Extension]) {
         w.u32(self.ticket_lifetime);
         w.u32(self.ticket_age_add);
         w.opaque_u8(&self.ticket_nonce);
         w.opaque_u16(&self.ticket);
-        Extension::write_list(w, &self.extensions);
+        Extension::write_list(w, extensions);
     }
 
     pub fn read(r: &mut Reader) -> Result<NewSessionTicket, Error> {
@@ -55,11 +102,7 @@ impl NewSessionTicket {
             ticket_age_add,
             ticket_nonce,
             ticket,
-            extensions: Extension::read_list(
-                r,
-                ExtensionContext::NewSessionTicket,
-                0..=(1 << 16) - 2,
-            )?,
+            extensions: NewSessionTicketExtensions::read(r)?,
         })
     }
 }

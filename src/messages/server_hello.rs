@@ -14,11 +14,13 @@
 //! A HelloRetryRequest is a ServerHello whose `random` is the SHA-256 of
 //! "HelloRetryRequest" ([`HELLO_RETRY_REQUEST_RANDOM`]). It has the same
 //! structure and a different meaning ("try again with these parameters"),
-//! so it decodes to its own [`HandshakeMessage`] variant with its own
-//! extension rules.
+//! so it decodes to its own [`HandshakeMessage`] variant, a
+//! [`HelloRetryRequest`], with its own extensions.
 
 use super::HandshakeMessage;
-use super::extensions::{self, Extension, ExtensionContext};
+use super::extensions::{
+    self, Extension, ExtensionContext, KeyShareEntry, ReceivedExtension, extension_type as et,
+};
 use crate::codec::{Reader, Writer};
 use crate::error::Error;
 
@@ -46,23 +48,152 @@ pub struct ServerHello {
     pub cipher_suite: u16,
     /// `uint8 legacy_compression_method = 0;`
     pub legacy_compression_method: u8,
-    /// `Extension extensions<6..2^16-1>;`
-    pub extensions: Vec<Extension>,
+    /// `Extension extensions<6..2^16-1>;` the ones minitls knows, typed.
+    pub extensions: ServerHelloExtensions,
+}
+
+/// The extensions of a ServerHello that minitls knows (RFC 8446 §4.2).
+/// Written in this order.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ServerHelloExtensions {
+    /// `ProtocolVersion selected_version;` (RFC 8446 §4.2.1).
+    pub supported_versions: Option<u16>,
+    /// `KeyShareEntry server_share;` (RFC 8446 §4.2.8); absent in psk_ke.
+    pub key_share: Option<KeyShareEntry>,
+    /// `uint16 selected_identity;` (RFC 8446 §4.2.11).
+    pub pre_shared_key: Option<u16>,
+    /// Every extension as received, unknown ones included, in order: the
+    /// client refuses any it did not offer (RFC 8446 §4.2). Filled in by
+    /// the reader; the writer ignores it.
+    pub received: Vec<ReceivedExtension>,
+}
+
+impl ServerHelloExtensions {
+    /// The extensions to write, in minitls's order.
+    pub fn to_list(&self) -> Vec<Extension> {
+        let mut list = Vec::new();
+        if let Some(version) = self.supported_versions {
+            list.push(Extension::SupportedVersionsServer(version));
+        }
+        if let Some(share) = &self.key_share {
+            list.push(Extension::KeyShareServer(share.clone()));
+        }
+        if let Some(selected) = self.pre_shared_key {
+            list.push(Extension::PreSharedKeyServer(selected));
+        }
+        list
+    }
+
+    /// `Extension extensions<6..2^16-1>` of a ServerHello.
+    fn read(r: &mut Reader) -> Result<Self, Error> {
+        let mut e = ServerHelloExtensions::default();
+        let bounds = 6..=(1 << 16) - 1;
+        e.received = extensions::read_block(r, ExtensionContext::ServerHello, bounds, |t, r| {
+            match t {
+                et::SUPPORTED_VERSIONS => e.supported_versions = Some(r.u16("selected_version")?),
+                et::KEY_SHARE => e.key_share = Some(extensions::read_key_share_entry(r)?),
+                et::PRE_SHARED_KEY => e.pre_shared_key = Some(r.u16("selected_identity")?),
+                // Every other known type is refused by `read_block` here.
+                _ => {
+                    r.rest("extension_data")?;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(e)
+    }
+}
+
+/// A HelloRetryRequest (RFC 8446 §4.1.4): the fields of a ServerHello,
+/// whose `random` is always [`HELLO_RETRY_REQUEST_RANDOM`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HelloRetryRequest {
+    /// `ProtocolVersion legacy_version = 0x0303;`
+    pub legacy_version: u16,
+    /// `opaque legacy_session_id_echo<0..32>;` the client's session id, echoed.
+    pub legacy_session_id_echo: Vec<u8>,
+    /// `CipherSuite cipher_suite;`
+    pub cipher_suite: u16,
+    /// `uint8 legacy_compression_method = 0;`
+    pub legacy_compression_method: u8,
+    /// `Extension extensions<6..2^16-1>;` the ones minitls knows, typed.
+    pub extensions: HelloRetryRequestExtensions,
+}
+
+/// The extensions of a HelloRetryRequest that minitls knows (RFC 8446
+/// §4.1.4). Written in this order.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct HelloRetryRequestExtensions {
+    /// `ProtocolVersion selected_version;` (RFC 8446 §4.2.1).
+    pub supported_versions: Option<u16>,
+    /// `key_share`'s `NamedGroup selected_group;` (RFC 8446 §4.2.8): the
+    /// group the server wants a share for.
+    pub key_share: Option<u16>,
+    /// `opaque cookie<1..2^16-1>;` (RFC 8446 §4.2.2), at most
+    /// [`extensions::MAX_COOKIE_LEN`] bytes from a peer.
+    pub cookie: Option<Vec<u8>>,
+    /// Every extension as received, unknown ones included, in order.
+    /// Filled in by the reader; the writer ignores it.
+    pub received: Vec<ReceivedExtension>,
+}
+
+impl HelloRetryRequestExtensions {
+    /// The extensions to write, in minitls's order.
+    pub fn to_list(&self) -> Vec<Extension> {
+        let mut list = Vec::new();
+        if let Some(version) = self.supported_versions {
+            list.push(Extension::SupportedVersionsServer(version));
+        }
+        if let Some(group) = self.key_share {
+            list.push(Extension::KeyShareHelloRetryRequest(group));
+        }
+        if let Some(cookie) = &self.cookie {
+            list.push(Extension::Cookie(cookie.clone()));
+        }
+        list
+    }
+
+    /// `Extension extensions<6..2^16-1>` of a HelloRetryRequest.
+    fn read(r: &mut Reader) -> Result<Self, Error> {
+        let mut e = HelloRetryRequestExtensions::default();
+        let bounds = 6..=(1 << 16) - 1;
+        let context = ExtensionContext::HelloRetryRequest;
+        e.received = extensions::read_block(r, context, bounds, |t, r| {
+            match t {
+                et::SUPPORTED_VERSIONS => e.supported_versions = Some(r.u16("selected_version")?),
+                et::KEY_SHARE => e.key_share = Some(r.u16("selected_group")?),
+                // The cookie is echoed in our second ClientHello, so it is
+                // bounded by what we will send back.
+                et::COOKIE => {
+                    let cookie = r.opaque_u16("cookie", 1..=extensions::MAX_COOKIE_LEN)?;
+                    e.cookie = Some(cookie.to_vec())
+                }
+                // Every other known type is refused by `read_block` here.
+                _ => {
+                    r.rest("extension_data")?;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(e)
+    }
 }
 
 impl ServerHello {
-    pub fn is_hello_retry_request(&self) -> bool {
-        self.random == HELLO_RETRY_REQUEST_RANDOM
-    }
-
     // ANCHOR: server_hello_encode
     pub fn encode(&self, w: &mut Writer) {
+        self.encode_with_extensions(w, &self.extensions.to_list());
+    }
+
+    /// Encode with `extensions` as the extension block, written as given
+    /// (for tests: any list, rules broken included).
+    pub fn encode_with_extensions(&self, w: &mut Writer, extensions: &[Extension]) {
         w.u16(self.legacy_version);
         w.bytes(&self.random);
         w.opaque_u8(&self.legacy_session_id_echo);
         w.u16(self.cipher_suite);
         w.u8(self.legacy_compression_method);
-        Extension::write_list(w, &self.extensions);
+        Extension::write_list(w, extensions);
     }
     // ANCHOR_END: server_hello_encode
 
@@ -79,29 +210,42 @@ impl ServerHello {
         let cipher_suite = r.u16("cipher_suite")?;
         r.note(|| super::cipher_suite_name(cipher_suite).to_string());
         let legacy_compression_method = r.u8("legacy_compression_method")?;
-        let context = if is_hrr {
-            ExtensionContext::HelloRetryRequest
-        } else {
-            ExtensionContext::ServerHello
-        };
-        let extensions = Extension::read_list(r, context, 6..=(1 << 16) - 1)?;
-        let hello = ServerHello {
-            legacy_version,
-            random,
-            legacy_session_id_echo,
-            cipher_suite,
-            legacy_compression_method,
-            extensions,
-        };
         Ok(if is_hrr {
-            HandshakeMessage::HelloRetryRequest(hello)
+            HandshakeMessage::HelloRetryRequest(HelloRetryRequest {
+                legacy_version,
+                legacy_session_id_echo,
+                cipher_suite,
+                legacy_compression_method,
+                extensions: HelloRetryRequestExtensions::read(r)?,
+            })
         } else {
-            HandshakeMessage::ServerHello(hello)
+            HandshakeMessage::ServerHello(ServerHello {
+                legacy_version,
+                random,
+                legacy_session_id_echo,
+                cipher_suite,
+                legacy_compression_method,
+                extensions: ServerHelloExtensions::read(r)?,
+            })
         })
     }
     // ANCHOR_END: server_hello_read
+}
 
-    pub fn find_extension(&self, extension_type: u16) -> Option<&Extension> {
-        extensions::find(&self.extensions, extension_type)
+impl HelloRetryRequest {
+    /// Encode the body (no handshake header), extensions in minitls's order.
+    pub fn encode(&self, w: &mut Writer) {
+        self.encode_with_extensions(w, &self.extensions.to_list());
+    }
+
+    /// Encode with `extensions` as the extension block, written as given
+    /// (for tests: any list, rules broken included).
+    pub fn encode_with_extensions(&self, w: &mut Writer, extensions: &[Extension]) {
+        w.u16(self.legacy_version);
+        w.bytes(&HELLO_RETRY_REQUEST_RANDOM);
+        w.opaque_u8(&self.legacy_session_id_echo);
+        w.u16(self.cipher_suite);
+        w.u8(self.legacy_compression_method);
+        Extension::write_list(w, extensions);
     }
 }

@@ -10,7 +10,10 @@ use std::sync::Arc;
 use minitls::key_schedule::{
     SecretLabel, TrafficKeys, TrafficSecret, finished_verify_data, hkdf_expand_label,
 };
-use minitls::messages::{Finished, HandshakeMessage};
+use minitls::messages::{
+    ClientHello, ClientHelloExtensions, Extension, Finished, HandshakeMessage, ServerHello,
+    ServerHelloExtensions,
+};
 use minitls::pki::issue::DemoPki;
 use minitls::record::{ContentType, OpaqueRecord, RecordProtection};
 use minitls::testing::{Pair, client_config, demo_pki, server_config};
@@ -54,6 +57,132 @@ pub fn plain_record(content_type: u8, body: &[u8]) -> Vec<u8> {
 
 pub fn handshake_record(message: &HandshakeMessage) -> Vec<u8> {
     plain_record(HANDSHAKE, &message.encode().unwrap())
+}
+
+/// A ClientHello as a test alters it: the message's fields, and its
+/// extension block as wire-level [`Extension`]s in the order they are
+/// written. Unlike the typed `ClientHelloExtensions`, the list can break
+/// every rule the decoder enforces (duplicates, pre_shared_key not last,
+/// extensions of other messages, unknown types), which is what the tests
+/// check the server refuses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WireClientHello {
+    pub legacy_version: u16,
+    pub random: [u8; 32],
+    pub legacy_session_id: Vec<u8>,
+    pub cipher_suites: Vec<u16>,
+    pub legacy_compression_methods: Vec<u8>,
+    pub extensions: Vec<Extension>,
+}
+
+impl WireClientHello {
+    /// A decoded ClientHello with its known extensions, in minitls's order
+    /// (which is the order minitls sends them in).
+    pub fn new(hello: ClientHello) -> Self {
+        WireClientHello {
+            extensions: hello.extensions.to_list(),
+            legacy_version: hello.legacy_version,
+            random: hello.random,
+            legacy_session_id: hello.legacy_session_id,
+            cipher_suites: hello.cipher_suites,
+            legacy_compression_methods: hello.legacy_compression_methods,
+        }
+    }
+
+    /// The first extension of this type in the list.
+    pub fn find_extension(&self, extension_type: u16) -> Option<&Extension> {
+        self.extensions
+            .iter()
+            .find(|e| e.extension_type() == extension_type)
+    }
+
+    /// The handshake message, header included, extensions as listed.
+    pub fn encode(&self) -> Vec<u8> {
+        let hello = ClientHello {
+            legacy_version: self.legacy_version,
+            random: self.random,
+            legacy_session_id: self.legacy_session_id.clone(),
+            cipher_suites: self.cipher_suites.clone(),
+            legacy_compression_methods: self.legacy_compression_methods.clone(),
+            extensions: ClientHelloExtensions::default(),
+        };
+        HandshakeMessage::ClientHello(hello)
+            .encode_with_extensions(&self.extensions)
+            .unwrap()
+    }
+
+    /// The message in one plaintext handshake record.
+    pub fn record(&self) -> Vec<u8> {
+        plain_record(HANDSHAKE, &self.encode())
+    }
+
+    /// The message in plaintext handshake records of at most 2^14 bytes.
+    pub fn records(&self) -> Vec<u8> {
+        (self.encode().chunks(1 << 14))
+            .flat_map(|chunk| plain_record(HANDSHAKE, chunk))
+            .collect()
+    }
+}
+
+/// A ServerHello as a test alters it, like [`WireClientHello`]. With
+/// `random` set to `HELLO_RETRY_REQUEST_RANDOM` it is a HelloRetryRequest
+/// on the wire, with whatever extensions the test lists.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WireServerHello {
+    pub legacy_version: u16,
+    pub random: [u8; 32],
+    pub legacy_session_id_echo: Vec<u8>,
+    pub cipher_suite: u16,
+    pub legacy_compression_method: u8,
+    pub extensions: Vec<Extension>,
+}
+
+impl WireServerHello {
+    /// A decoded ServerHello with its known extensions, in minitls's order.
+    pub fn new(hello: ServerHello) -> Self {
+        WireServerHello {
+            extensions: hello.extensions.to_list(),
+            legacy_version: hello.legacy_version,
+            random: hello.random,
+            legacy_session_id_echo: hello.legacy_session_id_echo,
+            cipher_suite: hello.cipher_suite,
+            legacy_compression_method: hello.legacy_compression_method,
+        }
+    }
+
+    /// The first extension of this type in the list.
+    pub fn find_extension(&self, extension_type: u16) -> Option<&Extension> {
+        self.extensions
+            .iter()
+            .find(|e| e.extension_type() == extension_type)
+    }
+
+    /// The handshake message, header included, extensions as listed.
+    pub fn encode(&self) -> Vec<u8> {
+        let hello = ServerHello {
+            legacy_version: self.legacy_version,
+            random: self.random,
+            legacy_session_id_echo: self.legacy_session_id_echo.clone(),
+            cipher_suite: self.cipher_suite,
+            legacy_compression_method: self.legacy_compression_method,
+            extensions: ServerHelloExtensions::default(),
+        };
+        HandshakeMessage::ServerHello(hello)
+            .encode_with_extensions(&self.extensions)
+            .unwrap()
+    }
+
+    /// The message in one plaintext handshake record.
+    pub fn record(&self) -> Vec<u8> {
+        plain_record(HANDSHAKE, &self.encode())
+    }
+
+    /// The message in plaintext handshake records of at most 2^14 bytes.
+    pub fn records(&self) -> Vec<u8> {
+        (self.encode().chunks(1 << 14))
+            .flat_map(|chunk| plain_record(HANDSHAKE, chunk))
+            .collect()
+    }
 }
 
 /// A message of any size in plaintext handshake records of at most 2^14
