@@ -27,6 +27,11 @@
 //! | [`keylog`] | NSS key log lines for Wireshark, from trace events | |
 //! | [`explain`] | every record, message, secret and state change, annotated | |
 //! | [`stream`] | a blocking Read/Write wrapper over any transport | |
+//!
+//! One more module, `testing`, exists only with the `insecure-testing`
+//! feature: a seeded (so predictable) RNG, a fixed clock, an in-memory
+//! client/server pair and a temp dir, for the tests, examples, benches and
+//! fuzz targets. It is never for a connection to a real peer.
 #![forbid(unsafe_code)]
 
 pub mod client;
@@ -44,6 +49,7 @@ pub mod record;
 pub mod resumption;
 pub mod server;
 pub mod stream;
+#[cfg(any(test, feature = "insecure-testing"))]
 pub mod testing;
 pub mod trace;
 pub mod transcript;
