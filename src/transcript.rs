@@ -12,6 +12,7 @@
 //! hash ([`Transcript::restart_for_hrr`]).
 
 use crate::crypto::{self, HASH_LEN, Sha256Hasher};
+use crate::messages::HandshakeType;
 
 /// `Transcript-Hash(M1 || M2 || ... || Mn)` at some point of the handshake.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -81,7 +82,7 @@ impl Transcript {
     /// holding only the hash.
     pub fn restart_for_hrr(&mut self) {
         let client_hello1_hash = self.current();
-        let mut message_hash = vec![254, 0, 0, HASH_LEN as u8];
+        let mut message_hash = vec![HandshakeType::MessageHash as u8, 0, 0, HASH_LEN as u8];
         message_hash.extend_from_slice(client_hello1_hash.as_bytes());
         *self = Transcript::new();
         self.add(&message_hash);
