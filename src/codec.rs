@@ -24,11 +24,15 @@
 //!   annotated hex are drawn from these spans, so the explanation of a byte
 //!   is always the code that parsed it (DESIGN.md principle 5).
 //! - The [`Writer`] mirrors the reader: a vector is written by a closure, and
-//!   its length prefix is filled in afterwards. A vector too long for its
-//!   prefix never panics: the writer remembers the failure and
-//!   [`Writer::into_bytes`] returns it (at worst an `internal_error`
-//!   alert). Anything a peer sent that we might echo (a server name, a
-//!   cookie, a ticket) is bounded when it is parsed, so that it always fits.
+//!   its length prefix is filled in afterwards. A vector can be too long
+//!   for its prefix: part of what we send is not ours to choose (a
+//!   configured certificate chain, a cookie or ticket the peer gave us to
+//!   echo). That never panics and never sends a wrong length: the writer
+//!   remembers the failure and [`Writer::into_bytes`] returns it, and the
+//!   connection fails with an `internal_error` alert. What a peer gives us
+//!   to echo is bounded when it is parsed (a cookie, a ticket, a server
+//!   name), so that an ordinary handshake fits; the writer's check is what
+//!   stands behind those bounds, not the bounds alone.
 
 use std::ops::RangeInclusive;
 
@@ -295,8 +299,9 @@ impl Writer {
     }
 
     /// The bytes written, or an error if any vector was too long for its
-    /// length prefix (nothing a peer sends can cause that: what we echo is
-    /// bounded when parsed; so it is a local bug, an `internal_error`).
+    /// length prefix. That is an `internal_error`: it can come from what we
+    /// were configured with (a very long certificate chain) or from a value
+    /// a peer gave us to echo that its parse bound did not keep small enough.
     pub fn into_bytes(self) -> Result<Vec<u8>, Error> {
         if self.overflow {
             return Err(Error::Internal(
