@@ -19,6 +19,7 @@ use crate::messages::HandshakeType;
 pub struct TranscriptHash([u8; HASH_LEN]);
 
 impl TranscriptHash {
+    /// The 32-byte SHA-256 value.
     pub fn as_bytes(&self) -> &[u8; HASH_LEN] {
         &self.0
     }
@@ -29,6 +30,8 @@ impl TranscriptHash {
         TranscriptHash(crypto::sha256(b""))
     }
 
+    /// A transcript hash from its bytes, such as one printed in the
+    /// RFC 8448 traces (`examples/02_key_schedule.rs`).
     pub fn from_bytes(bytes: [u8; HASH_LEN]) -> Self {
         TranscriptHash(bytes)
     }
@@ -41,6 +44,7 @@ pub struct Transcript {
 }
 
 impl Transcript {
+    /// The transcript before any message: Transcript-Hash of nothing.
     pub fn new() -> Self {
         Transcript::default()
     }
