@@ -24,11 +24,15 @@
 //!   annotated hex are drawn from these spans, so the explanation of a byte
 //!   is always the code that parsed it (DESIGN.md principle 5).
 //! - The [`Writer`] mirrors the reader: a vector is written by a closure, and
-//!   its length prefix is filled in afterwards. A vector too long for its
-//!   prefix never panics: the writer remembers the failure and
-//!   [`Writer::into_bytes`] returns it (at worst an `internal_error`
-//!   alert). Anything a peer sent that we might echo (a server name, a
-//!   cookie, a ticket) is bounded when it is parsed, so that it always fits.
+//!   its length prefix is filled in afterwards. A vector can be too long
+//!   for its prefix: part of what we send is not ours to choose (a
+//!   configured certificate chain, a cookie or ticket the peer gave us to
+//!   echo). That never panics and never sends a wrong length: the writer
+//!   remembers the failure and [`Writer::into_bytes`] returns it, and the
+//!   connection fails with an `internal_error` alert. What a peer gives us
+//!   to echo is bounded when it is parsed (a cookie, a ticket, a server
+//!   name), so that an ordinary handshake fits; the writer's check is what
+//!   stands behind those bounds, not the bounds alone.
 
 use std::ops::RangeInclusive;
 
@@ -39,6 +43,7 @@ use crate::error::Error;
 pub struct Span {
     /// Offset from the start of the buffer given to [`Reader::new`].
     pub offset: usize,
+    /// Length in bytes.
     pub len: usize,
     /// The RFC's name for the field (`legacy_session_id`, `cipher_suites`...).
     pub field: &'static str,
@@ -59,6 +64,7 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader at the start of `buf`, recording no spans.
     pub fn new(buf: &'a [u8]) -> Self {
         Reader {
             buf,
@@ -81,14 +87,17 @@ impl<'a> Reader<'a> {
         self.spans.unwrap_or_default()
     }
 
+    /// Offset of the next byte to read, from the start of the buffer.
     pub fn position(&self) -> usize {
         self.pos
     }
 
+    /// Bytes left before the end of the enclosing vector (or of the buffer).
     pub fn remaining(&self) -> usize {
         self.limit - self.pos
     }
 
+    /// Whether the enclosing vector (or the buffer) has been read to its end.
     pub fn is_empty(&self) -> bool {
         self.remaining() == 0
     }
@@ -133,25 +142,30 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
+    /// Read the named `uint8` field (RFC 8446 §3.3).
     pub fn u8(&mut self, field: &'static str) -> Result<u8, Error> {
         Ok(self.bytes(1, field)?[0])
     }
 
+    /// Read the named `uint16` field, big-endian (RFC 8446 §3.3).
     pub fn u16(&mut self, field: &'static str) -> Result<u16, Error> {
         let b = self.bytes(2, field)?;
         Ok(u16::from_be_bytes([b[0], b[1]]))
     }
 
+    /// Read the named `uint24` field, big-endian (a handshake message length).
     pub fn u24(&mut self, field: &'static str) -> Result<u32, Error> {
         let b = self.bytes(3, field)?;
         Ok(u32::from_be_bytes([0, b[0], b[1], b[2]]))
     }
 
+    /// Read the named `uint32` field, big-endian (RFC 8446 §3.3).
     pub fn u32(&mut self, field: &'static str) -> Result<u32, Error> {
         let b = self.bytes(4, field)?;
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
 
+    /// Read the named `uint64` field, big-endian (RFC 8446 §3.3).
     pub fn u64(&mut self, field: &'static str) -> Result<u64, Error> {
         let b = self.array::<8>(field)?;
         Ok(u64::from_be_bytes(b))
@@ -295,8 +309,9 @@ impl Writer {
     }
 
     /// The bytes written, or an error if any vector was too long for its
-    /// length prefix (nothing a peer sends can cause that: what we echo is
-    /// bounded when parsed; so it is a local bug, an `internal_error`).
+    /// length prefix. That is an `internal_error`: it can come from what we
+    /// were configured with (a very long certificate chain) or from a value
+    /// a peer gave us to echo that its parse bound did not keep small enough.
     pub fn into_bytes(self) -> Result<Vec<u8>, Error> {
         if self.overflow {
             return Err(Error::Internal(
@@ -306,22 +321,28 @@ impl Writer {
         Ok(self.buf)
     }
 
+    /// Bytes written so far.
     pub fn len(&self) -> usize {
         self.buf.len()
     }
 
+    /// Whether nothing has been written yet.
     pub fn is_empty(&self) -> bool {
         self.buf.is_empty()
     }
 
+    /// Write a `uint8`.
     pub fn u8(&mut self, v: u8) {
         self.buf.push(v);
     }
 
+    /// Write a `uint16`, big-endian.
     pub fn u16(&mut self, v: u16) {
         self.buf.extend_from_slice(&v.to_be_bytes());
     }
 
+    /// Write a `uint24`, big-endian; a value of 2^24 or more is an overflow
+    /// (reported by [`Writer::into_bytes`]).
     pub fn u24(&mut self, v: u32) {
         if v >= 1 << 24 {
             self.overflow = true;
@@ -329,14 +350,17 @@ impl Writer {
         self.buf.extend_from_slice(&v.to_be_bytes()[1..]);
     }
 
+    /// Write a `uint32`, big-endian.
     pub fn u32(&mut self, v: u32) {
         self.buf.extend_from_slice(&v.to_be_bytes());
     }
 
+    /// Write a `uint64`, big-endian.
     pub fn u64(&mut self, v: u64) {
         self.buf.extend_from_slice(&v.to_be_bytes());
     }
 
+    /// Write bytes as they are (a fixed-length `opaque[N]`, or a whole encoding).
     pub fn bytes(&mut self, v: &[u8]) {
         self.buf.extend_from_slice(v);
     }
@@ -357,26 +381,32 @@ impl Writer {
         self.buf[at..at + len_bytes].copy_from_slice(&be[4 - len_bytes..]);
     }
 
+    /// Write a vector with a 1-byte length (`<..2^8-1>`), its contents written by `body`.
     pub fn vec_u8(&mut self, body: impl FnOnce(&mut Self)) {
         self.vec_n(1, body)
     }
 
+    /// Write a vector with a 2-byte length (`<..2^16-1>`), its contents written by `body`.
     pub fn vec_u16(&mut self, body: impl FnOnce(&mut Self)) {
         self.vec_n(2, body)
     }
 
+    /// Write a vector with a 3-byte length (`<..2^24-1>`), its contents written by `body`.
     pub fn vec_u24(&mut self, body: impl FnOnce(&mut Self)) {
         self.vec_n(3, body)
     }
 
+    /// Write `opaque field<..2^8-1>`: a 1-byte length, then `v`.
     pub fn opaque_u8(&mut self, v: &[u8]) {
         self.vec_u8(|w| w.bytes(v))
     }
 
+    /// Write `opaque field<..2^16-1>`: a 2-byte length, then `v`.
     pub fn opaque_u16(&mut self, v: &[u8]) {
         self.vec_u16(|w| w.bytes(v))
     }
 
+    /// Write `opaque field<..2^24-1>`: a 3-byte length, then `v`.
     pub fn opaque_u24(&mut self, v: &[u8]) {
         self.vec_u24(|w| w.bytes(v))
     }

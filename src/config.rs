@@ -19,10 +19,13 @@ use crate::resumption::client_cache::ClientSessionCache;
 pub struct UnixTime(pub u64);
 
 impl UnixTime {
+    /// The time `secs` whole seconds after the epoch.
     pub fn from_secs(secs: u64) -> Self {
         UnixTime(secs * 1000)
     }
 
+    /// Whole seconds since the epoch, signed as X.509 validity times are
+    /// (RFC 5280 §4.1.2.5).
     pub fn as_secs(self) -> i64 {
         (self.0 / 1000) as i64
     }
@@ -30,6 +33,7 @@ impl UnixTime {
 
 /// Where "now" comes from.
 pub trait Clock: Send + Sync {
+    /// The current time.
     fn now(&self) -> UnixTime;
 }
 
@@ -66,7 +70,11 @@ pub fn os_rng() -> SharedRng {
 pub struct ClientConfig {
     /// The CAs whose certificates end a valid chain (RFC 5280 §6).
     pub trust_anchors: TrustAnchors,
+    /// Where every random byte comes from: ClientHello.random, the X25519 key,
+    /// the legacy_session_id. The OS RNG by default.
     pub rng: SharedRng,
+    /// Where "now" comes from: certificate validity and ticket ages. The system
+    /// clock by default.
     pub clock: Arc<dyn Clock>,
     /// Send a 32-byte legacy_session_id and a change_cipher_spec before the
     /// second flight, so middleboxes see something like TLS 1.2 resumption
@@ -86,6 +94,9 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
+    /// A client trusting `trust_anchors`, with the OS RNG, the system clock,
+    /// middlebox compatibility on, a 32-ticket session cache, psk_dhe_ke only,
+    /// and an X25519 share in the first ClientHello.
     pub fn new(trust_anchors: TrustAnchors) -> Self {
         ClientConfig {
             trust_anchors,
@@ -105,7 +116,11 @@ pub struct ServerConfig {
     pub certificate_chain: Vec<Vec<u8>>,
     /// The Ed25519 key of the leaf certificate.
     pub private_key: Ed25519PrivateKey,
+    /// Where every random byte comes from: ServerHello.random, the X25519 key,
+    /// ticket nonces and identifiers. The OS RNG by default.
     pub rng: SharedRng,
+    /// Where "now" comes from: ticket issue times, ages and expiry. The
+    /// system clock by default.
     pub clock: Arc<dyn Clock>,
     /// How sessions are found again: `None` issues no tickets.
     pub resumption: Option<Arc<Mutex<dyn ResumptionStrategy>>>,
@@ -124,6 +139,9 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
+    /// A server presenting `certificate_chain` (leaf first) and signing with
+    /// `private_key`, with the OS RNG, the system clock and no resumption; set
+    /// [`ServerConfig::resumption`] to issue tickets.
     pub fn new(certificate_chain: Vec<Vec<u8>>, private_key: Ed25519PrivateKey) -> Self {
         ServerConfig {
             certificate_chain,

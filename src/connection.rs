@@ -15,10 +15,14 @@
 //!   [`Connection::is_handshaking`] or you want data, read from the peer and
 //!   `receive`; handle `poll_event`. `stream.rs` is exactly this loop.
 //!
-//! Failure has one path (`Connection::fail`): the error picks its alert
-//! through [`Error::alert`], the alert is queued under the current write
-//! keys, an `AlertSent` event is emitted, the state becomes closed, and
-//! every later call returns the same error (failure is sticky).
+//! Failure has one path (`Connection::fail`): the
+//! state machine becomes closed and buffered input is dropped; the error
+//! picks its alert through [`Error::alert`], the alert is queued under the
+//! current write keys and an `AlertSent` event is emitted (an error with no
+//! alert, such as a fatal alert from the peer, closes without one); every
+//! later call returns the same error (failure is sticky). Misuse of the API
+//! (`send` before the handshake completed or after `close`) is not a
+//! failure: it returns `Error::Misuse` and leaves the connection as it was.
 //!
 //! The record-level rules enforced here come from RFC 8446 §5:
 //! a protected record is the only kind accepted once read keys exist; a

@@ -36,6 +36,7 @@ pub fn random_array<const N: usize>(rng: &mut dyn Rng) -> [u8; N] {
 /// Length of a SHA-256 output, `Hash.length` in RFC 8446 §7.1.
 pub const HASH_LEN: usize = 32;
 
+/// SHA-256 of `data` in one call (FIPS 180-4), the suite's `Hash`.
 pub fn sha256(data: &[u8]) -> [u8; HASH_LEN] {
     Sha256::digest(data).into()
 }
@@ -45,6 +46,7 @@ pub fn sha256(data: &[u8]) -> [u8; HASH_LEN] {
 pub struct Sha256Hasher(Sha256);
 
 impl Sha256Hasher {
+    /// Feed more bytes to the hash.
     pub fn update(&mut self, data: &[u8]) {
         self.0.update(data);
     }
@@ -55,6 +57,8 @@ impl Sha256Hasher {
     }
 }
 
+/// HMAC-SHA256 (RFC 2104) of `data` under `key`: the Finished MAC and the
+/// PSK binder (RFC 8446 §4.4.4), and inside HKDF.
 pub fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; HASH_LEN] {
     let mut mac = hmac::Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(data);
@@ -91,6 +95,7 @@ pub struct Aead {
 }
 
 impl Aead {
+    /// A cipher under a 32-byte key (a record key, or a ticket key).
     pub fn new(key: [u8; 32]) -> Self {
         Aead { key }
     }
@@ -127,10 +132,12 @@ impl Aead {
 /// An X25519 key pair used once, for one `key_share` (RFC 8446 §4.2.8.2).
 pub struct X25519KeyPair {
     secret: x25519_dalek::EphemeralSecret,
+    /// The public key, sent as `key_exchange` in the KeyShareEntry.
     pub public: [u8; 32],
 }
 
 impl X25519KeyPair {
+    /// A fresh key pair from `rng` (RFC 7748 §5: 32 random bytes, clamped).
     pub fn generate(rng: &mut dyn Rng) -> Self {
         let secret = x25519_dalek::EphemeralSecret::random_from_rng(rng);
         let public = x25519_dalek::PublicKey::from(&secret).to_bytes();
@@ -173,10 +180,13 @@ impl Drop for Ed25519PrivateKey {
 }
 
 impl Ed25519PrivateKey {
+    /// A fresh key from 32 random bytes of `rng` (RFC 8032 §5.1.5).
     pub fn generate(rng: &mut dyn Rng) -> Self {
         Ed25519PrivateKey::from_seed(random_array(rng))
     }
 
+    /// The key whose 32-byte private seed is `seed` (RFC 8032 §5.1.5), as
+    /// stored in a PKCS#8 file (RFC 8410 §7).
     pub fn from_seed(seed: [u8; 32]) -> Self {
         Ed25519PrivateKey {
             seed,
@@ -184,14 +194,18 @@ impl Ed25519PrivateKey {
         }
     }
 
+    /// The 32-byte private seed, for writing the key out (PKCS#8, RFC 8410).
     pub fn seed(&self) -> &[u8; 32] {
         &self.seed
     }
 
+    /// The 32-byte public key (RFC 8032 §5.1.5), as in a certificate's
+    /// SubjectPublicKeyInfo (RFC 8410 §4).
     pub fn public_key(&self) -> [u8; 32] {
         self.signing_key.verifying_key().to_bytes()
     }
 
+    /// The 64-byte Ed25519 signature of `message` (RFC 8032 §5.1.6).
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.signing_key.sign(message).to_bytes()
     }

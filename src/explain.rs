@@ -53,6 +53,8 @@ pub struct Explainer {
 }
 
 impl Explainer {
+    /// An explainer for one endpoint (`side` is "client" or "server", shown on
+    /// every line), writing to `out`, with secrets shown and no anchor prefix.
     pub fn new(side: &'static str, out: Arc<Mutex<dyn Write + Send>>) -> Self {
         Explainer {
             out,

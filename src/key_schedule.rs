@@ -52,10 +52,12 @@ use crate::transcript::TranscriptHash;
 pub struct Secret(pub(crate) [u8; HASH_LEN]);
 
 impl Secret {
+    /// The secret's 32 bytes (for the trace and the key log; handle with care).
     pub fn as_bytes(&self) -> &[u8; HASH_LEN] {
         &self.0
     }
 
+    /// A secret from its bytes: a PSK from a session, or a test vector.
     pub fn from_bytes(bytes: [u8; HASH_LEN]) -> Self {
         Secret(bytes)
     }
@@ -74,15 +76,33 @@ impl std::fmt::Debug for Secret {
 /// student (RFC label) and for Wireshark (NSS label) from the same value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SecretLabel {
+    /// Early Secret = HKDF-Extract(0, PSK). Derived in every handshake (from
+    /// zeros when there is no PSK), but not reported on the trace yet.
     EarlySecret,
+    /// binder_key = Derive-Secret(Early Secret, "res binder", ""), the key of
+    /// the PSK binder (RFC 8446 §4.2.11.2). Derived whenever a PSK is offered or
+    /// checked, but not reported on the trace yet.
     BinderKey,
+    /// Handshake Secret = HKDF-Extract(Derive-Secret(Early Secret, "derived",
+    /// ""), (EC)DHE).
     HandshakeSecret,
+    /// client_handshake_traffic_secret, label "c hs traffic": protects the
+    /// client's second flight.
     ClientHandshakeTraffic,
+    /// server_handshake_traffic_secret, label "s hs traffic": protects
+    /// EncryptedExtensions through the server Finished.
     ServerHandshakeTraffic,
+    /// Master Secret = HKDF-Extract(Derive-Secret(Handshake Secret, "derived",
+    /// ""), 0).
     MasterSecret,
+    /// client_application_traffic_secret_0, label "c ap traffic".
     ClientApplicationTraffic0,
+    /// server_application_traffic_secret_0, label "s ap traffic".
     ServerApplicationTraffic0,
+    /// exporter_master_secret, label "exp master" (RFC 8446 §7.5).
     ExporterMaster,
+    /// resumption_master_secret, label "res master": the root of every ticket's
+    /// PSK (RFC 8446 §4.6.1).
     ResumptionMaster,
 }
 
@@ -171,6 +191,7 @@ impl EarlySecret {
         EarlySecret(Secret(crypto::hkdf_extract(&zeros, psk.unwrap_or(&zeros))))
     }
 
+    /// The Early Secret itself.
     pub fn secret(&self) -> &Secret {
         &self.0
     }
@@ -196,6 +217,7 @@ impl EarlySecret {
 pub struct HandshakeSecret(Secret);
 
 impl HandshakeSecret {
+    /// The Handshake Secret itself.
     pub fn secret(&self) -> &Secret {
         &self.0
     }
@@ -221,6 +243,7 @@ impl HandshakeSecret {
 pub struct MasterSecret(Secret);
 
 impl MasterSecret {
+    /// The Master Secret itself.
     pub fn secret(&self) -> &Secret {
         &self.0
     }
@@ -254,7 +277,9 @@ pub struct TrafficSecret(pub(crate) Secret);
 /// The record protection keys of one direction (RFC 8446 §7.3).
 #[derive(Zeroize, ZeroizeOnDrop)]
 pub struct TrafficKeys {
+    /// `[sender]_write_key` = HKDF-Expand-Label(Secret, "key", "", 32).
     pub key: [u8; 32],
+    /// `[sender]_write_iv` = HKDF-Expand-Label(Secret, "iv", "", 12).
     pub iv: [u8; 12],
 }
 
@@ -271,8 +296,12 @@ impl TrafficSecret {
     }
 
     // ANCHOR: traffic_keys
+    /// The record keys of this secret (RFC 8446 §7.3):
+    ///
+    /// ```text
     /// [sender]_write_key = HKDF-Expand-Label(Secret, "key", "", key_length)
     /// [sender]_write_iv  = HKDF-Expand-Label(Secret, "iv", "", iv_length)
+    /// ```
     pub fn traffic_keys(&self) -> TrafficKeys {
         let mut keys = TrafficKeys {
             key: [0; 32],

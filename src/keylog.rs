@@ -18,6 +18,7 @@ pub struct KeyLogObserver {
 }
 
 impl KeyLogObserver {
+    /// An observer writing one NSS key log line per logged secret to `out`.
     pub fn new(out: Arc<Mutex<dyn Write + Send>>) -> Self {
         KeyLogObserver { out }
     }

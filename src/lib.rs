@@ -28,24 +28,42 @@
 //! | [`keylog`] | NSS key log lines for Wireshark, from trace events | |
 //! | [`explain`] | every record, message, secret and state change, annotated | |
 //! | [`stream`] | a blocking Read/Write wrapper over any transport | |
+//!
+//! One more module, `testing`, exists only with the `insecure-testing`
+//! feature: a seeded (so predictable) RNG, a fixed clock, an in-memory
+//! client/server pair and a temp dir, for the tests, examples, benches and
+//! fuzz targets. It is never for a connection to a real peer.
 #![forbid(unsafe_code)]
+// Every public item says what it is: the API docs are a reading surface too.
+#![warn(missing_docs)]
 
+// The module docs of the two state machines are a tour of their private
+// states (Appendix A), written for `cargo doc --document-private-items`,
+// where those links resolve.
+#[allow(rustdoc::private_intra_doc_links)]
 pub mod client;
 pub mod codec;
 pub mod config;
+// Not yet documented item by item: `connection`, `error` and
+// `messages`. Remove each `allow` once its module is.
+#[allow(missing_docs)]
 pub mod connection;
 pub mod crypto;
+#[allow(missing_docs)]
 pub mod error;
 pub mod explain;
 pub mod handshake;
 pub mod key_schedule;
 pub mod keylog;
+#[allow(missing_docs)]
 pub mod messages;
 pub mod pki;
 pub mod record;
 pub mod resumption;
+#[allow(rustdoc::private_intra_doc_links)]
 pub mod server;
 pub mod stream;
+#[cfg(any(test, feature = "insecure-testing"))]
 pub mod testing;
 pub mod trace;
 pub mod transcript;

@@ -44,13 +44,20 @@ use crate::key_schedule::TrafficKeys;
 /// `enum { ... } ContentType;` (RFC 8446 §5.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ContentType {
+    /// `change_cipher_spec(20)`: in TLS 1.3 only the compatibility message of
+    /// Appendix D.4, never protected.
     ChangeCipherSpec,
+    /// `alert(21)`: an alert (RFC 8446 §6).
     Alert,
+    /// `handshake(22)`: handshake messages (RFC 8446 §4).
     Handshake,
+    /// `application_data(23)`: application data, and the outer type of every
+    /// protected record (RFC 8446 §5.2).
     ApplicationData,
 }
 
 impl ContentType {
+    /// The code point on the wire.
     pub fn to_u8(self) -> u8 {
         match self {
             ContentType::ChangeCipherSpec => 20,
@@ -60,6 +67,8 @@ impl ContentType {
         }
     }
 
+    /// The content type with this code point, `None` for one TLS 1.3 does not
+    /// define.
     pub fn from_u8(v: u8) -> Option<Self> {
         match v {
             20 => Some(ContentType::ChangeCipherSpec),
@@ -70,6 +79,7 @@ impl ContentType {
         }
     }
 
+    /// The RFC's name (`application_data`).
     pub fn name(self) -> &'static str {
         match self {
             ContentType::ChangeCipherSpec => "change_cipher_spec",
@@ -92,17 +102,23 @@ pub const HEADER_LEN: usize = 5;
 pub struct OpaqueRecord {
     /// The outer `type` byte, not yet trusted.
     pub content_type: u8,
+    /// `ProtocolVersion legacy_record_version`: 0x0303 in everything we
+    /// send, ignored on receipt (RFC 8446 §5.1).
     pub legacy_record_version: u16,
+    /// `opaque fragment[TLSPlaintext.length]` or `encrypted_record`.
     pub fragment: Vec<u8>,
 }
 
 impl OpaqueRecord {
+    /// The 5-byte header: type, legacy_record_version, length. It is also the
+    /// additional data of a protected record (RFC 8446 §5.2).
     pub fn header(&self) -> [u8; HEADER_LEN] {
         let v = self.legacy_record_version.to_be_bytes();
         let len = (self.fragment.len() as u16).to_be_bytes();
         [self.content_type, v[0], v[1], len[0], len[1]]
     }
 
+    /// The record as sent: header, then fragment.
     pub fn encode(&self) -> Vec<u8> {
         let mut out = self.header().to_vec();
         out.extend_from_slice(&self.fragment);
@@ -214,6 +230,8 @@ pub struct RecordProtection {
 }
 
 impl RecordProtection {
+    /// Protection under `keys`, starting at sequence number 0 (RFC 8446 §5.3:
+    /// each new key resets it).
     pub fn new(keys: &TrafficKeys) -> Self {
         RecordProtection {
             aead: Aead::new(keys.key),
@@ -307,7 +325,9 @@ impl RecordProtection {
 /// Both directions' protection; `None` while a direction is in the clear.
 #[derive(Default)]
 pub struct RecordLayer {
+    /// What decrypts the peer's records.
     pub read: Option<RecordProtection>,
+    /// What encrypts our records.
     pub write: Option<RecordProtection>,
 }
 

@@ -1,17 +1,32 @@
-//! Deterministic randomness and an in-memory client/server pair, for tests,
-//! examples and the book. Never for real connections.
+//! Deterministic randomness, in-memory client/server pairs and temporary
+//! directories: the one home of the helpers that tests, examples, benches
+//! and the fuzz targets share. Never for real connections.
+//!
+//! This module exists only with the `insecure-testing` feature (and in the
+//! crate's own unit tests). Its [`SeededRng`] is predictable by design yet
+//! implements `TryCryptoRng`, so that it can stand in for the OS RNG in a
+//! config; the feature's name is there so that no program that talks to a
+//! real peer turns it on by accident. The crate's own tests, examples and
+//! benches enable it through a dev-dependency on the crate itself, and the
+//! fuzz targets in their `Cargo.toml`.
 //!
 //! [`SeededRng`] makes every "random" field reproducible, and different
 //! fields look different in a hex dump (Go's tests use an all-zero source;
 //! a counter makes a transcript easier to read). With a [`FixedClock`] as
 //! well, a whole handshake is byte-for-byte the same on every run
 //! (DESIGN.md principle 7). [`Pair`] moves bytes between two connections
-//! in memory, the way quinn's tests do, so nothing here opens a socket.
+//! in memory, the way quinn's tests do, so nothing here opens a socket;
+//! [`drive_until_quiet`] is the driving loop, shared with the tests that
+//! pair minitls (or rustls) with rustls. [`TempDir`] is the scratch
+//! directory of every test that writes files.
 
 use std::convert::Infallible;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::config::{ClientConfig, FixedClock, ServerConfig, SharedRng, UnixTime};
+use crate::config::{ClientConfig, Clock, FixedClock, ServerConfig, SharedRng, UnixTime};
 use crate::connection::{AppEvent, Connection};
 use crate::crypto::sha256;
 use crate::error::Error;
@@ -28,6 +43,8 @@ pub struct SeededRng {
 }
 
 impl SeededRng {
+    /// A stream that starts at block 0 of `seed`: two RNGs made from the
+    /// same seed give the same bytes.
     pub fn new(seed: u64) -> Self {
         SeededRng {
             seed,
@@ -74,7 +91,9 @@ impl rand_core::TryRng for SeededRng {
     }
 }
 
-// Declared "cryptographic" only so it can stand in for the OS RNG in tests.
+// Declared "cryptographic" only so it can stand in for the OS RNG in tests:
+// this claim is the reason the module sits behind the `insecure-testing`
+// feature.
 impl rand_core::TryCryptoRng for SeededRng {}
 
 /// The fixed time of deterministic runs: 2026-01-01T00:00:00Z.
@@ -102,16 +121,74 @@ pub fn server_config(pki: &DemoPki, seed: u64) -> ServerConfig {
     config
 }
 
+/// The seed of [`Pair::deterministic`]'s demo PKI.
+pub const PKI_SEED: u64 = 1;
+/// The seed of [`Pair::deterministic`]'s client RNG.
+pub const CLIENT_SEED: u64 = 2;
+/// The seed of [`Pair::deterministic`]'s server RNG.
+pub const SERVER_SEED: u64 = 3;
+
+/// The client of [`Pair::deterministic`]: trusting `pki`, seeded with
+/// [`CLIENT_SEED`], connecting to "localhost", reporting to `observer`.
+pub fn deterministic_client(pki: &DemoPki, observer: Box<dyn Observer>) -> Connection {
+    Connection::client_with_observer(
+        Arc::new(client_config(pki, CLIENT_SEED)),
+        "localhost",
+        observer,
+    )
+    .expect("client starts")
+}
+
+/// The server of [`Pair::deterministic`]: `pki`'s certificate, seeded with
+/// [`SERVER_SEED`], reporting to `observer`.
+pub fn deterministic_server(pki: &DemoPki, observer: Box<dyn Observer>) -> Connection {
+    Connection::server_with_observer(Arc::new(server_config(pki, SERVER_SEED)), observer)
+}
+
+/// How many rounds [`drive_until_quiet`] allows. Two correct peers go quiet
+/// within a handful (a full handshake with tickets takes three); more means
+/// they answer each other forever, which a test should report, not hang on.
+pub const MAX_ROUNDS: usize = 100;
+
+/// The driving loop of every in-memory pair: call `exchange` (one flight
+/// each way, returning how many bytes moved) until a round moves nothing.
+/// An error from `exchange` ends the loop and is returned.
+///
+/// # Panics
+///
+/// After [`MAX_ROUNDS`] rounds that all moved bytes.
+pub fn drive_until_quiet<E>(mut exchange: impl FnMut() -> Result<usize, E>) -> Result<(), E> {
+    for _ in 0..MAX_ROUNDS {
+        if exchange()? == 0 {
+            return Ok(());
+        }
+    }
+    panic!("the connections never went quiet ({MAX_ROUNDS} rounds)");
+}
+
+/// One end of a [`Pair`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// [`Pair::client`].
+    Client,
+    /// [`Pair::server`].
+    Server,
+}
+
 /// A client and a server joined in memory.
 pub struct Pair {
+    /// The client connection.
     pub client: Connection,
+    /// The server connection.
     pub server: Connection,
-    /// Application events each side produced, in order.
+    /// Application events the client produced, in order.
     pub client_events: Vec<AppEvent>,
+    /// Application events the server produced, in order.
     pub server_events: Vec<AppEvent>,
 }
 
 impl Pair {
+    /// Join two connections (no bytes move until asked).
     pub fn new(client: Connection, server: Connection) -> Self {
         Pair {
             client,
@@ -121,75 +198,148 @@ impl Pair {
         }
     }
 
-    /// A deterministic pair on a demo PKI, with observers on each side.
+    /// A deterministic pair on a demo PKI, with observers on each side:
+    /// [`demo_pki`]`(`[`PKI_SEED`]`)`, [`deterministic_client`] and
+    /// [`deterministic_server`].
     pub fn deterministic(
         client_observer: Box<dyn Observer>,
         server_observer: Box<dyn Observer>,
     ) -> Self {
-        let pki = demo_pki(1);
-        let client = Connection::client_with_observer(
-            Arc::new(client_config(&pki, 2)),
-            "localhost",
-            client_observer,
-        )
-        .expect("client starts");
-        let server =
-            Connection::server_with_observer(Arc::new(server_config(&pki, 3)), server_observer);
+        let pki = demo_pki(PKI_SEED);
+        let client = deterministic_client(&pki, client_observer);
+        let server = deterministic_server(&pki, server_observer);
         Pair::new(client, server)
+    }
+
+    /// Move one flight from `from` to its peer, showing the bytes to
+    /// `observe` once the peer has accepted them, and collect the events
+    /// the peer produced. Returns how many bytes moved.
+    pub fn deliver(
+        &mut self,
+        from: Side,
+        observe: &mut dyn FnMut(Side, &[u8]),
+    ) -> Result<usize, Error> {
+        let (sender, receiver, receiver_events) = match from {
+            Side::Client => (&mut self.client, &mut self.server, &mut self.server_events),
+            Side::Server => (&mut self.server, &mut self.client, &mut self.client_events),
+        };
+        let mut bytes = Vec::new();
+        let n = sender.transmit(&mut bytes);
+        if n > 0 {
+            receiver.receive(&bytes)?;
+            observe(from, &bytes);
+        }
+        receiver_events.extend(std::iter::from_fn(|| receiver.poll_event()));
+        Ok(n)
     }
 
     /// Move one flight from the client to the server. Returns how many bytes moved.
     pub fn client_to_server(&mut self) -> Result<usize, Error> {
-        let mut bytes = Vec::new();
-        let n = self.client.transmit(&mut bytes);
-        if n > 0 {
-            self.server.receive(&bytes)?;
-        }
-        self.server_events
-            .extend(std::iter::from_fn(|| self.server.poll_event()));
-        Ok(n)
+        self.deliver(Side::Client, &mut |_, _| {})
     }
 
     /// Move one flight from the server to the client.
     pub fn server_to_client(&mut self) -> Result<usize, Error> {
-        let mut bytes = Vec::new();
-        let n = self.server.transmit(&mut bytes);
-        if n > 0 {
-            self.client.receive(&bytes)?;
-        }
-        self.client_events
-            .extend(std::iter::from_fn(|| self.client.poll_event()));
-        Ok(n)
+        self.deliver(Side::Server, &mut |_, _| {})
     }
 
     /// Move bytes both ways until neither side has anything to send.
     pub fn drive(&mut self) -> Result<(), Error> {
-        loop {
-            let moved = self.client_to_server()? + self.server_to_client()?;
-            if moved == 0 {
-                return Ok(());
-            }
-        }
+        self.drive_observed(|_, _| {})
+    }
+
+    /// [`Pair::drive`], showing every flight to `observe` in the order it
+    /// was sent (a capture, a byte count).
+    pub fn drive_observed(&mut self, mut observe: impl FnMut(Side, &[u8])) -> Result<(), Error> {
+        drive_until_quiet(|| {
+            Ok(self.deliver(Side::Client, &mut observe)?
+                + self.deliver(Side::Server, &mut observe)?)
+        })
     }
 }
 
 /// A clock a test can move forward (ticket ages, expiry, key rotation).
+/// Clones share one time.
 #[derive(Clone)]
-pub struct ManualClock(pub Arc<std::sync::atomic::AtomicU64>);
+pub struct ManualClock(pub Arc<AtomicU64>);
 
 impl ManualClock {
+    /// A clock that reads `at` until it is advanced.
     pub fn new(at: UnixTime) -> Self {
-        ManualClock(Arc::new(std::sync::atomic::AtomicU64::new(at.0)))
+        ManualClock(Arc::new(AtomicU64::new(at.0)))
     }
 
+    /// Move this clock (and every clone of it) `secs` seconds forward.
     pub fn advance_secs(&self, secs: u64) {
-        self.0
-            .fetch_add(secs * 1000, std::sync::atomic::Ordering::SeqCst);
+        self.0.fetch_add(secs * 1000, Ordering::SeqCst);
     }
 }
 
-impl crate::config::Clock for ManualClock {
+impl Clock for ManualClock {
     fn now(&self) -> UnixTime {
-        UnixTime(self.0.load(std::sync::atomic::Ordering::SeqCst))
+        UnixTime(self.0.load(Ordering::SeqCst))
+    }
+}
+
+/// A fresh directory under the system temp dir, removed on drop (kept, and
+/// its path printed, when the test is failing, to help the post-mortem).
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// Create `minitls-test-TAG-PID-N-NANOS` under the system temp dir;
+    /// the process id, a counter and the time keep parallel tests apart.
+    ///
+    /// # Panics
+    ///
+    /// If the directory cannot be created.
+    pub fn new(tag: &str) -> TempDir {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let path = std::env::temp_dir().join(format!(
+            "minitls-test-{tag}-{}-{}-{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+        ));
+        std::fs::create_dir_all(&path)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
+        TempDir(path)
+    }
+
+    /// Where the directory is.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// The path of `name` inside the directory.
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// The contents of the file `name`, which must exist and be UTF-8.
+    pub fn read(&self, name: &str) -> String {
+        let path = self.join(name);
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    }
+
+    /// Write `contents` to the file `name`; returns its path.
+    pub fn write(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.join(name);
+        std::fs::write(&path, contents)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("(test files kept in {})", self.0.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 }

@@ -28,16 +28,22 @@ pub enum Direction {
 /// Which keys protect records (Appendix A's `K_send = handshake` ...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Epoch {
+    /// The `[sender]_handshake_traffic_secret` keys (RFC 8446 §7.1).
     Handshake,
-    /// application_traffic_secret_N
+    /// The `[sender]_application_traffic_secret_N` keys, N counting the
+    /// KeyUpdates so far (RFC 8446 §7.2).
     Application(u32),
 }
 
 /// A cryptographic operation, counted for the demo's cost table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operation {
+    /// An X25519 key pair made for a key_share (RFC 8446 §4.2.8).
     X25519KeyGen,
+    /// An X25519 agreement with the peer's share, the (EC)DHE input of the
+    /// key schedule (RFC 8446 §7.4.2).
     X25519SharedSecret,
+    /// One Ed25519 signature made (our CertificateVerify, RFC 8446 §4.4.3).
     Ed25519Sign,
     /// One signature check (CertificateVerify, or one certificate in a chain).
     Ed25519Verify,
@@ -48,75 +54,125 @@ pub enum Operation {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ResumptionEvent {
     /// Client: a ticket offered as a PSK identity.
-    Offered { ticket_len: usize },
+    Offered {
+        /// The ticket's length in bytes.
+        ticket_len: usize,
+    },
     /// Server: a PSK identity accepted.
     Accepted {
+        /// Which [`ResumptionStrategy`](crate::resumption::ResumptionStrategy)
+        /// redeemed the ticket ("stateful" or "stateless").
         strategy: &'static str,
+        /// "psk_dhe_ke" or "psk_ke" (RFC 8446 §4.2.9).
         psk_mode: &'static str,
     },
     /// Server: a PSK identity refused; the handshake goes on in full.
     Rejected {
+        /// The strategy that could not redeem the identity.
         strategy: &'static str,
+        /// Why ([`Rejection::reason`](crate::resumption::Rejection::reason)).
         reason: &'static str,
     },
     /// Client: the server did not accept our PSK.
     NotAccepted,
     /// Server: a NewSessionTicket issued.
     TicketIssued {
+        /// The strategy that made the ticket.
         strategy: &'static str,
+        /// The ticket's length in bytes.
         ticket_len: usize,
     },
     /// Client: a NewSessionTicket stored for later.
-    TicketStored { lifetime: u32 },
+    TicketStored {
+        /// The ticket_lifetime the server gave, in seconds (RFC 8446 §4.6.1).
+        lifetime: u32,
+    },
 }
 
 /// Something that happened on a connection.
 #[derive(Debug)]
 pub enum Event<'a> {
+    /// A record queued for the peer (RFC 8446 §5).
     RecordSent {
+        /// The real content type; for a protected record, the one hidden
+        /// inside it (`TLSInnerPlaintext.type`, RFC 8446 §5.2).
         content_type: ContentType,
+        /// Whether the record is encrypted (`TLSCiphertext`).
         protected: bool,
+        /// The whole record as sent: 5-byte header, then the fragment.
         bytes: &'a [u8],
     },
+    /// A record taken from the peer's bytes, before it is decrypted.
     RecordReceived {
+        /// The outer content type, as on the wire (application_data for
+        /// every protected record).
         content_type: ContentType,
+        /// Whether the record is to be decrypted.
         protected: bool,
+        /// The whole record as received: header, then the fragment.
         bytes: &'a [u8],
     },
+    /// A handshake message queued for the peer (RFC 8446 §4).
     MessageSent {
+        /// The message, decoded.
         message: &'a HandshakeMessage,
+        /// Its bytes, 4-byte handshake header included: what the
+        /// transcript hashes.
         bytes: &'a [u8],
     },
+    /// A handshake message received whole, before its transition runs.
     MessageReceived {
+        /// The message, decoded.
         message: &'a HandshakeMessage,
+        /// Its bytes as received, header included.
         bytes: &'a [u8],
     },
+    /// A secret of the key schedule was derived (RFC 8446 §7.1).
     SecretDerived {
+        /// Which secret, with its RFC and key-log names.
         label: SecretLabel,
+        /// `ClientHello.random`, which names the connection in a key log.
         client_random: &'a [u8; 32],
+        /// The secret's value.
         secret: &'a [u8],
     },
+    /// New record keys in use from the next record on (Appendix A's
+    /// `K_send = ...` and `K_recv = ...`).
     KeysInstalled {
+        /// Whether they protect what we send or what we receive.
         direction: Direction,
+        /// Which secret they come from.
         epoch: Epoch,
     },
+    /// A transition of the Appendix A state machine.
     StateChanged {
+        /// The state left, in the RFC's spelling (`WAIT_SH`).
         from: &'static str,
+        /// The state entered.
         to: &'static str,
     },
+    /// An alert queued for the peer (RFC 8446 §6).
     AlertSent {
+        /// The alert sent.
         alert: AlertDescription,
+        /// The failure that caused it; `None` for a close_notify.
         error: Option<&'a Error>,
     },
+    /// An alert received from the peer.
     AlertReceived {
+        /// The alert received.
         alert: AlertDescription,
     },
+    /// A cryptographic operation was performed.
     Operation(Operation),
+    /// Something happened to resumption.
     Resumption(ResumptionEvent),
 }
 
 /// A consumer of trace events.
 pub trait Observer: Send {
+    /// Called for every event, in the order things happened. The payloads
+    /// are borrowed: copy what must outlive the call.
     fn on_event(&mut self, event: &Event<'_>);
 }
 
@@ -141,16 +197,27 @@ impl Observer for Tee {
 /// An owned copy of an event, kept by [`Recorder`] for tests.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RecordedEvent {
+    /// [`Event::RecordSent`]: content type, protected, record bytes.
     RecordSent(ContentType, bool, Vec<u8>),
+    /// [`Event::RecordReceived`]: outer content type, protected, record bytes.
     RecordReceived(ContentType, bool, Vec<u8>),
+    /// [`Event::MessageSent`]: the message's struct name, its bytes.
     MessageSent(&'static str, Vec<u8>),
+    /// [`Event::MessageReceived`]: the message's struct name, its bytes.
     MessageReceived(&'static str, Vec<u8>),
+    /// [`Event::SecretDerived`]: which secret, its value.
     SecretDerived(SecretLabel, Vec<u8>),
+    /// [`Event::KeysInstalled`].
     KeysInstalled(Direction, Epoch),
+    /// [`Event::StateChanged`]: from, to.
     StateChanged(&'static str, &'static str),
+    /// [`Event::AlertSent`], without the error.
     AlertSent(AlertDescription),
+    /// [`Event::AlertReceived`].
     AlertReceived(AlertDescription),
+    /// [`Event::Operation`].
     Operation(Operation),
+    /// [`Event::Resumption`].
     Resumption(ResumptionEvent),
 }
 
@@ -160,6 +227,7 @@ pub enum RecordedEvent {
 pub struct Recorder(pub std::sync::Arc<std::sync::Mutex<Vec<RecordedEvent>>>);
 
 impl Recorder {
+    /// A copy of every event so far, oldest first.
     pub fn events(&self) -> Vec<RecordedEvent> {
         self.0.lock().map(|v| v.clone()).unwrap_or_default()
     }
@@ -207,15 +275,23 @@ impl Observer for Recorder {
 pub struct StatsData {
     /// Handshake messages sent and received, with their sizes, in order.
     pub messages: Vec<(Direction, &'static str, usize)>,
+    /// Records sent.
     pub records_sent: usize,
+    /// Records received.
     pub records_received: usize,
+    /// Bytes sent, record headers included.
     pub bytes_sent: usize,
+    /// Bytes received, record headers included.
     pub bytes_received: usize,
     /// Times this side had to wait for the peer during the handshake.
     pub round_trips: usize,
+    /// [`Operation::X25519KeyGen`] count.
     pub x25519_keygens: usize,
+    /// [`Operation::X25519SharedSecret`] count.
     pub x25519_shared_secrets: usize,
+    /// [`Operation::Ed25519Sign`] count.
     pub signatures_made: usize,
+    /// [`Operation::Ed25519Verify`] count.
     pub signatures_verified: usize,
     /// Whether the handshake has finished (later records are not counted
     /// as handshake round trips).
@@ -228,6 +304,7 @@ pub struct StatsData {
 pub struct Stats(pub std::sync::Arc<std::sync::Mutex<StatsData>>);
 
 impl Stats {
+    /// A copy of the counts so far.
     pub fn get(&self) -> StatsData {
         self.0.lock().map(|s| s.clone()).unwrap_or_default()
     }

@@ -12,12 +12,14 @@
 //! hash ([`Transcript::restart_for_hrr`]).
 
 use crate::crypto::{self, HASH_LEN, Sha256Hasher};
+use crate::messages::HandshakeType;
 
 /// `Transcript-Hash(M1 || M2 || ... || Mn)` at some point of the handshake.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct TranscriptHash([u8; HASH_LEN]);
 
 impl TranscriptHash {
+    /// The 32-byte SHA-256 value.
     pub fn as_bytes(&self) -> &[u8; HASH_LEN] {
         &self.0
     }
@@ -28,6 +30,8 @@ impl TranscriptHash {
         TranscriptHash(crypto::sha256(b""))
     }
 
+    /// A transcript hash from its bytes, such as one printed in the
+    /// RFC 8448 traces (`examples/02_key_schedule.rs`).
     pub fn from_bytes(bytes: [u8; HASH_LEN]) -> Self {
         TranscriptHash(bytes)
     }
@@ -40,6 +44,7 @@ pub struct Transcript {
 }
 
 impl Transcript {
+    /// The transcript before any message: Transcript-Hash of nothing.
     pub fn new() -> Self {
         Transcript::default()
     }
@@ -81,7 +86,7 @@ impl Transcript {
     /// holding only the hash.
     pub fn restart_for_hrr(&mut self) {
         let client_hello1_hash = self.current();
-        let mut message_hash = vec![254, 0, 0, HASH_LEN as u8];
+        let mut message_hash = vec![HandshakeType::MessageHash as u8, 0, 0, HASH_LEN as u8];
         message_hash.extend_from_slice(client_hello1_hash.as_bytes());
         *self = Transcript::new();
         self.add(&message_hash);

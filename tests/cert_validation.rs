@@ -6,7 +6,7 @@
 //! the real `openssl` binary (installed on every machine here) to check
 //! that what we issue, OpenSSL accepts, and the other way round.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -19,6 +19,7 @@ use minitls::pki::verify::{
     KeyPurpose, TrustAnchors, VerifiedServerCert, verify_chain, verify_server_chain,
 };
 use minitls::pki::x509::{self, BasicConstraints, Certificate, KeyUsage};
+use minitls::testing::TempDir;
 
 /// 2023-11-14T22:13:20Z; every certificate below is issued around it.
 const NOW: i64 = 1_700_000_000;
@@ -98,15 +99,6 @@ fn assert_name_mismatch<T: std::fmt::Debug>(result: Result<T, CertificateError>,
         },
         AlertDescription::BadCertificate,
     );
-}
-
-/// A fresh directory for one test's files.
-fn temp_dir(test_name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("minitls-pki-{}-{}", std::process::id(), test_name));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Run `openssl args...` in `dir`, giving up after 30 seconds. Returns
@@ -782,7 +774,8 @@ fn every_truncation_and_every_flipped_byte_is_refused_without_panic() {
 
 #[test]
 fn ecdsa_certificate_from_openssl_is_unsupported_certificate() {
-    let dir = temp_dir("ecdsa");
+    let tmp = TempDir::new("pki-ecdsa");
+    let dir = tmp.path().to_path_buf();
     openssl_ok(
         &dir,
         &[
@@ -845,12 +838,12 @@ fn ecdsa_certificate_from_openssl_is_unsupported_certificate() {
         CertificateError::UnsupportedAlgorithm,
         AlertDescription::UnsupportedCertificate,
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn openssl_verify_accepts_the_demo_pki() {
-    let dir = temp_dir("demo-openssl");
+    let tmp = TempDir::new("pki-demo-openssl");
+    let dir = tmp.path().to_path_buf();
     let pki = DemoPki::generate(&mut crypto::os_rng(), &["localhost"], unix_now());
     pki.write_to_dir(&dir).unwrap();
 
@@ -875,12 +868,12 @@ fn openssl_verify_accepts_the_demo_pki() {
     assert!(text.contains("ED25519"), "{text}");
     openssl_ok(&dir, &["pkey", "-in", "server.key", "-noout"]);
     openssl_ok(&dir, &["pkey", "-in", "ca.key", "-noout"]);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn openssl_reads_ip_address_names() {
-    let dir = temp_dir("ip-openssl");
+    let tmp = TempDir::new("pki-ip-openssl");
+    let dir = tmp.path().to_path_buf();
     let pki = DemoPki::generate(&mut crypto::os_rng(), &["127.0.0.1", "::1"], unix_now());
     pki.write_to_dir(&dir).unwrap();
 
@@ -921,12 +914,12 @@ fn openssl_reads_ip_address_names() {
         ],
     );
     assert!(!ok, "{out}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn openssl_agrees_that_an_intermediate_extended_key_usage_binds_the_leaf() {
-    let dir = temp_dir("eku-openssl");
+    let tmp = TempDir::new("pki-eku-openssl");
+    let dir = tmp.path().to_path_buf();
     let root = root("Test Root");
     std::fs::write(dir.join("root.pem"), pem::cert_to_pem(&root.der)).unwrap();
     let at = NOW.to_string();
@@ -963,12 +956,12 @@ fn openssl_agrees_that_an_intermediate_extended_key_usage_binds_the_leaf() {
             accepted
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn ed25519_chain_made_by_openssl_validates() {
-    let dir = temp_dir("openssl-chain");
+    let tmp = TempDir::new("pki-openssl-chain");
+    let dir = tmp.path().to_path_buf();
     openssl_ok(
         &dir,
         &["genpkey", "-algorithm", "ed25519", "-out", "ca.key"],
@@ -1093,12 +1086,12 @@ fn ed25519_chain_made_by_openssl_validates() {
     let out = openssl_ok(&dir, &["verify", "-CAfile", "ca.pem", "ours.pem"]);
     assert!(out.contains("OK"), "{out}");
     verify_server_chain(&[&ours.der], &anchors, "localhost", unix_now()).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn private_keys_interoperate_with_openssl() {
-    let dir = temp_dir("keys");
+    let tmp = TempDir::new("pki-keys");
+    let dir = tmp.path().to_path_buf();
     // openssl's key, read by us and written back identically.
     openssl_ok(
         &dir,
@@ -1133,5 +1126,4 @@ fn private_keys_interoperate_with_openssl() {
         std::fs::read_to_string(dir.join("ours-again.key")).unwrap(),
         ours_text
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -8,6 +8,7 @@
 //! issued at the real current time (valid from an hour before it for a
 //! year), and minitls's configs use a fixed clock at that same instant.
 
+use std::convert::Infallible;
 use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -17,7 +18,7 @@ use minitls::crypto::Ed25519PrivateKey;
 use minitls::error::CertificateError;
 use minitls::pki::issue::{self, CertificateParams, DemoPki};
 use minitls::pki::x509::Certificate;
-use minitls::testing::SeededRng;
+use minitls::testing::{SeededRng, drive_until_quiet};
 use minitls::trace::{RecordedEvent, Recorder};
 use minitls::{AlertDescription, AppEvent, ClientConfig, Connection, Error, ServerConfig};
 use rustls::crypto::CryptoProvider;
@@ -242,13 +243,9 @@ impl Link {
 
     /// Move bytes both ways until neither side has anything to send.
     fn drive(&mut self) {
-        for _ in 0..100 {
-            let moved = self.minitls_to_rustls() + self.rustls_to_minitls();
-            if moved == 0 {
-                return;
-            }
-        }
-        panic!("the connections never went quiet");
+        let Ok(()) = drive_until_quiet(|| {
+            Ok::<_, Infallible>(self.minitls_to_rustls() + self.rustls_to_minitls())
+        });
     }
 
     /// Drive, and insist neither side failed.

@@ -29,9 +29,9 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use minitls::AppEvent;
 use minitls::keylog::KeyLogObserver;
-use minitls::testing::Pair;
-use minitls::{AppEvent, Connection};
+use minitls::testing::{Pair, Side};
 
 use support::{Output, run_with_timeout};
 
@@ -53,49 +53,22 @@ const SERVER_MESSAGE: &[u8] = b"hello from minitls, server to client";
 // ---------------------------------------------------------------------------
 // The connection: a deterministic handshake and data both ways, in memory.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Side {
-    Client,
-    Server,
-}
-
 /// What one side sent in one go (one `transmit`).
 struct Flight {
     from: Side,
     bytes: Vec<u8>,
 }
 
-/// Move everything `from` has to send to its peer, recording it.
-fn deliver(pair: &mut Pair, from: Side, flights: &mut Vec<Flight>) -> usize {
-    let (sender, receiver): (&mut Connection, &mut Connection) = match from {
-        Side::Client => (&mut pair.client, &mut pair.server),
-        Side::Server => (&mut pair.server, &mut pair.client),
-    };
-    let mut bytes = Vec::new();
-    let n = sender.transmit(&mut bytes);
-    if n == 0 {
-        return 0;
-    }
-    receiver
-        .receive(&bytes)
-        .unwrap_or_else(|e| panic!("{from:?}'s bytes rejected: {e:?}"));
-    let events = std::iter::from_fn(|| receiver.poll_event());
-    match from {
-        Side::Client => pair.server_events.extend(events),
-        Side::Server => pair.client_events.extend(events),
-    }
-    flights.push(Flight { from, bytes });
-    n
-}
-
-/// Move bytes both ways until neither side has anything to send.
+/// Move bytes both ways until neither side has anything to send, recording
+/// each flight.
 fn drive(pair: &mut Pair, flights: &mut Vec<Flight>) {
-    loop {
-        let moved = deliver(pair, Side::Client, flights) + deliver(pair, Side::Server, flights);
-        if moved == 0 {
-            return;
-        }
-    }
+    pair.drive_observed(|from, bytes| {
+        flights.push(Flight {
+            from,
+            bytes: bytes.to_vec(),
+        })
+    })
+    .unwrap_or_else(|e| panic!("bytes rejected: {e:?}"));
 }
 
 /// A whole connection: handshake, one message each way, close_notify both

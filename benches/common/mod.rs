@@ -1,15 +1,17 @@
 //! What both benchmark files share: one PKI, rustls configured like minitls,
-//! byte pumps for in-memory connections, and the ratio table.
+//! byte pumps for rustls pairs (on the library's driving loop,
+//! `minitls::testing::drive_until_quiet`), and the ratio table.
 //!
 //! Each bench file uses only part of this, hence the `allow(dead_code)`.
 #![allow(dead_code)]
 
+use std::convert::Infallible;
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use minitls::pki::issue::DemoPki;
-use minitls::testing::SeededRng;
+use minitls::testing::{SeededRng, drive_until_quiet};
 use rustls::crypto::CryptoProvider;
 use rustls::crypto::ring::{self, cipher_suite, kx_group};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
@@ -113,13 +115,11 @@ pub fn rustls_transfer(
 /// delivers the server's NewSessionTickets to the client).
 pub fn rustls_drive(client: &mut rustls::Connection, server: &mut rustls::Connection) {
     let mut buf = Vec::with_capacity(4096);
-    loop {
-        let moved =
-            rustls_transfer(client, server, &mut buf) + rustls_transfer(server, client, &mut buf);
-        if moved == 0 {
-            return;
-        }
-    }
+    let Ok(()) = drive_until_quiet(|| {
+        Ok::<_, Infallible>(
+            rustls_transfer(client, server, &mut buf) + rustls_transfer(server, client, &mut buf),
+        )
+    });
 }
 
 // ---------------------------------------------------------------------------

@@ -211,6 +211,8 @@ pub enum HandshakeType {
     CertificateVerify = 15,
     Finished = 20,
     KeyUpdate = 24,
+    /// Never sent: the synthetic message that stands for ClientHello1 in
+    /// the transcript after a HelloRetryRequest (RFC 8446 §4.4.1).
     MessageHash = 254,
 }
 

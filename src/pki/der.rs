@@ -33,19 +33,34 @@ use crate::error::CertificateError;
 /// Universal tags (X.690 §8.1.2, X.680 §8.4), with the constructed bit set
 /// for SEQUENCE and SET as DER requires (X.690 §8.9, §8.11).
 pub const BOOLEAN: u8 = 0x01;
+/// INTEGER, two's complement, minimal (X.690 §8.3).
 pub const INTEGER: u8 = 0x02;
+/// BIT STRING: keys, signatures, keyUsage (X.690 §8.6).
 pub const BIT_STRING: u8 = 0x03;
+/// OCTET STRING: an extension's extnValue (X.690 §8.7).
 pub const OCTET_STRING: u8 = 0x04;
+/// NULL (X.690 §8.8); Ed25519's AlgorithmIdentifier must not carry one
+/// (RFC 8410 §3).
 pub const NULL: u8 = 0x05;
+/// OBJECT IDENTIFIER (X.690 §8.19).
 pub const OBJECT_IDENTIFIER: u8 = 0x06;
+/// UTF8String, the DirectoryString RFC 5280 §4.1.2.6 asks new certificates to use.
 pub const UTF8_STRING: u8 = 0x0c;
+/// PrintableString, a DirectoryString of a restricted ASCII set.
 pub const PRINTABLE_STRING: u8 = 0x13;
+/// TeletexString, a legacy DirectoryString (RFC 5280 §4.1.2.4).
 pub const TELETEX_STRING: u8 = 0x14;
+/// IA5String (ASCII): dNSName and other GeneralNames (RFC 5280 §4.2.1.6).
 pub const IA5_STRING: u8 = 0x16;
+/// UTCTime, for validity years 1950 to 2049 (RFC 5280 §4.1.2.5.1).
 pub const UTC_TIME: u8 = 0x17;
+/// GeneralizedTime, for validity years from 2050 (RFC 5280 §4.1.2.5.2).
 pub const GENERALIZED_TIME: u8 = 0x18;
+/// BMPString (UCS-2), a legacy DirectoryString.
 pub const BMP_STRING: u8 = 0x1e;
+/// SEQUENCE, constructed (X.690 §8.9).
 pub const SEQUENCE: u8 = 0x30;
+/// SET, constructed (X.690 §8.11): the RelativeDistinguishedName of a Name.
 pub const SET: u8 = 0x31;
 
 /// The tag of `[n] EXPLICIT`: context-specific class, constructed, because
@@ -68,6 +83,7 @@ pub const fn context_constructed(n: u8) -> u8 {
 /// One value as it sits in the buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tlv<'a> {
+    /// The identifier octet (one byte: minitls reads no high tag numbers).
     pub tag: u8,
     /// The contents octets, without tag and length.
     pub contents: &'a [u8],
@@ -84,6 +100,7 @@ pub struct Tlv<'a> {
 pub struct Oid(pub Vec<u8>);
 
 impl Oid {
+    /// The DER contents octets of the OID.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
@@ -132,7 +149,9 @@ impl fmt::Debug for Oid {
 /// are padding (X.690 §8.6.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BitString<'a> {
+    /// How many bits at the end of the last byte are padding (0 to 7).
     pub unused_bits: u8,
+    /// The bits, most significant first.
     pub bytes: &'a [u8],
 }
 
@@ -158,10 +177,12 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader at the start of `buf`.
     pub fn new(buf: &'a [u8]) -> Self {
         Reader { buf, pos: 0 }
     }
 
+    /// Whether every value in the buffer has been read.
     pub fn is_empty(&self) -> bool {
         self.pos >= self.buf.len()
     }
@@ -518,10 +539,12 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// An empty writer.
     pub fn new() -> Self {
         Writer::default()
     }
 
+    /// The DER written.
     pub fn into_bytes(self) -> Vec<u8> {
         self.buf
     }
@@ -547,10 +570,13 @@ impl Writer {
         self.tlv(tag, &inner.buf);
     }
 
+    /// A SEQUENCE whose contents `body` writes.
     pub fn sequence(&mut self, body: impl FnOnce(&mut Writer)) {
         self.nested(SEQUENCE, body)
     }
 
+    /// A SET whose contents `body` writes (one element, as in a Name's RDN,
+    /// so DER's sorting of SET OF has nothing to do).
     pub fn set(&mut self, body: impl FnOnce(&mut Writer)) {
         self.nested(SET, body)
     }
@@ -572,10 +598,12 @@ impl Writer {
         self.tlv(INTEGER, &contents);
     }
 
+    /// A non-negative INTEGER from a `u64` (a version, a path length).
     pub fn small_unsigned(&mut self, value: u64) {
         self.unsigned_integer(&value.to_be_bytes());
     }
 
+    /// A BOOLEAN: 0xff for TRUE, as DER requires (X.690 §11.1).
     pub fn boolean(&mut self, value: bool) {
         self.tlv(BOOLEAN, &[if value { 0xff } else { 0x00 }]);
     }
@@ -610,14 +638,18 @@ impl Writer {
         self.tlv(BIT_STRING, &contents);
     }
 
+    /// An OCTET STRING holding `bytes`.
     pub fn octet_string(&mut self, bytes: &[u8]) {
         self.tlv(OCTET_STRING, bytes);
     }
 
+    /// An OBJECT IDENTIFIER from its contents octets (constants such as
+    /// `x509::ID_ED25519`).
     pub fn oid(&mut self, encoded: &[u8]) {
         self.tlv(OBJECT_IDENTIFIER, encoded);
     }
 
+    /// A UTF8String.
     pub fn utf8_string(&mut self, text: &str) {
         self.tlv(UTF8_STRING, text.as_bytes());
     }

@@ -317,9 +317,13 @@ fn write_extensions(
 /// A demo PKI: a self-signed CA `CN=minitls demo CA` and a server
 /// certificate it issued, each with its key.
 pub struct DemoPki {
+    /// The CA's self-signed certificate, DER: the trust anchor to give clients.
     pub ca_cert: Vec<u8>,
+    /// The CA's key, to issue more certificates.
     pub ca_key: Ed25519PrivateKey,
+    /// The server's certificate, DER, issued by the CA.
     pub server_cert: Vec<u8>,
+    /// The server certificate's key, for CertificateVerify.
     pub server_key: Ed25519PrivateKey,
 }
 

@@ -114,6 +114,7 @@ pub fn base64_decode(text: &str) -> Result<Vec<u8>, CertificateError> {
 /// One `-----BEGIN label-----` ... `-----END label-----` block.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PemBlock {
+    /// The label between `BEGIN ` and the dashes (`CERTIFICATE`, `PRIVATE KEY`).
     pub label: String,
     /// The decoded contents, normally DER.
     pub der: Vec<u8>,
@@ -188,6 +189,7 @@ pub fn certs_from_pem(text: &str) -> Result<Vec<Vec<u8>>, CertificateError> {
     Ok(certs)
 }
 
+/// A DER certificate as one `CERTIFICATE` PEM block (RFC 7468 §5).
 pub fn cert_to_pem(der: &[u8]) -> String {
     encode(LABEL_CERTIFICATE, der)
 }
@@ -201,6 +203,8 @@ pub fn private_key_from_pem(text: &str) -> Result<Ed25519PrivateKey, Certificate
     decode_ed25519_pkcs8(&block.der)
 }
 
+/// An Ed25519 key as one `PRIVATE KEY` PEM block of PKCS#8 (RFC 7468 §10,
+/// RFC 8410 §7), as `openssl genpkey` writes it.
 pub fn private_key_to_pem(key: &Ed25519PrivateKey) -> String {
     encode(LABEL_PRIVATE_KEY, &encode_ed25519_pkcs8(key))
 }

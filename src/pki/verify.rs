@@ -81,6 +81,7 @@ pub struct TrustAnchors {
 }
 
 impl TrustAnchors {
+    /// No trusted CA yet: every chain is refused until one is added.
     pub fn new() -> Self {
         TrustAnchors::default()
     }
@@ -101,10 +102,12 @@ impl TrustAnchors {
         Ok(anchors)
     }
 
+    /// How many CA certificates are trusted.
     pub fn len(&self) -> usize {
         self.anchors.len()
     }
 
+    /// Whether no CA is trusted.
     pub fn is_empty(&self) -> bool {
         self.anchors.is_empty()
     }

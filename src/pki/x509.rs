@@ -91,6 +91,7 @@ const ATTRIBUTE_SHORT_NAMES: &[(&[u8], &str)] = &[
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AlgorithmIdentifier {
+    /// `algorithm OBJECT IDENTIFIER` (id-Ed25519 is 1.3.101.112, RFC 8410 §3).
     pub algorithm: Oid,
     /// The parameters' whole DER encoding, when present.
     pub parameters: Option<Vec<u8>>,
@@ -116,7 +117,10 @@ pub struct Name {
 /// pathLenConstraint INTEGER (0..MAX) OPTIONAL }` (RFC 5280 §4.2.1.9).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BasicConstraints {
+    /// `cA`: whether the subject is a CA, whose key may sign certificates.
     pub ca: bool,
+    /// `pathLenConstraint`: how many non-self-issued intermediates may follow
+    /// this CA in a path, when limited.
     pub path_len_constraint: Option<u64>,
 }
 
@@ -126,20 +130,32 @@ pub struct BasicConstraints {
 pub struct KeyUsage(pub u16);
 
 impl KeyUsage {
+    /// `digitalSignature (0)`: what a TLS server key does in CertificateVerify.
     pub const DIGITAL_SIGNATURE: KeyUsage = KeyUsage(1 << 0);
+    /// `nonRepudiation (1)`, also called contentCommitment. Parsed, not checked.
     pub const NON_REPUDIATION: KeyUsage = KeyUsage(1 << 1);
+    /// `keyEncipherment (2)`: RSA key transport, not used by TLS 1.3.
     pub const KEY_ENCIPHERMENT: KeyUsage = KeyUsage(1 << 2);
+    /// `dataEncipherment (3)`. Parsed, not checked.
     pub const DATA_ENCIPHERMENT: KeyUsage = KeyUsage(1 << 3);
+    /// `keyAgreement (4)`. Parsed, not checked.
     pub const KEY_AGREEMENT: KeyUsage = KeyUsage(1 << 4);
+    /// `keyCertSign (5)`: a CA whose keyUsage is present must have it to sign
+    /// certificates (RFC 5280 §4.2.1.3).
     pub const KEY_CERT_SIGN: KeyUsage = KeyUsage(1 << 5);
+    /// `cRLSign (6)`: the key signs revocation lists.
     pub const CRL_SIGN: KeyUsage = KeyUsage(1 << 6);
+    /// `encipherOnly (7)`, meaningful only with keyAgreement. Parsed, not checked.
     pub const ENCIPHER_ONLY: KeyUsage = KeyUsage(1 << 7);
+    /// `decipherOnly (8)`, meaningful only with keyAgreement. Parsed, not checked.
     pub const DECIPHER_ONLY: KeyUsage = KeyUsage(1 << 8);
 
+    /// Whether every bit of `other` is set here.
     pub fn contains(self, other: KeyUsage) -> bool {
         self.0 & other.0 == other.0
     }
 
+    /// The bits of both.
     pub fn union(self, other: KeyUsage) -> KeyUsage {
         KeyUsage(self.0 | other.0)
     }
@@ -159,7 +175,9 @@ pub enum GeneralName {
 /// The extensions of RFC 5280 §4.2 that minitls understands.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Extensions {
+    /// basicConstraints (RFC 5280 §4.2.1.9).
     pub basic_constraints: Option<BasicConstraints>,
+    /// keyUsage (RFC 5280 §4.2.1.3).
     pub key_usage: Option<KeyUsage>,
     /// `ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId`
     pub ext_key_usage: Option<Vec<Oid>>,
@@ -190,16 +208,20 @@ pub struct Certificate {
     /// tbsCertificate.signature, which RFC 5280 §4.1.2.3 requires to equal
     /// signatureAlgorithm.
     pub signature_algorithm: AlgorithmIdentifier,
+    /// The issuer's Name, which must equal its CA's subject (RFC 5280 §4.1.2.4).
     pub issuer: Name,
     /// Validity.notBefore, in Unix seconds.
     pub not_before: i64,
     /// Validity.notAfter, in Unix seconds.
     pub not_after: i64,
+    /// The subject's Name (RFC 5280 §4.1.2.6); a server's names are in
+    /// subjectAltName.
     pub subject: Name,
     /// subjectPublicKeyInfo.algorithm.
     pub public_key_algorithm: AlgorithmIdentifier,
     /// subjectPublicKeyInfo.subjectPublicKey; for Ed25519 the 32-byte key.
     pub subject_public_key: Vec<u8>,
+    /// The extensions minitls understands (RFC 5280 §4.2).
     pub extensions: Extensions,
     /// signatureValue; for Ed25519 the 64-byte signature.
     pub signature_value: Vec<u8>,

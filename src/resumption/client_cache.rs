@@ -23,21 +23,29 @@ use crate::key_schedule::Secret;
 /// One ticket and what the client must know to use it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredTicket {
+    /// The server name the ticket was received from; it is offered only to the
+    /// same name (RFC 8446 §4.6.1, §4.2.11).
     pub server_name: String,
     /// The opaque `ticket` of the NewSessionTicket: our PSK identity.
     pub ticket: Vec<u8>,
     /// The PSK, derived by the client from its resumption_master_secret and
     /// the ticket_nonce (RFC 8446 §4.6.1); it never travels.
     pub psk: Secret,
+    /// The cipher suite of the connection that issued it (always 0x1303 here).
     pub cipher_suite: u16,
+    /// `ticket_lifetime` in seconds, as the server sent it (RFC 8446 §4.6.1).
     pub ticket_lifetime: u32,
+    /// `ticket_age_add`, added to the age we report (RFC 8446 §4.2.11.1).
     pub ticket_age_add: u32,
+    /// When the ticket arrived, by the client's clock: the start of its age.
     pub received_at: UnixTime,
 }
 
 const PEM_LABEL: &str = "MINITLS SESSION";
 
 impl StoredTicket {
+    /// Whether the ticket is past its lifetime at `now` (capped at 7 days,
+    /// RFC 8446 §4.6.1: "Clients MUST NOT cache tickets for longer than 7 days").
     pub fn is_expired(&self, now: UnixTime) -> bool {
         let lifetime = self.ticket_lifetime.min(MAX_TICKET_LIFETIME);
         now.0.saturating_sub(self.received_at.0) >= u64::from(lifetime) * 1000
@@ -78,6 +86,7 @@ impl StoredTicket {
         w.into_bytes()
     }
 
+    /// Parse what [`StoredTicket::encode`] wrote; a `decode_error` for anything else.
     pub fn decode(bytes: &[u8]) -> Result<StoredTicket, Error> {
         let mut r = Reader::new(bytes);
         let server_name = String::from_utf8(r.opaque_u8("server_name", 0..=255)?.to_vec())
@@ -111,6 +120,7 @@ impl StoredTicket {
         Ok(crate::pki::pem::encode(PEM_LABEL, &self.encode()?))
     }
 
+    /// Read a ticket written by [`StoredTicket::to_pem`] (`--sess-in`).
     pub fn from_pem(text: &str) -> Result<StoredTicket, Error> {
         let blocks =
             crate::pki::pem::decode_all(text).map_err(|_| Error::decode("session file"))?;
@@ -130,6 +140,7 @@ pub struct ClientSessionCache {
 }
 
 impl ClientSessionCache {
+    /// An empty cache holding at most `capacity` tickets (at least one).
     pub fn new(capacity: usize) -> Self {
         ClientSessionCache {
             capacity: capacity.max(1),
@@ -137,6 +148,8 @@ impl ClientSessionCache {
         }
     }
 
+    /// Keep a ticket, dropping the oldest one when full. A ticket with a
+    /// lifetime of zero is not kept (RFC 8446 §4.6.1).
     pub fn insert(&mut self, ticket: StoredTicket) {
         // RFC 8446 §4.6.1: a lifetime of zero means "do not use".
         if ticket.ticket_lifetime == 0 {
@@ -158,10 +171,12 @@ impl ClientSessionCache {
         self.tickets.remove(index)
     }
 
+    /// How many tickets are held, expired ones included until the next `take`.
     pub fn len(&self) -> usize {
         self.tickets.len()
     }
 
+    /// Whether no ticket is held.
     pub fn is_empty(&self) -> bool {
         self.tickets.is_empty()
     }

@@ -52,12 +52,18 @@ pub const MAX_TICKET_LIFETIME: u32 = 604_800;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
+    /// The cipher suite of the original connection; a PSK may only be used with
+    /// the same hash (RFC 8446 §4.2.11).
     pub cipher_suite: u16,
     /// The PSK this ticket stands for: HKDF-Expand-Label(resumption_master_secret,
     /// "resumption", ticket_nonce, Hash.length) (RFC 8446 §4.6.1).
     pub psk: Secret,
+    /// When the ticket was issued, by the server's clock.
     pub created_at: UnixTime,
+    /// `ticket_lifetime` as sent in the NewSessionTicket, in seconds.
     pub ticket_lifetime: u32,
+    /// `ticket_age_add` as sent: subtracted from `obfuscated_ticket_age` to
+    /// learn the client's idea of the ticket's age (RFC 8446 §4.2.11.1).
     pub ticket_age_add: u32,
     /// The server name the session was established under; RFC 8446 §4.6.1
     /// lets a server refuse a PSK offered for another name.
@@ -68,6 +74,8 @@ pub struct Session {
 
 impl Session {
     // ANCHOR: session_encode
+    /// The `Session` structure above, in bytes: what a ticketer seals or a
+    /// store keeps.
     pub fn encode(&self) -> Result<Vec<u8>, Error> {
         let mut w = Writer::new();
         w.u16(crate::messages::TLS13);
@@ -82,6 +90,8 @@ impl Session {
     }
     // ANCHOR_END: session_encode
 
+    /// Parse what [`Session::encode`] wrote; `decode_error` for anything else,
+    /// including a version other than TLS 1.3.
     pub fn decode(bytes: &[u8]) -> Result<Session, Error> {
         let mut r = Reader::new(bytes);
         if r.u16("version")? != crate::messages::TLS13 {
@@ -137,6 +147,7 @@ pub enum Rejection {
 }
 
 impl Rejection {
+    /// A sentence for the trace and `--explain`, in [`ResumptionEvent::Rejected`](crate::trace::ResumptionEvent::Rejected).
     pub fn reason(self) -> &'static str {
         match self {
             Rejection::NotFound => "ticket not found in the store (evicted, expired or used)",

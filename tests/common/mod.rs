@@ -1,11 +1,11 @@
 //! Helpers shared by `tests/negative.rs`, `tests/robustness.rs` and
-//! `tests/state_matrix.rs`: cutting a flight into records and messages,
+//! `tests/state_matrix.rs`, on top of the library's `minitls::testing`
+//! (the deterministic pair and its driving loop live there, once):
+//! cutting a flight into records and messages,
 //! re-protecting a record with keys read off the trace, and the one
 //! assertion every failure must pass (DESIGN.md principle 8: the right
 //! alert, sent once, and a connection that stays failed).
 #![allow(dead_code)]
-
-use std::sync::Arc;
 
 use minitls::key_schedule::{
     SecretLabel, TrafficKeys, TrafficSecret, finished_verify_data, hkdf_expand_label,
@@ -16,7 +16,7 @@ use minitls::messages::{
 };
 use minitls::pki::issue::DemoPki;
 use minitls::record::{ContentType, OpaqueRecord, RecordProtection};
-use minitls::testing::{Pair, client_config, demo_pki, server_config};
+use minitls::testing::{PKI_SEED, Pair, demo_pki, deterministic_client, deterministic_server};
 use minitls::trace::{RecordedEvent, Recorder};
 use minitls::transcript::Transcript;
 use minitls::{AlertDescription, Connection, Error};
@@ -254,22 +254,17 @@ pub fn traced_pair() -> Traced {
 
 /// The PKI `Pair::deterministic` uses.
 pub fn pki() -> DemoPki {
-    demo_pki(1)
+    demo_pki(PKI_SEED)
 }
 
 /// A client like `Pair::deterministic`'s, recording into `recorder`.
 pub fn client_with(pki: &DemoPki, recorder: &Recorder) -> Connection {
-    Connection::client_with_observer(
-        Arc::new(client_config(pki, 2)),
-        "localhost",
-        Box::new(recorder.clone()),
-    )
-    .expect("client starts")
+    deterministic_client(pki, Box::new(recorder.clone()))
 }
 
 /// A server like `Pair::deterministic`'s, recording into `recorder`.
 pub fn server_with(pki: &DemoPki, recorder: &Recorder) -> Connection {
-    Connection::server_with_observer(Arc::new(server_config(pki, 3)), Box::new(recorder.clone()))
+    deterministic_server(pki, Box::new(recorder.clone()))
 }
 
 /// Everything a connection has queued for the peer.
