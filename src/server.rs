@@ -79,7 +79,7 @@ use crate::handshake::traffic::ApplicationTraffic;
 use crate::key_schedule::{Secret, TrafficSecret, resumption_psk};
 use crate::messages::certificate_verify::{SERVER_CONTEXT, signed_content};
 use crate::messages::extensions::{KeyShareEntry, extension_type as et};
-use crate::messages::extensions::{OfferedPsks, PskIdentity, ReceivedExtension};
+use crate::messages::extensions::{OfferedPsks, PskIdentity};
 use crate::messages::{
     Certificate, CertificateEntry, CertificateVerify, ClientHello, ClientHelloExtensions, ED25519,
     EncryptedExtensions, Finished, HandshakeMessage, HandshakeType, HelloRetryRequest,
@@ -203,6 +203,8 @@ pub(crate) struct Retry {
     transcript: Transcript,
     change_cipher_spec_sent: bool,
     first_hello: ClientHello,
+    /// The first ClientHello as received: the second must repeat its bytes.
+    first_hello_bytes: Vec<u8>,
 }
 
 /// START: waiting for a ClientHello (the first, or the one after our HRR).
@@ -220,7 +222,7 @@ impl Start {
     ) -> Result<ServerState, Error> {
         let (transcript_before_hello, attempt) = match self.retry {
             Some(r) => {
-                check_second_client_hello(&r.first_hello, &hello)?;
+                check_second_client_hello((&r.first_hello, &r.first_hello_bytes), (&hello, bytes))?;
                 // The client's early data, if any, ended before this hello.
                 cx.early_data_to_skip = None;
                 let attempt = HelloAttempt::AfterRetry {
@@ -249,9 +251,12 @@ impl Start {
 /// replaced, early_data removed, a cookie added, pre_shared_key updated
 /// (or trimmed), padding changed. Everything else, extension order
 /// included, must repeat; a server that checks answers illegal_parameter.
-/// An extension minitls does not know is compared by type and length only,
-/// since its contents are not kept.
-fn check_second_client_hello(first: &ClientHello, second: &ClientHello) -> Result<(), Error> {
+/// Extensions are compared by their bytes as received, so one minitls
+/// does not know is held to the rule too.
+fn check_second_client_hello(
+    (first, first_bytes): (&ClientHello, &[u8]),
+    (second, second_bytes): (&ClientHello, &[u8]),
+) -> Result<(), Error> {
     const CHANGED: Error = Error::IllegalParameter(IllegalParameter::SecondClientHelloChanged);
     let same_fields = first.legacy_version == second.legacy_version
         && first.random == second.random
@@ -274,31 +279,31 @@ fn check_second_client_hello(first: &ClientHello, second: &ClientHello) -> Resul
         return Err(CHANGED);
     }
     // Leaving out the extensions that may come, go or change, the rest
-    // must be the same, in the same order; key_share may change but not
-    // move, so it counts in the order but its length may differ.
-    let stays = |e: &&ReceivedExtension| {
-        !matches!(
-            e.extension_type,
-            et::EARLY_DATA | et::COOKIE | et::PADDING | et::PRE_SHARED_KEY
-        )
-    };
-    let fixed = |e: &ReceivedExtension| match e.extension_type {
-        et::KEY_SHARE => (et::KEY_SHARE, 0),
-        t => (t, e.length),
-    };
-    let order_one = one.received.iter().filter(stays).map(fixed);
-    if !order_one.eq(two.received.iter().filter(stays).map(fixed)) {
-        return Err(CHANGED);
-    }
-    let same_known = one.server_name == two.server_name
-        && one.supported_versions == two.supported_versions
-        && one.supported_groups == two.supported_groups
-        && one.signature_algorithms == two.signature_algorithms
-        && one.psk_key_exchange_modes == two.psk_key_exchange_modes;
-    if !same_known {
+    // must be the same, in the same order, byte for byte.
+    if kept_extensions(first, first_bytes) != kept_extensions(second, second_bytes) {
         return Err(CHANGED);
     }
     Ok(())
+}
+
+/// The extensions of a ClientHello that a second one must repeat, in
+/// order: each type with its bytes, except key_share, which may change
+/// but not move, so it counts by its type only.
+fn kept_extensions<'a>(hello: &ClientHello, bytes: &'a [u8]) -> Vec<(u16, &'a [u8])> {
+    let may_change = [et::EARLY_DATA, et::COOKIE, et::PADDING, et::PRE_SHARED_KEY];
+    (hello.extensions.received.iter())
+        .filter(|e| !may_change.contains(&e.extension_type))
+        .map(|e| {
+            let start = e.offset as usize;
+            let data = match e.extension_type {
+                et::KEY_SHARE => &[][..],
+                _ => bytes
+                    .get(start..start + usize::from(e.length))
+                    .unwrap_or(&[]),
+            };
+            (e.extension_type, data)
+        })
+        .collect()
 }
 // ANCHOR_END: check_second_client_hello
 
@@ -467,6 +472,7 @@ impl RecvdClientHello {
                 transcript: self.transcript,
                 change_cipher_spec_sent: compat,
                 first_hello: self.hello,
+                first_hello_bytes: self.hello_bytes,
             }),
         }))
     }

@@ -103,6 +103,9 @@ pub struct ReceivedExtension {
     pub extension_type: u16,
     /// The length of `opaque extension_data<0..2^16-1>;`
     pub length: u16,
+    /// Where `extension_data` starts in the message's bytes, so a check
+    /// can compare an extension's bytes without the decoder keeping them.
+    pub offset: u32,
 }
 
 /// One extension on the wire: what the encoder writes. Typed blocks turn
@@ -337,6 +340,9 @@ pub fn read_block(
                 ));
             }
             let start = r.remaining();
+            // The data follows its 2-byte length; a message is at most
+            // 2^24 - 1 bytes, so its offsets fit a u32.
+            let offset = (r.position() + 2) as u32;
             r.vec_u16("extension_data", 0..=(1 << 16) - 1, |r| {
                 if known {
                     read_data(extension_type, r)
@@ -348,6 +354,7 @@ pub fn read_block(
                 extension_type,
                 // At most 2^16-1 by the vector's bounds.
                 length: (start - r.remaining() - 2) as u16,
+                offset,
             });
         }
         Ok(received)
@@ -580,11 +587,13 @@ mod tests {
             [
                 ReceivedExtension {
                     extension_type: 0xfe01,
-                    length: 3
+                    length: 3,
+                    offset: 6,
                 },
                 ReceivedExtension {
                     extension_type: et::EARLY_DATA,
-                    length: 0
+                    length: 0,
+                    offset: 13,
                 },
             ]
         );
