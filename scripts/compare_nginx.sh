@@ -43,7 +43,7 @@ CORES=$(nproc)
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/compare-nginx.XXXXXX")
-pids=()
+pids=()      # the servers, and the load tool while it runs
 
 cleanup() {
     for pid in "${pids[@]}"; do
@@ -156,17 +156,23 @@ echo "nginx ($("$NGINX" -v 2>&1 | sed 's/.*: //'), $CORES workers) on 127.0.0.1:
 
 # One load run: prints "hs/s p50 p99 ok failed resumed cpu_ms" for it,
 # cpu_ms being the server's CPU time per connection (warm-ups included).
+# The load tool runs in the background so that a signal stops it at once.
 drive() { # port mode server-pids...
-    local port=$1 mode=$2 out row before after
+    local port=$1 mode=$2 out row before after load_pid
     shift 2
     before=$(cpu_ticks "$@")
-    out=$("$load" --addr "127.0.0.1:$port" --ca "$tmp/pki/ca.pem" --server-name localhost \
+    "$load" --addr "127.0.0.1:$port" --ca "$tmp/pki/ca.pem" --server-name localhost \
         --exchange http --warmup --mode "$mode" \
-        --clients "$CLIENTS" --handshakes "$HANDSHAKES") || {
-        echo "$out" >&2
+        --clients "$CLIENTS" --handshakes "$HANDSHAKES" >"$tmp/load.out" &
+    load_pid=$!
+    pids+=("$load_pid")
+    if ! wait "$load_pid"; then
+        cat "$tmp/load.out" >&2
         echo "the load tool reported failures (above)" >&2
         exit 1
-    }
+    fi
+    unset 'pids[-1]'
+    out=$(<"$tmp/load.out")
     after=$(cpu_ticks "$@")
     # The row: mode ok failed resumed hs/s p50 p99 max ...
     row=$(awk -v m="$mode" '$1 == m && NF > 6' <<<"$out")
@@ -187,7 +193,8 @@ for round in $(seq "$ROUNDS"); do
         for mode in full stateless; do
             kind=$([[ $mode == full ]] && echo full || echo resumed)
             echo "round $round: $server, $kind..." >&2
-            echo "$round $server $kind $(drive "$port" "$mode" "${procs[@]}")" >>"$results"
+            drive "$port" "$mode" "${procs[@]}" >"$results.row"
+            echo "$round $server $kind $(<"$results.row")" >>"$results"
         done
     done
 done
