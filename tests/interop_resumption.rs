@@ -12,7 +12,7 @@
 //!   the old ticket must lead to a full handshake, never to a failure.
 //!
 //! The output strings checked are OpenSSL 3.0's and those of the `minitls`
-//! command line (src/bin/minitls.rs).
+//! command line (src/bin/minitls/).
 
 mod support;
 
