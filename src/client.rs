@@ -79,7 +79,7 @@
 
 use std::sync::Arc;
 
-use crate::config::{ClientConfig, UnixTime};
+use crate::config::ClientConfig;
 use crate::crypto::HASH_LEN;
 use crate::crypto::{self, X25519KeyPair};
 use crate::error::{
@@ -109,6 +109,7 @@ use crate::messages::{PSK_DHE_KE, PSK_KE};
 use crate::pki::verify::verify_server_chain;
 use crate::resumption::MAX_TICKET_LIFETIME;
 use crate::resumption::client_cache::StoredTicket;
+use crate::time::UnixTime;
 use crate::trace::{Epoch, Operation};
 use crate::trace::{Event, ResumptionEvent};
 use crate::transcript::Transcript;
@@ -889,7 +890,7 @@ impl WaitCertificateVerify {
                 IllegalParameter::SignatureSchemeNotOffered,
             ));
         }
-        let content = signed_content(SERVER_CONTEXT, &self.transcript.current());
+        let content = signed_content(SERVER_CONTEXT, self.transcript.current().as_bytes());
         cx.operation(Operation::Ed25519Verify);
         if !crypto::ed25519_verify(&self.server_public_key, &content, &verify.signature) {
             return Err(Error::BadCertificateVerify);

@@ -13,50 +13,7 @@ use crate::messages::PSK_DHE_KE;
 use crate::pki::verify::TrustAnchors;
 use crate::resumption::ResumptionStrategy;
 use crate::resumption::client_cache::ClientSessionCache;
-
-/// Milliseconds since the Unix epoch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct UnixTime(pub u64);
-
-impl UnixTime {
-    /// The time `secs` whole seconds after the epoch.
-    pub fn from_secs(secs: u64) -> Self {
-        UnixTime(secs * 1000)
-    }
-
-    /// Whole seconds since the epoch, signed as X.509 validity times are
-    /// (RFC 5280 §4.1.2.5).
-    pub fn as_secs(self) -> i64 {
-        (self.0 / 1000) as i64
-    }
-}
-
-/// Where "now" comes from.
-pub trait Clock: Send + Sync {
-    /// The current time.
-    fn now(&self) -> UnixTime;
-}
-
-/// The operating system's clock.
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> UnixTime {
-        let since = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
-        UnixTime(since.as_millis() as u64)
-    }
-}
-
-/// A clock that always says the same time, for reproducible transcripts.
-pub struct FixedClock(pub UnixTime);
-
-impl Clock for FixedClock {
-    fn now(&self) -> UnixTime {
-        self.0
-    }
-}
+pub use crate::time::{Clock, FixedClock, SystemClock, UnixTime};
 
 /// An RNG shared by every connection made from one config.
 pub type SharedRng = Arc<Mutex<dyn Rng>>;

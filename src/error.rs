@@ -429,8 +429,6 @@ pub enum IllegalParameter {
     PskDheKeNotOffered,
     /// The server's key_share is not for a group we sent a share for (RFC 8446 §4.2.8).
     KeyShareNotOffered,
-    /// A HelloRetryRequest carries pre_shared_key (RFC 8446 §4.1.4).
-    HelloRetryRequestWithPreSharedKey,
     /// A HelloRetryRequest asks for a group we did not offer, or one we
     /// already sent a share for (RFC 8446 §4.2.8).
     HelloRetryRequestGroup,
@@ -494,9 +492,6 @@ impl fmt::Display for IllegalParameter {
             }
             PskDheKeNotOffered => "server used psk_dhe_ke, which we did not offer (RFC 8446 §4.2.9)",
             KeyShareNotOffered => "server key_share is not for a share we sent (RFC 8446 §4.2.8)",
-            HelloRetryRequestWithPreSharedKey => {
-                "HelloRetryRequest carries pre_shared_key (RFC 8446 §4.1.4)"
-            }
             HelloRetryRequestGroup => {
                 "HelloRetryRequest asks for a group we did not offer or already sent (RFC 8446 §4.2.8)"
             }

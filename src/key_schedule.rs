@@ -69,20 +69,16 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// Which secret a value is: its RFC label and its NSS key log label.
+/// Which secret a value is: its RFC label and its NSS key log label. One
+/// variant per secret the handshake reports on the trace (`handshake::keys`);
+/// the Early Secret and the binder key are derived too, but only inside the
+/// key schedule and the binder, so they have none.
 ///
 /// The key log format (SSLKEYLOGFILE) names secrets differently from the RFC;
 /// keeping both names on one enum means a trace event can be rendered for a
 /// student (RFC label) and for Wireshark (NSS label) from the same value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SecretLabel {
-    /// Early Secret = HKDF-Extract(0, PSK). Derived in every handshake (from
-    /// zeros when there is no PSK), but not reported on the trace yet.
-    EarlySecret,
-    /// binder_key = Derive-Secret(Early Secret, "res binder", ""), the key of
-    /// the PSK binder (RFC 8446 §4.2.11.2). Derived whenever a PSK is offered or
-    /// checked, but not reported on the trace yet.
-    BinderKey,
     /// Handshake Secret = HKDF-Extract(Derive-Secret(Early Secret, "derived",
     /// ""), (EC)DHE).
     HandshakeSecret,
@@ -110,8 +106,6 @@ impl SecretLabel {
     /// The label as RFC 8446 §7.1 writes it (or the stage's name).
     pub fn rfc_label(self) -> &'static str {
         match self {
-            SecretLabel::EarlySecret => "early secret",
-            SecretLabel::BinderKey => "res binder",
             SecretLabel::HandshakeSecret => "handshake secret",
             SecretLabel::ClientHandshakeTraffic => "c hs traffic",
             SecretLabel::ServerHandshakeTraffic => "s hs traffic",

@@ -19,6 +19,7 @@
 //! | [`key_schedule`] | HKDF-Expand-Label, Derive-Secret, every secret of the handshake | §7.1, §7.3 |
 //! | [`pki`] | DER, X.509, chain validation, PEM, a tiny CA | (RFC 5280, 8410) |
 //! | [`resumption`] | sessions, the stateful store and the stateless ticketer, the client cache | §2.2, §4.6.1, §4.2.11 |
+//! | [`time`] | the injected clock: `UnixTime`, `Clock` | |
 //! | [`config`] | client and server configuration; injected RNG and clock | |
 //! | [`handshake`] | the steps both sides share: keys, Finished, binders, X25519, KeyUpdate | §4, §7 |
 //! | [`client`] | the client state machine | Appendix A.1 |
@@ -65,6 +66,7 @@ pub mod server;
 pub mod stream;
 #[cfg(any(test, feature = "insecure-testing"))]
 pub mod testing;
+pub mod time;
 pub mod trace;
 pub mod transcript;
 

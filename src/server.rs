@@ -61,7 +61,7 @@
 use std::sync::Arc;
 
 use crate::codec::U16Set;
-use crate::config::{ServerConfig, UnixTime};
+use crate::config::ServerConfig;
 use crate::crypto;
 use crate::error::{
     Error, IllegalParameter, MissingExtension, NoCommonParameters, ProtocolVersion,
@@ -88,6 +88,7 @@ use crate::messages::{
 };
 use crate::messages::{NewSessionTicket, NewSessionTicketExtensions, PSK_DHE_KE, PSK_KE};
 use crate::resumption::{MAX_TICKET_LIFETIME, Rejection, ResumptionStrategy, Session};
+use crate::time::UnixTime;
 use crate::trace::{Epoch, Operation};
 use crate::trace::{Event, ResumptionEvent};
 use crate::transcript::Transcript;
@@ -828,7 +829,7 @@ impl Negotiated {
         let bytes = cx.send_handshake(&HandshakeMessage::Certificate(certificate))?;
         self.transcript.add(&bytes);
 
-        let content = signed_content(SERVER_CONTEXT, &self.transcript.current());
+        let content = signed_content(SERVER_CONTEXT, self.transcript.current().as_bytes());
         let signature = self.config.private_key.sign(&content);
         cx.operation(Operation::Ed25519Sign);
         let verify = CertificateVerify {

@@ -366,7 +366,10 @@ impl Peer {
             } else {
                 CLIENT_CONTEXT
             };
-            let signature = world().pki.server_key.sign(&signed_content(context, &th));
+            let signature = world()
+                .pki
+                .server_key
+                .sign(&signed_content(context, th.as_bytes()));
             let mut m = vec![15, 0, 0, 68, 0x08, 0x07, 0, 64];
             m.extend_from_slice(&signature);
             return m;

@@ -15,13 +15,14 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use crate::config::{Clock, SharedRng, UnixTime, with_rng};
+use crate::config::{SharedRng, with_rng};
 use crate::crypto::Rng;
 use crate::error::{AlertDescription, Error};
 use crate::key_schedule::{SecretLabel, TrafficSecret};
 use crate::messages::HandshakeMessage;
 use crate::messages::alert::Alert;
 use crate::record::{ContentType, OpaqueRecord, RecordLayer, RecordProtection};
+use crate::time::{Clock, UnixTime};
 use crate::trace::{Direction, Epoch, Event, Observer, Operation};
 
 /// What the application should know about.

@@ -16,7 +16,6 @@
 
 use crate::codec::{Reader, Writer};
 use crate::error::Error;
-use crate::transcript::TranscriptHash;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertificateVerify {
@@ -34,12 +33,13 @@ pub const CLIENT_CONTEXT: &[u8] = b"TLS 1.3, client CertificateVerify";
 // ANCHOR: signed_content
 /// The bytes a CertificateVerify signs (RFC 8446 §4.4.3): 64 octets of 0x20,
 /// the context string, a single 0 byte, then Transcript-Hash(Handshake
-/// Context, Certificate).
-pub fn signed_content(context: &[u8], th: &TranscriptHash) -> Vec<u8> {
+/// Context, Certificate), whose bytes the caller passes (so the messages
+/// need not know the transcript).
+pub fn signed_content(context: &[u8], transcript_hash: &[u8]) -> Vec<u8> {
     let mut content = vec![0x20; 64];
     content.extend_from_slice(context);
     content.push(0);
-    content.extend_from_slice(th.as_bytes());
+    content.extend_from_slice(transcript_hash);
     content
 }
 // ANCHOR_END: signed_content

@@ -16,9 +16,9 @@ use std::collections::VecDeque;
 
 use super::MAX_TICKET_LIFETIME;
 use crate::codec::{Reader, Writer};
-use crate::config::UnixTime;
 use crate::error::Error;
 use crate::key_schedule::Secret;
+use crate::time::UnixTime;
 
 /// One ticket and what the client must know to use it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -24,10 +24,10 @@ pub mod store;
 pub mod ticketer;
 
 use crate::codec::{Reader, Writer};
-use crate::config::UnixTime;
 use crate::crypto::Rng;
 use crate::error::Error;
 use crate::key_schedule::Secret;
+use crate::time::UnixTime;
 
 /// The most a ticket may live: "Servers MUST NOT use any value greater
 /// than 604800 seconds (7 days)" (RFC 8446 §4.6.1).

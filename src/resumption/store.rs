@@ -21,8 +21,8 @@
 use std::collections::{HashMap, VecDeque};
 
 use super::{Rejection, ResumptionStrategy, Session};
-use crate::config::UnixTime;
 use crate::crypto::{self, Rng};
+use crate::time::UnixTime;
 
 /// Length of a session ID (RFC 8446 leaves it to us; at least 16 bytes is
 /// what makes it unguessable).

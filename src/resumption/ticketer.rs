@@ -28,8 +28,8 @@
 //!   error.
 
 use super::{Rejection, ResumptionStrategy, Session};
-use crate::config::UnixTime;
 use crate::crypto::{self, AEAD_TAG_LEN, Aead, Rng};
+use crate::time::UnixTime;
 
 const KEY_ID_LEN: usize = 4;
 const NONCE_LEN: usize = 12;
