@@ -38,10 +38,6 @@
 // Every public item says what it is: the API docs are a reading surface too.
 #![warn(missing_docs)]
 
-// The module docs of the two state machines are a tour of their private
-// states (Appendix A), written for `cargo doc --document-private-items`,
-// where those links resolve.
-#[allow(rustdoc::private_intra_doc_links)]
 pub mod client;
 pub mod codec;
 pub mod config;
@@ -61,7 +57,6 @@ pub mod messages;
 pub mod pki;
 pub mod record;
 pub mod resumption;
-#[allow(rustdoc::private_intra_doc_links)]
 pub mod server;
 pub mod stream;
 #[cfg(any(test, feature = "insecure-testing"))]
