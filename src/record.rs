@@ -148,8 +148,17 @@ impl Deframer {
     }
 
     /// Drop the bytes already handed out as records (once per batch).
+    /// When none are left the buffer itself goes: an idle connection holds
+    /// no receive buffer, where it would otherwise keep one as large as
+    /// the largest batch it ever received (a 16 KiB record: 16 KiB for the
+    /// connection's lifetime). A partial record keeps its buffer, so bytes
+    /// that trickle in are not copied again at each push.
     pub fn compact(&mut self) {
-        self.buf.drain(..self.read);
+        if self.read == self.buf.len() {
+            self.buf = Vec::new();
+        } else {
+            self.buf.drain(..self.read);
+        }
         self.read = 0;
     }
 
