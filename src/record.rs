@@ -104,7 +104,8 @@ impl OpaqueRecord {
     }
 
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = self.header().to_vec();
+        let mut out = Vec::with_capacity(HEADER_LEN + self.fragment.len());
+        out.extend_from_slice(&self.header());
         out.extend_from_slice(&self.fragment);
         out
     }
