@@ -17,7 +17,7 @@ use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use criterion::{Criterion, Throughput};
 
-use common::{Row, measuring, pki_now, print_ratio_table};
+use common::{Row, measuring, pki_now, print_ratio_table, profile_request, run_profile};
 use minitls::testing::Pair;
 use minitls::{AppEvent, ClientConfig, Connection, ServerConfig};
 
@@ -131,6 +131,26 @@ impl FloorBulk {
     }
 }
 
+/// The ratio table's rows, one per record size.
+fn rows<'a>(
+    minitls: &'a mut [MinitlsBulk],
+    rustls: &'a mut [RustlsBulk],
+    floors: &'a mut [FloorBulk],
+) -> Vec<Row<'a>> {
+    minitls
+        .iter_mut()
+        .zip(rustls.iter_mut())
+        .zip(floors.iter_mut())
+        .zip(SIZES)
+        .map(|(((m, r), f), (_, name))| Row {
+            case: name,
+            minitls: Box::new(move || m.run()),
+            rustls: Some(Box::new(move || r.run())),
+            floor: Box::new(move || f.run()),
+        })
+        .collect()
+}
+
 fn main() {
     let pki = pki_now();
     let mut criterion = Criterion::default()
@@ -156,6 +176,15 @@ fn main() {
         })
         .collect();
 
+    if let Some((name, calls)) = profile_request() {
+        run_profile(
+            &mut rows(&mut minitls, &mut rustls, &mut floors),
+            &name,
+            calls,
+        );
+        return;
+    }
+
     for (i, &(len, name)) in SIZES.iter().enumerate() {
         let mut group = criterion.benchmark_group(format!("bulk_{name}"));
         group.throughput(Throughput::Bytes(len as u64));
@@ -169,17 +198,6 @@ fn main() {
     if !measuring() {
         return;
     }
-    let mut rows: Vec<Row<'_>> = minitls
-        .iter_mut()
-        .zip(rustls.iter_mut())
-        .zip(floors.iter_mut())
-        .zip(SIZES)
-        .map(|(((m, r), f), (_, name))| Row {
-            case: name,
-            minitls: Box::new(move || m.run()),
-            rustls: Some(Box::new(move || r.run())),
-            floor: Box::new(move || f.run()),
-        })
-        .collect();
+    let mut rows = rows(&mut minitls, &mut rustls, &mut floors);
     print_ratio_table("One record, client to server", "µs", &mut rows, 7, 1000);
 }

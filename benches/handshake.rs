@@ -47,7 +47,7 @@ use ed25519_dalek::Signer;
 use hmac::Mac;
 use sha2::{Digest, Sha256};
 
-use common::{Row, measuring, pki_now, print_ratio_table};
+use common::{Row, measuring, pki_now, print_ratio_table, profile_request, run_profile};
 use minitls::config::os_rng;
 use minitls::messages::{PSK_DHE_KE, PSK_KE};
 use minitls::pki::issue::DemoPki;
@@ -574,6 +574,24 @@ fn main() {
         })
         .collect();
 
+    let mut rows: Vec<Row<'_>> = minitls
+        .iter()
+        .zip(&rustls)
+        .zip(&floors)
+        .map(|((m, r), f)| Row {
+            case: m.case.name(),
+            minitls: Box::new(|| m.run()),
+            rustls: r
+                .as_ref()
+                .map(|r| Box::new(|| r.run()) as common::Runner<'_>),
+            floor: Box::new(|| f.run()),
+        })
+        .collect();
+    if let Some((name, calls)) = profile_request() {
+        run_profile(&mut rows, &name, calls);
+        return;
+    }
+
     let mut criterion = Criterion::default()
         .sample_size(30)
         .warm_up_time(Duration::from_secs(1))
@@ -625,18 +643,5 @@ fn main() {
             f.records,
         );
     }
-    let mut rows: Vec<Row<'_>> = minitls
-        .iter()
-        .zip(&rustls)
-        .zip(&floors)
-        .map(|((m, r), f)| Row {
-            case: m.case.name(),
-            minitls: Box::new(|| m.run()),
-            rustls: r
-                .as_ref()
-                .map(|r| Box::new(|| r.run()) as common::Runner<'_>),
-            floor: Box::new(|| f.run()),
-        })
-        .collect();
     print_ratio_table("Handshakes (client + server)", "µs", &mut rows, 7, 150);
 }

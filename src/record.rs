@@ -120,7 +120,8 @@ impl OpaqueRecord {
 
     /// The record as sent: header, then fragment.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = self.header().to_vec();
+        let mut out = Vec::with_capacity(HEADER_LEN + self.fragment.len());
+        out.extend_from_slice(&self.header());
         out.extend_from_slice(&self.fragment);
         out
     }
@@ -130,8 +131,10 @@ impl OpaqueRecord {
 /// Cuts a byte stream into records, whatever the chunking of the input.
 ///
 /// Bytes are appended by [`Deframer::push`] and records taken from the
-/// front by [`Deframer::pop`], which only moves a read cursor; the bytes
-/// already handed out are dropped once per batch by [`Deframer::compact`].
+/// front by [`Deframer::pop`], which only moves a read cursor (or, when the
+/// buffer holds exactly one record, hands the buffer itself over as the
+/// fragment); the bytes already handed out are dropped once per batch by
+/// [`Deframer::compact`].
 /// Reading n one-byte records from one buffer is then O(n), where moving
 /// the rest of the buffer down after each record would be O(n²). Every
 /// header is judged as soon as its five bytes are here, so what is left
@@ -164,8 +167,17 @@ impl Deframer {
     }
 
     /// Drop the bytes already handed out as records (once per batch).
+    /// When none are left the buffer itself goes: an idle connection holds
+    /// no receive buffer, where it would otherwise keep one as large as
+    /// the largest batch it ever received (a 16 KiB record: 16 KiB for the
+    /// connection's lifetime). A partial record keeps its buffer, so bytes
+    /// that trickle in are not copied again at each push.
     pub fn compact(&mut self) {
-        self.buf.drain(..self.read);
+        if self.read == self.buf.len() {
+            self.buf = Vec::new();
+        } else {
+            self.buf.drain(..self.read);
+        }
         self.read = 0;
     }
 
@@ -210,14 +222,24 @@ impl Deframer {
         if rest.len() < HEADER_LEN + len {
             return Ok(None);
         }
-        let record = OpaqueRecord {
-            content_type: rest[0],
-            legacy_record_version: u16::from_be_bytes([rest[1], rest[2]]),
-            fragment: rest[HEADER_LEN..HEADER_LEN + len].to_vec(),
+        let content_type = rest[0];
+        let legacy_record_version = u16::from_be_bytes([rest[1], rest[2]]);
+        let fragment = if self.read == 0 && rest.len() == HEADER_LEN + len {
+            // The buffer holds exactly this record (the usual case): it
+            // becomes the fragment, header dropped, rather than be copied.
+            let mut buf = std::mem::take(&mut self.buf);
+            buf.drain(..HEADER_LEN);
+            buf
+        } else {
+            self.read += HEADER_LEN + len;
+            rest[HEADER_LEN..HEADER_LEN + len].to_vec()
         };
-        self.read += HEADER_LEN + len;
         self.started = true;
-        Ok(Some(record))
+        Ok(Some(OpaqueRecord {
+            content_type,
+            legacy_record_version,
+            fragment,
+        }))
     }
 }
 // ANCHOR_END: deframer
@@ -449,6 +471,26 @@ mod tests {
                 UnexpectedRecord::UnknownContentType
             ))
         ));
+    }
+
+    #[test]
+    fn a_buffer_of_exactly_one_record_becomes_its_fragment() {
+        let mut d = Deframer::default();
+        d.push(&[23, 3, 3, 0, 2]);
+        assert_eq!(d.pop(), Ok(None));
+        d.push(&[0xaa, 0xbb]);
+        let record = d.pop().unwrap().unwrap();
+        assert_eq!(
+            (record.content_type, record.fragment),
+            (23, vec![0xaa, 0xbb])
+        );
+        assert_eq!((d.len(), d.buf.capacity()), (0, 0));
+        // Then the next record, from the start of a fresh buffer.
+        d.push(&[22, 3, 3, 0, 1, 0xcc, 23]);
+        assert_eq!(d.pop().unwrap().unwrap().fragment, [0xcc]);
+        assert_eq!(d.len(), 1);
+        d.compact();
+        assert_eq!(d.buf, [23]);
     }
 
     #[test]

@@ -36,6 +36,44 @@ pub fn measuring() -> bool {
     has("--bench") && !has("--test") && !has("--list")
 }
 
+/// A profiling run, asked for with `MINITLS_BENCH_PROFILE=NAME:CALLS`
+/// (for example `minitls/full:100`, `floor/full:100`, `minitls/16KiB:1000`):
+/// the bench then skips criterion and the ratio table and makes only
+/// `CALLS` calls of the one runner named `NAME`, so that
+/// `valgrind --tool=callgrind` counts the instructions of that case alone.
+/// Two runs with different `CALLS` give the cost of one call by
+/// difference, setup excluded.
+pub fn profile_request() -> Option<(String, u32)> {
+    let request = std::env::var("MINITLS_BENCH_PROFILE").ok()?;
+    let (name, calls) = request
+        .rsplit_once(':')
+        .expect("MINITLS_BENCH_PROFILE is NAME:CALLS");
+    let calls = calls.parse().expect("CALLS is a number");
+    Some((name.to_string(), calls))
+}
+
+/// Run `calls` calls of the runner `name` (`minitls/CASE`, `rustls/CASE`
+/// or `floor/CASE`) among `rows`; see [`profile_request`].
+pub fn run_profile(rows: &mut [Row<'_>], name: &str, calls: u32) {
+    let (column, case) = name
+        .split_once('/')
+        .expect("a profile NAME is minitls/CASE, rustls/CASE or floor/CASE");
+    let row = rows
+        .iter_mut()
+        .find(|row| row.case == case)
+        .unwrap_or_else(|| panic!("no case {case}"));
+    let runner = match column {
+        "minitls" => &mut row.minitls,
+        "floor" => &mut row.floor,
+        "rustls" => row.rustls.as_mut().expect("rustls runs this case"),
+        other => panic!("no column {other}"),
+    };
+    for _ in 0..calls {
+        runner();
+    }
+    eprintln!("profile: {calls} calls of {name}");
+}
+
 // ---------------------------------------------------------------------------
 // rustls, cut down to what minitls speaks
 // ---------------------------------------------------------------------------

@@ -74,6 +74,13 @@ use crate::error::CertificateError;
 /// us search for long.
 pub const MAX_PATH_LEN: usize = 8;
 
+/// How many same-named issuers (a CA that renewed its key) are tried for
+/// one certificate, among the trust anchors and again among the presented
+/// certificates. With [`MAX_PATH_LEN`] this bounds the signatures a chain
+/// can make us verify, however many same-named certificates a peer sends:
+/// at most `(2 * MAX_ISSUER_CANDIDATES + 1) * (MAX_PATH_LEN - 1)`.
+pub const MAX_ISSUER_CANDIDATES: usize = 4;
+
 /// The CA certificates the client trusts.
 #[derive(Clone, Debug, Default)]
 pub struct TrustAnchors {
@@ -143,8 +150,9 @@ pub struct VerifiedChain {
     /// The leaf's Ed25519 key, which must verify the peer's
     /// CertificateVerify (RFC 8446 §4.4.3).
     pub public_key: [u8; 32],
-    /// How many certificate signatures were verified (the path's length
-    /// less its trust anchor).
+    /// How many Ed25519 signature verifications were made: one per link of
+    /// the path (its length less the trust anchor), plus one for each
+    /// same-named issuer that was tried and did not verify.
     pub signatures_checked: usize,
 }
 
@@ -160,8 +168,8 @@ pub struct VerifiedServerCert {
     pub issuer: String,
     /// The leaf's notAfter, in Unix seconds.
     pub not_after: i64,
-    /// How many certificate signatures were verified (the path's length
-    /// less its trust anchor), for the demo's cost table.
+    /// How many Ed25519 signature verifications were made (see
+    /// [`VerifiedChain::signatures_checked`]), for the demo's cost table.
     pub signatures_checked: usize,
 }
 
@@ -217,16 +225,27 @@ pub fn verify_chain(
 
     // 3. Build the path: path[0] is the leaf, path[i + 1] issued path[i],
     //    and the last certificate is a trust anchor.
-    let path = build_path(&presented, &anchors.anchors)?;
+    let CertPath {
+        certs: path,
+        signature_verified,
+        mut signatures_checked,
+    } = build_path(&presented, &anchors.anchors)?;
 
-    // 4 and 5. Signatures.
-    for pair in path.windows(2) {
+    // 4 and 5. Signatures, each verified once: where the search had to
+    //    choose among same-named issuers it has verified the link already.
+    for (pair, already_verified) in path.windows(2).zip(signature_verified) {
         let (subject, issuer) = (pair[0], pair[1]);
         if !subject.signature_algorithm.is_ed25519() {
             return Err(CertificateError::UnsupportedAlgorithm);
         }
         let issuer_key = issuer.ed25519_public_key()?;
-        check_signature(subject, &issuer_key)?;
+        let verified = already_verified.unwrap_or_else(|| {
+            signatures_checked += 1;
+            signature_verifies(subject, &issuer_key)
+        });
+        if !verified {
+            return Err(CertificateError::BadSignature);
+        }
     }
 
     // 6 and 7. Every issuer must be a CA, and allowed this deep a path.
@@ -255,10 +274,23 @@ pub fn verify_chain(
     Ok(VerifiedChain {
         leaf: leaf.clone(),
         public_key,
-        signatures_checked: path.len() - 1,
+        signatures_checked,
     })
 }
 // ANCHOR_END: verify_server_chain
+
+/// A path [`build_path`] found, and the signatures it verified on the way.
+struct CertPath<'a> {
+    /// `certs[0]` is the leaf, `certs[i + 1]` issued `certs[i]`, and the
+    /// last is a trust anchor.
+    certs: Vec<&'a Certificate>,
+    /// For each link `(certs[i], certs[i + 1])`, whether the search already
+    /// verified `certs[i]`'s signature with `certs[i + 1]`'s key: `None`
+    /// when there was only one candidate and nothing to choose.
+    signature_verified: Vec<Option<bool>>,
+    /// How many Ed25519 verifications the search made.
+    signatures_checked: usize,
+}
 
 /// Walk from the leaf to a trust anchor, matching each issuer Name to a
 /// subject Name (RFC 5280 §6.1: "for all x in {1, ..., n-1}, the subject of
@@ -266,17 +298,23 @@ pub fn verify_chain(
 fn build_path<'a>(
     presented: &'a [Certificate],
     anchors: &'a [Certificate],
-) -> Result<Vec<&'a Certificate>, CertificateError> {
+) -> Result<CertPath<'a>, CertificateError> {
     let Some(leaf) = presented.first() else {
         return Err(CertificateError::Malformed("empty certificate chain"));
     };
-    let mut path = vec![leaf];
+    let mut path = CertPath {
+        certs: vec![leaf],
+        signature_verified: Vec::new(),
+        signatures_checked: 0,
+    };
     let mut used = vec![false; presented.len()];
     used[0] = true;
     let mut current = leaf;
-    while path.len() < MAX_PATH_LEN {
-        if let Some(anchor) = find_issuer(current, anchors.iter()) {
-            path.push(anchor);
+    while path.certs.len() < MAX_PATH_LEN {
+        let checked = &mut path.signatures_checked;
+        if let Some((anchor, verified)) = find_issuer(current, anchors.iter(), checked) {
+            path.certs.push(anchor);
+            path.signature_verified.push(verified);
             return Ok(path);
         }
         let candidates = presented
@@ -284,7 +322,7 @@ fn build_path<'a>(
             .enumerate()
             .filter(|(i, _)| !used[*i])
             .map(|(_, cert)| cert);
-        let Some(next) = find_issuer(current, candidates) else {
+        let Some((next, verified)) = find_issuer(current, candidates, checked) else {
             break;
         };
         // Each presented certificate is used at most once, so a loop of
@@ -292,33 +330,55 @@ fn build_path<'a>(
         if let Some(i) = presented.iter().position(|c| std::ptr::eq(c, next)) {
             used[i] = true;
         }
-        path.push(next);
+        path.certs.push(next);
+        path.signature_verified.push(verified);
         current = next;
     }
     Err(CertificateError::UnknownIssuer)
 }
 
-/// Among `candidates`, the one whose subject is `cert`'s issuer. When
-/// several share that Name (a CA that renewed its key), prefer one whose
-/// key actually verifies `cert`'s signature.
+/// Among `candidates`, the one whose subject is `cert`'s issuer, and
+/// whether its key verified `cert`'s signature (`None`: not tried).
+///
+/// When several share that Name (a CA that renewed its key), prefer one
+/// whose key actually verifies `cert`'s signature: the first
+/// [`MAX_ISSUER_CANDIDATES`] are tried, each once, and if none verifies the
+/// first is returned with its failure. A single candidate is returned
+/// untried; `verify_chain` verifies it in its turn (step 5), so that no
+/// signature is verified twice. `signatures_checked` counts the
+/// verifications made.
 fn find_issuer<'a>(
     cert: &Certificate,
     candidates: impl Iterator<Item = &'a Certificate>,
-) -> Option<&'a Certificate> {
-    let named: Vec<&Certificate> = candidates
+    signatures_checked: &mut usize,
+) -> Option<(&'a Certificate, Option<bool>)> {
+    let mut named = candidates
         .filter(|candidate| candidate.subject.der == cert.issuer.der)
-        .filter(|candidate| key_identifiers_agree(cert, candidate))
-        .collect();
-    let signed_by = |candidate: &Certificate| {
-        candidate
-            .ed25519_public_key()
-            .is_ok_and(|key| check_signature(cert, &key).is_ok())
+        .filter(|candidate| key_identifiers_agree(cert, candidate));
+    let first = named.next()?;
+    let Some(second) = named.next() else {
+        return Some((first, None));
     };
-    named
-        .iter()
-        .copied()
-        .find(|candidate| signed_by(candidate))
-        .or(named.first().copied())
+    if !cert.signature_algorithm.is_ed25519() {
+        // Step 4 refuses it, whichever issuer is chosen.
+        return Some((first, None));
+    }
+    let mut verifies = |candidate: &Certificate| {
+        let key = candidate.ed25519_public_key().ok()?;
+        *signatures_checked += 1;
+        Some(signature_verifies(cert, &key))
+    };
+    let first_verified = verifies(first);
+    if first_verified == Some(true) {
+        return Some((first, first_verified));
+    }
+    let others = std::iter::once(second).chain(named);
+    for candidate in others.take(MAX_ISSUER_CANDIDATES - 1) {
+        if verifies(candidate) == Some(true) {
+            return Some((candidate, Some(true)));
+        }
+    }
+    Some((first, first_verified))
 }
 
 /// RFC 5280 §4.2.1.1: when a certificate names its issuer's key
@@ -339,16 +399,12 @@ fn key_identifiers_agree(cert: &Certificate, candidate: &Certificate) -> bool {
 
 /// RFC 5280 §6.1.3 (a)(1): the signature over tbsCertificate, exactly as
 /// received, verifies with the issuer's key (Ed25519: RFC 8410 §6).
-fn check_signature(cert: &Certificate, issuer_key: &[u8; 32]) -> Result<(), CertificateError> {
-    if crypto::ed25519_verify(
+fn signature_verifies(cert: &Certificate, issuer_key: &[u8; 32]) -> bool {
+    crypto::ed25519_verify(
         issuer_key,
         cert.tbs_certificate_der(),
         &cert.signature_value,
-    ) {
-        Ok(())
-    } else {
-        Err(CertificateError::BadSignature)
-    }
+    )
 }
 
 /// RFC 5280 §6.1.4 (k): an issuer has basicConstraints with cA TRUE, and
@@ -523,6 +579,106 @@ pub fn dns_name_matches(presented: &str, reference: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::Ed25519PrivateKey;
+    use crate::pki::issue::{self, CertificateParams};
+
+    const NOW: i64 = 1_700_000_000;
+
+    /// A root, an intermediate it issued and a leaf the intermediate
+    /// issued, as DER, with the intermediate's public key.
+    fn three_certificates() -> (Vec<u8>, Vec<u8>, Vec<u8>, [u8; 32]) {
+        let mut rng = crate::testing::SeededRng::new(8);
+        let root_key = Ed25519PrivateKey::from_seed([1; 32]);
+        let root = issue::self_signed(&CertificateParams::ca("Root", NOW), &root_key, &mut rng);
+        let root_cert = Certificate::from_der(&root).unwrap();
+        let int_key = Ed25519PrivateKey::from_seed([2; 32]);
+        let int_params = CertificateParams::ca("Intermediate", NOW);
+        let int = issue::issue(
+            &int_params,
+            &int_key.public_key(),
+            &root_cert,
+            &root_key,
+            &mut rng,
+        );
+        let int_cert = Certificate::from_der(&int).unwrap();
+        let leaf_params = CertificateParams::server(&["localhost"], NOW);
+        let leaf_key = Ed25519PrivateKey::from_seed([3; 32]);
+        let leaf = issue::issue(
+            &leaf_params,
+            &leaf_key.public_key(),
+            &int_cert,
+            &int_key,
+            &mut rng,
+        );
+        (root, int, leaf, int_key.public_key())
+    }
+
+    /// `int` with its subjectPublicKey changed and nothing else: the same
+    /// subject and subjectKeyIdentifier, so it passes for the leaf's
+    /// issuer until a signature is verified.
+    fn decoy(int: &[u8], int_public_key: &[u8; 32], n: u8) -> Vec<u8> {
+        let at = int
+            .windows(32)
+            .position(|window| window == int_public_key)
+            .unwrap();
+        let mut decoy = int.to_vec();
+        decoy[at + 31] ^= n;
+        decoy
+    }
+
+    #[test]
+    fn each_signature_is_verified_once() {
+        let (root, int, leaf, _) = three_certificates();
+        let mut anchors = TrustAnchors::new();
+        anchors.add_der(&root).unwrap();
+        let verified = verify_chain(&[&leaf, &int], &anchors, KeyPurpose::ServerAuth, NOW).unwrap();
+        assert_eq!(verified.signatures_checked, 2);
+    }
+
+    #[test]
+    fn same_named_decoys_cost_one_verification_each_and_are_passed_over() {
+        let (root, int, leaf, int_public_key) = three_certificates();
+        let mut anchors = TrustAnchors::new();
+        anchors.add_der(&root).unwrap();
+        let decoys = [
+            decoy(&int, &int_public_key, 1),
+            decoy(&int, &int_public_key, 2),
+        ];
+        let chain: [&[u8]; 4] = [&leaf, &decoys[0], &decoys[1], &int];
+        let verified = verify_chain(&chain, &anchors, KeyPurpose::ServerAuth, NOW).unwrap();
+        // The leaf against two decoys and the intermediate, then the
+        // intermediate against the root.
+        assert_eq!(verified.signatures_checked, 4);
+    }
+
+    #[test]
+    fn many_same_named_decoys_are_tried_only_up_to_the_bound() {
+        let (root, int, leaf, int_public_key) = three_certificates();
+        let presented: Vec<Certificate> = std::iter::once(leaf)
+            .chain((1..=100).map(|n| decoy(&int, &int_public_key, n)))
+            .chain(std::iter::once(int.clone()))
+            .map(|der| Certificate::from_der(&der).unwrap())
+            .collect();
+        let mut signatures_checked = 0;
+        let (issuer, verified) = find_issuer(
+            &presented[0],
+            presented[1..].iter(),
+            &mut signatures_checked,
+        )
+        .unwrap();
+        assert_eq!(signatures_checked, MAX_ISSUER_CANDIDATES);
+        assert_eq!(verified, Some(false));
+        assert!(std::ptr::eq(issuer, &presented[1]));
+
+        // The real intermediate, 101st of its name, is never reached.
+        let mut anchors = TrustAnchors::new();
+        anchors.add_der(&root).unwrap();
+        let chain: Vec<&[u8]> = presented.iter().map(|c| c.der.as_slice()).collect();
+        assert_eq!(
+            verify_chain(&chain, &anchors, KeyPurpose::ServerAuth, NOW),
+            Err(CertificateError::BadSignature)
+        );
+    }
 
     #[test]
     fn wildcards_cover_exactly_one_left_most_label() {

@@ -19,9 +19,14 @@
 //!   through [`SessionStore`], with the same look-up / take split.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::BuildHasher;
+
+use zeroize::Zeroizing;
 
 use super::{Rejection, ResumptionStrategy, Session};
+use crate::codec::{Reader, Writer};
 use crate::crypto::{self, Rng};
+use crate::error::Error;
 use crate::time::UnixTime;
 
 /// Length of a session ID (RFC 8446 leaves it to us; at least 16 bytes is
@@ -55,26 +60,71 @@ pub trait SessionStore: Send {
 }
 // ANCHOR_END: session_store
 
-/// One stored session and what it costs to keep.
-struct Entry {
-    session: Session,
-    /// ID length plus encoded session length, counted against `max_bytes`.
-    cost: usize,
-    /// Which insertion this is, to tell a live `order` entry from a stale one.
-    serial: u64,
-}
-
 /// A bounded, expiring, in-memory store.
+///
+/// What it costs per session is most of what a stateful server pays
+/// (stateless tickets cost the server nothing), so each session is kept in
+/// as few bytes as plainly possible: one heap block holding its ID and the
+/// session as [`Session::encode`] writes it (the bytes a stateless ticket
+/// would seal), wiped when dropped since it holds the PSK. The table is
+/// keyed by a 64-bit tag of the ID, not the ID itself, so that the table
+/// and the eviction queue hold 8 bytes per session instead of a 24-byte
+/// `Vec` and its 32-byte copy. About 145 bytes a session in all, plus
+/// the server name (`cargo bench --bench memory`).
 pub struct InMemoryStore {
     capacity: usize,
     max_bytes: usize,
     bytes: usize,
-    next_serial: u64,
-    sessions: HashMap<Vec<u8>, Entry>,
-    /// Insertion order, oldest first, for eviction and expiry. An entry
-    /// whose session was taken stays here until it reaches the front (or
-    /// the queue is compacted), so a take is O(1).
-    order: VecDeque<(Vec<u8>, u64)>,
+    /// Keyed SipHash of the ID (the key is random per store, so no one can
+    /// choose IDs whose tags collide); two IDs meet on one tag with
+    /// chance 2^-64, and the later one then replaces the earlier.
+    tags: std::collections::hash_map::RandomState,
+    sessions: HashMap<u64, Entry>,
+    /// Tags in insertion order, oldest first, for eviction and expiry. A
+    /// taken session's tag stays here until it reaches the front (or the
+    /// queue is compacted), so a take is O(1).
+    order: VecDeque<u64>,
+}
+
+/// One stored session, encoded (RFC 8446 presentation language):
+///
+/// ```text
+/// struct {
+///     opaque id<0..2^16-1>;
+///     Session session;        /* as Session::encode writes it */
+/// } Entry;
+/// ```
+struct Entry(Zeroizing<Box<[u8]>>);
+
+impl Entry {
+    fn new(id: &[u8], session: &[u8]) -> Result<Entry, Error> {
+        let mut w = Writer::new();
+        w.opaque_u16(id);
+        w.bytes(session);
+        let bytes = Zeroizing::new(w.into_bytes()?);
+        Ok(Entry(Zeroizing::new(bytes.as_slice().into())))
+    }
+
+    /// The ID, and the session stored under it.
+    fn read(&self) -> Option<(&[u8], Session)> {
+        let mut r = Reader::new(&self.0);
+        let id = r.opaque_u16("id", 0..=(1 << 16) - 1).ok()?;
+        let session = Session::decode(r.rest("session").ok()?).ok()?;
+        Some((id, session))
+    }
+
+    /// Whether this entry is stored under `id` (and not merely under the
+    /// same tag).
+    fn is_for(&self, id: &[u8]) -> bool {
+        Reader::new(&self.0)
+            .opaque_u16("id", 0..=(1 << 16) - 1)
+            .is_ok_and(|stored| stored == id)
+    }
+
+    /// ID length plus encoded session length, counted against `max_bytes`.
+    fn cost(&self) -> usize {
+        self.0.len() - 2
+    }
 }
 
 impl InMemoryStore {
@@ -92,25 +142,33 @@ impl InMemoryStore {
             capacity: capacity.max(1),
             max_bytes,
             bytes: 0,
-            next_serial: 0,
+            tags: Default::default(),
             sessions: HashMap::new(),
             order: VecDeque::new(),
         }
     }
 
-    /// Whether the `order` entry still names a stored session.
-    fn is_live(&self, id: &[u8], serial: u64) -> bool {
-        self.sessions.get(id).is_some_and(|e| e.serial == serial)
+    fn tag(&self, id: &[u8]) -> u64 {
+        self.tags.hash_one(id)
+    }
+
+    /// Drop the session under `tag`, if any.
+    fn remove_tag(&mut self, tag: u64) -> bool {
+        match self.sessions.remove(&tag) {
+            Some(entry) => {
+                self.bytes -= entry.cost();
+                true
+            }
+            None => false,
+        }
     }
 
     /// Drop the oldest session (or stale queue entry); false when empty.
     fn evict_oldest(&mut self) -> bool {
-        let Some((id, serial)) = self.order.pop_front() else {
+        let Some(tag) = self.order.pop_front() else {
             return false;
         };
-        if self.is_live(&id, serial) {
-            self.remove(&id);
-        }
+        self.remove_tag(tag);
         true
     }
 
@@ -118,11 +176,12 @@ impl InMemoryStore {
     /// entries already taken. Sessions expire roughly in insertion order,
     /// so this is amortised O(1) per insert.
     fn forget_expired(&mut self, now: UnixTime) {
-        while let Some((id, serial)) = self.order.front() {
+        while let Some(tag) = self.order.front() {
             let keep = self
                 .sessions
-                .get(id)
-                .is_some_and(|e| e.serial == *serial && !e.session.is_expired(now));
+                .get(tag)
+                .and_then(Entry::read)
+                .is_some_and(|(_, session)| !session.is_expired(now));
             if keep {
                 break;
             }
@@ -132,58 +191,48 @@ impl InMemoryStore {
         // the store (amortised O(1)), so it stays bounded too.
         if self.order.len() > 2 * self.sessions.len() + 16 {
             let sessions = &self.sessions;
-            self.order
-                .retain(|(id, serial)| sessions.get(id).is_some_and(|e| e.serial == *serial));
+            self.order.retain(|tag| sessions.contains_key(tag));
         }
     }
 }
 
 impl SessionStore for InMemoryStore {
     fn insert(&mut self, id: Vec<u8>, session: Session, now: UnixTime) {
-        let Ok(encoded) = session.encode() else {
+        let Ok(encoded) = session.encode().map(Zeroizing::new) else {
             return;
         };
-        let cost = id.len() + encoded.len();
-        if cost > self.max_bytes {
+        let Ok(entry) = Entry::new(&id, &encoded) else {
+            return;
+        };
+        if entry.cost() > self.max_bytes {
             return;
         }
         self.forget_expired(now);
-        self.remove(&id);
-        while self.sessions.len() >= self.capacity || self.bytes + cost > self.max_bytes {
+        // The same ID again replaces its session; its old place in the
+        // queue stays, so it may be evicted a little early (a store may
+        // always forget: the client then makes a full handshake).
+        let tag = self.tag(&id);
+        self.remove_tag(tag);
+        while self.sessions.len() >= self.capacity || self.bytes + entry.cost() > self.max_bytes {
             if !self.evict_oldest() {
                 break;
             }
         }
-        let serial = self.next_serial;
-        self.next_serial += 1;
-        self.bytes += cost;
-        self.order.push_back((id.clone(), serial));
-        self.sessions.insert(
-            id,
-            Entry {
-                session,
-                cost,
-                serial,
-            },
-        );
+        self.bytes += entry.cost();
+        self.order.push_back(tag);
+        self.sessions.insert(tag, entry);
     }
 
     fn get(&self, id: &[u8], now: UnixTime) -> Option<Session> {
-        self.sessions
-            .get(id)
-            .map(|e| &e.session)
-            .filter(|s| !s.is_expired(now))
-            .cloned()
+        let entry = self.sessions.get(&self.tag(id))?;
+        let (stored_id, session) = entry.read()?;
+        (stored_id == id && !session.is_expired(now)).then_some(session)
     }
 
     fn remove(&mut self, id: &[u8]) -> bool {
-        match self.sessions.remove(id) {
-            Some(entry) => {
-                self.bytes -= entry.cost;
-                true
-            }
-            None => false,
-        }
+        let tag = self.tag(id);
+        let stored_here = self.sessions.get(&tag).is_some_and(|e| e.is_for(id));
+        stored_here && self.remove_tag(tag)
     }
 
     fn len(&self) -> usize {
@@ -332,6 +381,24 @@ mod tests {
         }
         assert_eq!(s.len(), 1);
         assert!(s.order.len() <= 2 * s.len() + 17);
+    }
+
+    #[test]
+    fn a_session_is_found_only_under_its_whole_id_and_replaced_by_a_second_insert() {
+        let mut s = InMemoryStore::new(4);
+        let id = vec![7; SESSION_ID_LEN];
+        s.insert(id.clone(), session(0), UnixTime(0));
+        assert_eq!(s.get(&id, UnixTime(0)), Some(session(0)));
+        assert_eq!(s.get(&id[..31], UnixTime(0)), None);
+        assert!(!s.remove(&id[..31]));
+        s.insert(id.clone(), session(5), UnixTime(0));
+        assert_eq!((s.len(), s.get(&id, UnixTime(0))), (1, Some(session(5))));
+        assert_eq!(
+            s.bytes_held(),
+            SESSION_ID_LEN + session(5).encode().unwrap().len()
+        );
+        assert!(s.remove(&id));
+        assert_eq!((s.len(), s.bytes_held()), (0, 0));
     }
 
     #[test]
