@@ -168,7 +168,14 @@ impl Connection {
     /// Drain the bytes to send to the peer into `out`; returns how many.
     pub fn transmit(&mut self, out: &mut Vec<u8>) -> usize {
         let n = self.cx.outgoing.len();
-        out.append(&mut self.cx.outgoing);
+        // The queue's buffer goes with its bytes (moved, not copied, when
+        // `out` is empty), so an idle connection holds no send buffer.
+        let queued = std::mem::take(&mut self.cx.outgoing);
+        if out.is_empty() {
+            *out = queued;
+        } else {
+            out.extend_from_slice(&queued);
+        }
         n
     }
 
@@ -296,18 +303,15 @@ impl Connection {
 
     // ANCHOR: process_record
     fn process_record(&mut self, record: OpaqueRecord) -> Result<(), Error> {
-        let raw = record.encode();
         // The deframer refused unknown types already.
         let Some(outer_type) = ContentType::from_u8(record.content_type) else {
             return Err(Error::UnexpectedRecord(
                 UnexpectedRecord::UnknownContentType,
             ));
         };
-        self.cx.emit(Event::RecordReceived {
-            content_type: outer_type,
-            protected: self.cx.records.read.is_some() && outer_type == ContentType::ApplicationData,
-            bytes: &raw,
-        });
+        let protected =
+            self.cx.records.read.is_some() && outer_type == ContentType::ApplicationData;
+        self.cx.record_received(outer_type, protected, &record);
 
         if outer_type == ContentType::ChangeCipherSpec {
             self.check_change_cipher_spec(&record)?;
@@ -392,7 +396,7 @@ impl Connection {
             // early data arrives before its second ClientHello (RFC 8446
             // §4.2.10): skipped, within the limit.
             if outer_type == ContentType::ApplicationData && self.cx.early_data_to_skip.is_some() {
-                return self.skip_early_data(&record).map(|()| None);
+                return self.skip_early_data(record.fragment.len()).map(|()| None);
             }
             return plaintext(outer_type, record).map(Some);
         };
@@ -412,7 +416,8 @@ impl Connection {
                 UnexpectedRecord::UnprotectedAfterKeyChange,
             ));
         }
-        match protection.decrypt(&record) {
+        let len = record.fragment.len();
+        match protection.decrypt(record) {
             Ok(opened) => {
                 self.peer_record_decrypted = true;
                 // The client's flight has begun: no more early data.
@@ -422,7 +427,7 @@ impl Connection {
             // RFC 8446 §4.2.10: a server that rejects early data skips
             // records that fail to decrypt with the handshake key.
             Err(Error::BadRecordMac) if self.cx.early_data_to_skip.is_some() => {
-                self.skip_early_data(&record).map(|()| None)
+                self.skip_early_data(len).map(|()| None)
             }
             Err(e) => Err(e),
         }
@@ -430,9 +435,9 @@ impl Connection {
 
     /// Count one skipped early-data record against the limit; past it,
     /// the record is what it looks like: bad_record_mac.
-    fn skip_early_data(&mut self, record: &OpaqueRecord) -> Result<(), Error> {
+    fn skip_early_data(&mut self, fragment_len: usize) -> Result<(), Error> {
         let left = self.cx.early_data_to_skip.unwrap_or(0);
-        let Some(left) = left.checked_sub(record.fragment.len()) else {
+        let Some(left) = left.checked_sub(fragment_len) else {
             return Err(Error::BadRecordMac);
         };
         self.cx.early_data_to_skip = Some(left);

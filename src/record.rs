@@ -318,10 +318,12 @@ impl RecordProtection {
     // ANCHOR: decrypt_record
     /// Open one protected record and return its real content type and
     /// content, with the padding removed.
-    pub fn decrypt(&mut self, record: &OpaqueRecord) -> Result<(ContentType, Vec<u8>), Error> {
-        let mut inner = record.fragment.clone();
+    pub fn decrypt(&mut self, record: OpaqueRecord) -> Result<(ContentType, Vec<u8>), Error> {
+        let header = record.header();
+        // Opened in place: the plaintext is the record's own buffer.
+        let mut inner = record.fragment;
         self.aead
-            .open(&self.nonce(), &record.header(), &mut inner)
+            .open(&self.nonce(), &header, &mut inner)
             .map_err(|_| Error::BadRecordMac)?;
         self.advance()?;
         // RFC 8446 §5.2: the inner plaintext MUST NOT exceed 2^14 + 1 bytes.
@@ -401,7 +403,7 @@ mod tests {
         let rec = tx.encrypt(ContentType::Handshake, b"hello", 100).unwrap();
         assert_eq!(rec.fragment.len(), 5 + 1 + 100 + 16);
         assert_eq!(
-            rx.decrypt(&rec).unwrap(),
+            rx.decrypt(rec).unwrap(),
             (ContentType::Handshake, b"hello".to_vec())
         );
     }
@@ -414,7 +416,7 @@ mod tests {
         let second = tx.encrypt(ContentType::ApplicationData, b"a", 0).unwrap();
         assert_ne!(first.fragment, second.fragment);
         // Out of order: the receiver expects sequence 0 first.
-        assert_eq!(rx.decrypt(&second), Err(Error::BadRecordMac));
+        assert_eq!(rx.decrypt(second), Err(Error::BadRecordMac));
     }
 
     #[test]
@@ -430,7 +432,7 @@ mod tests {
         aead.seal(&[2; 12], &[23, 3, 3, len[0], len[1]], &mut inner);
         rec.fragment = inner;
         assert!(matches!(
-            rx.decrypt(&rec),
+            rx.decrypt(rec),
             Err(Error::UnexpectedRecord(
                 UnexpectedRecord::NoInnerContentType
             ))

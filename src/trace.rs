@@ -174,6 +174,12 @@ pub trait Observer: Send {
     /// Called for every event, in the order things happened. The payloads
     /// are borrowed: copy what must outlive the call.
     fn on_event(&mut self, event: &Event<'_>);
+
+    /// Whether events are wanted at all: when not, the connection skips
+    /// building what only an event would carry (a received record's bytes).
+    fn is_listening(&self) -> bool {
+        true
+    }
 }
 
 /// The default observer: ignores everything.
@@ -181,6 +187,10 @@ pub struct NoObserver;
 
 impl Observer for NoObserver {
     fn on_event(&mut self, _event: &Event<'_>) {}
+
+    fn is_listening(&self) -> bool {
+        false
+    }
 }
 
 /// Sends each event to several observers in turn.

@@ -101,7 +101,7 @@ pub fn record(data: &[u8]) {
             popped += encoded.len();
             assert!(record.fragment.len() <= MAX_CIPHERTEXT);
 
-            if let Err(e) = as_is.decrypt(&record) {
+            if let Err(e) = as_is.decrypt(record.clone()) {
                 assert_has_alert(&e);
             }
 
@@ -115,7 +115,7 @@ pub fn record(data: &[u8]) {
             aead.seal(&nonce(resealed_seq), &sealed.header(), &mut inner);
             sealed.fragment = inner;
             resealed_seq += 1;
-            match resealed.decrypt(&sealed) {
+            match resealed.decrypt(sealed) {
                 Ok((content_type, content)) => {
                     let plain = &record.fragment;
                     assert!(plain.len() <= MAX_PLAINTEXT + 1);
@@ -156,7 +156,7 @@ pub fn record(data: &[u8]) {
         let mut d = Deframer::default();
         d.push(&r.encode());
         let again = d.pop().expect("a sealed record frames").expect("whole");
-        let (t, content) = rx.decrypt(&again).expect("a sealed record opens");
+        let (t, content) = rx.decrypt(again).expect("a sealed record opens");
         assert_eq!(t, content_type);
         back.extend_from_slice(&content);
     }

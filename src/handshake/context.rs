@@ -136,6 +136,24 @@ impl Context {
         self.observer.on_event(&event);
     }
 
+    /// Report a record as it arrived, header and all. Its bytes are put
+    /// together only for an observer that listens.
+    pub(crate) fn record_received(
+        &mut self,
+        content_type: ContentType,
+        protected: bool,
+        record: &OpaqueRecord,
+    ) {
+        if self.observer.is_listening() {
+            let bytes = record.encode();
+            self.emit(Event::RecordReceived {
+                content_type,
+                protected,
+                bytes: &bytes,
+            });
+        }
+    }
+
     /// Report one cryptographic operation, for the cost tables.
     pub(crate) fn operation(&mut self, op: Operation) {
         self.emit(Event::Operation(op));
@@ -214,13 +232,15 @@ impl Context {
         records: Vec<OpaqueRecord>,
     ) {
         for record in records {
-            let bytes = record.encode();
-            self.emit(Event::RecordSent {
+            // Written straight into the queue, and reported from there.
+            let start = self.outgoing.len();
+            self.outgoing.extend_from_slice(&record.header());
+            self.outgoing.extend_from_slice(&record.fragment);
+            self.observer.on_event(&Event::RecordSent {
                 content_type,
                 protected,
-                bytes: &bytes,
+                bytes: &self.outgoing[start..],
             });
-            self.outgoing.extend_from_slice(&bytes);
         }
     }
 

@@ -315,7 +315,9 @@ pub fn seal(secret: &[u8; 32], seq: u64, content_type: ContentType, content: &[u
 
 /// Open a protected record sent as the `seq`-th under `secret`.
 pub fn open(secret: &[u8; 32], seq: u64, record: &OpaqueRecord) -> (ContentType, Vec<u8>) {
-    protection(secret, seq).decrypt(record).expect("decrypt")
+    protection(secret, seq)
+        .decrypt(record.clone())
+        .expect("decrypt")
 }
 
 /// The server's first flight, taken apart: the ServerHello record, the
