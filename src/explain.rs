@@ -30,6 +30,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::codec::Span;
 use crate::error::AlertDescription;
+use crate::key_schedule::SecretLabel;
 use crate::messages::{HandshakeMessage, message_section};
 use crate::record::{ContentType, HEADER_LEN};
 use crate::trace::{Direction, Epoch, Event, Observer, Operation, ResumptionEvent};
@@ -68,6 +69,24 @@ impl Explainer {
     /// An explainer writing to standard output.
     pub fn stdout(side: &'static str) -> Self {
         Explainer::new(side, Arc::new(Mutex::new(std::io::stdout())))
+    }
+
+    /// A derived secret: its RFC label, its value unless hidden, and its
+    /// key log name when Wireshark needs it.
+    fn secret(&self, label: SecretLabel, secret: &[u8]) {
+        let value = if self.show_secrets {
+            hex::encode(secret)
+        } else {
+            "(hidden)".into()
+        };
+        let keylog = label
+            .keylog_label()
+            .map(|l| format!("; key log {l}"))
+            .unwrap_or_default();
+        self.line(&format!(
+            "secret {:<16} = {value}  (RFC 8446 §7.1{keylog})",
+            label.rfc_label()
+        ));
     }
 
     fn line(&self, text: &str) {
@@ -282,32 +301,16 @@ impl Observer for Explainer {
             } => self.record(false, *content_type, *protected, bytes),
             Event::MessageSent { message, bytes } => self.message(true, message, bytes),
             Event::MessageReceived { message, bytes } => self.message(false, message, bytes),
-            Event::SecretDerived { label, secret, .. } => {
-                let value = if self.show_secrets {
-                    hex::encode(secret)
-                } else {
-                    "(hidden)".into()
-                };
-                self.line(&format!(
-                    "secret {:<16} = {value}  (RFC 8446 §7.1{})",
-                    label.rfc_label(),
-                    label
-                        .keylog_label()
-                        .map(|l| format!("; key log {l}"))
-                        .unwrap_or_default()
-                ));
-            }
+            Event::SecretDerived { label, secret, .. } => self.secret(*label, secret),
             Event::KeysInstalled { direction, epoch } => {
                 let k = match direction {
                     Direction::Send => "K_send",
                     Direction::Receive => "K_recv",
                 };
-                let e = match epoch {
-                    Epoch::Handshake => "handshake".to_string(),
-                    Epoch::Application(0) => "application".to_string(),
-                    Epoch::Application(n) => format!("application (generation {n})"),
-                };
-                self.line(&format!("keys   {k} = {e}  (RFC 8446 Appendix A)"));
+                self.line(&format!(
+                    "keys   {k} = {}  (RFC 8446 Appendix A)",
+                    epoch_name(*epoch)
+                ));
             }
             Event::StateChanged { from, to } => {
                 self.line(&format!("state  {} {from} -> {to}", self.side));
@@ -329,41 +332,52 @@ impl Observer for Explainer {
                     alert_meaning(*alert)
                 ));
             }
-            Event::Operation(op) => {
-                let what = match op {
-                    Operation::X25519KeyGen => "X25519 key pair generated (RFC 7748)",
-                    Operation::X25519SharedSecret => {
-                        "X25519 shared secret computed (RFC 8446 §7.4.2)"
-                    }
-                    Operation::Ed25519Sign => "Ed25519 signature made (RFC 8032)",
-                    Operation::Ed25519Verify => "Ed25519 signature verified (RFC 8032)",
-                };
-                self.line(&format!("crypto {what}"));
-            }
-            Event::Resumption(r) => {
-                let text = match r {
-                    ResumptionEvent::Offered { ticket_len } => {
-                        format!("ticket offered as a PSK identity ({ticket_len} bytes)")
-                    }
-                    ResumptionEvent::Accepted { strategy, psk_mode } => {
-                        format!("PSK accepted by the {strategy} strategy, mode {psk_mode}")
-                    }
-                    ResumptionEvent::Rejected { strategy, reason } => {
-                        format!("PSK refused by the {strategy} strategy: {reason}; full handshake")
-                    }
-                    ResumptionEvent::NotAccepted => {
-                        "the server did not accept our PSK; full handshake".to_string()
-                    }
-                    ResumptionEvent::TicketIssued {
-                        strategy,
-                        ticket_len,
-                    } => format!("ticket issued by the {strategy} strategy ({ticket_len} bytes)"),
-                    ResumptionEvent::TicketStored { lifetime } => {
-                        format!("ticket stored for later, lifetime {lifetime} s")
-                    }
-                };
-                self.line(&format!("resume {text}"));
-            }
+            Event::Operation(op) => self.line(&format!("crypto {}", operation_text(*op))),
+            Event::Resumption(r) => self.line(&format!("resume {}", resumption_text(r))),
+        }
+    }
+}
+
+/// Appendix A's name for a set of keys.
+fn epoch_name(epoch: Epoch) -> String {
+    match epoch {
+        Epoch::Handshake => "handshake".to_string(),
+        Epoch::Application(0) => "application".to_string(),
+        Epoch::Application(n) => format!("application (generation {n})"),
+    }
+}
+
+/// What one counted cryptographic operation was.
+fn operation_text(op: Operation) -> &'static str {
+    match op {
+        Operation::X25519KeyGen => "X25519 key pair generated (RFC 7748)",
+        Operation::X25519SharedSecret => "X25519 shared secret computed (RFC 8446 §7.4.2)",
+        Operation::Ed25519Sign => "Ed25519 signature made (RFC 8032)",
+        Operation::Ed25519Verify => "Ed25519 signature verified (RFC 8032)",
+    }
+}
+
+/// One resumption event, in words.
+fn resumption_text(event: &ResumptionEvent) -> String {
+    match event {
+        ResumptionEvent::Offered { ticket_len } => {
+            format!("ticket offered as a PSK identity ({ticket_len} bytes)")
+        }
+        ResumptionEvent::Accepted { strategy, psk_mode } => {
+            format!("PSK accepted by the {strategy} strategy, mode {psk_mode}")
+        }
+        ResumptionEvent::Rejected { strategy, reason } => {
+            format!("PSK refused by the {strategy} strategy: {reason}; full handshake")
+        }
+        ResumptionEvent::NotAccepted => {
+            "the server did not accept our PSK; full handshake".to_string()
+        }
+        ResumptionEvent::TicketIssued {
+            strategy,
+            ticket_len,
+        } => format!("ticket issued by the {strategy} strategy ({ticket_len} bytes)"),
+        ResumptionEvent::TicketStored { lifetime } => {
+            format!("ticket stored for later, lifetime {lifetime} s")
         }
     }
 }
