@@ -57,32 +57,59 @@ use std::fmt;
 /// `enum { ... } AlertDescription;` from RFC 8446 §6.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AlertDescription {
+    /// The sender will send no more messages on this connection (RFC 8446 §6.1).
     CloseNotify,
+    /// A message arrived that is wrong here, e.g. the wrong handshake message or premature application data (RFC 8446 §6.2).
     UnexpectedMessage,
+    /// A record could not be deprotected: its AEAD tag does not verify (RFC 8446 §6.2).
     BadRecordMac,
+    /// A record longer than 2^14 + 256 bytes of ciphertext or 2^14 bytes of plaintext (RFC 8446 §6.2).
     RecordOverflow,
+    /// No acceptable set of security parameters could be negotiated (RFC 8446 §6.2).
     HandshakeFailure,
+    /// A certificate was corrupt or has a signature that does not verify (RFC 8446 §6.2).
     BadCertificate,
+    /// A certificate of a type the receiver does not support (RFC 8446 §6.2).
     UnsupportedCertificate,
+    /// A certificate was revoked by its signer (RFC 8446 §6.2).
     CertificateRevoked,
+    /// A certificate has expired or is not yet valid (RFC 8446 §6.2).
     CertificateExpired,
+    /// A certificate was unacceptable for some other, unspecified reason (RFC 8446 §6.2).
     CertificateUnknown,
+    /// A field that parses but is incorrect or inconsistent with other fields (RFC 8446 §6.2).
     IllegalParameter,
+    /// A chain that leads to no known trust anchor (RFC 8446 §6.2).
     UnknownCa,
+    /// A valid certificate or PSK, but access control refused to go on (RFC 8446 §6.2).
     AccessDenied,
+    /// A message that does not follow the presentation syntax: a field out of range or a wrong length (RFC 8446 §6.2).
     DecodeError,
+    /// A handshake signature, Finished or PSK binder failed to verify (RFC 8446 §6.2).
     DecryptError,
+    /// The version the peer tried to negotiate is recognised but not supported (RFC 8446 §6.2).
     ProtocolVersion,
+    /// Instead of `handshake_failure` when the server requires parameters more secure than the client supports (RFC 8446 §6.2).
     InsufficientSecurity,
+    /// A local failure unrelated to the peer or the protocol makes it impossible to go on (RFC 8446 §6.2).
     InternalError,
+    /// A server refusing an invalid connection retry (RFC 7507; RFC 8446 §6.2).
     InappropriateFallback,
+    /// The sender is abandoning the handshake for a reason that is not a protocol failure; a `close_notify` follows (RFC 8446 §6.1).
     UserCanceled,
+    /// A handshake message lacks an extension it must carry (RFC 8446 §6.2).
     MissingExtension,
+    /// A ServerHello, HelloRetryRequest, EncryptedExtensions or Certificate carries an extension that was not first offered (RFC 8446 §6.2).
     UnsupportedExtension,
+    /// A server that has no host for the client's server_name (RFC 6066; RFC 8446 §6.2).
     UnrecognizedName,
+    /// A client refusing the server's OCSP response to status_request (RFC 6066; RFC 8446 §6.2).
     BadCertificateStatusResponse,
+    /// A server wanting PSK key establishment that found no acceptable PSK identity (RFC 8446 §6.2).
     UnknownPskIdentity,
+    /// A server that wanted a client certificate and got none (RFC 8446 §6.2).
     CertificateRequired,
+    /// A server that supports none of the protocols the client's ALPN extension offers (RFC 7301; RFC 8446 §6.2).
     NoApplicationProtocol,
     /// A code point this table does not name (RFC 8446 §6: treat as fatal).
     Unknown(u8),
@@ -124,6 +151,8 @@ impl AlertDescription {
         }
     }
 
+    /// The alert for a code point on the wire (RFC 8446 §6); one this
+    /// table does not name becomes [`AlertDescription::Unknown`].
     pub fn from_u8(v: u8) -> Self {
         use AlertDescription::*;
         match v {
@@ -213,12 +242,25 @@ pub enum CertificateError {
     /// No chain from the leaf reaches a trust anchor.
     UnknownIssuer,
     /// The current time is after notAfter (RFC 5280 §4.1.2.5).
-    Expired { not_after: i64, now: i64 },
+    Expired {
+        /// The certificate's notAfter, in seconds since the Unix epoch.
+        not_after: i64,
+        /// The time the chain was checked at, in seconds since the Unix epoch.
+        now: i64,
+    },
     /// The current time is before notBefore (RFC 5280 §4.1.2.5).
-    NotYetValid { not_before: i64, now: i64 },
+    NotYetValid {
+        /// The certificate's notBefore, in seconds since the Unix epoch.
+        not_before: i64,
+        /// The time the chain was checked at, in seconds since the Unix epoch.
+        now: i64,
+    },
     /// No subjectAltName entry matches the name we asked for: a dNSName for a
     /// DNS name (RFC 6125 §6.4), an iPAddress for an IP address (RFC 9525 §6.4).
-    NameMismatch { expected: String },
+    NameMismatch {
+        /// The server name or IP address the certificate was checked against.
+        expected: String,
+    },
     /// A signature in the chain does not verify.
     BadSignature,
     /// An issuer lacks basicConstraints cA=TRUE or keyCertSign (RFC 5280 §4.2.1.9, §4.2.1.3).
@@ -559,10 +601,16 @@ impl fmt::Display for MissingExtension {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnsolicitedExtension {
     /// In a ServerHello or HelloRetryRequest (a HelloRetryRequest's cookie
-    /// excepted). `extension` is the RFC's name for its type.
-    InServerHello { extension: &'static str },
-    /// In EncryptedExtensions. `extension` is the RFC's name for its type.
-    InEncryptedExtensions { extension: &'static str },
+    /// excepted).
+    InServerHello {
+        /// The RFC's name for the extension's type (RFC 8446 §4.2).
+        extension: &'static str,
+    },
+    /// In EncryptedExtensions.
+    InEncryptedExtensions {
+        /// The RFC's name for the extension's type (RFC 8446 §4.2).
+        extension: &'static str,
+    },
 }
 
 impl fmt::Display for UnsolicitedExtension {
@@ -612,11 +660,16 @@ impl fmt::Display for NoCommonParameters {
 pub enum Error {
     /// Bytes that do not parse: the field named ran past its bounds or had an
     /// impossible length (RFC 8446 §6.2 `decode_error`).
-    Decode { field: &'static str },
+    Decode {
+        /// The field, in the RFC's presentation-language name where it has one.
+        field: &'static str,
+    },
     /// A message that Appendix A does not allow in this state, named by its
     /// type (it may be refused from its header, before it is decoded).
     UnexpectedMessage {
+        /// The receiver's state, in the RFC's Appendix A name (e.g. `WAIT_EE`).
         state: &'static str,
+        /// The RFC's name for the message's type (e.g. `Certificate`).
         got: &'static str,
     },
     /// A record of a content type not allowed now (RFC 8446 §5).

@@ -41,18 +41,13 @@
 pub mod client;
 pub mod codec;
 pub mod config;
-// Not yet documented item by item: `connection`, `error` and
-// `messages`. Remove each `allow` once its module is.
-#[allow(missing_docs)]
 pub mod connection;
 pub mod crypto;
-#[allow(missing_docs)]
 pub mod error;
 pub mod explain;
 pub mod handshake;
 pub mod key_schedule;
 pub mod keylog;
-#[allow(missing_docs)]
 pub mod messages;
 pub mod pki;
 pub mod record;

@@ -15,6 +15,8 @@
 use crate::codec::Reader;
 use crate::error::{AlertDescription, Error};
 
+/// `struct { ... } Alert;` (RFC 8446 §6): the body of a record of content
+/// type alert(21), sent in the clear or protected like any record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Alert {
     /// `AlertLevel level;` 1 = warning, 2 = fatal.
@@ -38,6 +40,9 @@ impl Alert {
         [self.level, self.description.to_u8()]
     }
 
+    /// Decode an alert record's body: exactly two bytes, the level and the
+    /// description; an unknown description is kept as
+    /// [`AlertDescription::Unknown`] (RFC 8446 §6).
     pub fn read(r: &mut Reader) -> Result<Alert, Error> {
         let level = r.u8("level")?;
         let description = AlertDescription::from_u8(r.u8("description")?);

@@ -29,6 +29,8 @@ use super::extensions::{
 use crate::codec::{Reader, Writer};
 use crate::error::Error;
 
+/// `struct { ... } CertificateEntry;` (RFC 8446 §4.4.2): one certificate of
+/// the chain, with its extensions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertificateEntry {
     /// `opaque cert_data<1..2^24-1>;` one DER certificate.
@@ -38,6 +40,9 @@ pub struct CertificateEntry {
     pub extensions: Vec<ReceivedExtension>,
 }
 
+/// `struct { ... } Certificate;` (RFC 8446 §4.4.2): the sender's certificate
+/// chain, sent by the server after EncryptedExtensions (or
+/// CertificateRequest), and by a client in answer to a CertificateRequest.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Certificate {
     /// `opaque certificate_request_context<0..2^8-1>;` empty in the main handshake.
@@ -48,6 +53,8 @@ pub struct Certificate {
 
 impl Certificate {
     // ANCHOR: certificate_encode
+    /// Encode the body (no handshake header), each entry with an empty
+    /// extension block.
     pub fn encode(&self, w: &mut Writer) {
         w.opaque_u8(&self.certificate_request_context);
         w.vec_u24(|w| {
@@ -60,6 +67,8 @@ impl Certificate {
     // ANCHOR_END: certificate_encode
 
     // ANCHOR: certificate_read
+    /// Decode the body (no handshake header). The chain may be empty here:
+    /// whether that is allowed is the receiver's to decide (RFC 8446 §4.4.2.4).
     pub fn read(r: &mut Reader) -> Result<Certificate, Error> {
         let certificate_request_context = r
             .opaque_u8("certificate_request_context", 0..=(1 << 8) - 1)?
@@ -87,6 +96,8 @@ impl Certificate {
     // ANCHOR_END: certificate_read
 }
 
+/// `struct { ... } CertificateRequest;` (RFC 8446 §4.3.2): a server asking
+/// the client for a certificate, after EncryptedExtensions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertificateRequest {
     /// `opaque certificate_request_context<0..2^8-1>;`
@@ -148,6 +159,8 @@ impl CertificateRequest {
         Extension::write_list(w, extensions);
     }
 
+    /// Decode the body (no handshake header). Whether signature_algorithms
+    /// is present is the receiver's to check (RFC 8446 §4.3.2).
     pub fn read(r: &mut Reader) -> Result<CertificateRequest, Error> {
         Ok(CertificateRequest {
             certificate_request_context: r

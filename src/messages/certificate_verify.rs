@@ -17,6 +17,8 @@
 use crate::codec::{Reader, Writer};
 use crate::error::Error;
 
+/// `struct { ... } CertificateVerify;` (RFC 8446 §4.4.3): sent right after
+/// the sender's Certificate, signed with that certificate's key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertificateVerify {
     /// `SignatureScheme algorithm;`
@@ -45,11 +47,14 @@ pub fn signed_content(context: &[u8], transcript_hash: &[u8]) -> Vec<u8> {
 // ANCHOR_END: signed_content
 
 impl CertificateVerify {
+    /// Encode the body (no handshake header).
     pub fn encode(&self, w: &mut Writer) {
         w.u16(self.algorithm);
         w.opaque_u16(&self.signature);
     }
 
+    /// Decode the body (no handshake header). The scheme is only read here;
+    /// whether it was offered is checked by the receiver (RFC 8446 §4.4.3).
     pub fn read(r: &mut Reader) -> Result<CertificateVerify, Error> {
         let algorithm = r.u16("algorithm")?;
         r.note(|| super::signature_scheme_name(algorithm).to_string());

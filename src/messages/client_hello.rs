@@ -24,6 +24,8 @@ use super::extensions::{
 use crate::codec::{Reader, Writer};
 use crate::error::Error;
 
+/// `struct { ... } ClientHello;` (RFC 8446 §4.1.2): the client's first
+/// message, and its second after a HelloRetryRequest (RFC 8446 §4.1.4).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientHello {
     /// `ProtocolVersion legacy_version = 0x0303;`
@@ -151,6 +153,7 @@ impl ClientHelloExtensions {
 
 impl ClientHello {
     // ANCHOR: client_hello_encode
+    /// Encode the body (no handshake header), extensions in minitls's order.
     pub fn encode(&self, w: &mut Writer) {
         self.encode_with_extensions(w, &self.extensions.to_list());
     }
@@ -168,6 +171,9 @@ impl ClientHello {
     // ANCHOR_END: client_hello_encode
 
     // ANCHOR: client_hello_read
+    /// Decode the body (no handshake header). The vectors' bounds are
+    /// checked here; what the values mean (a version, a suite) is the
+    /// server's to judge.
     pub fn read(r: &mut Reader) -> Result<ClientHello, Error> {
         let legacy_version = r.u16("legacy_version")?;
         let random = r.array::<32>("random")?;

@@ -49,6 +49,7 @@ impl EncryptedExtensions {
     }
 
     // ANCHOR: encrypted_extensions_codec
+    /// Encode the body (no handshake header), extensions in minitls's order.
     pub fn encode(&self, w: &mut Writer) {
         Extension::write_list(w, &self.to_list());
     }
@@ -59,6 +60,8 @@ impl EncryptedExtensions {
         Extension::write_list(w, extensions);
     }
 
+    /// Decode the body (no handshake header): an extension block that may
+    /// hold only what RFC 8446 §4.2 allows in EncryptedExtensions.
     pub fn read(r: &mut Reader) -> Result<EncryptedExtensions, Error> {
         let mut ee = EncryptedExtensions::default();
         let context = ExtensionContext::EncryptedExtensions;

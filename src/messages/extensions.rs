@@ -43,25 +43,49 @@ use crate::error::{Error, IllegalParameter};
 /// Where an extension block sits; the table of RFC 8446 §4.2 is per message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExtensionContext {
+    /// CH: the client's requests (RFC 8446 §4.1.2).
     ClientHello,
+    /// SH: the server's answers that are sent in the clear (RFC 8446 §4.1.3).
     ServerHello,
+    /// HRR: what the server needs for a second ClientHello (RFC 8446 §4.1.4).
     HelloRetryRequest,
+    /// EE: the server's encrypted answers (RFC 8446 §4.3.1).
     EncryptedExtensions,
+    /// CT: per-certificate extensions, in a `CertificateEntry` (RFC 8446 §4.4.2).
     Certificate,
+    /// CR: the server's requests of a client certificate (RFC 8446 §4.3.2).
     CertificateRequest,
+    /// NST: extensions of a session ticket (RFC 8446 §4.6.1).
     NewSessionTicket,
 }
 
 /// `enum { ... } ExtensionType;` code points minitls knows (RFC 8446 §4.2).
 pub mod extension_type {
+    /// `server_name(0)`: the host name the client wants (RFC 6066 §3).
     pub const SERVER_NAME: u16 = 0;
+    /// `supported_groups(10)`: the key exchange groups an endpoint supports
+    /// (RFC 8446 §4.2.7).
     pub const SUPPORTED_GROUPS: u16 = 10;
+    /// `signature_algorithms(13)`: the signature schemes an endpoint accepts
+    /// in CertificateVerify (RFC 8446 §4.2.3).
     pub const SIGNATURE_ALGORITHMS: u16 = 13;
+    /// `pre_shared_key(41)`: the PSKs offered, or the one selected
+    /// (RFC 8446 §4.2.11).
     pub const PRE_SHARED_KEY: u16 = 41;
+    /// `early_data(42)`: 0-RTT data offered, accepted or allowed by a
+    /// ticket (RFC 8446 §4.2.10).
     pub const EARLY_DATA: u16 = 42;
+    /// `supported_versions(43)`: the versions offered, or the one selected
+    /// (RFC 8446 §4.2.1).
     pub const SUPPORTED_VERSIONS: u16 = 43;
+    /// `cookie(44)`: opaque state a HelloRetryRequest asks the client to
+    /// echo (RFC 8446 §4.2.2).
     pub const COOKIE: u16 = 44;
+    /// `psk_key_exchange_modes(45)`: how a PSK may be used to establish
+    /// keys (RFC 8446 §4.2.9).
     pub const PSK_KEY_EXCHANGE_MODES: u16 = 45;
+    /// `key_share(51)`: (EC)DHE key shares, or the group wanted in a
+    /// HelloRetryRequest (RFC 8446 §4.2.8).
     pub const KEY_SHARE: u16 = 51;
     /// RFC 7685: bytes of zeros to reach a size; minitls never sends it.
     pub const PADDING: u16 = 21;
@@ -76,21 +100,32 @@ use extension_type as et;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyShareEntry {
+    /// `NamedGroup group;`: the group the key is for (RFC 8446 §4.2.8).
     pub group: u16,
+    /// `opaque key_exchange<1..2^16-1>;`: the public value, for x25519 the
+    /// 32-byte u-coordinate (RFC 8446 §4.2.8.2).
     pub key_exchange: Vec<u8>,
 }
 
 /// `PskIdentity` of RFC 8446 §4.2.11.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PskIdentity {
+    /// `opaque identity<1..2^16-1>;`: a label for the key, here the
+    /// `ticket` of a NewSessionTicket (RFC 8446 §4.6.1).
     pub identity: Vec<u8>,
+    /// `uint32 obfuscated_ticket_age;`: the ticket's age in milliseconds
+    /// plus its `ticket_age_add`, mod 2^32 (RFC 8446 §4.2.11.1).
     pub obfuscated_ticket_age: u32,
 }
 
 /// `OfferedPsks` of RFC 8446 §4.2.11.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OfferedPsks {
+    /// `PskIdentity identities<7..2^16-1>;`: the identities the client is
+    /// willing to negotiate with.
     pub identities: Vec<PskIdentity>,
+    /// `PskBinderEntry binders<33..2^16-1>;`: one HMAC per identity, in the
+    /// same order (RFC 8446 §4.2.11.2).
     pub binders: Vec<Vec<u8>>,
 }
 
@@ -142,7 +177,12 @@ pub enum Extension {
     EarlyData,
     /// Any type with any bytes as its `extension_data`: what minitls never
     /// sends, for tests (an unknown type, or a known one malformed).
-    Unknown { extension_type: u16, data: Vec<u8> },
+    Unknown {
+        /// `ExtensionType extension_type;`, written as given.
+        extension_type: u16,
+        /// `opaque extension_data<0..2^16-1>;`, written as given.
+        data: Vec<u8>,
+    },
 }
 
 impl Extension {

@@ -14,6 +14,8 @@ use crate::codec::{Reader, Writer};
 use crate::crypto::HASH_LEN;
 use crate::error::Error;
 
+/// `struct { ... } Finished;` (RFC 8446 §4.4.4): the last message of each
+/// side's flight, a MAC keyed from its handshake traffic secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finished {
     /// `opaque verify_data[Hash.length];` 32 bytes for SHA-256.
@@ -21,10 +23,13 @@ pub struct Finished {
 }
 
 impl Finished {
+    /// Encode the body (no handshake header): the verify_data alone.
     pub fn encode(&self, w: &mut Writer) {
         w.bytes(&self.verify_data);
     }
 
+    /// Decode the body (no handshake header): exactly Hash.length bytes
+    /// (RFC 8446 §4.4.4); whether they are right is checked by the receiver.
     pub fn read(r: &mut Reader) -> Result<Finished, Error> {
         Ok(Finished {
             verify_data: r.array::<HASH_LEN>("verify_data")?,

@@ -57,8 +57,11 @@ pub const TLS_CHACHA20_POLY1305_SHA256: u16 = 0x1303;
 pub const X25519: u16 = 0x001d;
 /// SignatureScheme ed25519 (RFC 8446 §4.2.3).
 pub const ED25519: u16 = 0x0807;
-/// PskKeyExchangeMode psk_ke and psk_dhe_ke (RFC 8446 §4.2.9).
+/// PskKeyExchangeMode psk_ke: PSK-only key establishment, no key_share
+/// (RFC 8446 §4.2.9).
 pub const PSK_KE: u8 = 0;
+/// PskKeyExchangeMode psk_dhe_ke: PSK with (EC)DHE key establishment, both
+/// sides sending a key_share (RFC 8446 §4.2.9).
 pub const PSK_DHE_KE: u8 = 1;
 
 /// The names a reader knows the code points by, for traces and errors.
@@ -74,6 +77,8 @@ pub fn cipher_suite_name(v: u16) -> &'static str {
     }
 }
 
+/// The name a reader knows a NamedGroup code point by (RFC 8446 §4.2.7),
+/// for traces and the explainer: the finite-field groups share one name.
 pub fn group_name(v: u16) -> &'static str {
     match v {
         0x0017 => "secp256r1",
@@ -87,6 +92,9 @@ pub fn group_name(v: u16) -> &'static str {
     }
 }
 
+/// The name a reader knows a SignatureScheme code point by (RFC 8446
+/// §4.2.3), for traces and the explainer: each RSA-PSS family shares one
+/// name.
 pub fn signature_scheme_name(v: u16) -> &'static str {
     match v {
         0x0401 => "rsa_pkcs1_sha256",
@@ -201,15 +209,32 @@ pub fn message_section(name: &str) -> &'static str {
 /// `enum { ... } HandshakeType;` (RFC 8446 §4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HandshakeType {
+    /// `client_hello(1)`: the client's offer (RFC 8446 §4.1.2).
     ClientHello = 1,
+    /// `server_hello(2)`: the server's choice, and a HelloRetryRequest too
+    /// (RFC 8446 §4.1.3, §4.1.4).
     ServerHello = 2,
+    /// `new_session_ticket(4)`: a ticket to resume with (RFC 8446 §4.6.1).
     NewSessionTicket = 4,
+    /// `end_of_early_data(5)`: the end of the client's 0-RTT data
+    /// (RFC 8446 §4.5); minitls accepts no early data, so never receives it.
     EndOfEarlyData = 5,
+    /// `encrypted_extensions(8)`: the server's first encrypted message
+    /// (RFC 8446 §4.3.1).
     EncryptedExtensions = 8,
+    /// `certificate(11)`: the sender's certificate chain (RFC 8446 §4.4.2).
     Certificate = 11,
+    /// `certificate_request(13)`: the server asking for a client
+    /// certificate (RFC 8446 §4.3.2).
     CertificateRequest = 13,
+    /// `certificate_verify(15)`: a signature with the certificate's key
+    /// over the transcript (RFC 8446 §4.4.3).
     CertificateVerify = 15,
+    /// `finished(20)`: a MAC over the transcript, ending each side's
+    /// flight (RFC 8446 §4.4.4).
     Finished = 20,
+    /// `key_update(24)`: the sender moved to its next traffic secret
+    /// (RFC 8446 §4.6.3).
     KeyUpdate = 24,
     /// Never sent: the synthetic message that stands for ClientHello1 in
     /// the transcript after a HelloRetryRequest (RFC 8446 §4.4.1).
@@ -219,17 +244,27 @@ pub enum HandshakeType {
 /// One handshake message, decoded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HandshakeMessage {
+    /// The client's offer (RFC 8446 §4.1.2).
     ClientHello(ClientHello),
+    /// The server's choice: a ServerHello that is not a HelloRetryRequest
+    /// (RFC 8446 §4.1.3).
     ServerHello(ServerHello),
     /// A ServerHello whose `random` is the special HelloRetryRequest value
     /// (RFC 8446 §4.1.3); same structure, different meaning.
     HelloRetryRequest(HelloRetryRequest),
+    /// The server's answers not needed for the keys (RFC 8446 §4.3.1).
     EncryptedExtensions(EncryptedExtensions),
+    /// The server asking for a client certificate (RFC 8446 §4.3.2).
     CertificateRequest(CertificateRequest),
+    /// The sender's certificate chain (RFC 8446 §4.4.2).
     Certificate(Certificate),
+    /// A signature over the transcript with the certificate's key (RFC 8446 §4.4.3).
     CertificateVerify(CertificateVerify),
+    /// A MAC over the transcript, ending a flight (RFC 8446 §4.4.4).
     Finished(Finished),
+    /// A ticket to resume with, after the handshake (RFC 8446 §4.6.1).
     NewSessionTicket(NewSessionTicket),
+    /// A move to the next traffic secret, after the handshake (RFC 8446 §4.6.3).
     KeyUpdate(KeyUpdate),
     /// A handshake type minitls does not accept anywhere (EndOfEarlyData,
     /// message_hash, or an unassigned code). The state machine answers it

@@ -24,6 +24,8 @@ use crate::error::Error;
 /// stateless).
 pub const MAX_TICKET_LEN: usize = 16 * 1024;
 
+/// `struct { ... } NewSessionTicket;` (RFC 8446 §4.6.1): a post-handshake
+/// message from the server, one PSK the client may offer to resume.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewSessionTicket {
     /// `uint32 ticket_lifetime;` seconds, at most 604800 (7 days).
@@ -78,6 +80,7 @@ impl NewSessionTicketExtensions {
 }
 
 impl NewSessionTicket {
+    /// Encode the body (no handshake header), extensions in minitls's order.
     pub fn encode(&self, w: &mut Writer) {
         self.encode_with_extensions(w, &self.extensions.to_list());
     }
@@ -92,6 +95,8 @@ impl NewSessionTicket {
         Extension::write_list(w, extensions);
     }
 
+    /// Decode the body (no handshake header). A ticket longer than
+    /// [`MAX_TICKET_LEN`] is `decode_error`, by minitls's policy.
     pub fn read(r: &mut Reader) -> Result<NewSessionTicket, Error> {
         let ticket_lifetime = r.u32("ticket_lifetime")?;
         let ticket_age_add = r.u32("ticket_age_add")?;

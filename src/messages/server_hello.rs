@@ -31,11 +31,15 @@ pub const HELLO_RETRY_REQUEST_RANDOM: [u8; 32] = [
 ];
 
 /// The last 8 bytes of a TLS 1.3 server's random when it negotiated TLS 1.2
-/// or below (RFC 8446 §4.1.3). A TLS 1.3 client seeing them has been
-/// downgraded by an attacker.
+/// (RFC 8446 §4.1.3). A TLS 1.3 client seeing them has been downgraded by
+/// an attacker.
 pub const DOWNGRADE_TLS12: [u8; 8] = [0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01];
+/// The last 8 bytes of a TLS 1.3 server's random when it negotiated TLS 1.1
+/// or below (RFC 8446 §4.1.3): the same sign of a downgrade.
 pub const DOWNGRADE_TLS11: [u8; 8] = [0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x00];
 
+/// `struct { ... } ServerHello;` (RFC 8446 §4.1.3): the server's answer to
+/// a ClientHello it can go on with, naming the parameters it chose.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerHello {
     /// `ProtocolVersion legacy_version = 0x0303;`
@@ -181,6 +185,7 @@ impl HelloRetryRequestExtensions {
 
 impl ServerHello {
     // ANCHOR: server_hello_encode
+    /// Encode the body (no handshake header), extensions in minitls's order.
     pub fn encode(&self, w: &mut Writer) {
         self.encode_with_extensions(w, &self.extensions.to_list());
     }
