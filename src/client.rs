@@ -230,8 +230,11 @@ impl ClientState {
             (S::WaitCertCr(s), M::CertificateRequest(m)) => {
                 s.handle_certificate_request(m, bytes, cx)
             }
-            (S::WaitCertCr(s), M::Certificate(m)) => s.handle_certificate(m, bytes, cx),
-            (S::WaitCert(s), M::Certificate(m)) => s.handle_certificate(m, bytes, cx),
+            (S::WaitCertCr(s), M::Certificate(m)) => s.0.handle_certificate(m, bytes, cx, None),
+            (S::WaitCert(s), M::Certificate(m)) => {
+                let context = Some(s.certificate_request_context);
+                s.expected.handle_certificate(m, bytes, cx, context)
+            }
             (S::WaitCertificateVerify(s), M::CertificateVerify(m)) => {
                 s.handle_certificate_verify(m, bytes, cx)
             }
@@ -729,31 +732,31 @@ impl WaitEncryptedExtensions {
                 certificate_request_context: None,
             }));
         }
-        Ok(ClientState::WaitCertCr(WaitCertCr {
+        Ok(ClientState::WaitCertCr(WaitCertCr(CertificateExpected {
             config: self.config,
             server_name: self.server_name,
             transcript: self.transcript,
             secrets: self.secrets,
-        }))
+        })))
     }
     // ANCHOR_END: handle_encrypted_extensions
 }
 
-/// WAIT_CERT_CR: waiting for the server's Certificate, or a
-/// CertificateRequest before it.
-pub(crate) struct WaitCertCr {
+/// What WAIT_CERT_CR and WAIT_CERT both hold: a server Certificate is due.
+pub(crate) struct CertificateExpected {
     config: Arc<ClientConfig>,
     server_name: String,
     transcript: Transcript,
     secrets: HandshakeSecrets,
 }
 
+/// WAIT_CERT_CR: waiting for the server's Certificate, or a
+/// CertificateRequest before it.
+pub(crate) struct WaitCertCr(CertificateExpected);
+
 /// WAIT_CERT: the server asked for our certificate; its Certificate is next.
 pub(crate) struct WaitCert {
-    config: Arc<ClientConfig>,
-    server_name: String,
-    transcript: Transcript,
-    secrets: HandshakeSecrets,
+    expected: CertificateExpected,
     /// The CertificateRequest's context, echoed in our Certificate (RFC 8446 §4.4.2).
     certificate_request_context: Vec<u8>,
 }
@@ -772,24 +775,25 @@ impl WaitCertCr {
                 MissingExtension::CertificateRequestSignatureAlgorithms,
             ));
         }
-        self.transcript.add(bytes);
+        self.0.transcript.add(bytes);
         Ok(ClientState::WaitCert(WaitCert {
-            config: self.config,
-            server_name: self.server_name,
-            transcript: self.transcript,
-            secrets: self.secrets,
+            expected: self.0,
             certificate_request_context: request.certificate_request_context,
         }))
     }
     // ANCHOR_END: handle_certificate_request
+}
 
+impl CertificateExpected {
     // ANCHOR: handle_certificate
-    /// The server's Certificate, not asked for ours.
+    /// The server's Certificate, in WAIT_CERT_CR or WAIT_CERT; the latter
+    /// passes the context of the CertificateRequest it answers.
     fn handle_certificate(
         mut self,
         certificate: Certificate,
         bytes: &[u8],
         cx: &mut Context,
+        certificate_request_context: Option<Vec<u8>>,
     ) -> Result<ClientState, Error> {
         let server_public_key =
             check_server_certificate(&certificate, &self.config, &self.server_name, cx)?;
@@ -800,32 +804,10 @@ impl WaitCertCr {
             transcript: self.transcript,
             secrets: self.secrets,
             server_public_key,
-            certificate_request_context: None,
+            certificate_request_context,
         }))
     }
     // ANCHOR_END: handle_certificate
-}
-
-impl WaitCert {
-    /// The server's Certificate, after it asked for ours.
-    fn handle_certificate(
-        mut self,
-        certificate: Certificate,
-        bytes: &[u8],
-        cx: &mut Context,
-    ) -> Result<ClientState, Error> {
-        let server_public_key =
-            check_server_certificate(&certificate, &self.config, &self.server_name, cx)?;
-        self.transcript.add(bytes);
-        Ok(ClientState::WaitCertificateVerify(WaitCertificateVerify {
-            config: self.config,
-            server_name: self.server_name,
-            transcript: self.transcript,
-            secrets: self.secrets,
-            server_public_key,
-            certificate_request_context: Some(self.certificate_request_context),
-        }))
-    }
 }
 
 // ANCHOR: check_server_certificate

@@ -118,9 +118,7 @@ impl WireClientHello {
 
     /// The message in plaintext handshake records of at most 2^14 bytes.
     pub fn records(&self) -> Vec<u8> {
-        (self.encode().chunks(1 << 14))
-            .flat_map(|chunk| plain_record(HANDSHAKE, chunk))
-            .collect()
+        plain_handshake_records(&self.encode())
     }
 }
 
@@ -179,20 +177,22 @@ impl WireServerHello {
 
     /// The message in plaintext handshake records of at most 2^14 bytes.
     pub fn records(&self) -> Vec<u8> {
-        (self.encode().chunks(1 << 14))
-            .flat_map(|chunk| plain_record(HANDSHAKE, chunk))
-            .collect()
+        plain_handshake_records(&self.encode())
     }
+}
+
+/// Encoded handshake messages in plaintext records of at most 2^14 bytes
+/// each (RFC 8446 §5.1: one message may span records).
+pub fn plain_handshake_records(encoded: &[u8]) -> Vec<u8> {
+    (encoded.chunks(1 << 14))
+        .flat_map(|chunk| plain_record(HANDSHAKE, chunk))
+        .collect()
 }
 
 /// A message of any size in plaintext handshake records of at most 2^14
 /// bytes each (RFC 8446 §5.1: one message may span records).
 pub fn handshake_records(message: &HandshakeMessage) -> Vec<u8> {
-    let bytes = message.encode().unwrap();
-    bytes
-        .chunks(1 << 14)
-        .flat_map(|chunk| plain_record(HANDSHAKE, chunk))
-        .collect()
+    plain_handshake_records(&message.encode().unwrap())
 }
 
 /// Play the client after the server received a ClientHello the test made
