@@ -20,9 +20,11 @@
 //! decrypted. Bytes we send are re-decoded exactly like bytes we receive,
 //! so `--explain` works the same against any peer.
 //!
-//! Each message block is wrapped in `ANCHOR: name` / `ANCHOR_END: name`
-//! lines, so the book can include one message's annotated bytes straight
-//! from a snapshot file (STYLE.md §10).
+//! For the golden transcripts, each message block can be wrapped in
+//! `ANCHOR: name` / `ANCHOR_END: name` lines (`book_anchors`), so the book
+//! can include one message's annotated bytes straight from a snapshot file
+//! (STYLE.md §10). That is markup for the book, so a live `--explain` and
+//! the examples leave it out.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -48,6 +50,9 @@ pub struct Explainer {
     /// Print hex for every derived secret (deterministic transcripts do;
     /// a live `--explain` does too: it is a teaching tool).
     pub show_secrets: bool,
+    /// Wrap each message in `ANCHOR:` / `ANCHOR_END:` lines for the book
+    /// (the golden transcripts only; off for anything a user reads).
+    pub book_anchors: bool,
     /// Put before every anchor name, so two views in one file (client and
     /// server) have distinct anchors.
     pub anchor_prefix: &'static str,
@@ -55,13 +60,14 @@ pub struct Explainer {
 
 impl Explainer {
     /// An explainer for one endpoint (`side` is "client" or "server", shown on
-    /// every line), writing to `out`, with secrets shown and no anchor prefix.
+    /// every line), writing to `out`, with secrets shown and no book anchors.
     pub fn new(side: &'static str, out: Arc<Mutex<dyn Write + Send>>) -> Self {
         Explainer {
             out,
             side,
             anchors: HashMap::new(),
             show_secrets: true,
+            book_anchors: false,
             anchor_prefix: "",
         }
     }
@@ -179,7 +185,9 @@ impl Explainer {
             }
             _ => self.anchor_for(name),
         };
-        self.line(&format!("ANCHOR: {anchor}"));
+        if self.book_anchors {
+            self.line(&format!("ANCHOR: {anchor}"));
+        }
         self.line(&format!(
             "{name} {from} -> {to}, {} bytes (RFC 8446 {})",
             bytes.len(),
@@ -197,7 +205,9 @@ impl Explainer {
                 note,
             ));
         }
-        self.line(&format!("ANCHOR_END: {anchor}"));
+        if self.book_anchors {
+            self.line(&format!("ANCHOR_END: {anchor}"));
+        }
     }
 }
 
@@ -398,6 +408,28 @@ mod tests {
         assert_eq!(e.anchor_for("ClientHello"), "client_hello");
         assert_eq!(e.anchor_for("Finished"), "finished");
         assert_eq!(e.anchor_for("Finished"), "finished_2");
+    }
+
+    /// Book anchors are markup for the snapshot files: off unless asked for.
+    #[test]
+    fn anchors_only_for_the_book() {
+        use crate::messages::KeyUpdate;
+        let message = HandshakeMessage::KeyUpdate(KeyUpdate {
+            update_requested: false,
+        });
+        let bytes = message.encode().unwrap();
+        for book_anchors in [false, true] {
+            let (mut e, out) = to_buffer("client");
+            e.book_anchors = book_anchors;
+            e.on_event(&Event::MessageSent {
+                message: &message,
+                bytes: &bytes,
+            });
+            let text = String::from_utf8(out.lock().unwrap().clone()).unwrap();
+            assert!(text.contains("KeyUpdate client -> server"), "{text}");
+            assert_eq!(text.contains("ANCHOR: client_key_update"), book_anchors);
+            assert_eq!(text.contains("ANCHOR_END:"), book_anchors);
+        }
     }
 
     #[test]

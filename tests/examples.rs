@@ -45,9 +45,9 @@ const CASES: &[Case] = &[
         args: &["--explain"],
         stdin: None,
         expect: &[
-            "ANCHOR: client_hello",
+            "ClientHello client -> server",
             "legacy_session_id",
-            "ANCHOR: server_certificate_verify",
+            "CertificateVerify server -> client",
             "K_recv = handshake",
         ],
     },

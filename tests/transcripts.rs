@@ -81,11 +81,15 @@ impl Scenario {
         let client_view: Buffer = Arc::default();
         let server_view: Buffer = Arc::default();
         let keylog: Buffer = Arc::default();
+        // The snapshots carry the book's anchors; nothing a user runs does.
+        let mut client_explainer = Explainer::new("client", client_view.clone());
+        client_explainer.book_anchors = true;
         let client_observer = Tee(vec![
-            Box::new(Explainer::new("client", client_view.clone())) as Box<dyn Observer>,
+            Box::new(client_explainer) as Box<dyn Observer>,
             Box::new(KeyLogObserver::new(keylog.clone())),
         ]);
         let mut server_explainer = Explainer::new("server", server_view.clone());
+        server_explainer.book_anchors = true;
         server_explainer.anchor_prefix = "server_view_";
         let client = Connection::client_with_observer(
             Arc::new(self.client),
