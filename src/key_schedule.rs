@@ -268,14 +268,9 @@ impl MasterSecret {
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct TrafficSecret(pub(crate) Secret);
 
-/// The record protection keys of one direction (RFC 8446 §7.3).
-#[derive(Zeroize, ZeroizeOnDrop)]
-pub struct TrafficKeys {
-    /// `[sender]_write_key` = HKDF-Expand-Label(Secret, "key", "", 32).
-    pub key: [u8; 32],
-    /// `[sender]_write_iv` = HKDF-Expand-Label(Secret, "iv", "", 12).
-    pub iv: [u8; 12],
-}
+/// The record protection keys of one direction, defined by the record
+/// layer that uses them and derived here ([`TrafficSecret::traffic_keys`]).
+pub use crate::record::TrafficKeys;
 
 impl TrafficSecret {
     /// The secret's bytes (for the trace and the key log).

@@ -37,9 +37,11 @@
 //!   the last non-zero byte, and an inner plaintext of only zeros is
 //!   `unexpected_message` (RFC 8446 §5.4).
 
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
 use crate::crypto::{AEAD_TAG_LEN, Aead};
+
 use crate::error::{Error, ProtocolVersion, UnexpectedRecord};
-use crate::key_schedule::TrafficKeys;
 
 /// `enum { ... } ContentType;` (RFC 8446 §5.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -243,6 +245,16 @@ impl Deframer {
     }
 }
 // ANCHOR_END: deframer
+
+/// The record protection keys of one direction (RFC 8446 §7.3), derived
+/// from a traffic secret by the key schedule.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct TrafficKeys {
+    /// `[sender]_write_key` = HKDF-Expand-Label(Secret, "key", "", 32).
+    pub key: [u8; 32],
+    /// `[sender]_write_iv` = HKDF-Expand-Label(Secret, "iv", "", 12).
+    pub iv: [u8; 12],
+}
 
 /// The AEAD key, IV and sequence number of one direction under one secret.
 pub struct RecordProtection {
