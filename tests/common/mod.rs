@@ -95,9 +95,11 @@ impl WireClientHello {
             .iter()
             .find(|e| e.extension_type() == extension_type)
     }
+}
 
+impl WireHello for WireClientHello {
     /// The handshake message, header included, extensions as listed.
-    pub fn encode(&self) -> Vec<u8> {
+    fn encode(&self) -> Vec<u8> {
         let hello = ClientHello {
             legacy_version: self.legacy_version,
             random: self.random,
@@ -109,16 +111,6 @@ impl WireClientHello {
         HandshakeMessage::ClientHello(hello)
             .encode_with_extensions(&self.extensions)
             .unwrap()
-    }
-
-    /// The message in one plaintext handshake record.
-    pub fn record(&self) -> Vec<u8> {
-        plain_record(HANDSHAKE, &self.encode())
-    }
-
-    /// The message in plaintext handshake records of at most 2^14 bytes.
-    pub fn records(&self) -> Vec<u8> {
-        plain_handshake_records(&self.encode())
     }
 }
 
@@ -154,9 +146,11 @@ impl WireServerHello {
             .iter()
             .find(|e| e.extension_type() == extension_type)
     }
+}
 
+impl WireHello for WireServerHello {
     /// The handshake message, header included, extensions as listed.
-    pub fn encode(&self) -> Vec<u8> {
+    fn encode(&self) -> Vec<u8> {
         let hello = ServerHello {
             legacy_version: self.legacy_version,
             random: self.random,
@@ -169,14 +163,20 @@ impl WireServerHello {
             .encode_with_extensions(&self.extensions)
             .unwrap()
     }
+}
+
+/// A hello a test built, on the wire: [`WireClientHello`], [`WireServerHello`].
+pub trait WireHello {
+    /// The handshake message, header included, extensions as listed.
+    fn encode(&self) -> Vec<u8>;
 
     /// The message in one plaintext handshake record.
-    pub fn record(&self) -> Vec<u8> {
+    fn record(&self) -> Vec<u8> {
         plain_record(HANDSHAKE, &self.encode())
     }
 
     /// The message in plaintext handshake records of at most 2^14 bytes.
-    pub fn records(&self) -> Vec<u8> {
+    fn records(&self) -> Vec<u8> {
         plain_handshake_records(&self.encode())
     }
 }
