@@ -345,6 +345,36 @@ fn client_send_is_echoed_by_server() {
 }
 
 #[test]
+fn client_explain_shows_the_tickets_that_follow_the_handshake() {
+    // Without --send the client would close right after its Finished;
+    // with --explain it first reads what the server sends next (RFC 8446
+    // §4.6.1: NewSessionTicket), within a bounded wait, and shows it. No
+    // book markup (ANCHOR lines) reaches the user.
+    let dir = TempDir::new("cli-explain-tickets");
+    minitls_cert(dir.path(), &[]);
+    let server = start_minitls_server(&dir.join("server.pem"), &dir.join("server.key"), &[], &[]);
+    let mut cmd = minitls([
+        "client",
+        &server.addr(),
+        "--servername",
+        "localhost",
+        "--explain",
+        "--ca",
+    ]);
+    let out = run(cmd.arg(dir.join("ca.pem")), None);
+    let context = format!("{out}\n{}", server.report());
+    assert!(out.success(), "{context}");
+    out.assert_contains("NewSessionTicket server -> client");
+    assert!(!out.stdout.contains("ANCHOR"), "{context}");
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with("tickets received: ") && l != "tickets received: 0"),
+        "{context}"
+    );
+}
+
+#[test]
 fn client_expands_escapes_in_send() {
     let dir = TempDir::new("cli-escape");
     minitls_cert(dir.path(), &[]);

@@ -152,7 +152,9 @@ impl Client {
             config: Arc::new(config),
             cache,
             keylog: keylog_observer(args.keylog.clone())?.map(|k| Arc::new(Mutex::new(k))),
-            want_tickets: args.reconnect > 0 || args.sess_out.is_some(),
+            // `--explain` shows the whole conversation, so it waits for the
+            // tickets that follow the handshake too, as `openssl s_client` does.
+            want_tickets: args.reconnect > 0 || args.sess_out.is_some() || args.explain,
         })
     }
 }
