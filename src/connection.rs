@@ -342,7 +342,7 @@ impl Connection {
             ));
         }
         match content_type {
-            ContentType::Handshake => self.receive_handshake(&content),
+            ContentType::Handshake => self.receive_handshake(content),
             ContentType::Alert => self.receive_alert(&content),
             ContentType::ApplicationData => {
                 if self.cx.records.read.is_none() || self.is_handshaking() {
@@ -492,13 +492,21 @@ impl Connection {
     /// records; one record may carry several) and hand each to the state
     /// machine. Each message's type and length are judged from its 4-byte
     /// header, before its body is waited for or decoded.
-    fn receive_handshake(&mut self, content: &[u8]) -> Result<(), Error> {
-        self.handshake_in.extend_from_slice(content);
-        // Messages are taken from the front by moving `at`; the buffer is
-        // shortened once at the end, so many small messages cost O(n).
+    fn receive_handshake(&mut self, content: Vec<u8>) -> Result<(), Error> {
+        // The bytes are taken out while their messages are handled (a
+        // record's own buffer, when nothing was waiting), so each message
+        // is handed on as a slice of them, not copied.
+        let mut input = std::mem::take(&mut self.handshake_in);
+        if input.is_empty() {
+            input = content;
+        } else {
+            input.extend_from_slice(&content);
+        }
+        // Messages are taken from the front by moving `at`; what is left
+        // goes back once at the end, so many small messages cost O(n).
         let mut at = 0;
         let result = loop {
-            let buf = &self.handshake_in[at..];
+            let buf = &input[at..];
             if buf.len() < 4 {
                 break Ok(());
             }
@@ -520,22 +528,24 @@ impl Connection {
             if buf.len() < 4 + len {
                 break Ok(());
             }
-            let bytes = buf[..4 + len].to_vec();
-            at += 4 + len;
             let read_epoch = self.cx.read_epoch();
-            if let Err(e) = self.process_handshake_message(&bytes) {
+            if let Err(e) = self.process_handshake_message(&buf[..4 + len]) {
                 break Err(e);
             }
+            at += 4 + len;
             // RFC 8446 §5.1: "Handshake messages MUST NOT span key changes";
             // bytes after a key-changing message in the same record would
             // have been protected under the old keys.
-            if self.cx.read_epoch() != read_epoch && self.handshake_in.len() > at {
+            if self.cx.read_epoch() != read_epoch && input.len() > at {
                 break Err(Error::UnexpectedRecord(
                     UnexpectedRecord::HandshakeSpansKeyChange,
                 ));
             }
         };
-        self.handshake_in.drain(..at);
+        if at < input.len() {
+            input.drain(..at);
+            self.handshake_in = input;
+        }
         result
     }
     // ANCHOR_END: receive_handshake
