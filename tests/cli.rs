@@ -7,8 +7,8 @@ mod support;
 use std::time::Duration;
 
 use support::{
-    Output, TempDir, free_port, minitls, minitls_cert, openssl_ok, run, run_with_timeout,
-    start_minitls_server,
+    Output, ServerProcess, TempDir, free_port, minitls, minitls_cert, openssl_ok, run,
+    run_with_timeout, start_minitls_server,
 };
 
 /// `minitls ARGS...`, bounded in time.
@@ -296,23 +296,24 @@ fn demo_prints_the_messages_and_the_costs() {
 // server + client
 // ---------------------------------------------------------------------------
 
-#[test]
-fn client_send_is_echoed_by_server() {
-    let dir = TempDir::new("cli-echo");
+/// `minitls client ADDR --servername localhost ARGS --ca ca.pem` against a
+/// fresh `minitls server` with default flags; the client must succeed.
+/// Returns its output, the server, and both for failure messages.
+fn client_against_a_server(dir_name: &str, args: &[&str]) -> (Output, ServerProcess, String) {
+    let dir = TempDir::new(dir_name);
     minitls_cert(dir.path(), &[]);
     let server = start_minitls_server(&dir.join("server.pem"), &dir.join("server.key"), &[], &[]);
-    let mut cmd = minitls([
-        "client",
-        &server.addr(),
-        "--servername",
-        "localhost",
-        "--send",
-        "hello",
-        "--ca",
-    ]);
-    let out = run(cmd.arg(dir.join("ca.pem")), None);
+    let mut cmd = minitls(["client", &server.addr(), "--servername", "localhost"]);
+    cmd.args(args).arg("--ca").arg(dir.join("ca.pem"));
+    let out = run(&mut cmd, None);
     let context = format!("{out}\n{}", server.report());
     assert!(out.success(), "{context}");
+    (out, server, context)
+}
+
+#[test]
+fn client_send_is_echoed_by_server() {
+    let (out, server, context) = client_against_a_server("cli-echo", &["--send", "hello"]);
     for line in [
         "protocol: TLSv1.3",
         "cipher: TLS_CHACHA20_POLY1305_SHA256",
@@ -350,20 +351,7 @@ fn client_explain_shows_the_tickets_that_follow_the_handshake() {
     // with --explain it first reads what the server sends next (RFC 8446
     // §4.6.1: NewSessionTicket), within a bounded wait, and shows it. No
     // book markup (ANCHOR lines) reaches the user.
-    let dir = TempDir::new("cli-explain-tickets");
-    minitls_cert(dir.path(), &[]);
-    let server = start_minitls_server(&dir.join("server.pem"), &dir.join("server.key"), &[], &[]);
-    let mut cmd = minitls([
-        "client",
-        &server.addr(),
-        "--servername",
-        "localhost",
-        "--explain",
-        "--ca",
-    ]);
-    let out = run(cmd.arg(dir.join("ca.pem")), None);
-    let context = format!("{out}\n{}", server.report());
-    assert!(out.success(), "{context}");
+    let (out, _server, context) = client_against_a_server("cli-explain-tickets", &["--explain"]);
     out.assert_contains("NewSessionTicket server -> client");
     assert!(!out.stdout.contains("ANCHOR"), "{context}");
     assert!(
