@@ -131,9 +131,9 @@ impl Minitls {
         } else {
             client.session_cache = Some(Arc::new(Mutex::new(ClientSessionCache::new(8))));
             server.tickets_per_handshake = 1;
-            let strategy: Arc<Mutex<dyn ResumptionStrategy>> = match case {
-                Case::ResumeStateful => Arc::new(Mutex::new(StatefulStrategy::in_memory(64))),
-                _ => Arc::new(Mutex::new(Ticketer::new(3600))),
+            let strategy: Arc<dyn ResumptionStrategy> = match case {
+                Case::ResumeStateful => Arc::new(StatefulStrategy::in_memory(64)),
+                _ => Arc::new(Ticketer::new(3600)),
             };
             server.resumption = Some(strategy);
         }

@@ -161,7 +161,7 @@ fn bytes_per_stored_session(sessions: usize, server_name: &str) -> f64 {
         peer_identity: Vec::new(),
     };
     let before = live_bytes();
-    let mut store = StatefulStrategy::in_memory(sessions);
+    let store = StatefulStrategy::in_memory(sessions);
     for _ in 0..sessions {
         let id = store.issue(&session, &mut rng, session.created_at);
         assert!(id.is_some());

@@ -15,7 +15,7 @@
 //! cargo run --example 04_resumption_by_id
 //! ```
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use minitls::messages::HandshakeMessage;
 use minitls::resumption::ResumptionStrategy;
@@ -83,7 +83,7 @@ fn print_ticket(bytes: &[u8]) -> Result<(), Error> {
 fn main() -> Result<(), Error> {
     let pki = demo_pki(1);
     // The server keeps up to 100 sessions in memory, keyed by random IDs.
-    let store = Arc::new(Mutex::new(StatefulStrategy::in_memory(100)));
+    let store = Arc::new(StatefulStrategy::in_memory(100));
     let mut server = server_config(&pki, 3);
     server.resumption = Some(store.clone());
     let server = Arc::new(server);
@@ -94,21 +94,20 @@ fn main() -> Result<(), Error> {
     println!("1. Full handshake:");
     let (full, _) = connect(&client, &server)?;
     assert!(!full.server.negotiated().resumed);
-    let s = store.lock().unwrap();
+    let s = &store;
     println!(
         "  the server now holds {} sessions, {} bytes",
         s.len(),
         s.bytes_held()
     );
     println!("  the client holds {} tickets", tickets());
-    drop(s);
 
     println!("\n2. Resumed handshake (the client offers its newest ticket):");
     let (resumed, names) = connect(&client, &server)?;
     let n = resumed.server.negotiated();
     assert!(n.resumed && n.resumption_strategy == Some("stateful"));
     assert!(!names.contains(&"Certificate") && !names.contains(&"CertificateVerify"));
-    let s = store.lock().unwrap();
+    let s = &store;
     println!("  no Certificate, no CertificateVerify: the PSK authenticated the server");
     println!(
         "  the server now holds {} sessions, {} bytes",

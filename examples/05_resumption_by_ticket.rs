@@ -16,7 +16,7 @@
 //! cargo run --example 05_resumption_by_ticket
 //! ```
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use minitls::messages::HandshakeMessage;
 use minitls::resumption::ResumptionStrategy;
@@ -90,7 +90,7 @@ fn print_ticket(bytes: &[u8]) -> Result<(), Error> {
 fn main() -> Result<(), Error> {
     let pki = demo_pki(1);
     // A new ticket key every hour; the previous one still opens for another.
-    let ticketer = Arc::new(Mutex::new(Ticketer::new(3600)));
+    let ticketer = Arc::new(Ticketer::new(3600));
     let mut server = server_config(&pki, 3);
     server.resumption = Some(ticketer.clone());
     let server = Arc::new(server);
@@ -103,7 +103,7 @@ fn main() -> Result<(), Error> {
     println!("1. Full handshake:");
     let (full, _) = connect(&client, &server)?;
     assert!(!full.server.negotiated().resumed);
-    let held = ticketer.lock().unwrap().bytes_held();
+    let held = ticketer.bytes_held();
     println!("  the server holds {held} bytes per session: it keeps only its keys");
 
     // What the client keeps: the newest ticket, taken out and put back.
@@ -129,7 +129,7 @@ fn main() -> Result<(), Error> {
     println!("  no Certificate, no CertificateVerify: the PSK authenticated the server");
 
     println!("\n3. The server restarts and forgets its ticket keys:");
-    ticketer.lock().unwrap().forget_keys();
+    ticketer.forget_keys();
     let (again, _) = connect(&client, &server)?;
     assert!(!again.server.negotiated().resumed);
     println!("  the ticket could not be opened: a full handshake instead");

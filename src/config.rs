@@ -80,7 +80,7 @@ pub struct ServerConfig {
     /// system clock by default.
     pub clock: Arc<dyn Clock>,
     /// How sessions are found again: `None` issues no tickets.
-    pub resumption: Option<Arc<Mutex<dyn ResumptionStrategy>>>,
+    pub resumption: Option<Arc<dyn ResumptionStrategy>>,
     /// NewSessionTicket messages after each handshake (default 2, so a
     /// client can open two connections without reusing a ticket).
     pub tickets_per_handshake: usize,

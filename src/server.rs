@@ -517,8 +517,7 @@ impl RecvdClientHello {
         } else {
             return Ok(PskChoice::None);
         };
-        let mut strategy = strategy.lock().unwrap_or_else(|p| p.into_inner());
-        self.redeem_identity(offer, mode, &mut *strategy, cx)
+        self.redeem_identity(offer, mode, &**strategy, cx)
     }
     // ANCHOR_END: choose_psk
 
@@ -529,7 +528,7 @@ impl RecvdClientHello {
         &self,
         offer: &OfferedPsks,
         mode: u8,
-        strategy: &mut dyn ResumptionStrategy,
+        strategy: &dyn ResumptionStrategy,
         cx: &mut Context,
     ) -> Result<PskChoice, Error> {
         let now = cx.now();
@@ -904,7 +903,6 @@ fn send_tickets(
     };
     let now = cx.now();
     let ticket_lifetime = config.ticket_lifetime.min(MAX_TICKET_LIFETIME);
-    let mut strategy = strategy.lock().unwrap_or_else(|p| p.into_inner());
     for n in 0..config.tickets_per_handshake.min(usize::from(u16::MAX)) {
         // Unique per ticket on this connection, as §4.6.1 requires.
         let ticket_nonce = (n as u16).to_be_bytes().to_vec();

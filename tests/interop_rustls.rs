@@ -543,8 +543,6 @@ fn assert_refused(
 // Resumption (RFC 8446 §2.2, §4.2.11, §4.6.1)
 // ---------------------------------------------------------------------------
 
-use std::sync::Mutex;
-
 use minitls::resumption::ResumptionStrategy;
 use minitls::resumption::store::StatefulStrategy;
 use minitls::resumption::ticketer::Ticketer;
@@ -560,7 +558,7 @@ fn minitls_resuming_server_config(
     pki: &DemoPki,
     now: UnixTime,
     seed: u64,
-    strategy: Arc<Mutex<dyn ResumptionStrategy>>,
+    strategy: Arc<dyn ResumptionStrategy>,
 ) -> Arc<ServerConfig> {
     let mut config = ServerConfig::new(vec![pki.server_cert.clone()], pki.server_key.clone());
     config.rng = SeededRng::shared(seed);
@@ -666,7 +664,7 @@ fn resumption_events(trace: &Recorder) -> Vec<minitls::trace::ResumptionEvent> {
 
 /// A rustls client connects twice to a minitls server resuming with
 /// `strategy`; the second connection must resume in psk_dhe_ke.
-fn rustls_client_resumes_with(strategy: Arc<Mutex<dyn ResumptionStrategy>>, name: &'static str) {
+fn rustls_client_resumes_with(strategy: Arc<dyn ResumptionStrategy>, name: &'static str) {
     let (pki, now) = pki_now(71);
     let server_config = minitls_resuming_server_config(&pki, now, 72, strategy);
     let client_config = rustls_resuming_client_config(
@@ -725,16 +723,13 @@ fn rustls_client_resumes_with(strategy: Arc<Mutex<dyn ResumptionStrategy>>, name
 /// rustls client, minitls server with a session store (ticket = random ID).
 #[test]
 fn rustls_client_resumes_with_minitls_stateful_server() {
-    rustls_client_resumes_with(
-        Arc::new(Mutex::new(StatefulStrategy::in_memory(16))),
-        "stateful",
-    );
+    rustls_client_resumes_with(Arc::new(StatefulStrategy::in_memory(16)), "stateful");
 }
 
 /// rustls client, minitls server sealing sessions into tickets.
 #[test]
 fn rustls_client_resumes_with_minitls_stateless_server() {
-    rustls_client_resumes_with(Arc::new(Mutex::new(Ticketer::new(3600))), "stateless");
+    rustls_client_resumes_with(Arc::new(Ticketer::new(3600)), "stateless");
 }
 
 /// A rustls client whose first group is secp256r1 (which minitls lacks)
@@ -747,12 +742,8 @@ fn rustls_client_resumes_with_minitls_stateless_server() {
 #[test]
 fn rustls_client_resumes_after_hello_retry_request() {
     let (pki, now) = pki_now(81);
-    let server_config = minitls_resuming_server_config(
-        &pki,
-        now,
-        82,
-        Arc::new(Mutex::new(StatefulStrategy::in_memory(16))),
-    );
+    let server_config =
+        minitls_resuming_server_config(&pki, now, 82, Arc::new(StatefulStrategy::in_memory(16)));
     let store = Arc::new(ForgetsKxGroup(ClientSessionMemoryCache::new(8)));
     let client_config = rustls_resuming_client_config(
         &pki,
@@ -835,7 +826,7 @@ fn rustls_client_resumes_after_hello_retry_request() {
 fn rustls_client_remembering_x25519_resumes_without_hello_retry_request() {
     let (pki, now) = pki_now(91);
     let server_config =
-        minitls_resuming_server_config(&pki, now, 92, Arc::new(Mutex::new(Ticketer::new(3600))));
+        minitls_resuming_server_config(&pki, now, 92, Arc::new(Ticketer::new(3600)));
     let client_config = rustls_resuming_client_config(
         &pki,
         vec![kx_group::SECP256R1, kx_group::X25519],

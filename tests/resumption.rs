@@ -23,7 +23,7 @@ use minitls::{AlertDescription, AppEvent, ClientConfig, Connection, Error, Serve
 /// One server and one client identity that reconnect several times.
 struct World {
     pki: DemoPki,
-    strategy: Arc<Mutex<dyn ResumptionStrategy>>,
+    strategy: Arc<dyn ResumptionStrategy>,
     cache: Arc<Mutex<ClientSessionCache>>,
     client_clock: ManualClock,
     server_clock: ManualClock,
@@ -33,7 +33,7 @@ struct World {
 }
 
 impl World {
-    fn new(strategy: Arc<Mutex<dyn ResumptionStrategy>>) -> Self {
+    fn new(strategy: Arc<dyn ResumptionStrategy>) -> Self {
         let mut rng = SeededRng::new(7);
         World {
             pki: DemoPki::generate(
@@ -52,11 +52,11 @@ impl World {
     }
 
     fn stateful() -> Self {
-        World::new(Arc::new(Mutex::new(StatefulStrategy::in_memory(16))))
+        World::new(Arc::new(StatefulStrategy::in_memory(16)))
     }
 
     fn stateless() -> Self {
-        World::new(Arc::new(Mutex::new(Ticketer::new(3600))))
+        World::new(Arc::new(Ticketer::new(3600)))
     }
 
     fn server_config(&mut self) -> ServerConfig {
@@ -231,14 +231,14 @@ fn stateless_resumption_works_and_tickets_carry_the_session() {
         })
     );
     // The stateless server holds nothing per session.
-    assert_eq!(w.strategy.lock().unwrap().bytes_held(), 0);
+    assert_eq!(w.strategy.bytes_held(), 0);
 }
 
 #[test]
 fn stateful_server_holds_memory_per_session() {
     let mut w = World::stateful();
     w.connect();
-    assert!(w.strategy.lock().unwrap().bytes_held() > 0);
+    assert!(w.strategy.bytes_held() > 0);
 }
 
 #[test]
@@ -248,7 +248,7 @@ fn psk_ke_resumption_has_no_key_exchange() {
         w.client_modes = vec![PSK_KE];
         w.server_modes = vec![PSK_DHE_KE, PSK_KE];
         let (pair, client, server) = w.connect();
-        let strategy = w.strategy.lock().unwrap().name();
+        let strategy = w.strategy.name();
         assert_resumed(&pair, "psk_ke", strategy);
         assert_eq!(pair.client.negotiated().group, None);
         for trace in [client, server] {
@@ -406,7 +406,7 @@ fn expired_ticket_is_not_offered_and_not_accepted() {
 
     // Server side: a client whose clock lags still offers it; the server
     // refuses. (A day-long key period, so the key itself is still there.)
-    let mut w = World::new(Arc::new(Mutex::new(Ticketer::new(86_400))));
+    let mut w = World::new(Arc::new(Ticketer::new(86_400)));
     w.connect();
     w.server_clock.advance_secs(7201);
     let (pair, _, server) = w.connect();
@@ -437,17 +437,14 @@ fn stale_ticket_age_is_refused() {
 
 #[test]
 fn ticket_sealed_under_a_retired_key_is_refused() {
-    let ticketer = Arc::new(Mutex::new(Ticketer::new(600)));
+    let ticketer = Arc::new(Ticketer::new(600));
     let mut w = World::new(ticketer.clone());
     w.connect();
     // Two rotations later the key that sealed our tickets is gone.
     for _ in 0..2 {
         w.client_clock.advance_secs(600);
         w.server_clock.advance_secs(600);
-        ticketer
-            .lock()
-            .unwrap()
-            .rotate(&mut SeededRng::new(1), UnixTime(0));
+        ticketer.rotate(&mut SeededRng::new(1), UnixTime(0));
     }
     let (pair, _, server) = w.connect();
     assert_full_handshake(&pair);
@@ -463,7 +460,7 @@ fn ticket_sealed_under_a_retired_key_is_refused() {
 fn restarted_server_with_a_new_key_does_a_full_handshake() {
     let mut w = World::stateless();
     w.connect();
-    w.strategy = Arc::new(Mutex::new(Ticketer::new(3600)));
+    w.strategy = Arc::new(Ticketer::new(3600));
     let (pair, _, _) = w.connect();
     assert_full_handshake(&pair);
     // ...and the new server's tickets work.
@@ -473,7 +470,7 @@ fn restarted_server_with_a_new_key_does_a_full_handshake() {
 
 #[test]
 fn evicted_session_is_refused() {
-    let mut w = World::new(Arc::new(Mutex::new(StatefulStrategy::in_memory(2))));
+    let mut w = World::new(Arc::new(StatefulStrategy::in_memory(2)));
     w.connect(); // tickets A1 A2 in a store of 2
     let first = w.take_ticket();
     w.cache.lock().unwrap().insert(first.clone());
@@ -732,7 +729,7 @@ fn a_server_name_too_long_for_a_ticket_is_refused_not_a_panic() {
         );
         assert_eq!(err.alert(), Some(AlertDescription::IllegalParameter));
         assert_eq!(server.state_name(), "CLOSED");
-        assert_eq!(w.strategy.lock().unwrap().bytes_held(), 0);
+        assert_eq!(w.strategy.bytes_held(), 0);
     }
     // And the client will not send one.
     let mut w = World::stateless();
@@ -756,7 +753,7 @@ fn the_longest_host_name_is_issued_a_ticket_and_resumes_under_both_strategies() 
             pair.server.negotiated().server_name.as_deref(),
             Some(&*name)
         );
-        let held = w.strategy.lock().unwrap().bytes_held();
+        let held = w.strategy.bytes_held();
         if strategy == "stateful" {
             // Two sessions, each an ID, the name and the rest: bounded.
             assert!(held > 2 * 253 && held <= 2 * BYTES_PER_SESSION, "{held}");

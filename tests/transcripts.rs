@@ -51,7 +51,7 @@ impl Scenario {
 
     /// A client and server sharing a resumption strategy and a ticket cache,
     /// after one full handshake has filled the cache.
-    fn resumed(strategy: Arc<Mutex<dyn ResumptionStrategy>>, client_modes: Vec<u8>) -> Self {
+    fn resumed(strategy: Arc<dyn ResumptionStrategy>, client_modes: Vec<u8>) -> Self {
         let cache = Arc::new(Mutex::new(ClientSessionCache::new(4)));
         let make = |seed: u64| {
             let mut s = Scenario::new();
@@ -142,15 +142,15 @@ fn hello_retry_request() {
     insta::assert_snapshot!("hello_retry_request", transcript);
 }
 
-fn stateful() -> Arc<Mutex<dyn ResumptionStrategy>> {
-    Arc::new(Mutex::new(StatefulStrategy::in_memory(16)))
+fn stateful() -> Arc<dyn ResumptionStrategy> {
+    Arc::new(StatefulStrategy::in_memory(16))
 }
 
-fn stateless() -> Arc<Mutex<dyn ResumptionStrategy>> {
-    Arc::new(Mutex::new(Ticketer::new(3600)))
+fn stateless() -> Arc<dyn ResumptionStrategy> {
+    Arc::new(Ticketer::new(3600))
 }
 
-fn resumption(strategy: Arc<Mutex<dyn ResumptionStrategy>>, modes: Vec<u8>) -> String {
+fn resumption(strategy: Arc<dyn ResumptionStrategy>, modes: Vec<u8>) -> String {
     let (transcript, pair) = Scenario::resumed(strategy, modes).run("localhost", None);
     assert_connected(&pair);
     assert!(pair.client.negotiated().resumed);

@@ -118,7 +118,7 @@ pub struct World {
     pki: DemoPki,
     /// Shared by every server the harness makes, so a ticket sealed in one
     /// connection opens in the next. Stateless, so replays are repeatable.
-    ticketer: Arc<Mutex<dyn ResumptionStrategy>>,
+    ticketer: Arc<dyn ResumptionStrategy>,
     /// The client's first flight on the wire (one plaintext record).
     pub client_hello: Vec<u8>,
     /// The server's ServerHello record on the wire.
@@ -159,7 +159,7 @@ fn make_client_config(
 
 fn make_server_config(
     pki: &DemoPki,
-    ticketer: &Arc<Mutex<dyn ResumptionStrategy>>,
+    ticketer: &Arc<dyn ResumptionStrategy>,
     seed: u64,
     psk_ke: bool,
 ) -> Arc<ServerConfig> {
@@ -204,8 +204,7 @@ pub fn world() -> &'static World {
     static WORLD: OnceLock<World> = OnceLock::new();
     WORLD.get_or_init(|| {
         let pki = demo_pki(1);
-        let ticketer: Arc<Mutex<dyn ResumptionStrategy>> =
-            Arc::new(Mutex::new(Ticketer::new(24 * 3600)));
+        let ticketer: Arc<dyn ResumptionStrategy> = Arc::new(Ticketer::new(24 * 3600));
         let cache = new_cache();
         let flight = [
             "EncryptedExtensions",

@@ -144,6 +144,12 @@ pub enum Rejection {
     StaleTicketAge,
     /// The session was made with a cipher suite we no longer use.
     WrongCipherSuite,
+    /// Stateful: the session store did not answer in time (a networked
+    /// store that is down or slow).
+    StoreUnavailable,
+    /// Stateful: what the store holds under this ID is not a session we
+    /// wrote (corrupt, or another program's value).
+    Unreadable,
 }
 
 impl Rejection {
@@ -157,6 +163,8 @@ impl Rejection {
             Rejection::WrongServerName => "ticket was issued for another server name",
             Rejection::StaleTicketAge => "obfuscated_ticket_age outside the accepted window",
             Rejection::WrongCipherSuite => "ticket's cipher suite is not ours",
+            Rejection::StoreUnavailable => "session store unavailable (down or too slow)",
+            Rejection::Unreadable => "stored value is not a session we wrote (corrupt?)",
         }
     }
 }
@@ -164,23 +172,28 @@ impl Rejection {
 // ANCHOR: resumption_strategy
 /// How a server turns a session into a ticket and back (Go's
 /// WrapSession/UnwrapSession; rustls's ProducesTickets/StoresServerSessions).
-pub trait ResumptionStrategy: Send {
+///
+/// One strategy serves every connection of a server at once, so its
+/// methods take `&self` and each strategy guards its own state: no lock
+/// around the whole strategy, so a store that waits on the network stalls
+/// only the handshake that asked.
+pub trait ResumptionStrategy: Send + Sync {
     /// "stateful" or "stateless", for traces and the demo.
     fn name(&self) -> &'static str;
 
     /// Turn a resumable session into the ticket bytes the client will echo
     /// as its PSK identity, or `None` to issue no ticket.
-    fn issue(&mut self, session: &Session, rng: &mut dyn Rng, now: UnixTime) -> Option<Vec<u8>>;
+    fn issue(&self, session: &Session, rng: &mut dyn Rng, now: UnixTime) -> Option<Vec<u8>>;
 
     /// Map a PSK identity back to its session, or say why not (the
     /// handshake then falls back to a full one). Nothing is used up yet:
     /// the binder has not been checked.
-    fn look_up(&mut self, identity: &[u8], now: UnixTime) -> Result<Session, Rejection>;
+    fn look_up(&self, identity: &[u8], now: UnixTime) -> Result<Session, Rejection>;
 
     /// Claim the session once its binder has verified. A single-use
     /// strategy removes it here, and only the caller whose removal really
     /// happened gets `Ok`; a stateless ticket has nothing to remove.
-    fn take(&mut self, identity: &[u8]) -> Result<(), Rejection>;
+    fn take(&self, identity: &[u8]) -> Result<(), Rejection>;
 
     /// Bytes the server holds for its sessions right now (the demo's
     /// "server memory" column).

@@ -20,6 +20,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasher;
+use std::sync::{Mutex, MutexGuard};
 
 use zeroize::Zeroizing;
 
@@ -40,22 +41,29 @@ pub const BYTES_PER_SESSION: usize = 512;
 
 // ANCHOR: session_store
 /// Where a stateful server keeps its sessions.
-pub trait SessionStore: Send {
-    /// Keep `session` under `id` (evicting the oldest if full).
-    fn insert(&mut self, id: Vec<u8>, session: Session, now: UnixTime);
+///
+/// Every method takes `&self`: a store is shared by every connection of a
+/// server (and a networked one by every server of a fleet), so each store
+/// guards its own state, and one that talks to the network holds no lock
+/// while it waits.
+pub trait SessionStore: Send + Sync {
+    /// Keep `session` under `id` (evicting the oldest if full); false when
+    /// it could not be kept (the server then issues no ticket).
+    fn insert(&self, id: &[u8], session: &Session, now: UnixTime) -> bool;
     /// Look the session up without removing it: the binder has not been
     /// checked yet.
-    fn get(&self, id: &[u8], now: UnixTime) -> Option<Session>;
-    /// Remove the session; true only for the call that really removed it
+    fn get(&self, id: &[u8], now: UnixTime) -> Result<Session, Rejection>;
+    /// Remove the session; `Ok` only for the call that really removed it
     /// (a shared store: the server whose delete succeeded).
-    fn remove(&mut self, id: &[u8]) -> bool;
+    fn remove(&self, id: &[u8]) -> Result<(), Rejection>;
     /// How many sessions are held.
     fn len(&self) -> usize;
     /// Whether no session is held.
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// Bytes held: IDs plus encoded sessions.
+    /// Bytes this server holds for its sessions: IDs plus encoded sessions
+    /// (0 for a store kept elsewhere).
     fn bytes_held(&self) -> usize;
 }
 // ANCHOR_END: session_store
@@ -71,7 +79,15 @@ pub trait SessionStore: Send {
 /// and the eviction queue hold 8 bytes per session instead of a 24-byte
 /// `Vec` and its 32-byte copy. About 145 bytes a session in all, plus
 /// the server name (`cargo bench --bench memory`).
+///
+/// One mutex guards the table; it is held only for the table operation
+/// itself, never while anything waits.
 pub struct InMemoryStore {
+    table: Mutex<Table>,
+}
+
+/// The table behind [`InMemoryStore`]'s mutex.
+struct Table {
     capacity: usize,
     max_bytes: usize,
     bytes: usize,
@@ -139,15 +155,26 @@ impl InMemoryStore {
     /// and encoded sessions.
     pub fn with_limits(capacity: usize, max_bytes: usize) -> Self {
         InMemoryStore {
-            capacity: capacity.max(1),
-            max_bytes,
-            bytes: 0,
-            tags: Default::default(),
-            sessions: HashMap::new(),
-            order: VecDeque::new(),
+            table: Mutex::new(Table {
+                capacity: capacity.max(1),
+                max_bytes,
+                bytes: 0,
+                tags: Default::default(),
+                sessions: HashMap::new(),
+                order: VecDeque::new(),
+            }),
         }
     }
 
+    /// The table; a panic elsewhere while it was held cannot leave it
+    /// inconsistent in a way that matters (at worst a session is lost), so
+    /// a poisoned lock is simply taken over.
+    fn table(&self) -> MutexGuard<'_, Table> {
+        self.table.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Table {
     fn tag(&self, id: &[u8]) -> u64 {
         self.tags.hash_one(id)
     }
@@ -194,24 +221,22 @@ impl InMemoryStore {
             self.order.retain(|tag| sessions.contains_key(tag));
         }
     }
-}
 
-impl SessionStore for InMemoryStore {
-    fn insert(&mut self, id: Vec<u8>, session: Session, now: UnixTime) {
+    fn insert(&mut self, id: &[u8], session: &Session, now: UnixTime) -> bool {
         let Ok(encoded) = session.encode().map(Zeroizing::new) else {
-            return;
+            return false;
         };
-        let Ok(entry) = Entry::new(&id, &encoded) else {
-            return;
+        let Ok(entry) = Entry::new(id, &encoded) else {
+            return false;
         };
         if entry.cost() > self.max_bytes {
-            return;
+            return false;
         }
         self.forget_expired(now);
         // The same ID again replaces its session; its old place in the
         // queue stays, so it may be evicted a little early (a store may
         // always forget: the client then makes a full handshake).
-        let tag = self.tag(&id);
+        let tag = self.tag(id);
         self.remove_tag(tag);
         while self.sessions.len() >= self.capacity || self.bytes + entry.cost() > self.max_bytes {
             if !self.evict_oldest() {
@@ -221,26 +246,52 @@ impl SessionStore for InMemoryStore {
         self.bytes += entry.cost();
         self.order.push_back(tag);
         self.sessions.insert(tag, entry);
+        true
     }
 
-    fn get(&self, id: &[u8], now: UnixTime) -> Option<Session> {
-        let entry = self.sessions.get(&self.tag(id))?;
-        let (stored_id, session) = entry.read()?;
-        (stored_id == id && !session.is_expired(now)).then_some(session)
+    fn get(&self, id: &[u8], now: UnixTime) -> Result<Session, Rejection> {
+        let entry = self
+            .sessions
+            .get(&self.tag(id))
+            .ok_or(Rejection::NotFound)?;
+        match entry.read() {
+            Some((stored_id, session)) if stored_id == id && !session.is_expired(now) => {
+                Ok(session)
+            }
+            _ => Err(Rejection::NotFound),
+        }
     }
 
-    fn remove(&mut self, id: &[u8]) -> bool {
+    fn remove(&mut self, id: &[u8]) -> Result<(), Rejection> {
         let tag = self.tag(id);
         let stored_here = self.sessions.get(&tag).is_some_and(|e| e.is_for(id));
-        stored_here && self.remove_tag(tag)
+        if stored_here && self.remove_tag(tag) {
+            Ok(())
+        } else {
+            Err(Rejection::NotFound)
+        }
+    }
+}
+
+impl SessionStore for InMemoryStore {
+    fn insert(&self, id: &[u8], session: &Session, now: UnixTime) -> bool {
+        self.table().insert(id, session, now)
+    }
+
+    fn get(&self, id: &[u8], now: UnixTime) -> Result<Session, Rejection> {
+        self.table().get(id, now)
+    }
+
+    fn remove(&self, id: &[u8]) -> Result<(), Rejection> {
+        self.table().remove(id)
     }
 
     fn len(&self) -> usize {
-        self.sessions.len()
+        self.table().sessions.len()
     }
 
     fn bytes_held(&self) -> usize {
-        self.bytes
+        self.table().bytes
     }
 }
 
@@ -282,21 +333,22 @@ impl ResumptionStrategy for StatefulStrategy {
         "stateful"
     }
 
-    fn issue(&mut self, session: &Session, rng: &mut dyn Rng, now: UnixTime) -> Option<Vec<u8>> {
+    fn issue(&self, session: &Session, rng: &mut dyn Rng, now: UnixTime) -> Option<Vec<u8>> {
         let id = crypto::random_array::<SESSION_ID_LEN>(rng).to_vec();
-        self.store.insert(id.clone(), session.clone(), now);
-        Some(id)
+        // A session the store could not keep gets no ticket: a ticket that
+        // can never resume would only cost the client a wasted offer.
+        self.store.insert(&id, session, now).then_some(id)
     }
 
-    fn look_up(&mut self, identity: &[u8], now: UnixTime) -> Result<Session, Rejection> {
-        self.store.get(identity, now).ok_or(Rejection::NotFound)
+    fn look_up(&self, identity: &[u8], now: UnixTime) -> Result<Session, Rejection> {
+        self.store.get(identity, now)
     }
 
-    fn take(&mut self, identity: &[u8]) -> Result<(), Rejection> {
+    fn take(&self, identity: &[u8]) -> Result<(), Rejection> {
         // Only the handshake whose remove really removed the session may
         // resume with it; a second one (a replay, a race) gets NotFound.
-        if self.single_use && !self.store.remove(identity) {
-            return Err(Rejection::NotFound);
+        if self.single_use {
+            self.store.remove(identity)?;
         }
         Ok(())
     }
@@ -327,7 +379,7 @@ mod tests {
 
     #[test]
     fn ids_are_single_use() {
-        let mut s = StatefulStrategy::in_memory(4);
+        let s = StatefulStrategy::in_memory(4);
         let mut rng = SeededRng::new(1);
         let id = s.issue(&session(0), &mut rng, UnixTime(0)).unwrap();
         assert_eq!(id.len(), SESSION_ID_LEN);
@@ -341,7 +393,7 @@ mod tests {
     }
 
     fn look_up_and_take(
-        s: &mut StatefulStrategy,
+        s: &StatefulStrategy,
         id: &[u8],
         now: UnixTime,
     ) -> Result<Session, Rejection> {
@@ -352,7 +404,7 @@ mod tests {
 
     #[test]
     fn the_store_is_bounded_in_bytes() {
-        let mut store = InMemoryStore::with_limits(1000, 1000);
+        let store = InMemoryStore::with_limits(1000, 1000);
         let long = Session {
             server_name: "a".repeat(200),
             ..session(0)
@@ -361,7 +413,7 @@ mod tests {
         let mut rng = SeededRng::new(4);
         for _ in 0..100 {
             let id = crypto::random_array::<SESSION_ID_LEN>(&mut rng).to_vec();
-            store.insert(id, long.clone(), UnixTime(0));
+            assert!(store.insert(&id, &long, UnixTime(0)));
         }
         assert_eq!(store.len(), 1000 / cost);
         assert!(store.bytes_held() <= 1000);
@@ -370,60 +422,61 @@ mod tests {
 
     #[test]
     fn taken_entries_do_not_grow_the_queue() {
-        let mut s = InMemoryStore::new(4);
+        let s = InMemoryStore::new(4);
         let mut rng = SeededRng::new(5);
         // One live session at the front, then many inserted and taken.
-        s.insert(vec![0; 32], session(0), UnixTime(0));
+        s.insert(&[0; 32], &session(0), UnixTime(0));
         for _ in 0..10_000 {
             let id = crypto::random_array::<SESSION_ID_LEN>(&mut rng).to_vec();
-            s.insert(id.clone(), session(0), UnixTime(0));
-            assert!(s.remove(&id));
+            s.insert(&id, &session(0), UnixTime(0));
+            assert_eq!(s.remove(&id), Ok(()));
         }
         assert_eq!(s.len(), 1);
-        assert!(s.order.len() <= 2 * s.len() + 17);
+        let queued = s.table().order.len();
+        assert!(queued <= 2 * s.len() + 17);
     }
 
     #[test]
     fn a_session_is_found_only_under_its_whole_id_and_replaced_by_a_second_insert() {
-        let mut s = InMemoryStore::new(4);
+        let s = InMemoryStore::new(4);
         let id = vec![7; SESSION_ID_LEN];
-        s.insert(id.clone(), session(0), UnixTime(0));
-        assert_eq!(s.get(&id, UnixTime(0)), Some(session(0)));
-        assert_eq!(s.get(&id[..31], UnixTime(0)), None);
-        assert!(!s.remove(&id[..31]));
-        s.insert(id.clone(), session(5), UnixTime(0));
-        assert_eq!((s.len(), s.get(&id, UnixTime(0))), (1, Some(session(5))));
+        s.insert(&id, &session(0), UnixTime(0));
+        assert_eq!(s.get(&id, UnixTime(0)), Ok(session(0)));
+        assert_eq!(s.get(&id[..31], UnixTime(0)), Err(Rejection::NotFound));
+        assert_eq!(s.remove(&id[..31]), Err(Rejection::NotFound));
+        s.insert(&id, &session(5), UnixTime(0));
+        assert_eq!((s.len(), s.get(&id, UnixTime(0))), (1, Ok(session(5))));
         assert_eq!(
             s.bytes_held(),
             SESSION_ID_LEN + session(5).encode().unwrap().len()
         );
-        assert!(s.remove(&id));
+        assert_eq!(s.remove(&id), Ok(()));
         assert_eq!((s.len(), s.bytes_held()), (0, 0));
     }
 
     #[test]
     fn oldest_is_evicted_when_full() {
-        let mut s = StatefulStrategy::in_memory(2);
+        let s = StatefulStrategy::in_memory(2);
         let mut rng = SeededRng::new(2);
         let a = s.issue(&session(0), &mut rng, UnixTime(0)).unwrap();
         let b = s.issue(&session(0), &mut rng, UnixTime(0)).unwrap();
         let c = s.issue(&session(0), &mut rng, UnixTime(0)).unwrap();
         assert_eq!(s.len(), 2);
         assert_eq!(
-            look_up_and_take(&mut s, &a, UnixTime(0)),
+            look_up_and_take(&s, &a, UnixTime(0)),
             Err(Rejection::NotFound)
         );
-        assert!(look_up_and_take(&mut s, &b, UnixTime(0)).is_ok());
-        assert!(look_up_and_take(&mut s, &c, UnixTime(0)).is_ok());
+        assert!(look_up_and_take(&s, &b, UnixTime(0)).is_ok());
+        assert!(look_up_and_take(&s, &c, UnixTime(0)).is_ok());
     }
 
     #[test]
     fn expired_sessions_are_dropped() {
-        let mut s = StatefulStrategy::in_memory(2);
+        let s = StatefulStrategy::in_memory(2);
         let mut rng = SeededRng::new(3);
         let a = s.issue(&session(0), &mut rng, UnixTime(0)).unwrap();
         assert_eq!(
-            look_up_and_take(&mut s, &a, UnixTime(10_001)),
+            look_up_and_take(&s, &a, UnixTime(10_001)),
             Err(Rejection::NotFound)
         );
         // The next insert forgets it.

@@ -30,6 +30,7 @@
 use super::{Rejection, ResumptionStrategy, Session};
 use crate::crypto::{self, AEAD_TAG_LEN, Aead, Rng};
 use crate::time::UnixTime;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 const KEY_ID_LEN: usize = 4;
 const NONCE_LEN: usize = 12;
@@ -53,59 +54,64 @@ impl TicketKey {
 
 /// The stateless strategy: seal and open sessions with rotating keys.
 pub struct Ticketer {
-    current: Option<TicketKey>,
-    previous: Option<TicketKey>,
+    /// Read by every look-up, written only when a key is due to change.
+    keys: RwLock<Keys>,
     /// How long a key seals before the next one takes over, in seconds.
     pub rotation_period: u64,
+}
+
+/// The key that seals and the one before it, which still opens.
+#[derive(Default)]
+struct Keys {
+    current: Option<TicketKey>,
+    previous: Option<TicketKey>,
 }
 
 impl Ticketer {
     /// Keys are drawn from the connection's RNG on first use.
     pub fn new(rotation_period: u64) -> Self {
         Ticketer {
-            current: None,
-            previous: None,
+            keys: RwLock::new(Keys::default()),
             rotation_period: rotation_period.max(1),
         }
     }
 
     /// Move to a new key now (the previous one keeps opening).
-    pub fn rotate(&mut self, rng: &mut dyn Rng, now: UnixTime) {
-        self.previous = self.current.take();
-        self.current = Some(TicketKey::generate(rng, now));
+    pub fn rotate(&self, rng: &mut dyn Rng, now: UnixTime) {
+        self.keys_mut().rotate(rng, now);
     }
 
     /// Forget every key: all outstanding tickets stop working (what a
     /// restarted server without persisted keys looks like).
-    pub fn forget_keys(&mut self) {
-        self.current = None;
-        self.previous = None;
+    pub fn forget_keys(&self) {
+        *self.keys_mut() = Keys::default();
     }
 
     fn period_ms(&self) -> u64 {
         self.rotation_period * 1000
     }
 
-    /// Drop keys too old to open anything: the previous key opens for one
-    /// more period after it stopped sealing.
-    fn retire_old_keys(&mut self, now: UnixTime) {
-        let period = self.period_ms();
-        if self
-            .previous
-            .as_ref()
-            .is_some_and(|k| now.0.saturating_sub(k.created_at.0) >= 2 * period)
-        {
-            self.previous = None;
-        }
-        if self
-            .current
-            .as_ref()
-            .is_some_and(|k| now.0.saturating_sub(k.created_at.0) >= 2 * period)
-        {
-            // Unused for two periods: nothing it sealed may still be opened.
-            self.previous = None;
-            self.current = None;
-        }
+    /// A poisoned lock is taken over: the keys are replaced whole, so a
+    /// panic elsewhere cannot leave them half-written.
+    fn keys(&self) -> RwLockReadGuard<'_, Keys> {
+        self.keys.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn keys_mut(&self) -> RwLockWriteGuard<'_, Keys> {
+        self.keys.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether `key` may still open tickets at `now`: a key opens for one
+    /// more period after it stopped sealing, two periods from its start.
+    fn opens_at(&self, key: &TicketKey, now: UnixTime) -> bool {
+        now.0.saturating_sub(key.created_at.0) < 2 * self.period_ms()
+    }
+}
+
+impl Keys {
+    fn rotate(&mut self, rng: &mut dyn Rng, now: UnixTime) {
+        self.previous = self.current.take();
+        self.current = Some(TicketKey::generate(rng, now));
     }
 }
 
@@ -115,16 +121,16 @@ impl ResumptionStrategy for Ticketer {
         "stateless"
     }
 
-    fn issue(&mut self, session: &Session, rng: &mut dyn Rng, now: UnixTime) -> Option<Vec<u8>> {
-        self.retire_old_keys(now);
-        let due = self
+    fn issue(&self, session: &Session, rng: &mut dyn Rng, now: UnixTime) -> Option<Vec<u8>> {
+        let mut keys = self.keys_mut();
+        let due = keys
             .current
             .as_ref()
             .is_none_or(|k| now.0.saturating_sub(k.created_at.0) >= self.period_ms());
         if due {
-            self.rotate(rng, now);
+            keys.rotate(rng, now);
         }
-        let key = self.current.as_ref()?;
+        let key = keys.current.as_ref()?;
         let nonce: [u8; NONCE_LEN] = crypto::random_array(rng);
         // A session that does not encode gets no ticket (never a panic).
         let mut sealed = session.encode().ok()?;
@@ -137,17 +143,17 @@ impl ResumptionStrategy for Ticketer {
         Some(ticket)
     }
 
-    fn look_up(&mut self, identity: &[u8], now: UnixTime) -> Result<Session, Rejection> {
-        self.retire_old_keys(now);
+    fn look_up(&self, identity: &[u8], now: UnixTime) -> Result<Session, Rejection> {
         if identity.len() < KEY_ID_LEN + NONCE_LEN + AEAD_TAG_LEN {
             return Err(Rejection::Undecryptable);
         }
         let (key_id, rest) = identity.split_at(KEY_ID_LEN);
         let (nonce, sealed) = rest.split_at(NONCE_LEN);
-        let key = [self.current.as_ref(), self.previous.as_ref()]
+        let keys = self.keys();
+        let key = [keys.current.as_ref(), keys.previous.as_ref()]
             .into_iter()
             .flatten()
-            .find(|k| k.id == key_id)
+            .find(|k| k.id == key_id && self.opens_at(k, now))
             .ok_or(Rejection::UnknownKey)?;
         let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| Rejection::Undecryptable)?;
         let mut plaintext = sealed.to_vec();
@@ -164,7 +170,7 @@ impl ResumptionStrategy for Ticketer {
     /// A ticket is not used up: within its lifetime and the age window it
     /// may be presented again (RFC 8446 §8: replay is the cost of keeping
     /// no state).
-    fn take(&mut self, _identity: &[u8]) -> Result<(), Rejection> {
+    fn take(&self, _identity: &[u8]) -> Result<(), Rejection> {
         Ok(())
     }
 
@@ -195,7 +201,7 @@ mod tests {
 
     #[test]
     fn seal_open_and_tamper() {
-        let mut t = Ticketer::new(600);
+        let t = Ticketer::new(600);
         let mut rng = SeededRng::new(1);
         let ticket = t.issue(&session(), &mut rng, UnixTime(0)).unwrap();
         assert_eq!(t.look_up(&ticket, UnixTime(1)).unwrap(), session());
@@ -211,7 +217,7 @@ mod tests {
 
     #[test]
     fn previous_key_opens_retired_key_does_not() {
-        let mut t = Ticketer::new(10);
+        let t = Ticketer::new(10);
         let mut rng = SeededRng::new(2);
         let old = t.issue(&session(), &mut rng, UnixTime(0)).unwrap();
         // A new key after one period; the old ticket still opens.
@@ -229,7 +235,7 @@ mod tests {
 
     #[test]
     fn a_forgetful_server_rejects_old_tickets() {
-        let mut t = Ticketer::new(600);
+        let t = Ticketer::new(600);
         let mut rng = SeededRng::new(3);
         let ticket = t.issue(&session(), &mut rng, UnixTime(0)).unwrap();
         t.forget_keys();

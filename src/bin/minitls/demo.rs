@@ -83,25 +83,22 @@ struct Demo {
 impl Demo {
     fn run(pki: &DemoPki) -> Result<Demo, String> {
         // Resumption by ID: the server keeps each session in a store.
-        let store = Arc::new(Mutex::new(StatefulStrategy::in_memory(1000)));
+        let store = Arc::new(StatefulStrategy::in_memory(1000));
         let stateful = server_config(pki, store.clone(), vec![PSK_DHE_KE]);
         let client = client_config(pki, vec![PSK_DHE_KE]);
         let full = connect(stateful.clone(), client.clone())?;
         let by_id = connect(stateful, client)?;
-        let (held, sessions) = {
-            let s = store.lock().map_err(|_| "store poisoned")?;
-            (s.bytes_held(), s.len())
-        };
+        let (held, sessions) = (store.bytes_held(), store.len());
 
         // Resumption by ticket: the server keeps only a key.
-        let ticketer = Arc::new(Mutex::new(Ticketer::new(3600)));
+        let ticketer = Arc::new(Ticketer::new(3600));
         let stateless = server_config(pki, ticketer, vec![PSK_DHE_KE]);
         let client = client_config(pki, vec![PSK_DHE_KE]);
         connect(stateless.clone(), client.clone())?;
         let by_ticket = connect(stateless, client)?;
 
         // psk_ke: no key exchange at all (and no forward secrecy).
-        let ticketer = Arc::new(Mutex::new(Ticketer::new(3600)));
+        let ticketer = Arc::new(Ticketer::new(3600));
         let psk_ke_server = server_config(pki, ticketer, vec![PSK_DHE_KE, PSK_KE]);
         let client = client_config(pki, vec![PSK_KE]);
         connect(psk_ke_server.clone(), client.clone())?;
@@ -119,7 +116,7 @@ impl Demo {
 
 fn server_config(
     pki: &DemoPki,
-    strategy: Arc<Mutex<dyn ResumptionStrategy>>,
+    strategy: Arc<dyn ResumptionStrategy>,
     psk_modes: Vec<u8>,
 ) -> Arc<ServerConfig> {
     let mut c = ServerConfig::new(vec![pki.server_cert.clone()], pki.server_key.clone());

@@ -149,9 +149,9 @@ fn server_config(args: &ServerArgs) -> Result<ServerConfig, String> {
     let mut config = ServerConfig::new(chain, private_key);
     config.resumption = match args.resumption {
         ResumptionArg::Off => None,
-        ResumptionArg::Stateful => Some(Arc::new(Mutex::new(StatefulStrategy::in_memory(10_000)))),
+        ResumptionArg::Stateful => Some(Arc::new(StatefulStrategy::in_memory(10_000))),
         // Keys rotate every 12 hours; a ticket opens for up to two periods.
-        ResumptionArg::Stateless => Some(Arc::new(Mutex::new(Ticketer::new(12 * 3600)))),
+        ResumptionArg::Stateless => Some(Arc::new(Ticketer::new(12 * 3600))),
     };
     if args.allow_psk_ke {
         config.psk_modes = vec![PSK_DHE_KE, PSK_KE];
