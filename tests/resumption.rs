@@ -2,7 +2,8 @@
 //! §4.6.1): what is resumed, in which mode, and every way a ticket can fail
 //! (each ending in a full handshake, or in the alert the RFC requires).
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
 
 use minitls::config::UnixTime;
 use minitls::error::{IllegalParameter, MissingExtension};
@@ -12,10 +13,10 @@ use minitls::messages::{PSK_DHE_KE, PSK_KE};
 use minitls::pki::issue::DemoPki;
 use minitls::record::{ContentType, RecordLayer, RecordProtection};
 use minitls::resumption::client_cache::{ClientSessionCache, StoredTicket};
-use minitls::resumption::store::BYTES_PER_SESSION;
 use minitls::resumption::store::StatefulStrategy;
+use minitls::resumption::store::{BYTES_PER_SESSION, InMemoryStore, SessionStore};
 use minitls::resumption::ticketer::Ticketer;
-use minitls::resumption::{Rejection, ResumptionStrategy};
+use minitls::resumption::{Rejection, ResumptionStrategy, Session};
 use minitls::testing::{FIXED_NOW, ManualClock, Pair, SeededRng};
 use minitls::trace::{NoObserver, RecordedEvent, Recorder, ResumptionEvent};
 use minitls::{AlertDescription, AppEvent, ClientConfig, Connection, Error, ServerConfig};
@@ -82,8 +83,8 @@ impl World {
         config
     }
 
-    /// One connection to `name`, driven to completion (or failure).
-    fn connect_to(&mut self, name: &str) -> (Pair, Recorder, Recorder) {
+    /// One connection to `name`, not yet driven.
+    fn pair_to(&mut self, name: &str) -> (Pair, Recorder, Recorder) {
         let client_trace = Recorder::default();
         let server_trace = Recorder::default();
         let client = Connection::client_with_observer(
@@ -96,7 +97,12 @@ impl World {
             Arc::new(self.server_config()),
             Box::new(server_trace.clone()),
         );
-        let mut pair = Pair::new(client, server);
+        (Pair::new(client, server), client_trace, server_trace)
+    }
+
+    /// One connection to `name`, driven to completion (or failure).
+    fn connect_to(&mut self, name: &str) -> (Pair, Recorder, Recorder) {
+        let (mut pair, client_trace, server_trace) = self.pair_to(name);
         let _ = pair.drive();
         (pair, client_trace, server_trace)
     }
@@ -890,4 +896,83 @@ fn a_ticket_of_the_largest_accepted_size_is_offered_back_and_refused_cleanly() {
             reason: Rejection::UnknownKey.reason(),
         })
     );
+}
+
+/// A session store whose first look-up waits until the test lets it go:
+/// a stand-in for a networked store stuck on one slow request.
+struct StuckFirstLookUp {
+    inner: InMemoryStore,
+    /// Taken by the first `get`: tell the test it is waiting, then wait.
+    gate: Mutex<Option<(mpsc::Sender<()>, mpsc::Receiver<()>)>>,
+}
+
+impl SessionStore for StuckFirstLookUp {
+    fn insert(&self, id: &[u8], session: &Session, now: UnixTime) -> bool {
+        self.inner.insert(id, session, now)
+    }
+    fn get(&self, id: &[u8], now: UnixTime) -> Result<Session, Rejection> {
+        let gate = self.gate.lock().unwrap().take();
+        if let Some((entered, release)) = gate {
+            entered.send(()).unwrap();
+            // Bounded, so a broken test fails instead of hanging.
+            let _ = release.recv_timeout(Duration::from_secs(20));
+        }
+        self.inner.get(id, now)
+    }
+    fn remove(&self, id: &[u8]) -> Result<(), Rejection> {
+        self.inner.remove(id)
+    }
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+    fn bytes_held(&self) -> usize {
+        self.inner.bytes_held()
+    }
+}
+
+#[test]
+fn a_store_stuck_on_one_look_up_does_not_hold_up_the_other_handshakes() {
+    let (entered_tx, entered_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel();
+    let store = StuckFirstLookUp {
+        inner: InMemoryStore::new(16),
+        gate: Mutex::new(Some((entered_tx, release_rx))),
+    };
+    let mut w = World::new(Arc::new(StatefulStrategy::new(Box::new(store))));
+    // A full handshake leaves the client two tickets.
+    w.connect();
+    assert_eq!(w.tickets(), 2);
+
+    // The first resumption gets stuck in the store's look-up...
+    let (mut stuck, _, _) = w.pair_to("localhost");
+    let stuck = std::thread::spawn(move || {
+        let _ = stuck.drive();
+        stuck
+    });
+    entered_rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the first resumption reached the store");
+
+    // ...and meanwhile the same server resumes another client's session
+    // (the second ticket) and completes a full handshake: nothing holds a
+    // lock around the strategy while one store call waits.
+    let (mut other, _, _) = w.pair_to("localhost");
+    let returning_client = std::mem::replace(
+        &mut w.cache,
+        Arc::new(Mutex::new(ClientSessionCache::new(8))),
+    );
+    let (mut fresh, _, _) = w.pair_to("localhost");
+    w.cache = returning_client;
+    let (done_tx, done_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = other.drive();
+        let _ = fresh.drive();
+        let _ = done_tx.send((other, fresh));
+    });
+    let finished = done_rx.recv_timeout(Duration::from_secs(20));
+    release_tx.send(()).unwrap();
+    let (other, fresh) = finished.expect("other handshakes finished while one look-up waited");
+    assert_resumed(&other, "psk_dhe_ke", "stateful");
+    assert_full_handshake(&fresh);
+    assert_resumed(&stuck.join().unwrap(), "psk_dhe_ke", "stateful");
 }
