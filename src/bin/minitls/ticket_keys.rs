@@ -72,7 +72,7 @@ pub fn run(args: TicketKeysArgs) -> Result<(), String> {
 /// Write `keys` to `file` and say which ids it now holds.
 fn write(keys: &TicketKeys, file: &Path) -> Result<(), String> {
     keys.write_atomically(file).map_err(|e| e.to_string())?;
-    print(&format!(
+    print(format!(
         "wrote {}: key ids {} (newest first; the first seals)",
         file.display(),
         ids_text(keys)
