@@ -484,7 +484,12 @@ fn a_running_server_rereads_a_rotated_key_file() {
     assert!(client_resumed(&out), "{out}\n{}", server.report());
 
     // A malformed file at run time: one line, and the keys stay.
-    std::fs::write(&keys, "garbage\n").unwrap();
+    // Written aside and renamed, as an operator's tool would: the watcher
+    // must not catch the file half-written (an empty file is another
+    // problem, and another line).
+    let garbage = dir.join("garbage.tmp");
+    std::fs::write(&garbage, "garbage\n").unwrap();
+    std::fs::rename(&garbage, &keys).unwrap();
     assert!(
         server.wait_for_stderr(
             "ticket keys not reloaded, keeping the current ones",

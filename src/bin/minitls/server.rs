@@ -147,7 +147,7 @@ pub fn run(args: ServerArgs) -> Result<(), String> {
 }
 
 /// The configuration the flags ask for: `--cert`, `--key`,
-/// `--resumption`, `--allow-psk-ke`.
+/// `--resumption`, `--ticket-keys`, `--allow-psk-ke`.
 fn server_config(args: &ServerArgs) -> Result<ServerConfig, String> {
     let (cert, key) = (&args.cert, &args.key);
     let chain =
