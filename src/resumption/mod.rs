@@ -16,11 +16,17 @@
 //!   session cannot be revoked before it expires, only all of them by
 //!   rotating the key.
 //!
+//! A fleet of stateless servers shares its keys through a key file that
+//! the operator rotates ([`ticket_keys::TicketKeys`], read by
+//! [`ticketer::Ticketer::from_keys`]), so any server opens any server's
+//! ticket.
+//!
 //! Both are one trait, [`ResumptionStrategy`], so the handshake code is the
 //! same for both and the book can compare them side by side.
 
 pub mod client_cache;
 pub mod store;
+pub mod ticket_keys;
 pub mod ticketer;
 
 use crate::codec::{Reader, Writer};

@@ -21,12 +21,26 @@
 //!   (key, nonce) pair would break ChaCha20-Poly1305 completely. 96 random
 //!   bits make a repeat negligible for far more tickets than a key seals
 //!   in its period;
-//! - keys rotate: after `rotation_period` a new key seals, the previous one
-//!   still opens (so tickets issued just before the change keep working),
-//!   and anything older is refused. A tampered ticket, a ticket under a
-//!   retired key and an expired ticket all mean "full handshake", never an
-//!   error.
+//! - keys rotate. A ticketer made by [`Ticketer::new`] makes its own keys
+//!   and rotates them on a timer: after `rotation_period` a new key seals,
+//!   the previous one still opens (so tickets issued just before the
+//!   change keep working), and anything older is refused. A ticketer made
+//!   by [`Ticketer::from_keys`] holds the keys of a key file shared by a
+//!   fleet ([`super::ticket_keys`]): the first seals, every listed key
+//!   opens, and only the operator rotates them (`minitls ticket-keys
+//!   rotate`, then [`Ticketer::set_keys`] when the server rereads the
+//!   file); no timer ever replaces a key that every other server shares.
+//!   A tampered ticket, a ticket under a retired or unlisted key and an
+//!   expired ticket all mean "full handshake", never an error.
+//!
+//! Key management (RFC 8446 §8, RFC 5077 §5.5): whoever holds a ticket key
+//! can open every ticket it sealed and resume as its client, so keys live
+//! only in memory (zeroized on drop) or in a file only the server's user
+//! can read, and rotate regularly. [`super::ticket_keys`] gives the
+//! schedule, what a stolen key opens, and what shared keys would mean for
+//! replayed early data.
 
+use super::ticket_keys::TicketKeys;
 use super::{Rejection, ResumptionStrategy, Session};
 use crate::crypto::{self, AEAD_TAG_LEN, Aead, Rng};
 use crate::time::UnixTime;
@@ -54,31 +68,70 @@ impl TicketKey {
 
 /// The stateless strategy: seal and open sessions with rotating keys.
 pub struct Ticketer {
-    /// Read by every look-up, written only when a key is due to change.
+    /// Read by every look-up and every issue, written only when the keys
+    /// change (a timed rotation, or a reloaded key file).
     keys: RwLock<Keys>,
-    /// How long a key seals before the next one takes over, in seconds.
+    /// How long a key seals before the next one takes over, in seconds;
+    /// 0 for a ticketer made by [`Ticketer::from_keys`], which never
+    /// rotates by time.
     pub rotation_period: u64,
+    /// Where the keys come from, hence who rotates them.
+    source: KeySource,
 }
 
-/// The key that seals and the one before it, which still opens.
+/// Who makes and rotates the keys.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeySource {
+    /// [`Ticketer::new`]: this server, on a timer; a key opens for two
+    /// periods from its start.
+    Timed,
+    /// [`Ticketer::from_keys`]: a key file the operator rotates; a listed
+    /// key opens whatever its age, an unlisted one never.
+    File,
+}
+
+/// The keys, newest first: the first seals, every one may open. A timed
+/// ticketer keeps two (the current key and the one before it).
 #[derive(Default)]
 struct Keys {
-    current: Option<TicketKey>,
-    previous: Option<TicketKey>,
+    list: Vec<TicketKey>,
 }
 
 impl Ticketer {
-    /// Keys are drawn from the connection's RNG on first use.
+    /// Keys of our own, drawn from the connection's RNG on first use and
+    /// replaced every `rotation_period` seconds.
     pub fn new(rotation_period: u64) -> Self {
         Ticketer {
             keys: RwLock::new(Keys::default()),
             rotation_period: rotation_period.max(1),
+            source: KeySource::Timed,
         }
     }
 
-    /// Move to a new key now (the previous one keeps opening).
+    /// The keys of a shared key file: seal with the newest, open with any
+    /// listed. No timed rotation: the keys change only by
+    /// [`Ticketer::set_keys`].
+    pub fn from_keys(keys: &TicketKeys) -> Ticketer {
+        Ticketer {
+            keys: RwLock::new(Keys::from_file(keys)),
+            rotation_period: 0,
+            source: KeySource::File,
+        }
+    }
+
+    /// Replace the keys with a reloaded key file's. A handshake in flight
+    /// holds the session it looked up, not a key, so it is unaffected;
+    /// a ticket under a key no longer listed is refused from now on
+    /// ([`Rejection::UnknownKey`]: a full handshake).
+    pub fn set_keys(&self, keys: &TicketKeys) {
+        *self.keys_mut() = Keys::from_file(keys);
+    }
+
+    /// Move to a new key now. A timed ticketer keeps the previous one
+    /// opening; a key-file ticketer keeps all it had (and the new key is
+    /// this server's alone until the file is reloaded).
     pub fn rotate(&self, rng: &mut dyn Rng, now: UnixTime) {
-        self.keys_mut().rotate(rng, now);
+        self.keys_mut().rotate(rng, now, self.source);
     }
 
     /// Forget every key: all outstanding tickets stop working (what a
@@ -88,7 +141,7 @@ impl Ticketer {
     }
 
     fn period_ms(&self) -> u64 {
-        self.rotation_period * 1000
+        self.rotation_period.saturating_mul(1000)
     }
 
     /// A poisoned lock is taken over: the keys are replaced whole, so a
@@ -101,17 +154,61 @@ impl Ticketer {
         self.keys.write().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Whether `key` may still open tickets at `now`: a key opens for one
-    /// more period after it stopped sealing, two periods from its start.
+    /// Whether `key` may still open tickets at `now`: a key of our own
+    /// opens for one more period after it stopped sealing, two periods from
+    /// its start; a listed key of a key file opens until it is unlisted.
     fn opens_at(&self, key: &TicketKey, now: UnixTime) -> bool {
-        now.0.saturating_sub(key.created_at.0) < 2 * self.period_ms()
+        match self.source {
+            KeySource::Timed => {
+                now.0.saturating_sub(key.created_at.0) < self.period_ms().saturating_mul(2)
+            }
+            KeySource::File => true,
+        }
+    }
+
+    /// For a timed ticketer: a new key if none yet or the current one has
+    /// sealed for a whole period. Checked under the read lock first, so
+    /// that issuing takes the write lock only when a key really changes.
+    fn rotate_if_due(&self, rng: &mut dyn Rng, now: UnixTime) {
+        let due = |keys: &Keys| {
+            keys.list
+                .first()
+                .is_none_or(|k| now.0.saturating_sub(k.created_at.0) >= self.period_ms())
+        };
+        if due(&self.keys()) {
+            let mut keys = self.keys_mut();
+            // Another handshake may have rotated while we waited.
+            if due(&keys) {
+                keys.rotate(rng, now, self.source);
+            }
+        }
     }
 }
 
 impl Keys {
-    fn rotate(&mut self, rng: &mut dyn Rng, now: UnixTime) {
-        self.previous = self.current.take();
-        self.current = Some(TicketKey::generate(rng, now));
+    fn from_file(keys: &TicketKeys) -> Keys {
+        let list = keys
+            .entries()
+            .iter()
+            .map(|k| TicketKey {
+                id: k.id,
+                aead: Aead::new(k.secret),
+                created_at: UnixTime(k.created_secs.unwrap_or(0).saturating_mul(1000)),
+            })
+            .collect();
+        Keys { list }
+    }
+
+    fn rotate(&mut self, rng: &mut dyn Rng, now: UnixTime, source: KeySource) {
+        let fresh = TicketKey::generate(rng, now);
+        // Ids must stay unique: a ticket finds its key by id.
+        self.list.retain(|k| k.id != fresh.id);
+        self.list.insert(0, fresh);
+        let keep = match source {
+            KeySource::Timed => 2,
+            KeySource::File => super::ticket_keys::MAX_KEYS,
+        };
+        self.list.truncate(keep);
     }
 }
 
@@ -122,15 +219,14 @@ impl ResumptionStrategy for Ticketer {
     }
 
     fn issue(&self, session: &Session, rng: &mut dyn Rng, now: UnixTime) -> Option<Vec<u8>> {
-        let mut keys = self.keys_mut();
-        let due = keys
-            .current
-            .as_ref()
-            .is_none_or(|k| now.0.saturating_sub(k.created_at.0) >= self.period_ms());
-        if due {
-            keys.rotate(rng, now);
+        // Only keys of our own rotate by time; a key file's rotate when
+        // the operator rotates the file.
+        if self.source == KeySource::Timed {
+            self.rotate_if_due(rng, now);
         }
-        let key = keys.current.as_ref()?;
+        let keys = self.keys();
+        // The newest key seals.
+        let key = keys.list.first()?;
         let nonce: [u8; NONCE_LEN] = crypto::random_array(rng);
         // A session that does not encode gets no ticket (never a panic).
         let mut sealed = session.encode().ok()?;
@@ -150,9 +246,10 @@ impl ResumptionStrategy for Ticketer {
         let (key_id, rest) = identity.split_at(KEY_ID_LEN);
         let (nonce, sealed) = rest.split_at(NONCE_LEN);
         let keys = self.keys();
-        let key = [keys.current.as_ref(), keys.previous.as_ref()]
-            .into_iter()
-            .flatten()
+        // Any listed key opens, if it still may.
+        let key = keys
+            .list
+            .iter()
             .find(|k| k.id == key_id && self.opens_at(k, now))
             .ok_or(Rejection::UnknownKey)?;
         let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| Rejection::Undecryptable)?;
@@ -174,7 +271,7 @@ impl ResumptionStrategy for Ticketer {
         Ok(())
     }
 
-    /// Nothing per session: only the two keys.
+    /// Nothing per session: only the keys.
     fn bytes_held(&self) -> usize {
         0
     }
@@ -231,6 +328,61 @@ mod tests {
             Err(Rejection::UnknownKey)
         );
         assert!(t.look_up(&new, UnixTime(20_000)).is_ok());
+    }
+
+    #[test]
+    fn a_key_file_seals_with_the_newest_and_opens_with_every_listed_key() {
+        let mut rng = SeededRng::new(4);
+        let old_keys = TicketKeys::generate(&mut rng, UnixTime(0));
+        let keys = old_keys.rotated(&mut rng, UnixTime(0), 3);
+        let [newest, older] = keys.key_ids()[..] else {
+            panic!("two keys expected: {keys:?}")
+        };
+        let old_ticket = Ticketer::from_keys(&old_keys)
+            .issue(&session(), &mut rng, UnixTime(0))
+            .unwrap();
+        assert_eq!(old_ticket[..4], older);
+
+        let t = Ticketer::from_keys(&keys);
+        let ticket = t.issue(&session(), &mut rng, UnixTime(0)).unwrap();
+        assert_eq!(ticket[..4], newest);
+        assert!(t.look_up(&ticket, UnixTime(1)).is_ok());
+        assert!(t.look_up(&old_ticket, UnixTime(1)).is_ok());
+    }
+
+    #[test]
+    fn a_key_file_ticketer_never_rotates_by_time() {
+        let mut rng = SeededRng::new(5);
+        let keys = TicketKeys::generate(&mut rng, UnixTime(0));
+        let t = Ticketer::from_keys(&keys);
+        // A week of issuing later, still the file's key, still opening.
+        let first = t.issue(&session(), &mut rng, UnixTime(0)).unwrap();
+        let later = t
+            .issue(&session(), &mut rng, UnixTime(604_800_000))
+            .unwrap();
+        assert_eq!(first[..4], keys.key_ids()[0]);
+        assert_eq!(later[..4], keys.key_ids()[0]);
+        assert!(t.look_up(&first, UnixTime(1_000)).is_ok());
+    }
+
+    #[test]
+    fn set_keys_without_the_sealing_key_refuses_its_tickets() {
+        let mut rng = SeededRng::new(6);
+        let keys = TicketKeys::generate(&mut rng, UnixTime(0));
+        let t = Ticketer::from_keys(&keys);
+        let ticket = t.issue(&session(), &mut rng, UnixTime(0)).unwrap();
+
+        // Rotated but the sealing key still listed: it still opens.
+        let rotated = keys.rotated(&mut rng, UnixTime(0), 2);
+        t.set_keys(&rotated);
+        assert!(t.look_up(&ticket, UnixTime(1)).is_ok());
+        let fresh = t.issue(&session(), &mut rng, UnixTime(1)).unwrap();
+        assert_eq!(fresh[..4], rotated.key_ids()[0]);
+
+        // Rotated out: a full handshake, not an error.
+        t.set_keys(&rotated.rotated(&mut rng, UnixTime(0), 1));
+        assert_eq!(t.look_up(&ticket, UnixTime(1)), Err(Rejection::UnknownKey));
+        assert_eq!(t.look_up(&fresh, UnixTime(1)), Err(Rejection::UnknownKey));
     }
 
     #[test]

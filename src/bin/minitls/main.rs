@@ -13,6 +13,7 @@
 //! | `minitls server` | `server.rs` (and the little HTTP it speaks, `http.rs`) | `ServerArgs` |
 //! | `minitls client` | `client.rs` | `ClientArgs` |
 //! | `minitls demo` | `demo.rs` | none |
+//! | `minitls ticket-keys` | `ticket_keys.rs` | `TicketKeysArgs` |
 //!
 //! What they share is in `shared.rs` (files, observers, how a connection
 //! is described) and `output.rs` (standard output).
@@ -28,6 +29,7 @@ mod http;
 mod output;
 mod server;
 mod shared;
+mod ticket_keys;
 
 #[derive(Parser)]
 #[command(
@@ -51,6 +53,9 @@ enum Command {
     Client(client::ClientArgs),
     /// Run a loopback server and client with an in-memory PKI and show what a handshake costs.
     Demo,
+    /// Make (`new FILE`) or rotate (`rotate FILE`) the ticket key file a
+    /// fleet of `minitls server --ticket-keys FILE` shares.
+    TicketKeys(ticket_keys::TicketKeysArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +64,7 @@ fn main() -> ExitCode {
         Command::Server(args) => server::run(args),
         Command::Client(args) => client::run(args),
         Command::Demo => demo::run(),
+        Command::TicketKeys(args) => ticket_keys::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

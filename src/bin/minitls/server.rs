@@ -21,7 +21,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -30,6 +30,7 @@ use minitls::keylog::KeyLogObserver;
 use minitls::messages::{PSK_DHE_KE, PSK_KE, cipher_suite_name, group_name, signature_scheme_name};
 use minitls::pki::pem;
 use minitls::resumption::store::StatefulStrategy;
+use minitls::resumption::ticket_keys::TicketKeys;
 use minitls::resumption::ticketer::Ticketer;
 use minitls::stream::Stream;
 use minitls::{Connection, Negotiated, ServerConfig};
@@ -89,6 +90,16 @@ pub struct ServerArgs {
     /// connections wait for a SYN retry, a second or more.
     #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(i32).range(1..))]
     listen_backlog: i32,
+    /// Seal and open tickets with the keys in this file, shared by a fleet
+    /// (`minitls ticket-keys new|rotate FILE`), instead of keys of this
+    /// server's own; the file is reread when it changes. Needs
+    /// `--resumption stateless`.
+    #[arg(long, value_name = "FILE")]
+    ticket_keys: Option<PathBuf>,
+    /// How often to check the --ticket-keys file for a change, in
+    /// milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    ticket_keys_poll_ms: u64,
 }
 
 /// `--resumption`.
@@ -136,7 +147,7 @@ pub fn run(args: ServerArgs) -> Result<(), String> {
 }
 
 /// The configuration the flags ask for: `--cert`, `--key`,
-/// `--resumption`, `--allow-psk-ke`.
+/// `--resumption`, `--ticket-keys`, `--allow-psk-ke`.
 fn server_config(args: &ServerArgs) -> Result<ServerConfig, String> {
     let (cert, key) = (&args.cert, &args.key);
     let chain =
@@ -151,12 +162,68 @@ fn server_config(args: &ServerArgs) -> Result<ServerConfig, String> {
         ResumptionArg::Off => None,
         ResumptionArg::Stateful => Some(Arc::new(StatefulStrategy::in_memory(10_000))),
         // Keys rotate every 12 hours; a ticket opens for up to two periods.
-        ResumptionArg::Stateless => Some(Arc::new(Ticketer::new(12 * 3600))),
+        ResumptionArg::Stateless if args.ticket_keys.is_none() => {
+            Some(Arc::new(Ticketer::new(12 * 3600)))
+        }
+        ResumptionArg::Stateless => Some(shared_ticketer(args)?),
     };
+    if args.ticket_keys.is_some() && args.resumption != ResumptionArg::Stateless {
+        return Err("--ticket-keys needs --resumption stateless".into());
+    }
     if args.allow_psk_ke {
         config.psk_modes = vec![PSK_DHE_KE, PSK_KE];
     }
     Ok(config)
+}
+
+/// `--ticket-keys FILE`: a ticketer with the file's keys, and a thread that
+/// rereads the file every `--ticket-keys-poll-ms` and swaps the keys in
+/// when they changed. A file that does not read at start-up is an error;
+/// later, it keeps the current keys and logs one line per new problem.
+fn shared_ticketer(args: &ServerArgs) -> Result<Arc<Ticketer>, String> {
+    let path = args.ticket_keys.clone().unwrap_or_default();
+    let keys = TicketKeys::read(&path).map_err(|e| format!("--ticket-keys: {e}"))?;
+    eprintln!(
+        "ticket keys from {}: {}",
+        path.display(),
+        crate::ticket_keys::ids_text(&keys)
+    );
+    let ticketer = Arc::new(Ticketer::from_keys(&keys));
+    let poll = Duration::from_millis(args.ticket_keys_poll_ms);
+    let watched = ticketer.clone();
+    std::thread::Builder::new()
+        .name("ticket keys".into())
+        .spawn(move || watch_ticket_keys(&path, poll, keys, &watched))
+        .map_err(|e| format!("cannot start the --ticket-keys watcher: {e}"))?;
+    Ok(ticketer)
+}
+
+/// Reread `path` every `poll`; runs as long as the server.
+fn watch_ticket_keys(path: &Path, poll: Duration, mut current: TicketKeys, ticketer: &Ticketer) {
+    let mut last_problem = String::new();
+    loop {
+        std::thread::sleep(poll);
+        match TicketKeys::read(path) {
+            Ok(keys) if keys == current => last_problem.clear(),
+            Ok(keys) => {
+                ticketer.set_keys(&keys);
+                eprintln!(
+                    "ticket keys reloaded from {}: {}",
+                    path.display(),
+                    crate::ticket_keys::ids_text(&keys)
+                );
+                current = keys;
+                last_problem.clear();
+            }
+            Err(e) => {
+                let problem = e.to_string();
+                if problem != last_problem {
+                    eprintln!("ticket keys not reloaded, keeping the current ones: {problem}");
+                    last_problem = problem;
+                }
+            }
+        }
+    }
 }
 
 /// The accept loop: a thread for each connection, at most `max` at once.
