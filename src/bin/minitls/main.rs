@@ -1,4 +1,4 @@
-//! The `minitls` command line: `cert`, `server`, `client` and `demo`.
+//! The `minitls` command line: `cert`, `server`, `client`, `demo` and `fleet`.
 //!
 //! The command line is a contract (DESIGN.md): the tests and the book rely
 //! on its flags and on the summary lines the client prints. All of the TLS
@@ -13,6 +13,7 @@
 //! | `minitls server` | `server.rs` (and the little HTTP it speaks, `http.rs`) | `ServerArgs` |
 //! | `minitls client` | `client.rs` | `ClientArgs` |
 //! | `minitls demo` | `demo.rs` | none |
+//! | `minitls fleet` | `fleet.rs` (and its balancer, `balancer.rs`) | `FleetArgs` |
 //!
 //! What they share is in `shared.rs` (files, observers, how a connection
 //! is described) and `output.rs` (standard output).
@@ -21,9 +22,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod balancer;
 mod cert;
 mod client;
 mod demo;
+mod fleet;
 mod http;
 mod output;
 mod server;
@@ -51,6 +54,9 @@ enum Command {
     Client(client::ClientArgs),
     /// Run a loopback server and client with an in-memory PKI and show what a handshake costs.
     Demo,
+    /// Start N servers behind a round-robin balancer and measure resumption
+    /// with state per server and shared, before and after a restart.
+    Fleet(fleet::FleetArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +65,7 @@ fn main() -> ExitCode {
         Command::Server(args) => server::run(args),
         Command::Client(args) => client::run(args),
         Command::Demo => demo::run(),
+        Command::Fleet(args) => fleet::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
