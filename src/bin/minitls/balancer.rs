@@ -139,6 +139,7 @@ fn forward(client: TcpStream, backend: SocketAddr) -> io::Result<()> {
     Ok(())
 }
 
+// ANCHOR: copy_then_close
 /// Copy `from` to `to` until `from` ends or either fails, then shut down
 /// both sockets entirely, which also ends the copy the other way: "close
 /// both when either side closes". A half-close is not forwarded as one;
@@ -158,3 +159,4 @@ fn copy_then_close(mut from: TcpStream, mut to: TcpStream) {
     let _ = from.shutdown(Shutdown::Both);
     let _ = to.shutdown(Shutdown::Both);
 }
+// ANCHOR_END: copy_then_close

@@ -142,6 +142,7 @@ pub fn run(args: FleetArgs) -> Result<(), String> {
 // What the servers of one row share
 // ---------------------------------------------------------------------------
 
+// ANCHOR: backing
 /// Where the servers of one row keep their resumption state.
 enum Backing {
     /// Stateful: each server its own in-memory store; a restarted server
@@ -172,6 +173,7 @@ enum Backing {
         rotate_first: bool,
     },
 }
+// ANCHOR_END: backing
 
 /// A server's resumption strategy, and its store when the row counts
 /// the bytes of per-server stores.
