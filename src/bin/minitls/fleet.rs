@@ -802,3 +802,79 @@ fn json_string(s: &str) -> String {
     out.push('"');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn the_median_is_the_middle_not_the_mean() {
+        assert_eq!(median(&mut [ms(9), ms(1), ms(1000)]), ms(9));
+        assert_eq!(
+            median(&mut [ms(4), ms(1), ms(3), ms(2)]),
+            Duration::from_micros(2500)
+        );
+        assert_eq!(median(&mut []), Duration::ZERO);
+    }
+
+    #[test]
+    fn rates_say_when_nothing_was_offered() {
+        assert_eq!(rate(30, 29), "96% (29/30)");
+        assert_eq!(rate(0, 0), "-");
+        assert_eq!(percent((4, 4)), "100%");
+        assert_eq!(percent((0, 0)), "-");
+    }
+
+    #[test]
+    fn json_strings_escape_quotes_and_controls() {
+        assert_eq!(json_string("a\"b\\c\n"), r#""a\"b\\c\u000a""#);
+    }
+
+    fn measured(offered: usize, resumed: usize) -> Measured {
+        Measured {
+            offered,
+            resumed,
+            before_restart: (offered / 2, resumed / 2),
+            after_restart: (offered - offered / 2, resumed - resumed / 2),
+            handshakes_per_second: 100.0,
+            median_handshake: ms(2),
+            bytes_per_session: "0 (+ keys)".into(),
+            previous_key_resumed: Some(true),
+        }
+    }
+
+    /// Every Markdown row has a cell per column, measured or not, and a
+    /// reason with a `|` in it cannot add a cell.
+    #[test]
+    fn markdown_rows_keep_the_table_shape() {
+        let table = Table {
+            servers: 3,
+            connections: 10,
+            rows: vec![
+                Row {
+                    label: "measured",
+                    key: "m",
+                    outcome: Ok(measured(9, 9)),
+                },
+                Row {
+                    label: "not measured",
+                    key: "n",
+                    outcome: Err("why | not".into()),
+                },
+            ],
+        };
+        let markdown = table.markdown();
+        let rows: Vec<&str> = markdown.lines().filter(|l| l.starts_with('|')).collect();
+        assert_eq!(rows.len(), 4, "{markdown}");
+        for row in rows {
+            let cells = row.replace("\\|", "").matches('|').count() - 1;
+            assert_eq!(cells, COLUMNS.len() + 1, "{row}");
+        }
+        assert!(markdown.contains("| measured | 100% (9/9) |"), "{markdown}");
+        assert!(table.json().contains("\"previous_key_resumed\": true"));
+    }
+}
