@@ -148,15 +148,20 @@ enum Backing {
     /// Stateful: each server its own in-memory store; a restarted server
     /// starts with an empty one.
     StorePerServer,
-    /// Stateful: one store outside the servers that all of them use, and
-    /// that a restarted server finds again. `bytes_per_session` asks the
-    /// store what a session costs it (Redis: `MEMORY USAGE`).
-    #[expect(
-        dead_code,
-        reason = "row (b) builds it once RedisStore is merged (see redis_backing)"
+    /// Stateful: one store outside the servers. Each server, and a
+    /// restarted one, opens its own connection to it with `open`, so what
+    /// they share is the store, not an object of this process.
+    /// `bytes_per_session` asks the store what a session costs it (Redis:
+    /// `MEMORY USAGE`).
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "row (b) builds it once RedisStore is merged (see redis_backing)"
+        )
     )]
     SharedStore {
-        strategy: Arc<dyn ResumptionStrategy>,
+        open: Box<dyn Fn() -> Result<StatefulStrategy, String>>,
         bytes_per_session: Box<dyn Fn() -> Result<usize, String>>,
     },
     /// Stateless: each server its own random key; a restarted server draws
@@ -168,6 +173,12 @@ enum Backing {
     /// server is exactly what the file gives a fleet. `rotate_first`:
     /// rotate after a warm-up connection, then measure, so the first
     /// ticket offered is sealed under the previous key.
+    //
+    // With the key file, each server would be
+    // `Ticketer::from_keys(&TicketKeys::read(file)?)`, and the rotation
+    // `TicketKeys::read(file)?.rotated(rng, now, keep).write_atomically(file)`
+    // followed by `set_keys` on every running server (what a server's
+    // reload of a changed file does).
     SharedKeys {
         ticketer: Arc<Ticketer>,
         rotate_first: bool,
@@ -184,8 +195,8 @@ struct MadeState {
 
 impl Backing {
     /// The state for a server starting (or restarting) now.
-    fn for_server(&self) -> MadeState {
-        match self {
+    fn for_server(&self) -> Result<MadeState, String> {
+        Ok(match self {
             Backing::StorePerServer => {
                 let store = Arc::new(StatefulStrategy::in_memory(STORE_CAPACITY));
                 MadeState {
@@ -193,8 +204,8 @@ impl Backing {
                     own_store: Some(store),
                 }
             }
-            Backing::SharedStore { strategy, .. } => MadeState {
-                strategy: strategy.clone(),
+            Backing::SharedStore { open, .. } => MadeState {
+                strategy: Arc::new(open()?),
                 own_store: None,
             },
             Backing::KeyPerServer => MadeState {
@@ -205,7 +216,7 @@ impl Backing {
                 strategy: ticketer.clone(),
                 own_store: None,
             },
-        }
+        })
     }
 
     /// What the servers hold per session, after the run: stores' bytes
@@ -227,15 +238,15 @@ impl Backing {
 
 /// Row (b). Until `RedisStore` lands it says "pending", or how to install
 /// redis-server when it is missing. Once it lands, in place of the
-/// `pending` line (a second connection, for `MEMORY USAGE`, since the
-/// strategy owns the first):
+/// `pending` line (one connection per server, and one more of our own for
+/// `MEMORY USAGE`):
 ///
 /// ```text
-/// let open = |r: &RedisServer| RedisStore::open(&r.url(), Duration::from_millis(50)).map_err(|e| e.to_string());
-/// let store = open(redis)?;
-/// let probe = open(redis)?;
+/// let url = redis.url();
+/// let open = move || RedisStore::open(&url, Duration::from_millis(50)).map_err(|e| e.to_string());
+/// let probe = open()?;
 /// Ok(Backing::SharedStore {
-///     strategy: Arc::new(StatefulStrategy::new(Box::new(store))),
+///     open: Box::new(move || Ok(StatefulStrategy::new(Box::new(open()?)))),
 ///     bytes_per_session: Box::new(move || probe.memory_usage()
 ///         .map(|m| m.bytes_per_session).map_err(|r| r.reason().to_string())),
 /// })
@@ -360,7 +371,7 @@ impl Fleet {
         let mut servers = Vec::new();
         let mut stores = Vec::new();
         for _ in 0..self.servers {
-            let made = backing.for_server();
+            let made = backing.for_server()?;
             stores.extend(made.own_store);
             servers.push(RunningServer::start(
                 loopback,
@@ -399,7 +410,7 @@ impl Fleet {
                 let restarting = Instant::now();
                 let addr = servers[RESTARTED].addr;
                 drop(servers.remove(RESTARTED));
-                let made = backing.for_server();
+                let made = backing.for_server()?;
                 if made.own_store.is_some() {
                     stores.remove(RESTARTED);
                 }
@@ -806,6 +817,9 @@ fn json_string(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use minitls::resumption::store::{InMemoryStore, SessionStore};
+    use minitls::resumption::{Rejection, Session};
+    use minitls::time::UnixTime;
 
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
@@ -832,6 +846,52 @@ mod tests {
     #[test]
     fn json_strings_escape_quotes_and_controls() {
         assert_eq!(json_string("a\"b\\c\n"), r#""a\"b\\c\u000a""#);
+    }
+
+    /// One in-memory store behind every server's own handle: what a
+    /// networked store looks like to the servers, without the network.
+    struct Handle(Arc<InMemoryStore>);
+
+    impl SessionStore for Handle {
+        fn insert(&self, id: &[u8], session: &Session, now: UnixTime) -> bool {
+            self.0.insert(id, session, now)
+        }
+        fn get(&self, id: &[u8], now: UnixTime) -> Result<Session, Rejection> {
+            self.0.get(id, now)
+        }
+        fn remove(&self, id: &[u8]) -> Result<(), Rejection> {
+            self.0.remove(id)
+        }
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+        fn bytes_held(&self) -> usize {
+            self.0.bytes_held()
+        }
+    }
+
+    /// Row (b)'s code path, with a store shared in memory standing in for
+    /// Redis: every server opens its own handle, the restarted one too,
+    /// and tickets issued by one server resume on the next.
+    #[test]
+    fn a_shared_store_resumes_across_servers_and_a_restart() {
+        let fleet = Fleet {
+            pki: DemoPki::generate(&mut minitls::crypto::os_rng(), &["localhost"], now_secs()),
+            servers: 3,
+            connections: 12,
+        };
+        let shared = Arc::new(InMemoryStore::new(1000));
+        let (open_from, measure_from) = (shared.clone(), shared);
+        let backing = Backing::SharedStore {
+            open: Box::new(move || Ok(StatefulStrategy::new(Box::new(Handle(open_from.clone()))))),
+            bytes_per_session: Box::new(move || {
+                Ok(measure_from.bytes_held() / measure_from.len().max(1))
+            }),
+        };
+        let m = fleet.measure(&backing).expect("measured");
+        assert_eq!((m.offered, m.resumed), (11, 11));
+        assert_eq!(m.after_restart, (6, 6));
+        assert_ne!(m.bytes_per_session, "0");
     }
 
     fn measured(offered: usize, resumed: usize) -> Measured {
