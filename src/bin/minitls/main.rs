@@ -1,4 +1,4 @@
-//! The `minitls` command line: `cert`, `server`, `client` and `demo`.
+//! The `minitls` command line: `cert`, `server`, `client`, `demo` and `fleet`.
 //!
 //! The command line is a contract (DESIGN.md): the tests and the book rely
 //! on its flags and on the summary lines the client prints. All of the TLS
@@ -14,6 +14,7 @@
 //! | `minitls client` | `client.rs` | `ClientArgs` |
 //! | `minitls demo` | `demo.rs` | none |
 //! | `minitls ticket-keys` | `ticket_keys.rs` | `TicketKeysArgs` |
+//! | `minitls fleet` | `fleet.rs` (and its balancer, `balancer.rs`) | `FleetArgs` |
 //!
 //! What they share is in `shared.rs` (files, observers, how a connection
 //! is described) and `output.rs` (standard output).
@@ -22,9 +23,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod balancer;
 mod cert;
 mod client;
 mod demo;
+mod fleet;
 mod http;
 mod output;
 mod server;
@@ -56,6 +59,9 @@ enum Command {
     /// Make (`new FILE`) or rotate (`rotate FILE`) the ticket key file a
     /// fleet of `minitls server --ticket-keys FILE` shares.
     TicketKeys(ticket_keys::TicketKeysArgs),
+    /// Start N servers behind a round-robin balancer and measure resumption
+    /// with state per server and shared, before and after a restart.
+    Fleet(fleet::FleetArgs),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +71,7 @@ fn main() -> ExitCode {
         Command::Client(args) => client::run(args),
         Command::Demo => demo::run(),
         Command::TicketKeys(args) => ticket_keys::run(args),
+        Command::Fleet(args) => fleet::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
