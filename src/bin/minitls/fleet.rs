@@ -12,7 +12,7 @@
 //! | a | stateful | an in-memory store per server |
 //! | b | stateful | one Redis store shared by all (RedisStore) |
 //! | c | stateless | a ticket key per server |
-//! | d | stateless | ticket keys shared by all |
+//! | d | stateless | ticket keys shared by all (one key file) |
 //! | e | stateless | shared keys, measured right after a rotation |
 //!
 //! and prints one table: the resumption hit rate, handshakes per second,
@@ -43,6 +43,7 @@ use minitls::pki::issue::DemoPki;
 use minitls::resumption::ResumptionStrategy;
 use minitls::resumption::client_cache::ClientSessionCache;
 use minitls::resumption::store::StatefulStrategy;
+use minitls::resumption::ticket_keys::TicketKeys;
 use minitls::resumption::ticketer::Ticketer;
 use minitls::stream::Stream;
 use minitls::time::{Clock, SystemClock};
@@ -104,20 +105,12 @@ pub fn run(args: FleetArgs) -> Result<(), String> {
             || Ok(Backing::KeyPerServer),
         ),
         fleet.row("stateless, shared keys", "stateless-shared", || {
-            Ok(Backing::SharedKeys {
-                ticketer: Arc::new(Ticketer::new(ROTATION_PERIOD_SECS)),
-                rotate_first: false,
-            })
+            shared_keys_backing(false)
         }),
         fleet.row(
             "stateless, shared keys, just rotated",
             "stateless-rotated",
-            || {
-                Ok(Backing::SharedKeys {
-                    ticketer: Arc::new(Ticketer::new(ROTATION_PERIOD_SECS)),
-                    rotate_first: true,
-                })
-            },
+            || shared_keys_backing(true),
         ),
     ];
     drop(redis);
@@ -167,20 +160,17 @@ enum Backing {
     /// Stateless: each server its own random key; a restarted server draws
     /// a new one.
     KeyPerServer,
-    /// Stateless: every server seals and opens with the same keys. Until
-    /// the shared key file (`TicketKeys`) lands, one `Ticketer` shared by
-    /// all the in-process servers stands for it: the same keys in every
-    /// server is exactly what the file gives a fleet. `rotate_first`:
-    /// rotate after a warm-up connection, then measure, so the first
-    /// ticket offered is sealed under the previous key.
-    //
-    // With the key file, each server would be
-    // `Ticketer::from_keys(&TicketKeys::read(file)?)`, and the rotation
-    // `TicketKeys::read(file)?.rotated(rng, now, keep).write_atomically(file)`
-    // followed by `set_keys` on every running server (what a server's
-    // reload of a changed file does).
+    /// Stateless: every server reads its keys from one key file, as
+    /// `minitls server --ticket-keys FILE` does; a restarted server reads
+    /// it again. `rotate_first`: after a warm-up connection, rotate the
+    /// file (`minitls ticket-keys rotate`) and hand every running server
+    /// the new keys (what its watcher does when the file changes), then
+    /// measure, so the first ticket offered is sealed under the previous
+    /// key.
     SharedKeys {
-        ticketer: Arc<Ticketer>,
+        file: KeyFile,
+        /// Every server's ticketer, for the rotation's reload.
+        running: Mutex<Vec<Arc<Ticketer>>>,
         rotate_first: bool,
     },
 }
@@ -212,10 +202,18 @@ impl Backing {
                 strategy: Arc::new(Ticketer::new(ROTATION_PERIOD_SECS)),
                 own_store: None,
             },
-            Backing::SharedKeys { ticketer, .. } => MadeState {
-                strategy: ticketer.clone(),
-                own_store: None,
-            },
+            Backing::SharedKeys { file, running, .. } => {
+                let keys = TicketKeys::read(&file.path).map_err(|e| e.to_string())?;
+                let ticketer = Arc::new(Ticketer::from_keys(&keys));
+                running
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(ticketer.clone());
+                MadeState {
+                    strategy: ticketer,
+                    own_store: None,
+                }
+            }
         })
     }
 
@@ -233,6 +231,59 @@ impl Backing {
             } => bytes_per_session().map(|b| b.to_string()),
             Backing::KeyPerServer | Backing::SharedKeys { .. } => Ok("0 (+ keys)".into()),
         }
+    }
+}
+
+/// Rows (d) and (e): a fresh key file in a temporary directory.
+fn shared_keys_backing(rotate_first: bool) -> Result<Backing, String> {
+    Ok(Backing::SharedKeys {
+        file: KeyFile::new()?,
+        running: Mutex::new(Vec::new()),
+        rotate_first,
+    })
+}
+
+/// A ticket key file of the fleet's own, removed with its directory when
+/// dropped.
+struct KeyFile {
+    dir: PathBuf,
+    path: PathBuf,
+}
+
+impl KeyFile {
+    /// One fresh key, written as `minitls ticket-keys new` writes it.
+    fn new() -> Result<KeyFile, String> {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("minitls-fleet-keys-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let file = KeyFile {
+            path: dir.join("ticket.keys"),
+            dir,
+        };
+        TicketKeys::generate(&mut minitls::crypto::os_rng(), SystemClock.now())
+            .write_atomically(&file.path)
+            .map_err(|e| e.to_string())?;
+        Ok(file)
+    }
+
+    /// `minitls ticket-keys rotate FILE`: a new key first, the old ones
+    /// kept (three in all), written atomically; the new keys returned.
+    fn rotate(&self) -> Result<TicketKeys, String> {
+        let keys = TicketKeys::read(&self.path)
+            .map_err(|e| e.to_string())?
+            .rotated(&mut minitls::crypto::os_rng(), SystemClock.now(), 3);
+        keys.write_atomically(&self.path)
+            .map_err(|e| e.to_string())?;
+        Ok(keys)
+    }
+}
+
+impl Drop for KeyFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -387,14 +438,18 @@ impl Fleet {
 
         let mut previous_key_resumed = None;
         if let Backing::SharedKeys {
-            ticketer,
+            file,
+            running,
             rotate_first: true,
         } = backing
         {
             // A ticket under the key in use, then a new key seals: the
             // previous one must still open (RFC 8446 §8, RFC 5077 §5.5).
             connect(balancer.addr(), &client, &cache)?;
-            ticketer.rotate(&mut minitls::crypto::os_rng(), SystemClock.now());
+            let keys = file.rotate()?;
+            for ticketer in running.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+                ticketer.set_keys(&keys);
+            }
             let first = connect(balancer.addr(), &client, &cache)?;
             previous_key_resumed = Some(first.offered && first.resumed);
         }
