@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{STARTUP, TempDir, free_port, wait_with_deadline};
+use super::{STARTUP, TempDir, free_port};
 
 /// A running `redis-server`, killed when dropped.
 pub struct RedisServer {
@@ -109,6 +109,7 @@ impl Drop for RedisServer {
 /// Starts `redis-server` on `port` and waits until it answers PING; `None`
 /// if it exited (the port was taken) or did not answer in time.
 fn spawn(port: u16, dir: &Path) -> Option<Child> {
+    let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).expect("redis URL");
     let mut child = Command::new("redis-server")
         .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
         .args(["--save", "", "--appendonly", "no", "--dir"])
@@ -119,7 +120,6 @@ fn spawn(port: u16, dir: &Path) -> Option<Child> {
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start redis-server (is it installed?): {e}"));
     let deadline = Instant::now() + STARTUP;
-    let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).ok()?;
     while Instant::now() < deadline {
         if let Ok(Some(_)) = child.try_wait() {
             return None;
@@ -140,6 +140,6 @@ fn spawn(port: u16, dir: &Path) -> Option<Child> {
         std::thread::sleep(Duration::from_millis(20));
     }
     let _ = child.kill();
-    let _ = wait_with_deadline(&mut child, Instant::now() + STARTUP);
+    let _ = child.wait();
     None
 }
