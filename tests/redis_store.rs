@@ -338,11 +338,28 @@ impl World {
     }
 
     fn connect(&mut self, server: &Arc<dyn ResumptionStrategy>) -> Handshake {
+        let cache = self.cache.clone();
+        let (mut pair, server_trace) = self.pair(server, cache);
+        let started = Instant::now();
+        let _ = pair.drive();
+        Handshake {
+            pair,
+            server_trace,
+            took: started.elapsed(),
+        }
+    }
+
+    /// A client (with `cache`) and a server, not yet driven.
+    fn pair(
+        &mut self,
+        server: &Arc<dyn ResumptionStrategy>,
+        cache: Arc<Mutex<ClientSessionCache>>,
+    ) -> (Pair, Recorder) {
         self.seed += 2;
         let mut client = ClientConfig::new(self.pki.trust_anchors());
         client.rng = SeededRng::shared(self.seed);
         client.clock = Arc::new(self.clock.clone());
-        client.session_cache = Some(self.cache.clone());
+        client.session_cache = Some(cache);
         let mut config = ServerConfig::new(
             vec![self.pki.server_cert.clone()],
             self.pki.server_key.clone(),
@@ -354,14 +371,7 @@ impl World {
         let client = Connection::client(Arc::new(client), "localhost").unwrap();
         let server =
             Connection::server_with_observer(Arc::new(config), Box::new(server_trace.clone()));
-        let mut pair = Pair::new(client, server);
-        let started = Instant::now();
-        let _ = pair.drive();
-        Handshake {
-            pair,
-            server_trace,
-            took: started.elapsed(),
-        }
+        (Pair::new(client, server), server_trace)
     }
 
     /// The newest ticket the client holds (left in the cache).
@@ -403,6 +413,48 @@ fn two_servers_sharing_redis_resume_each_others_tickets_once() {
             vec![Rejection::NotFound.reason()],
             "single use"
         );
+    }
+    assert!(log.lines().is_empty(), "{:?}", log.lines());
+}
+
+/// Two clients holding the same ticket connect at the same moment, one to
+/// each server: at most one handshake resumes (exactly one, Redis being
+/// up), and both complete.
+#[test]
+fn one_ticket_offered_to_two_servers_at_once_resumes_once() {
+    let redis = RedisServer::start("redis-two-servers-race");
+    let log = Log::default();
+    let servers = [
+        World::redis_server(&redis.url(), &log),
+        World::redis_server(&redis.url(), &log),
+    ];
+    let mut w = World::new();
+    for round in 0..10 {
+        w.connect(&servers[0]);
+        let ticket = w.newest_ticket();
+        let start = Arc::new(Barrier::new(2));
+        let handles: Vec<_> = servers
+            .iter()
+            .map(|server| {
+                let cache = Arc::new(Mutex::new(ClientSessionCache::new(8)));
+                cache.lock().unwrap().insert(ticket.clone());
+                let (mut pair, _) = w.pair(server, cache);
+                let start = start.clone();
+                std::thread::spawn(move || {
+                    start.wait();
+                    let _ = pair.drive();
+                    let done = pair.client.is_connected() && pair.server.is_connected();
+                    (done, pair.server.negotiated().resumed)
+                })
+            })
+            .collect();
+        let results: Vec<(bool, bool)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert!(
+            results.iter().all(|&(done, _)| done),
+            "round {round}: {results:?}"
+        );
+        let resumed = results.iter().filter(|&&(_, resumed)| resumed).count();
+        assert_eq!(resumed, 1, "round {round}: {results:?}");
     }
     assert!(log.lines().is_empty(), "{:?}", log.lines());
 }
