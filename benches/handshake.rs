@@ -6,7 +6,12 @@
 //!
 //! Three groups of criterion benchmarks, then a ratio table:
 //!
-//! - `minitls/{full, resume_stateful, resume_stateless, resume_psk_ke}`;
+//! - `minitls/{full, resume_stateful, resume_stateless, resume_psk_ke,
+//!   resume_stateful_redis}`: the last is the stateful strategy over
+//!   [`RedisStore`] on a `redis-server` this bench starts on a free
+//!   loopback port (and kills at the end), beside the in-memory store in
+//!   the same run; a last line gives their ratio, the price of a shared
+//!   store (two round trips to Redis per resumption, one per ticket issued);
 //! - `rustls/{full, resume_stateful, resume_stateless}`: rustls 0.23 with its
 //!   ring provider, cut down to minitls's one configuration (TLS 1.3,
 //!   TLS_CHACHA20_POLY1305_SHA256, X25519, the same Ed25519 certificate).
@@ -54,6 +59,7 @@ use minitls::pki::issue::DemoPki;
 use minitls::pki::x509::Certificate;
 use minitls::resumption::ResumptionStrategy;
 use minitls::resumption::client_cache::ClientSessionCache;
+use minitls::resumption::redis::RedisStore;
 use minitls::resumption::store::StatefulStrategy;
 use minitls::resumption::ticketer::Ticketer;
 use minitls::testing::Pair;
@@ -71,14 +77,17 @@ enum Case {
     ResumeStateless,
     /// Stateless server accepting psk_ke; the client offers only psk_ke.
     ResumePskKe,
+    /// Stateful, the sessions kept in Redis.
+    ResumeStatefulRedis,
 }
 
 impl Case {
-    const ALL: [Case; 4] = [
+    const ALL: [Case; 5] = [
         Case::Full,
         Case::ResumeStateful,
         Case::ResumeStateless,
         Case::ResumePskKe,
+        Case::ResumeStatefulRedis,
     ];
 
     fn name(self) -> &'static str {
@@ -87,6 +96,7 @@ impl Case {
             Case::ResumeStateful => "resume_stateful",
             Case::ResumeStateless => "resume_stateless",
             Case::ResumePskKe => "resume_psk_ke",
+            Case::ResumeStatefulRedis => "resume_stateful_redis",
         }
     }
 
@@ -94,7 +104,9 @@ impl Case {
     fn psk_mode(self) -> Option<&'static str> {
         match self {
             Case::Full => None,
-            Case::ResumeStateful | Case::ResumeStateless => Some("psk_dhe_ke"),
+            Case::ResumeStateful | Case::ResumeStateless | Case::ResumeStatefulRedis => {
+                Some("psk_dhe_ke")
+            }
             Case::ResumePskKe => Some("psk_ke"),
         }
     }
@@ -103,7 +115,9 @@ impl Case {
     fn floor(self) -> FloorOps {
         match self {
             Case::Full => FloorOps::FULL,
-            Case::ResumeStateful | Case::ResumeStateless => FloorOps::RESUME_PSK_DHE_KE,
+            Case::ResumeStateful | Case::ResumeStateless | Case::ResumeStatefulRedis => {
+                FloorOps::RESUME_PSK_DHE_KE
+            }
             Case::ResumePskKe => FloorOps::RESUME_PSK_KE,
         }
     }
@@ -122,7 +136,7 @@ struct Minitls {
 }
 
 impl Minitls {
-    fn new(pki: &DemoPki, case: Case) -> Self {
+    fn new(pki: &DemoPki, case: Case, redis: &BenchRedis) -> Self {
         let mut client = ClientConfig::new(pki.trust_anchors());
         let mut server = ServerConfig::new(vec![pki.server_cert.clone()], pki.server_key.clone());
         if case == Case::Full {
@@ -133,6 +147,12 @@ impl Minitls {
             server.tickets_per_handshake = 1;
             let strategy: Arc<dyn ResumptionStrategy> = match case {
                 Case::ResumeStateful => Arc::new(StatefulStrategy::in_memory(64)),
+                Case::ResumeStatefulRedis => {
+                    let store = RedisStore::open(&redis.url(), Duration::from_secs(1))
+                        .expect("redis URL")
+                        .with_log(|line| panic!("the bench's Redis failed: {line}"));
+                    Arc::new(StatefulStrategy::new(Box::new(store)))
+                }
                 _ => Arc::new(Ticketer::new(3600)),
             };
             server.resumption = Some(strategy);
@@ -164,7 +184,7 @@ impl Minitls {
         );
         let strategy = match case {
             Case::Full => None,
-            Case::ResumeStateful => Some("stateful"),
+            Case::ResumeStateful | Case::ResumeStatefulRedis => Some("stateful"),
             _ => Some("stateless"),
         };
         assert_eq!(s.resumption_strategy, strategy, "{case:?}");
@@ -269,7 +289,7 @@ impl Rustls {
                 server.ticketer = rustls::crypto::ring::Ticketer::new().expect("ticketer");
                 server.send_tls13_tickets = 1;
             }
-            Case::ResumePskKe => return None,
+            Case::ResumePskKe | Case::ResumeStatefulRedis => return None,
         }
         let r = Rustls {
             case,
@@ -563,7 +583,11 @@ fn main() {
     // A first use of the OS RNG, so its setup is not inside any measurement.
     drop(os_rng());
 
-    let minitls: Vec<Minitls> = Case::ALL.iter().map(|&c| Minitls::new(&pki, c)).collect();
+    let redis = BenchRedis::start();
+    let minitls: Vec<Minitls> = Case::ALL
+        .iter()
+        .map(|&c| Minitls::new(&pki, c, &redis))
+        .collect();
     let rustls: Vec<Option<Rustls>> = Case::ALL.iter().map(|&c| Rustls::new(&pki, c)).collect();
     // One floor per case, checked against a traced minitls handshake.
     let floors: Vec<Floor> = minitls
@@ -644,4 +668,89 @@ fn main() {
         );
     }
     print_ratio_table("Handshakes (client + server)", "µs", &mut rows, 7, 150);
+    print_store_ratio(&minitls[1], &minitls[4], 7, 150);
+}
+
+/// The Redis store against the in-memory one: both stateful resumptions
+/// timed in turn, `rounds` times `iters` calls, medians compared (the same
+/// interleaving as the ratio table, for the same reason).
+fn print_store_ratio(memory: &Minitls, redis: &Minitls, rounds: usize, iters: u32) {
+    let time = |m: &Minitls| {
+        let started = std::time::Instant::now();
+        for _ in 0..iters {
+            m.run();
+        }
+        started.elapsed().as_secs_f64() * 1e6 / f64::from(iters)
+    };
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        a.push(time(memory));
+        b.push(time(redis));
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (a, b) = (median(&mut a), median(&mut b));
+    println!();
+    println!(
+        "Session store: resume_stateful_redis {b:.1} µs / resume_stateful (in memory) {a:.1} µs \
+         = {:.2}x (median of {rounds} interleaved rounds x {iters} handshakes)",
+        b / a
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The bench's own Redis
+// ---------------------------------------------------------------------------
+
+/// A `redis-server` on a free 127.0.0.1 port with no persistence, killed
+/// when dropped (at the end of `main`, or when a panic unwinds it).
+struct BenchRedis {
+    child: std::process::Child,
+    port: u16,
+    dir: std::path::PathBuf,
+}
+
+impl BenchRedis {
+    fn start() -> BenchRedis {
+        let dir = std::env::temp_dir().join(format!("minitls-bench-redis-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir for redis-server");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no", "--dir"])
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start redis-server (Debian package redis-server; .ci/run installs it)");
+        let redis = BenchRedis { child, port, dir };
+        let store = RedisStore::open(&redis.url(), Duration::from_millis(200)).expect("redis URL");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        // Within the store's back-off a failed PING answers at once; keep
+        // asking until one really reaches Redis.
+        while !store.ping() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "redis-server did not answer on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        redis
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for BenchRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }

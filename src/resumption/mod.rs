@@ -22,9 +22,11 @@
 //! ticket.
 //!
 //! Both are one trait, [`ResumptionStrategy`], so the handshake code is the
-//! same for both and the book can compare them side by side.
+//! same for both and the book can compare them side by side. A fleet of
+//! stateful servers shares one store through [`redis::RedisStore`].
 
 pub mod client_cache;
+pub mod redis;
 pub mod store;
 pub mod ticket_keys;
 pub mod ticketer;

@@ -12,6 +12,8 @@
 
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod redis_server;
+
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::io::{Read, Write};

@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 use minitls::keylog::KeyLogObserver;
 use minitls::messages::{PSK_DHE_KE, PSK_KE, cipher_suite_name, group_name, signature_scheme_name};
 use minitls::pki::pem;
+use minitls::resumption::redis::RedisStore;
 use minitls::resumption::store::StatefulStrategy;
 use minitls::resumption::ticket_keys::TicketKeys;
 use minitls::resumption::ticketer::Ticketer;
@@ -100,6 +101,15 @@ pub struct ServerArgs {
     /// milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
     ticket_keys_poll_ms: u64,
+    /// With `--resumption stateful`: keep sessions in this Redis
+    /// (redis://HOST:PORT[/DB]), shared by every server pointed at it,
+    /// instead of in this process.
+    #[arg(long, value_name = "URL")]
+    session_store: Option<String>,
+    /// Milliseconds the session store may take to connect or answer before
+    /// the handshake goes on as a full one.
+    #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
+    session_store_timeout: u64,
 }
 
 /// `--resumption`.
@@ -151,8 +161,14 @@ pub fn run(args: ServerArgs) -> Result<(), String> {
 }
 
 /// The configuration the flags ask for: `--cert`, `--key`,
-/// `--resumption`, `--ticket-keys`, `--allow-psk-ke`.
+/// `--resumption`, `--session-store`, `--ticket-keys`, `--allow-psk-ke`.
 fn server_config(args: &ServerArgs) -> Result<ServerConfig, String> {
+    if args.session_store.is_some() && args.resumption != ResumptionArg::Stateful {
+        return Err("--session-store needs --resumption stateful".to_string());
+    }
+    if args.ticket_keys.is_some() && args.resumption != ResumptionArg::Stateless {
+        return Err("--ticket-keys needs --resumption stateless".into());
+    }
     let (cert, key) = (&args.cert, &args.key);
     let chain =
         pem::certs_from_pem(&read_file(cert)?).map_err(|e| format!("{}: {e}", cert.display()))?;
@@ -164,16 +180,13 @@ fn server_config(args: &ServerArgs) -> Result<ServerConfig, String> {
     let mut config = ServerConfig::new(chain, private_key);
     config.resumption = match args.resumption {
         ResumptionArg::Off => None,
-        ResumptionArg::Stateful => Some(Arc::new(StatefulStrategy::in_memory(10_000))),
+        ResumptionArg::Stateful => Some(Arc::new(stateful_strategy(args)?)),
         // Keys rotate every 12 hours; a ticket opens for up to two periods.
         ResumptionArg::Stateless if args.ticket_keys.is_none() => {
             Some(Arc::new(Ticketer::new(12 * 3600)))
         }
         ResumptionArg::Stateless => Some(shared_ticketer(args)?),
     };
-    if args.ticket_keys.is_some() && args.resumption != ResumptionArg::Stateless {
-        return Err("--ticket-keys needs --resumption stateless".into());
-    }
     if args.allow_psk_ke {
         config.psk_modes = vec![PSK_DHE_KE, PSK_KE];
     }
@@ -228,6 +241,24 @@ fn watch_ticket_keys(path: &Path, poll: Duration, mut current: TicketKeys, ticke
             }
         }
     }
+}
+
+/// `--resumption stateful`: in memory, or in the Redis `--session-store`
+/// names. A Redis that is down now is not an error: the store logs it and
+/// the server does full handshakes until it answers.
+fn stateful_strategy(args: &ServerArgs) -> Result<StatefulStrategy, String> {
+    let Some(url) = &args.session_store else {
+        return Ok(StatefulStrategy::in_memory(10_000));
+    };
+    let timeout = Duration::from_millis(args.session_store_timeout);
+    let store = RedisStore::open(url, timeout)
+        .map_err(|e| match e {
+            minitls::Error::Misuse(why) => format!("--session-store {url}: {why}"),
+            other => format!("--session-store {url}: {other}"),
+        })?
+        .with_log(|line| eprintln!("{line}"));
+    store.ping();
+    Ok(StatefulStrategy::new(Box::new(store)))
 }
 
 /// The accept loop: a thread for each connection, at most `max` at once.
