@@ -472,6 +472,7 @@ impl SessionStore for RedisStore {
         .is_ok()
     }
 
+    // ANCHOR: redis_look_up_and_take
     /// `GETRANGE key 0 MAX_VALUE_LEN`: a bounded read, nothing removed.
     /// An expired session is [`Rejection::Expired`] (Redis may still hold
     /// it for up to [`TTL_MARGIN`]).
@@ -518,6 +519,7 @@ impl SessionStore for RedisStore {
             Err(Failure::Unavailable) => Err(Rejection::StoreUnavailable),
         }
     }
+    // ANCHOR_END: redis_look_up_and_take
 
     /// The keys under [`KEY_PREFIX`] in this Redis, counted with `SCAN`
     /// (at most [`MAX_COUNT`]): every server of the fleet sees the same

@@ -42,6 +42,7 @@ use std::time::{Duration, Instant};
 use minitls::pki::issue::DemoPki;
 use minitls::resumption::ResumptionStrategy;
 use minitls::resumption::client_cache::ClientSessionCache;
+use minitls::resumption::redis::RedisStore;
 use minitls::resumption::store::StatefulStrategy;
 use minitls::resumption::ticket_keys::TicketKeys;
 use minitls::resumption::ticketer::Ticketer;
@@ -76,6 +77,9 @@ const STORE_CAPACITY: usize = 100_000;
 const ROTATION_PERIOD_SECS: u64 = 12 * 3600;
 /// The most any client read or write may wait: a run is bounded.
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a Redis command may take before the handshake goes on as a
+/// full one (`minitls server --session-store-timeout`'s default).
+const REDIS_TIMEOUT: Duration = Duration::from_millis(100);
 /// How long a started redis-server has to accept connections.
 const REDIS_STARTUP: Duration = Duration::from_secs(5);
 /// The index of the server restarted half-way through each run.
@@ -146,13 +150,6 @@ enum Backing {
     /// they share is the store, not an object of this process.
     /// `bytes_per_session` asks the store what a session costs it (Redis:
     /// `MEMORY USAGE`).
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "row (b) builds it once RedisStore is merged (see redis_backing)"
-        )
-    )]
     SharedStore {
         open: Box<dyn Fn() -> Result<StatefulStrategy, String>>,
         bytes_per_session: Box<dyn Fn() -> Result<usize, String>>,
@@ -287,33 +284,34 @@ impl Drop for KeyFile {
     }
 }
 
-/// Row (b). Until `RedisStore` lands it says "pending", or how to install
-/// redis-server when it is missing. Once it lands, in place of the
-/// `pending` line (one connection per server, and one more of our own for
-/// `MEMORY USAGE`):
-///
-/// ```text
-/// let url = redis.url();
-/// let open = move || RedisStore::open(&url, Duration::from_millis(50)).map_err(|e| e.to_string());
-/// let probe = open()?;
-/// Ok(Backing::SharedStore {
-///     open: Box::new(move || Ok(StatefulStrategy::new(Box::new(open()?)))),
-///     bytes_per_session: Box::new(move || probe.memory_usage()
-///         .map(|m| m.bytes_per_session).map_err(|r| r.reason().to_string())),
-/// })
-/// ```
+/// Row (b): every server (and the restarted one) opens its own
+/// `RedisStore` on the fleet's redis-server, as `minitls server
+/// --session-store URL` does, and one more handle asks Redis what a session
+/// costs it (`MEMORY USAGE`). Without redis-server the row says how to
+/// install it.
 fn redis_backing(redis: Option<&RedisServer>) -> Result<Backing, String> {
-    match redis {
-        None => Err(
+    let Some(redis) = redis else {
+        return Err(
             "not measured: redis-server is not on PATH (install it: apt-get install redis-server)"
                 .into(),
-        ),
-        // The port is left out of the note: it changes every run, and
-        // the book's table should change only when the figures do.
-        Some(_redis) => {
-            Err("pending: RedisStore is not merged yet (redis-server was found and started)".into())
-        }
-    }
+        );
+    };
+    let url = redis.url();
+    let open = move || {
+        RedisStore::open(&url, REDIS_TIMEOUT)
+            .map(|store| store.with_log(|line| eprintln!("minitls fleet: {line}")))
+            .map_err(|e| e.to_string())
+    };
+    let probe = open()?;
+    Ok(Backing::SharedStore {
+        open: Box::new(move || Ok(StatefulStrategy::new(Box::new(open()?)))),
+        bytes_per_session: Box::new(move || {
+            probe
+                .memory_usage()
+                .map(|m| m.bytes_per_session)
+                .map_err(|r| r.reason().to_string())
+        }),
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -716,8 +714,9 @@ impl Table {
                 .to_string(),
             "handshakes/s: connections (handshake and a 4-byte echo) per second, one at a time"
                 .into(),
-            "server bytes per session: an in-memory store's bytes over its sessions; \
-             tickets cost the server only its keys"
+            "server bytes per session: in memory, the IDs and encoded sessions a store holds \
+             (its table's own overhead comes on top: cargo bench --bench memory); in Redis, its own \
+             MEMORY USAGE per key; tickets cost the servers only their keys"
                 .into(),
         ];
         for row in &self.rows {
