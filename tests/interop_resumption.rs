@@ -16,15 +16,10 @@
 
 mod support;
 
-use std::path::Path;
-
 use support::{
-    HTTP_GET_ESCAPED, Output, ServerProcess, TempDir, minitls, minitls_cert, run, s_client,
-    start_minitls_server, start_openssl_server,
+    HTTP_GET_ESCAPED, Output, S_CLIENT_NEW, S_CLIENT_REUSED, ServerProcess, TempDir, minitls_cert,
+    minitls_client, path_arg, s_client, start_minitls_server, start_openssl_server,
 };
-
-const NEW: &str = "New, TLSv1.3, Cipher is TLS_CHACHA20_POLY1305_SHA256";
-const REUSED: &str = "Reused, TLSv1.3, Cipher is TLS_CHACHA20_POLY1305_SHA256";
 
 // ---------------------------------------------------------------------------
 // Processes
@@ -47,25 +42,6 @@ fn openssl_server(dir: &TempDir, extra: &[&str]) -> ServerProcess {
     ];
     args.extend_from_slice(extra);
     start_openssl_server(dir.path(), &args)
-}
-
-/// `minitls client ADDR --servername localhost --ca CA EXTRA...` in `dir`.
-fn minitls_client(dir: &TempDir, server: &ServerProcess, extra: &[&str]) -> Output {
-    let mut cmd = minitls([
-        "client",
-        &server.addr(),
-        "--servername",
-        "localhost",
-        "--ca",
-    ]);
-    cmd.current_dir(dir.path())
-        .arg(dir.join("ca.pem"))
-        .args(extra);
-    run(&mut cmd, None)
-}
-
-fn path_arg(path: &Path) -> &str {
-    path.to_str().expect("temp paths are UTF-8")
 }
 
 // ---------------------------------------------------------------------------
@@ -183,7 +159,7 @@ fn s_client_resumes(dir: &TempDir, strategy: &str) -> (ServerProcess, std::path:
     let first = s_client(dir, &server, &["-sess_out", path_arg(&sess)]);
     let context = format!("{first}\n{}", server.report());
     assert!(first.success(), "{context}");
-    first.assert_contains(NEW);
+    first.assert_contains(S_CLIENT_NEW);
     assert!(first.stdout.contains("resumed: no"), "{context}");
     assert!(
         sess.exists(),
@@ -194,7 +170,7 @@ fn s_client_resumes(dir: &TempDir, strategy: &str) -> (ServerProcess, std::path:
     let context = format!("{second}\n{}", server.report());
     assert!(second.success(), "{context}");
     assert!(
-        second.combined().contains(REUSED),
+        second.combined().contains(S_CLIENT_REUSED),
         "s_client did not resume\n{context}"
     );
     assert!(
@@ -226,7 +202,7 @@ fn openssl_s_client_resumes_with_minitls_stateful_server() {
     let third = s_client(&dir, &server, &["-sess_in", path_arg(&sess)]);
     let context = format!("{third}\n{}", server.report());
     assert!(third.success(), "{context}");
-    assert!(third.combined().contains(NEW), "{context}");
+    assert!(third.combined().contains(S_CLIENT_NEW), "{context}");
     assert!(third.stdout.contains("resumed: no"), "{context}");
 }
 
@@ -239,7 +215,7 @@ fn openssl_s_client_resumes_with_minitls_stateless_server() {
     let third = s_client(&dir, &server, &["-sess_in", path_arg(&sess)]);
     let context = format!("{third}\n{}", server.report());
     assert!(third.success(), "{context}");
-    assert!(third.combined().contains(REUSED), "{context}");
+    assert!(third.combined().contains(S_CLIENT_REUSED), "{context}");
     assert!(
         third
             .stdout
@@ -257,7 +233,7 @@ fn openssl_s_client_gets_nothing_to_resume_from_minitls_server_without_resumptio
     let first = s_client(&dir, &server, &["-sess_out", path_arg(&sess)]);
     let context = format!("{first}\n{}", server.report());
     assert!(first.success(), "{context}");
-    first.assert_contains(NEW);
+    first.assert_contains(S_CLIENT_NEW);
     assert!(first.stdout.contains("resumed: no"), "{context}");
     // OpenSSL 3.0 writes -sess_out only from its new-session callback,
     // which in TLS 1.3 runs for each NewSessionTicket: no ticket, no file.
@@ -279,7 +255,7 @@ fn openssl_s_client_gets_nothing_to_resume_from_minitls_server_without_resumptio
     let offered = s_client(&dir, &server, &["-sess_in", path_arg(&sess)]);
     let context = format!("{offered}\n{}", server.report());
     assert!(offered.success(), "{context}");
-    assert!(offered.combined().contains(NEW), "{context}");
+    assert!(offered.combined().contains(S_CLIENT_NEW), "{context}");
     assert!(offered.stdout.contains("resumed: no"), "{context}");
     assert!(offered.stdout.contains("signature: ed25519"), "{context}");
     let lines = server_connection_lines(&server, 2);
@@ -306,7 +282,7 @@ fn openssl_s_client_resumes_with_minitls_server_after_hello_retry_request() {
     );
     let context = format!("{first}\n{}", server.report());
     assert!(first.success() && sess.exists(), "{context}");
-    first.assert_contains(NEW);
+    first.assert_contains(S_CLIENT_NEW);
     assert!(
         first.stdout.contains("hello_retry_request: yes"),
         "{context}"
@@ -319,7 +295,7 @@ fn openssl_s_client_resumes_with_minitls_server_after_hello_retry_request() {
     );
     let context = format!("{second}\n{}", server.report());
     assert!(second.success(), "{context}");
-    assert!(second.combined().contains(REUSED), "{context}");
+    assert!(second.combined().contains(S_CLIENT_REUSED), "{context}");
     assert!(
         second.stdout.contains("hello_retry_request: yes"),
         "{context}"
@@ -389,7 +365,7 @@ fn minitls_client_resumes_with_openssl(tag: &str, extra: &[&str], psk_mode: &str
     assert_resumed(&second.stdout, mode, &context);
     // OpenSSL's status page agrees.
     assert!(second.stdout.contains("HTTP/1.0 200 ok"), "{context}");
-    assert!(second.stdout.contains(REUSED), "{context}");
+    assert!(second.stdout.contains(S_CLIENT_REUSED), "{context}");
 
     let again = minitls_client(&dir, &server, &["--psk-mode", psk_mode, "--reconnect", "2"]);
     let context = format!("{again}\n{}", server.report());

@@ -30,7 +30,8 @@ use minitls::{ClientConfig, Connection, ServerConfig};
 
 use support::redis_server::RedisServer;
 use support::{
-    HTTP_GET_ESCAPED, Output, ServerProcess, TempDir, minitls, minitls_cert, run, s_client,
+    HTTP_GET_ESCAPED, S_CLIENT_NEW, S_CLIENT_REUSED, ServerProcess, TempDir, client_resumed,
+    minitls_cert, minitls_client, minitls_client_across, minitls_server_refuses, s_client_across,
     start_minitls_server,
 };
 
@@ -599,23 +600,8 @@ fn a_stopped_redis_costs_each_handshake_at_most_the_timeout_then_resumption_retu
 // 3. `minitls server --session-store`
 // ---------------------------------------------------------------------------
 
-const NEW: &str = "New, TLSv1.3, Cipher is TLS_CHACHA20_POLY1305_SHA256";
-const REUSED: &str = "Reused, TLSv1.3, Cipher is TLS_CHACHA20_POLY1305_SHA256";
-
 fn minitls_server(dir: &TempDir, extra: &[&str]) -> ServerProcess {
     start_minitls_server(&dir.join("server.pem"), &dir.join("server.key"), extra, &[])
-}
-
-/// Runs `minitls server` with flags that must stop it at start-up.
-fn server_refuses(dir: &TempDir, extra: &[&str]) -> Output {
-    let mut cmd = minitls(["server", "--listen", "127.0.0.1:0", "--cert"]);
-    cmd.arg(dir.join("server.pem"))
-        .arg("--key")
-        .arg(dir.join("server.key"))
-        .args(extra);
-    let out = run(&mut cmd, None);
-    out.assert_failure();
-    out
 }
 
 #[test]
@@ -623,11 +609,12 @@ fn minitls_server_refuses_a_bad_session_store_at_start_up() {
     let dir = TempDir::new("redis-cli-errors");
     minitls_cert(dir.path(), &[]);
     for url in ["localhost:6379", "redis://", "http://127.0.0.1:6379"] {
-        let out = server_refuses(&dir, &["--resumption", "stateful", "--session-store", url]);
+        let out =
+            minitls_server_refuses(&dir, &["--resumption", "stateful", "--session-store", url]);
         out.assert_contains(&format!("--session-store {url}"))
             .assert_contains("redis://HOST:PORT");
     }
-    server_refuses(
+    minitls_server_refuses(
         &dir,
         &[
             "--resumption",
@@ -660,24 +647,6 @@ fn minitls_server_starts_with_redis_down_and_says_so_once() {
     assert_eq!(said, 1, "{}", server.report());
 }
 
-fn minitls_client(dir: &TempDir, server: &ServerProcess, extra: &[&str]) -> Output {
-    let mut cmd = minitls([
-        "client",
-        &server.addr(),
-        "--servername",
-        "localhost",
-        "--ca",
-    ]);
-    cmd.current_dir(dir.path())
-        .arg(dir.join("ca.pem"))
-        .args(extra);
-    run(&mut cmd, None)
-}
-
-fn path_arg(path: &std::path::Path) -> &str {
-    path.to_str().expect("temp paths are UTF-8")
-}
-
 /// Two `minitls server --resumption stateful` processes, with `shared`
 /// extra flags each.
 fn two_servers(dir: &TempDir, shared: &[&str]) -> (ServerProcess, ServerProcess) {
@@ -692,15 +661,10 @@ fn openssl_s_client_resumes_on_server_2_with_a_ticket_from_server_1_through_redi
     let redis = RedisServer::start("redis-sclient-redis");
     let url = redis.url();
     let (one, two) = two_servers(&dir, &["--session-store", &url]);
-    let sess = dir.join("sess.pem");
-    let first = s_client(&dir, &one, &["-sess_out", path_arg(&sess)]);
-    let context = format!("{first}\n{}\n{}", one.report(), two.report());
-    assert!(first.success() && sess.exists(), "{context}");
-    assert!(first.combined().contains(NEW), "{context}");
-    let second = s_client(&dir, &two, &["-sess_in", path_arg(&sess)]);
+    let second = s_client_across(&dir, &one, &two);
     let context = format!("{second}\n{}\n{}", one.report(), two.report());
-    assert!(second.success(), "{context}");
-    assert!(second.combined().contains(REUSED), "{context}");
+    assert!(second.combined().contains(S_CLIENT_REUSED), "{context}");
+    // Server 2's page says how it resumed.
     assert!(
         second
             .stdout
@@ -716,18 +680,8 @@ fn minitls_client_resumes_on_server_2_with_a_ticket_from_server_1_through_redis(
     let redis = RedisServer::start("redis-minitls-client-redis");
     let url = redis.url();
     let (one, two) = two_servers(&dir, &["--session-store", &url]);
-    let sess = dir.join("sess.pem");
-    let first = minitls_client(&dir, &one, &["--sess-out", path_arg(&sess)]);
-    let context = format!("{first}\n{}", one.report());
-    assert!(first.success() && sess.exists(), "{context}");
-    assert!(first.stdout.contains("resumed: no"), "{context}");
-    let second = minitls_client(
-        &dir,
-        &two,
-        &["--sess-in", path_arg(&sess), "--send", HTTP_GET_ESCAPED],
-    );
+    let second = minitls_client_across(&dir, &one, &two, &["--send", HTTP_GET_ESCAPED]);
     let context = format!("{second}\n{}", two.report());
-    assert!(second.success(), "{context}");
     assert!(
         second.stdout.contains("resumed: yes (psk_dhe_ke)"),
         "{context}"
@@ -743,24 +697,10 @@ fn without_a_shared_store_server_2_cannot_resume_server_1s_ticket() {
     let dir = TempDir::new("redis-per-server");
     minitls_cert(dir.path(), &[]);
     let (one, two) = two_servers(&dir, &[]);
-    let sess = dir.join("sess.pem");
-    let first = s_client(&dir, &one, &["-sess_out", path_arg(&sess)]);
-    assert!(
-        first.success() && sess.exists(),
-        "{first}\n{}",
-        one.report()
-    );
-    let second = s_client(&dir, &two, &["-sess_in", path_arg(&sess)]);
+    let second = s_client_across(&dir, &one, &two);
     let context = format!("{second}\n{}", two.report());
-    assert!(second.success(), "{context}");
-    assert!(second.combined().contains(NEW), "{context}");
+    assert!(second.combined().contains(S_CLIENT_NEW), "{context}");
     assert!(second.stdout.contains("resumed: no"), "{context}");
-
-    let minitls_sess = dir.join("minitls-sess.pem");
-    let first = minitls_client(&dir, &one, &["--sess-out", path_arg(&minitls_sess)]);
-    assert!(first.success(), "{first}");
-    let second = minitls_client(&dir, &two, &["--sess-in", path_arg(&minitls_sess)]);
-    let context = format!("{second}\n{}", two.report());
-    assert!(second.success(), "{context}");
-    assert!(second.stdout.contains("resumed: no"), "{context}");
+    let second = minitls_client_across(&dir, &one, &two, &[]);
+    assert!(!client_resumed(&second), "{second}\n{}", two.report());
 }

@@ -29,12 +29,11 @@ use minitls::trace::{RecordedEvent, Recorder, ResumptionEvent};
 use minitls::{ClientConfig, Connection, ServerConfig};
 
 use support::{
-    Output, ServerProcess, TIMEOUT, TempDir, minitls, minitls_cert, run, s_client,
-    start_minitls_server,
+    Output, S_CLIENT_NEW, S_CLIENT_REUSED, ServerProcess, TIMEOUT, TempDir, client_resumed,
+    minitls, minitls_cert, minitls_client, minitls_client_across, minitls_server_refuses, path_arg,
+    run, s_client_across, start_minitls_server,
 };
 
-const NEW: &str = "New, TLSv1.3, Cipher is TLS_CHACHA20_POLY1305_SHA256";
-const REUSED: &str = "Reused, TLSv1.3, Cipher is TLS_CHACHA20_POLY1305_SHA256";
 const UNKNOWN_KEY: &str = "ticket sealed under a key we do not have (rotated out?)";
 
 // ---------------------------------------------------------------------------
@@ -330,24 +329,12 @@ fn cli_rotate_of_a_missing_or_malformed_file_fails_and_writes_nothing() {
     assert_eq!(std::fs::read_to_string(&bad).unwrap(), "zz\n");
 }
 
-/// `minitls server` with these flags, expected to refuse to start.
-fn server_refuses(dir: &TempDir, extra: &[&str]) -> Output {
-    let mut cmd = minitls(["server", "--listen", "127.0.0.1:0", "--cert"]);
-    cmd.arg(dir.join("server.pem"))
-        .arg("--key")
-        .arg(dir.join("server.key"))
-        .args(extra);
-    let out = support::run_with_timeout(&mut cmd, None, TIMEOUT);
-    out.assert_failure();
-    out
-}
-
 #[test]
 fn server_refuses_a_missing_or_malformed_key_file_or_the_wrong_strategy() {
     let dir = TempDir::new("keys-server-refuses");
     minitls_cert(dir.path(), &[]);
     let missing = dir.join("missing.keys");
-    let out = server_refuses(&dir, &["--ticket-keys", path_arg(&missing)]);
+    let out = minitls_server_refuses(&dir, &["--ticket-keys", path_arg(&missing)]);
     assert!(
         out.stderr.contains(&format!(
             "minitls: --ticket-keys: cannot read {}",
@@ -358,7 +345,7 @@ fn server_refuses_a_missing_or_malformed_key_file_or_the_wrong_strategy() {
 
     let bad = dir.join("bad.keys");
     std::fs::write(&bad, "# keys\n\n0a0b0c0d 1234\n").unwrap();
-    let out = server_refuses(&dir, &["--ticket-keys", path_arg(&bad)]);
+    let out = minitls_server_refuses(&dir, &["--ticket-keys", path_arg(&bad)]);
     assert!(
         out.stderr.contains(&format!(
             "{}: line 3: key must be 64 hex digits",
@@ -369,12 +356,12 @@ fn server_refuses_a_missing_or_malformed_key_file_or_the_wrong_strategy() {
 
     let empty = dir.join("empty.keys");
     std::fs::write(&empty, "# nothing\n").unwrap();
-    let out = server_refuses(&dir, &["--ticket-keys", path_arg(&empty)]);
+    let out = minitls_server_refuses(&dir, &["--ticket-keys", path_arg(&empty)]);
     assert!(out.stderr.contains("no ticket key"), "{out}");
 
     let good = dir.join("good.keys");
     ticket_keys(&["new"], &good).assert_success();
-    let out = server_refuses(
+    let out = minitls_server_refuses(
         &dir,
         &["--resumption", "stateful", "--ticket-keys", path_arg(&good)],
     );
@@ -388,10 +375,6 @@ fn server_refuses_a_missing_or_malformed_key_file_or_the_wrong_strategy() {
 // ---------------------------------------------------------------------------
 // Processes: reload, and a fleet of two
 // ---------------------------------------------------------------------------
-
-fn path_arg(path: &Path) -> &str {
-    path.to_str().expect("temp paths are UTF-8")
-}
 
 /// A `minitls server --ticket-keys FILE` (polling every 50 ms), or with
 /// keys of its own when `keys` is `None`.
@@ -413,33 +396,6 @@ fn server(dir: &TempDir, keys: Option<&Path>) -> ServerProcess {
     )
 }
 
-/// `minitls client` against `server`, with the demo CA in `dir`.
-fn client(dir: &TempDir, server: &ServerProcess, extra: &[&str]) -> Output {
-    let mut cmd = minitls([
-        "client",
-        &server.addr(),
-        "--servername",
-        "localhost",
-        "--ca",
-    ]);
-    cmd.arg(dir.join("ca.pem")).args(extra);
-    let out = run(&mut cmd, None);
-    assert!(out.success(), "{out}\n{}", server.report());
-    out
-}
-
-/// Whether `minitls client` printed "resumed: yes (...)"; panics if it
-/// printed neither that nor "resumed: no".
-fn client_resumed(out: &Output) -> bool {
-    let line = out
-        .stdout
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("resumed: "))
-        .unwrap_or_else(|| panic!("no resumed line\n{out}"));
-    line.starts_with("resumed: yes")
-}
-
 #[test]
 fn a_running_server_rereads_a_rotated_key_file() {
     let dir = TempDir::new("keys-reload");
@@ -451,7 +407,7 @@ fn a_running_server_rereads_a_rotated_key_file() {
     assert!(server.stderr().contains(&old_id), "{}", server.report());
 
     let before = dir.join("before.pem");
-    let out = client(&dir, &server, &["--sess-out", path_arg(&before)]);
+    let out = minitls_client(&dir, &server, &["--sess-out", path_arg(&before)]);
     assert!(!client_resumed(&out), "{out}");
 
     let out = ticket_keys(&["rotate", "--keep", "1"], &keys);
@@ -468,7 +424,7 @@ fn a_running_server_rereads_a_rotated_key_file() {
 
     // The ticket sealed under the rotated-out key: a full handshake.
     let after = dir.join("after.pem");
-    let out = client(
+    let out = minitls_client(
         &dir,
         &server,
         &[
@@ -480,7 +436,7 @@ fn a_running_server_rereads_a_rotated_key_file() {
     );
     assert!(!client_resumed(&out), "{out}\n{}", server.report());
     // A ticket sealed under the new key resumes.
-    let out = client(&dir, &server, &["--sess-in", path_arg(&after)]);
+    let out = minitls_client(&dir, &server, &["--sess-in", path_arg(&after)]);
     assert!(client_resumed(&out), "{out}\n{}", server.report());
 
     // A malformed file at run time: one line, and the keys stay.
@@ -498,33 +454,10 @@ fn a_running_server_rereads_a_rotated_key_file() {
         "{}",
         server.report()
     );
-    let out = client(&dir, &server, &["--sess-in", path_arg(&after)]);
+    let out = minitls_client(&dir, &server, &["--sess-in", path_arg(&after)]);
     assert!(client_resumed(&out), "{out}\n{}", server.report());
     let complaints = server.stderr().matches("ticket keys not reloaded").count();
     assert_eq!(complaints, 1, "{}", server.report());
-}
-
-/// `openssl s_client -sess_out` against `one`, then `-sess_in` against
-/// `two`: whether the second said "Reused".
-fn s_client_across(dir: &TempDir, one: &ServerProcess, two: &ServerProcess) -> bool {
-    let sess = dir.join("s_client.sess");
-    let first = s_client(dir, one, &["-sess_out", path_arg(&sess)]);
-    assert!(first.success(), "{first}\n{}", one.report());
-    first.assert_contains(NEW);
-    let second = s_client(dir, two, &["-sess_in", path_arg(&sess)]);
-    assert!(second.success(), "{second}\n{}", two.report());
-    let reused = second.combined().contains(REUSED);
-    assert!(reused || second.combined().contains(NEW), "{second}");
-    reused
-}
-
-/// `minitls client --sess-out` against `one`, then `--sess-in` against
-/// `two`: whether the second resumed.
-fn minitls_client_across(dir: &TempDir, one: &ServerProcess, two: &ServerProcess) -> bool {
-    let sess = dir.join("minitls.sess");
-    let first = client(dir, one, &["--sess-out", path_arg(&sess)]);
-    assert!(!client_resumed(&first), "{first}");
-    client_resumed(&client(dir, two, &["--sess-in", path_arg(&sess)]))
 }
 
 #[test]
@@ -535,8 +468,14 @@ fn servers_sharing_a_key_file_resume_each_other_s_sessions() {
     ticket_keys(&["new"], &keys).assert_success();
     let one = server(&dir, Some(&keys));
     let two = server(&dir, Some(&keys));
-    assert!(s_client_across(&dir, &one, &two), "{}", two.report());
-    assert!(minitls_client_across(&dir, &one, &two), "{}", two.report());
+    let second = s_client_across(&dir, &one, &two);
+    assert!(
+        second.combined().contains(S_CLIENT_REUSED),
+        "{second}\n{}",
+        two.report()
+    );
+    let second = minitls_client_across(&dir, &one, &two, &[]);
+    assert!(client_resumed(&second), "{second}\n{}", two.report());
     assert!(
         two.wait_for_stderr(
             "resumed=yes (stateless, psk_dhe_ke)",
@@ -553,6 +492,12 @@ fn servers_with_keys_of_their_own_do_a_full_handshake() {
     minitls_cert(dir.path(), &[]);
     let one = server(&dir, None);
     let two = server(&dir, None);
-    assert!(!s_client_across(&dir, &one, &two), "{}", two.report());
-    assert!(!minitls_client_across(&dir, &one, &two), "{}", two.report());
+    let second = s_client_across(&dir, &one, &two);
+    assert!(
+        second.combined().contains(S_CLIENT_NEW),
+        "{second}\n{}",
+        two.report()
+    );
+    let second = minitls_client_across(&dir, &one, &two, &[]);
+    assert!(!client_resumed(&second), "{second}\n{}", two.report());
 }

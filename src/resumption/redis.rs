@@ -539,19 +539,7 @@ impl SessionStore for RedisStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key_schedule::Secret;
-
-    fn session() -> Session {
-        Session {
-            cipher_suite: 0x1303,
-            psk: Secret::from_bytes([3; 32]),
-            created_at: UnixTime(5_000),
-            ticket_lifetime: 7,
-            ticket_age_add: 9,
-            server_name: "localhost".into(),
-            peer_identity: Vec::new(),
-        }
-    }
+    use crate::resumption::tests::session;
 
     #[test]
     fn values_round_trip_and_foreign_ones_are_unreadable() {

@@ -543,3 +543,100 @@ pub fn s_client(dir: &TempDir, server: &ServerProcess, extra: &[&str]) -> Output
         .args(extra);
     run(&mut cmd, Some(HTTP_GET.as_bytes()))
 }
+
+/// What `openssl s_client` prints for a full handshake with minitls.
+pub const S_CLIENT_NEW: &str = "New, TLSv1.3, Cipher is TLS_CHACHA20_POLY1305_SHA256";
+/// What `openssl s_client` prints for a resumed one.
+pub const S_CLIENT_REUSED: &str = "Reused, TLSv1.3, Cipher is TLS_CHACHA20_POLY1305_SHA256";
+
+/// A temporary path as a command-line argument.
+pub fn path_arg(path: &Path) -> &str {
+    path.to_str().expect("temp paths are UTF-8")
+}
+
+/// `minitls client ADDR --servername localhost --ca CA EXTRA...` in `dir`.
+pub fn minitls_client(dir: &TempDir, server: &ServerProcess, extra: &[&str]) -> Output {
+    let mut cmd = minitls([
+        "client",
+        &server.addr(),
+        "--servername",
+        "localhost",
+        "--ca",
+    ]);
+    cmd.current_dir(dir.path())
+        .arg(dir.join("ca.pem"))
+        .args(extra);
+    run(&mut cmd, None)
+}
+
+/// Whether `minitls client` printed "resumed: yes (...)"; panics if it
+/// printed neither that nor "resumed: no".
+pub fn client_resumed(out: &Output) -> bool {
+    let line = out
+        .stdout
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("resumed: "))
+        .unwrap_or_else(|| panic!("no resumed line\n{out}"));
+    line.starts_with("resumed: yes")
+}
+
+/// `minitls server` with the demo PKI in `dir` and these flags, expected
+/// to refuse to start.
+pub fn minitls_server_refuses(dir: &TempDir, extra: &[&str]) -> Output {
+    let mut cmd = minitls(["server", "--listen", "127.0.0.1:0", "--cert"]);
+    cmd.arg(dir.join("server.pem"))
+        .arg("--key")
+        .arg(dir.join("server.key"))
+        .args(extra);
+    let out = run(&mut cmd, None);
+    out.assert_failure();
+    out
+}
+
+/// A fleet of two, by hand: `openssl s_client -sess_out` against `one`
+/// (a full handshake), then `-sess_in` against `two`. Returns the second
+/// run, which printed either [`S_CLIENT_NEW`] or [`S_CLIENT_REUSED`].
+pub fn s_client_across(dir: &TempDir, one: &ServerProcess, two: &ServerProcess) -> Output {
+    let sess = dir.join("s_client.sess");
+    let first = s_client(dir, one, &["-sess_out", path_arg(&sess)]);
+    assert!(
+        first.success() && sess.exists(),
+        "{first}\n{}",
+        one.report()
+    );
+    first.assert_contains(S_CLIENT_NEW);
+    let second = s_client(dir, two, &["-sess_in", path_arg(&sess)]);
+    assert!(second.success(), "{second}\n{}", two.report());
+    let said = second.combined();
+    assert!(
+        said.contains(S_CLIENT_REUSED) || said.contains(S_CLIENT_NEW),
+        "{second}"
+    );
+    second
+}
+
+/// The same with `minitls client --sess-out` against `one`, then
+/// `--sess-in` (and `extra`) against `two`. Returns the second run.
+pub fn minitls_client_across(
+    dir: &TempDir,
+    one: &ServerProcess,
+    two: &ServerProcess,
+    extra: &[&str],
+) -> Output {
+    let sess = dir.join("minitls.sess");
+    let first = minitls_client(dir, one, &["--sess-out", path_arg(&sess)]);
+    assert!(
+        first.success() && sess.exists(),
+        "{first}\n{}",
+        one.report()
+    );
+    assert!(!client_resumed(&first), "{first}");
+    let second = minitls_client(
+        dir,
+        two,
+        &[&["--sess-in", path_arg(&sess)][..], extra].concat(),
+    );
+    assert!(second.success(), "{second}\n{}", two.report());
+    second
+}
