@@ -197,11 +197,11 @@ pub fn print_ratio_table(title: &str, unit: &str, rows: &mut [Row<'_>], rounds: 
     println!();
     println!("{title}: median of {rounds} interleaved rounds x {iters} calls, {unit} per call");
     println!(
-        "| {:<18} | {:>9} | {:>9} | {:>9} | {:>13} | {:>14} | {:>12} |",
+        "| {:<21} | {:>9} | {:>9} | {:>9} | {:>13} | {:>14} | {:>12} |",
         "case", "minitls", "rustls", "floor", "minitls/floor", "minitls/rustls", "rustls/floor"
     );
     println!(
-        "|{:-<20}|{:->11}|{:->11}|{:->11}|{:->15}|{:->16}|{:->14}|",
+        "|{:-<23}|{:->11}|{:->11}|{:->11}|{:->15}|{:->16}|{:->14}|",
         "", "", "", "", "", "", ""
     );
     for (row, t) in rows.iter().zip(times.iter_mut()) {
@@ -210,7 +210,7 @@ pub fn print_ratio_table(title: &str, unit: &str, rows: &mut [Row<'_>], rounds: 
         let f = median(&mut t[2]);
         let na = || "n/a".to_string();
         println!(
-            "| {:<18} | {:>9.1} | {:>9} | {:>9.1} | {:>12.2}x | {:>14} | {:>12} |",
+            "| {:<21} | {:>9.1} | {:>9} | {:>9.1} | {:>12.2}x | {:>14} | {:>12} |",
             row.case,
             m,
             r.map_or_else(na, |r| format!("{r:.1}")),
