@@ -25,14 +25,14 @@ use minitls::resumption::redis::{KEY_PREFIX, MAGIC, MAX_VALUE_LEN, RedisStore};
 use minitls::resumption::store::{SESSION_ID_LEN, SessionStore, StatefulStrategy};
 use minitls::resumption::{Rejection, ResumptionStrategy, Session};
 use minitls::testing::{FIXED_NOW, ManualClock, Pair, SeededRng};
-use minitls::trace::{RecordedEvent, Recorder, ResumptionEvent};
+use minitls::trace::Recorder;
 use minitls::{ClientConfig, Connection, ServerConfig};
 
 use support::redis_server::RedisServer;
 use support::{
     HTTP_GET_ESCAPED, S_CLIENT_NEW, S_CLIENT_REUSED, ServerProcess, TempDir, client_resumed,
-    minitls_cert, minitls_client, minitls_client_across, minitls_server_refuses, s_client_across,
-    start_minitls_server,
+    minitls_cert, minitls_client, minitls_client_across, minitls_server_refuses,
+    resumption_rejections, s_client_across, start_minitls_server,
 };
 
 /// The store's time-out in the failure tests: short, so that they are
@@ -305,14 +305,7 @@ impl Handshake {
     }
 
     fn rejections(&self) -> Vec<&'static str> {
-        self.server_trace
-            .events()
-            .into_iter()
-            .filter_map(|e| match e {
-                RecordedEvent::Resumption(ResumptionEvent::Rejected { reason, .. }) => Some(reason),
-                _ => None,
-            })
-            .collect()
+        resumption_rejections(&self.server_trace)
     }
 }
 

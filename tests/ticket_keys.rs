@@ -25,13 +25,13 @@ use minitls::resumption::client_cache::ClientSessionCache;
 use minitls::resumption::ticket_keys::{TicketKeys, key_id_hex};
 use minitls::resumption::ticketer::Ticketer;
 use minitls::testing::{FIXED_NOW, Pair, SeededRng};
-use minitls::trace::{RecordedEvent, Recorder, ResumptionEvent};
+use minitls::trace::Recorder;
 use minitls::{ClientConfig, Connection, ServerConfig};
 
 use support::{
     Output, S_CLIENT_NEW, S_CLIENT_REUSED, ServerProcess, TIMEOUT, TempDir, client_resumed,
     minitls, minitls_cert, minitls_client, minitls_client_across, minitls_server_refuses, path_arg,
-    run, s_client_across, start_minitls_server,
+    resumption_rejections, run, s_client_across, start_minitls_server,
 };
 
 const UNKNOWN_KEY: &str = "ticket sealed under a key we do not have (rotated out?)";
@@ -152,17 +152,6 @@ fn resumed(pair: &Pair) -> bool {
     c.resumed
 }
 
-fn rejections(trace: &Recorder) -> Vec<&'static str> {
-    trace
-        .events()
-        .into_iter()
-        .filter_map(|e| match e {
-            RecordedEvent::Resumption(ResumptionEvent::Rejected { reason, .. }) => Some(reason),
-            _ => None,
-        })
-        .collect()
-}
-
 #[test]
 fn two_servers_from_one_file_open_each_other_s_tickets() {
     let dir = TempDir::new("keys-two-servers");
@@ -191,7 +180,7 @@ fn two_servers_from_one_file_open_each_other_s_tickets() {
     fleet.keep_newest_ticket();
     let (pair, trace) = fleet.connect(&Arc::new(Ticketer::new(3600)));
     assert!(!resumed(&pair));
-    assert_eq!(rejections(&trace), [UNKNOWN_KEY]);
+    assert_eq!(resumption_rejections(&trace), [UNKNOWN_KEY]);
 }
 
 #[test]
@@ -215,7 +204,7 @@ fn set_keys_keeps_listed_keys_opening_and_refuses_unlisted_ones() {
     let rotated = keys.rotated(&mut rng, FIXED_NOW, 2);
     server.set_keys(&rotated);
     let (pair, trace) = fleet.connect(&server);
-    assert!(resumed(&pair), "{:?}", rejections(&trace));
+    assert!(resumed(&pair), "{:?}", resumption_rejections(&trace));
 
     // Rotated again, keeping one key: the first key is gone, so its
     // ticket is a full handshake, never an error...
@@ -227,7 +216,7 @@ fn set_keys_keeps_listed_keys_opening_and_refuses_unlisted_ones() {
     }
     let (pair, trace) = fleet.connect(&server);
     assert!(!resumed(&pair));
-    assert_eq!(rejections(&trace), [UNKNOWN_KEY]);
+    assert_eq!(resumption_rejections(&trace), [UNKNOWN_KEY]);
     // ...and the tickets it issued instead resume.
     fleet.keep_newest_ticket();
     let (pair, _) = fleet.connect(&server);

@@ -640,3 +640,17 @@ pub fn minitls_client_across(
     assert!(second.success(), "{second}\n{}", two.report());
     second
 }
+
+/// The reasons a server gave, in its trace, for not resuming with an
+/// offered ticket (each meaning a full handshake).
+pub fn resumption_rejections(trace: &minitls::trace::Recorder) -> Vec<&'static str> {
+    use minitls::trace::{RecordedEvent, ResumptionEvent};
+    trace
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            RecordedEvent::Resumption(ResumptionEvent::Rejected { reason, .. }) => Some(reason),
+            _ => None,
+        })
+        .collect()
+}
