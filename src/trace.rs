@@ -293,7 +293,9 @@ pub struct StatsData {
     pub bytes_sent: usize,
     /// Bytes received, record headers included.
     pub bytes_received: usize,
-    /// Times this side had to wait for the peer during the handshake.
+    /// Times this side had to wait for the peer during the handshake: a
+    /// handshake message of its own answered by one of the peer's (1 for
+    /// a TLS 1.3 handshake, full or resumed; 2 with a HelloRetryRequest).
     pub round_trips: usize,
     /// [`Operation::X25519KeyGen`] count.
     pub x25519_keygens: usize,
@@ -327,23 +329,28 @@ impl Observer for Stats {
             Event::RecordSent { bytes, .. } => {
                 s.records_sent += 1;
                 s.bytes_sent += bytes.len();
-                s.last_was_send = true;
             }
             Event::RecordReceived { bytes, .. } => {
                 s.records_received += 1;
                 s.bytes_received += bytes.len();
+            }
+            // A round trip is a handshake message of ours answered by one
+            // of the peer's. Counted on messages, not records: the
+            // client's change_cipher_spec (RFC 8446 Appendix D.4) goes out
+            // while the server's flight is still arriving, and is no
+            // flight of its own that the client waits on.
+            Event::MessageSent { message, bytes } => {
+                s.messages
+                    .push((Direction::Send, message.name(), bytes.len()));
+                s.last_was_send = true;
+            }
+            Event::MessageReceived { message, bytes } => {
+                s.messages
+                    .push((Direction::Receive, message.name(), bytes.len()));
                 if s.last_was_send && !s.connected {
                     s.round_trips += 1;
                 }
                 s.last_was_send = false;
-            }
-            Event::MessageSent { message, bytes } => {
-                s.messages
-                    .push((Direction::Send, message.name(), bytes.len()))
-            }
-            Event::MessageReceived { message, bytes } => {
-                s.messages
-                    .push((Direction::Receive, message.name(), bytes.len()))
             }
             Event::StateChanged {
                 to: "CONNECTED", ..

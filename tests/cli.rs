@@ -307,6 +307,19 @@ fn demo_prints_the_messages_and_the_costs() {
         .find(|l| l.contains("X25519 operations"))
         .unwrap();
     assert_eq!(x25519.split_whitespace().last(), Some("0"), "{out}");
+    // RFC 8446 §2: one round trip, full or resumed (the client's
+    // change_cipher_spec is not a flight the client waits on).
+    let round_trips = stdout.lines().find(|l| l.contains("round trips")).unwrap();
+    let counts: Vec<&str> = round_trips
+        .split_whitespace()
+        .filter(|w| w.parse::<u32>().is_ok())
+        .collect();
+    assert_eq!(counts, ["1", "1", "1", "1"], "{out}");
+    // Times are medians of many handshakes, not one.
+    assert!(
+        stdout.contains("handshake time, ms (median of 51)"),
+        "{out}"
+    );
 }
 
 // ---------------------------------------------------------------------------

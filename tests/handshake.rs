@@ -143,3 +143,22 @@ fn a_client_connecting_to_an_ip_address_sends_no_server_name() {
         assert_eq!(pair.server.negotiated().server_name, None);
     }
 }
+
+#[test]
+fn a_full_handshake_is_one_round_trip_for_each_side() {
+    // RFC 8446 §2: the client's first flight is answered by the server's,
+    // and the client's Finished needs no answer. The change_cipher_spec the
+    // client sends for middlebox compatibility (Appendix D.4) is no flight
+    // of its own, though it goes out in a record of its own.
+    let client = minitls::trace::Stats::default();
+    let server = minitls::trace::Stats::default();
+    let mut pair = Pair::deterministic(Box::new(client.clone()), Box::new(server.clone()));
+    pair.drive().unwrap();
+    assert!(pair.client.is_connected() && pair.server.is_connected());
+    let (client, server) = (client.get(), server.get());
+    assert_eq!(client.round_trips, 1, "{:?}", client.messages);
+    assert_eq!(server.round_trips, 1, "{:?}", server.messages);
+    // The record count is what used to be mistaken for a second trip:
+    // ClientHello, change_cipher_spec, Finished.
+    assert_eq!(client.records_sent, 3);
+}
