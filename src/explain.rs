@@ -159,7 +159,7 @@ impl Explainer {
             &bytes[1..3],
             1,
             "legacy_record_version",
-            "0x0303, always".into(),
+            legacy_record_version_note([bytes[1], bytes[2]]),
         ));
         self.line(&field_line(3, &bytes[3..5], 1, "length", format!("{len}")));
         let body = &bytes[HEADER_LEN..];
@@ -235,6 +235,17 @@ fn snake_case(name: &str) -> String {
         }
     }
     out
+}
+
+/// RFC 8446 §5.1: 0x0303 in every record a TLS 1.3 implementation
+/// sends, except that an initial ClientHello's record MAY say 0x0301 (curl
+/// and OpenSSL send that); the receiver ignores the field either way.
+fn legacy_record_version_note(version: [u8; 2]) -> String {
+    match version {
+        [0x03, 0x03] => "0x0303 (TLS 1.2's number; ignored)".into(),
+        [0x03, 0x01] => "0x0301 (allowed in a first ClientHello; ignored)".into(),
+        [a, b] => format!("0x{a:02x}{b:02x} (ignored, RFC 8446 §5.1)"),
+    }
 }
 
 fn content_type_note(v: u8) -> String {
@@ -429,6 +440,17 @@ mod tests {
             assert!(text.contains("KeyUpdate client -> server"), "{text}");
             assert_eq!(text.contains("ANCHOR: client_key_update"), book_anchors);
             assert_eq!(text.contains("ANCHOR_END:"), book_anchors);
+        }
+    }
+
+    #[test]
+    fn legacy_record_version_is_never_called_always_0x0303() {
+        // RFC 8446 §5.1: a first ClientHello's record may say 0x0301.
+        assert!(legacy_record_version_note([3, 3]).starts_with("0x0303 "));
+        assert!(legacy_record_version_note([3, 1]).contains("first ClientHello"));
+        assert!(legacy_record_version_note([3, 4]).contains("ignored"));
+        for v in [[3, 3], [3, 1], [3, 4]] {
+            assert!(!legacy_record_version_note(v).contains("always"));
         }
     }
 
