@@ -4,12 +4,17 @@
 //! `CLIENT_TRANSITIONS` and `SERVER_TRANSITIONS` are the arrows of RFC 8446
 //! Appendix A as data, next to the state enums; `tests/state_matrix.rs`
 //! checks that the state machines take exactly those arrows and refuse
-//! everything else. This test renders each table twice, as a plain-text
-//! list of arrows (readable anywhere) and as a Mermaid `stateDiagram-v2`,
-//! into `book/src/generated/{client,server}_state_machine.md`, which the
-//! chapter `state-machines.md` includes.
+//! everything else. This test renders each table twice: as a plain-text
+//! list of arrows (readable anywhere) into
+//! `book/src/generated/{client,server}_state_machine.md`, which the chapter
+//! `state-machines.md` includes, and as an SVG picture,
+//! `book/src/generated/{client,server}_state_machine.svg`, which that
+//! Markdown shows with an `<img>` (the path is relative to the chapter, at
+//! the top of `book/src/`). The picture is plain SVG, laid out here: no
+//! script draws it and the page fetches nothing from a network.
+//! `tests/book_pictures.rs` checks in a real browser that it shows.
 //!
-//! The rendered text must equal the committed file. When a table changes,
+//! The rendered files must equal the committed ones. When a table changes,
 //! this test fails and says how to regenerate:
 //!
 //! ```sh
@@ -36,8 +41,11 @@ struct Machine {
     appendix: &'static str,
     /// Every state the RFC's figure names, in the figure's order.
     rfc_states: &'static [&'static str],
-    /// `book/src/generated/<file>`.
+    /// `book/src/generated/<file>`: the list of arrows, and the picture.
     file: &'static str,
+    svg: &'static str,
+    /// Which side, for the picture's title and alternative text.
+    side: &'static str,
 }
 
 const CLIENT: Machine = Machine {
@@ -55,6 +63,8 @@ const CLIENT: Machine = Machine {
         "CONNECTED",
     ],
     file: "client_state_machine.md",
+    svg: "client_state_machine.svg",
+    side: "client",
 };
 
 const SERVER: Machine = Machine {
@@ -73,6 +83,8 @@ const SERVER: Machine = Machine {
         "CONNECTED",
     ],
     file: "server_state_machine.md",
+    svg: "server_state_machine.svg",
+    side: "server",
 };
 
 const BLESS_VAR: &str = "MINITLS_BLESS";
@@ -119,18 +131,6 @@ fn render_arrows(table: Table) -> String {
     out
 }
 
-/// The arrows as a Mermaid `stateDiagram-v2`, entered at START.
-fn render_mermaid(table: Table) -> String {
-    let mut out = String::from("stateDiagram-v2\n");
-    if let Some(&(first, _, _)) = table.first() {
-        out.push_str(&format!("    [*] --> {first}\n"));
-    }
-    for &(from, message, to) in table {
-        out.push_str(&format!("    {from} --> {to}: {message}\n"));
-    }
-    out
-}
-
 /// The whole generated Markdown file for one side.
 fn render(machine: &Machine) -> String {
     let in_table = states(machine.table);
@@ -159,27 +159,41 @@ fn render(machine: &Machine) -> String {
          \n\
          States of {appendix} with no arrow in `{name}`: {not_drawn}.\n\
          \n\
-         The same table as Mermaid source (GitHub and mermaid.live draw it):\n\
-         \n\
-         ```mermaid\n\
-         {mermaid}\
-         ```\n",
+         <img src=\"generated/{svg}\" alt=\"{alt}\">\n",
         path = machine.table_path,
         arrows = render_arrows(machine.table),
         appendix = machine.appendix,
         name = machine.table_path.rsplit("::").next().unwrap_or_default(),
-        mermaid = render_mermaid(machine.table),
+        svg = machine.svg,
+        alt = alt_text(machine),
     )
 }
 
-/// Compares `rendered` with the committed file, or writes it when blessing.
-fn check_or_bless(machine: &Machine) {
-    let path = generated_dir().join(machine.file);
-    let shown = format!("book/src/generated/{}", machine.file);
-    let rendered = render(machine);
+/// The picture's title, also its alternative text in the book.
+fn alt_text(machine: &Machine) -> String {
+    let name = machine.table_path.rsplit("::").next().unwrap_or_default();
+    let column = column(machine.table, machine.rfc_states);
+    format!(
+        "The minitls {} state machine, drawn from {name}: the states {} in one column, \
+         one arrow per line of the list above",
+        machine.side,
+        column.join(", "),
+    )
+}
+
+/// The picture for one side.
+fn render_picture(machine: &Machine) -> String {
+    render_svg(machine.table, machine.rfc_states, &alt_text(machine))
+}
+
+/// Compares `rendered` with the committed file `book/src/generated/<file>`,
+/// or writes it when blessing.
+fn check_or_bless(machine: &Machine, file: &str, rendered: &str) {
+    let path = generated_dir().join(file);
+    let shown = format!("book/src/generated/{file}");
     if std::env::var_os(BLESS_VAR).is_some_and(|v| v == "1") {
         fs::create_dir_all(generated_dir()).expect("create book/src/generated");
-        fs::write(&path, &rendered).unwrap_or_else(|e| panic!("writing {shown}: {e}"));
+        fs::write(&path, rendered).unwrap_or_else(|e| panic!("writing {shown}: {e}"));
         return;
     }
     let hint = format!(
@@ -210,12 +224,14 @@ fn check_or_bless(machine: &Machine) {
 
 #[test]
 fn client_diagram_is_up_to_date() {
-    check_or_bless(&CLIENT);
+    check_or_bless(&CLIENT, CLIENT.file, &render(&CLIENT));
+    check_or_bless(&CLIENT, CLIENT.svg, &render_picture(&CLIENT));
 }
 
 #[test]
 fn server_diagram_is_up_to_date() {
-    check_or_bless(&SERVER);
+    check_or_bless(&SERVER, SERVER.file, &render(&SERVER));
+    check_or_bless(&SERVER, SERVER.svg, &render_picture(&SERVER));
 }
 
 /// A diagram is only as good as its table: every state must be one the RFC
@@ -264,6 +280,328 @@ fn tables_use_appendix_a_states_and_are_connected() {
     }
 }
 
+// ---------------------------------------------------------------------------
+// The SVG picture
+// ---------------------------------------------------------------------------
+
+/// Font size of every text in the picture, in px. The font is monospace so
+/// that a label's width is known without a font engine: at most
+/// `CHAR_WIDTH` px per character (DejaVu Sans Mono is 0.6 em).
+const FONT_SIZE: i32 = 13;
+const CHAR_WIDTH: i32 = 8;
+/// A state's box: height, and the room left around its name.
+const BOX_HEIGHT: i32 = 34;
+const BOX_PADDING: i32 = 16;
+/// The vertical room between two boxes (where a straight arrow and its
+/// label go).
+const ROW_GAP: i32 = 58;
+/// The room above START for the entry dot, and the margin all around.
+const ENTRY_HEIGHT: i32 = 40;
+const MARGIN: i32 = 16;
+/// Between a lane's vertical line and the next lane.
+const LANE_GAP: i32 = 22;
+/// The radius of a lane's rounded corners.
+const CORNER: i32 = 10;
+/// How far a self-loop reaches out of its box.
+const LOOP_REACH: i32 = 34;
+
+fn text_width(text: &str) -> i32 {
+    text.chars().count() as i32 * CHAR_WIDTH
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// How one arrow is drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Shape {
+    /// Down the middle, from a box to the box just below.
+    Straight,
+    /// Down a lane on the right, past the boxes in between.
+    Forward { lane: usize },
+    /// Up a lane on the left, to a box higher up.
+    Backward { lane: usize },
+    /// Out of a box and back into it; `nth` counts the box's loops.
+    Loop { nth: usize },
+}
+
+/// The states of a table in the order of the RFC's figure (any state the
+/// figure does not name goes last, in table order).
+fn column(table: Table, rfc_states: &[&'static str]) -> Vec<&'static str> {
+    let in_table = states(table);
+    let mut out: Vec<&str> = rfc_states
+        .iter()
+        .copied()
+        .filter(|state| in_table.contains(state))
+        .collect();
+    for state in in_table {
+        if !out.contains(&state) {
+            out.push(state);
+        }
+    }
+    out
+}
+
+/// Puts each lane arrow (rows `from..=to`, top to bottom) in the lowest lane
+/// whose arrows it does not overlap, shortest arrows first: an arrow that
+/// spans another is drawn outside it, so nested arrows never cross.
+fn assign_lanes(spans: &[(usize, usize, usize)]) -> Vec<(usize, usize)> {
+    let mut order: Vec<&(usize, usize, usize)> = spans.iter().collect();
+    order.sort_by_key(|&&(index, top, bottom)| (bottom - top, top, index));
+    let mut lanes: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut out = Vec::new();
+    for &(index, top, bottom) in order {
+        let free = lanes
+            .iter()
+            .position(|taken| taken.iter().all(|&(t, b)| bottom < t || top > b));
+        let lane = free.unwrap_or_else(|| {
+            lanes.push(Vec::new());
+            lanes.len() - 1
+        });
+        lanes[lane].push((top, bottom));
+        out.push((index, lane));
+    }
+    out.sort();
+    out
+}
+
+/// How each arrow of `table` is drawn, given the column of states.
+fn shapes(table: Table, column: &[&str]) -> Vec<Shape> {
+    let row = |state: &str| column.iter().position(|s| *s == state).unwrap_or(0);
+    let mut shapes = vec![Shape::Straight; table.len()];
+    let mut forward = Vec::new();
+    let mut backward = Vec::new();
+    let mut loops = vec![0; column.len()];
+    for (i, &(from, _, to)) in table.iter().enumerate() {
+        let (a, b) = (row(from), row(to));
+        let first_of_pair = !table[..i].iter().any(|&(f, _, t)| (f, t) == (from, to));
+        if a == b {
+            shapes[i] = Shape::Loop { nth: loops[a] };
+            loops[a] += 1;
+        } else if b == a + 1 && first_of_pair {
+            shapes[i] = Shape::Straight;
+        } else if b > a {
+            forward.push((i, a, b));
+        } else {
+            backward.push((i, b, a));
+        }
+    }
+    for (i, lane) in assign_lanes(&forward) {
+        shapes[i] = Shape::Forward { lane };
+    }
+    for (i, lane) in assign_lanes(&backward) {
+        shapes[i] = Shape::Backward { lane };
+    }
+    shapes
+}
+
+/// The state machine as an SVG picture: the states as rounded boxes in one
+/// column, in the order of the RFC's figure, entered from a dot above
+/// START. An arrow to the next box down runs straight down the middle with
+/// its label on the right; a longer arrow down runs in a lane on the right,
+/// an arrow up (such as a HelloRetryRequest) in a lane on the left, each
+/// lane far enough out that no label covers another; an arrow from a state
+/// to itself is a small loop on the box's right. Every coordinate is an
+/// integer, so the file is the same on every machine.
+fn render_svg(table: Table, rfc_states: &[&'static str], title: &str) -> String {
+    let column = column(table, rfc_states);
+    let shapes = shapes(table, &column);
+    let row = |state: &str| column.iter().position(|s| *s == state).unwrap_or(0);
+    let loops_at = |r: usize| {
+        shapes
+            .iter()
+            .zip(table)
+            .filter(|(shape, (from, _, _))| matches!(shape, Shape::Loop { .. }) && row(from) == r)
+            .count()
+    };
+    assert!(
+        (0..column.len()).all(|r| loops_at(r) <= 2),
+        "the layout draws at most two loops per state (one above, one below the middle)"
+    );
+
+    let box_width = column.iter().map(|s| text_width(s)).max().unwrap_or(0) + 2 * BOX_PADDING;
+    let half = box_width / 2;
+
+    // Horizontal extents, relative to the column's centre line (x = 0).
+    // Right of the boxes: straight labels and loops with their labels,
+    // then the forward lanes, each past the widest label of the one before.
+    let mut right_edge = half;
+    for (shape, (_, message, _)) in shapes.iter().zip(table) {
+        match shape {
+            Shape::Straight => right_edge = right_edge.max(8 + text_width(message)),
+            Shape::Loop { .. } => {
+                right_edge = right_edge.max(half + LOOP_REACH + 6 + text_width(message))
+            }
+            _ => {}
+        }
+    }
+    let lane_count = |backward: bool| {
+        shapes
+            .iter()
+            .filter_map(|shape| match (shape, backward) {
+                (Shape::Forward { lane }, false) | (Shape::Backward { lane }, true) => {
+                    Some(lane + 1)
+                }
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let widest_label_in = |wanted: Shape| {
+        shapes
+            .iter()
+            .zip(table)
+            .filter(|(shape, _)| **shape == wanted)
+            .map(|(_, (_, message, _))| text_width(message))
+            .max()
+            .unwrap_or(0)
+    };
+    let mut forward_x = Vec::new();
+    let mut x = right_edge + LANE_GAP;
+    for lane in 0..lane_count(false) {
+        forward_x.push(x);
+        right_edge = x + 6 + widest_label_in(Shape::Forward { lane });
+        x = right_edge + LANE_GAP;
+    }
+    let mut backward_x = Vec::new();
+    let mut left_edge = -half;
+    let mut x = left_edge - LANE_GAP;
+    for lane in 0..lane_count(true) {
+        backward_x.push(x);
+        left_edge = x - 6 - widest_label_in(Shape::Backward { lane });
+        x = left_edge - LANE_GAP;
+    }
+
+    let centre = MARGIN - left_edge;
+    let width = right_edge - left_edge + 2 * MARGIN;
+    let top = |r: usize| MARGIN + ENTRY_HEIGHT + r as i32 * (BOX_HEIGHT + ROW_GAP);
+    let middle = |r: usize| top(r) + BOX_HEIGHT / 2;
+    let height = top(column.len()) - ROW_GAP + MARGIN + 14;
+    let (left, right) = (centre - half, centre + half);
+
+    // Where lane arrows meet a box side: spread over the box's height,
+    // outer lanes nearer the top where they leave and nearer the bottom
+    // where they arrive, so that no two lanes cross at a box.
+    let attach = |from_row: usize, to_row: usize, lane: usize, leaving: bool| {
+        let r = if leaving { from_row } else { to_row };
+        let step = 6 * lane as i32 + 4;
+        if leaving == (to_row > from_row) {
+            middle(r) - step.min(BOX_HEIGHT / 2 - 3)
+        } else {
+            middle(r) + step.min(BOX_HEIGHT / 2 - 3)
+        }
+    };
+
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" \
+         width=\"{width}\" height=\"{height}\" \
+         font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\" font-size=\"{FONT_SIZE}\">\n\
+         \x20 <title>{title}</title>\n\
+         \x20 <defs>\n\
+         \x20   <marker id=\"head\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" \
+         markerWidth=\"9\" markerHeight=\"9\" markerUnits=\"userSpaceOnUse\" orient=\"auto\">\
+         <path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#333\"/></marker>\n\
+         \x20 </defs>\n\
+         \x20 <rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n",
+        title = xml_escape(title),
+    );
+    let arrow = "fill=\"none\" stroke=\"#333\" stroke-width=\"1.4\" marker-end=\"url(#head)\"";
+    // The entry: a dot above START.
+    let first = column.first().map(|s| row(s)).unwrap_or(0);
+    svg.push_str(&format!(
+        "  <circle cx=\"{centre}\" cy=\"{}\" r=\"6\" fill=\"#333\"/>\n\
+         \x20 <path d=\"M {centre} {} V {}\" {arrow}/>\n",
+        MARGIN + 6,
+        MARGIN + 12,
+        top(first),
+    ));
+    for (r, state) in column.iter().enumerate() {
+        svg.push_str(&format!(
+            "  <rect x=\"{left}\" y=\"{}\" width=\"{box_width}\" height=\"{BOX_HEIGHT}\" rx=\"9\" \
+             fill=\"#e8f0fa\" stroke=\"#3a6ea5\" stroke-width=\"1.5\"/>\n\
+             \x20 <text x=\"{centre}\" y=\"{}\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"#1a1a1a\">{}</text>\n",
+            top(r),
+            middle(r) + 5,
+            xml_escape(state),
+        ));
+    }
+    for (shape, &(from, message, to)) in shapes.iter().zip(table) {
+        let (a, b) = (row(from), row(to));
+        let label = xml_escape(message);
+        svg.push_str(&format!(
+            "  <!-- {} -> {} : {label} -->\n",
+            xml_escape(from),
+            xml_escape(to)
+        ));
+        match *shape {
+            Shape::Straight => {
+                let (y0, y1) = (top(a) + BOX_HEIGHT, top(b));
+                svg.push_str(&format!(
+                    "  <path d=\"M {centre} {y0} V {y1}\" {arrow}/>\n\
+                     \x20 <text x=\"{}\" y=\"{}\" fill=\"#1a1a1a\">{label}</text>\n",
+                    centre + 8,
+                    (y0 + y1) / 2 + 4,
+                ));
+            }
+            Shape::Forward { lane } | Shape::Backward { lane } => {
+                let forward = matches!(shape, Shape::Forward { .. });
+                let (side, x, out) = if forward {
+                    (right, centre + forward_x[lane], 1)
+                } else {
+                    (left, centre + backward_x[lane], -1)
+                };
+                let y0 = attach(a, b, lane, true);
+                let y1 = attach(a, b, lane, false);
+                let down = if y1 > y0 { 1 } else { -1 };
+                let c = CORNER;
+                svg.push_str(&format!(
+                    "  <path d=\"M {side} {y0} H {} Q {x} {y0} {x} {} V {} Q {x} {y1} {} {y1} H {side}\" {arrow}/>\n",
+                    x - out * c,
+                    y0 + down * c,
+                    y1 - down * c,
+                    x - out * c,
+                ));
+                let (tx, anchor) = if forward {
+                    (x + 6, "start")
+                } else {
+                    (x - 6, "end")
+                };
+                svg.push_str(&format!(
+                    "  <text x=\"{tx}\" y=\"{}\" text-anchor=\"{anchor}\" fill=\"#1a1a1a\">{label}</text>\n",
+                    (y0 + y1) / 2 + 4,
+                ));
+            }
+            Shape::Loop { nth } => {
+                // Loop 0 leaves the top of the box's right side and comes
+                // back into its middle; loop 1 is its mirror image below.
+                let sign = if nth == 0 { -1 } else { 1 };
+                let m = middle(a);
+                let y0 = m + sign * (BOX_HEIGHT / 2 - 3);
+                let y1 = m + sign * 6;
+                let reach = right + LOOP_REACH;
+                let bulge = y0 + sign * 14;
+                svg.push_str(&format!(
+                    "  <path d=\"M {right} {y0} C {} {bulge} {reach} {bulge} {reach} {} \
+                     C {reach} {} {} {y1} {right} {y1}\" {arrow}/>\n\
+                     \x20 <text x=\"{}\" y=\"{}\" fill=\"#1a1a1a\">{label}</text>\n",
+                    right + 10,
+                    (y0 + y1) / 2 + sign * 2,
+                    y1,
+                    right + 14,
+                    reach + 6,
+                    (bulge + y1) / 2 + 4 + sign * 2,
+                ));
+            }
+        }
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
 #[test]
 fn rendering_is_aligned_and_deterministic() {
     const TABLE: Table = &[
@@ -274,10 +612,89 @@ fn rendering_is_aligned_and_deterministic() {
         render_arrows(TABLE),
         "START       --Hi-->   LONG_STATE\nLONG_STATE  --Bye-->  START\n"
     );
-    assert_eq!(
-        render_mermaid(TABLE),
-        "stateDiagram-v2\n    [*] --> START\n    START --> LONG_STATE: Hi\n    LONG_STATE --> START: Bye\n"
-    );
     assert_eq!(states(TABLE), ["START", "LONG_STATE"]);
     assert_eq!(render(&CLIENT), render(&CLIENT));
+    assert_eq!(render_picture(&CLIENT), render_picture(&CLIENT));
+}
+
+/// Each arrow of the client's table is drawn the way the chapter says:
+/// next-state arrows straight down, the two longer ones in nested lanes on
+/// the right (the shorter inside), HelloRetryRequest on the left, and the
+/// two arrows from CONNECTED to itself as one loop above and one below.
+#[test]
+fn client_arrows_take_the_expected_shapes() {
+    let column = column(CLIENT.table, CLIENT.rfc_states);
+    assert_eq!(column, CLIENT.rfc_states);
+    let shapes = shapes(CLIENT.table, &column);
+    let shape_of = |from: &str, to: &str| {
+        CLIENT
+            .table
+            .iter()
+            .zip(&shapes)
+            .filter(|((f, _, t), _)| (*f, *t) == (from, to))
+            .map(|(_, shape)| *shape)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shape_of("START", "WAIT_SH"), [Shape::Straight]);
+    assert_eq!(shape_of("WAIT_SH", "START"), [Shape::Backward { lane: 0 }]);
+    assert_eq!(
+        shape_of("WAIT_CERT_CR", "WAIT_CV"),
+        [Shape::Forward { lane: 0 }]
+    );
+    assert_eq!(
+        shape_of("WAIT_EE", "WAIT_FINISHED"),
+        [Shape::Forward { lane: 1 }]
+    );
+    assert_eq!(
+        shape_of("CONNECTED", "CONNECTED"),
+        [Shape::Loop { nth: 0 }, Shape::Loop { nth: 1 }]
+    );
+}
+
+/// No two texts of a picture overlap. Each `<text>` is measured the way
+/// the layout measures it (monospace, `CHAR_WIDTH` per character, about
+/// one font size tall above the baseline).
+#[test]
+fn no_text_overlaps_another() {
+    fn attribute(line: &str, name: &str) -> Option<String> {
+        let start = line.find(&format!(" {name}=\""))? + name.len() + 3;
+        let len = line[start..].find('"')?;
+        Some(line[start..start + len].to_string())
+    }
+    for machine in [&CLIENT, &SERVER] {
+        let svg = render_picture(machine);
+        let mut boxes: Vec<(i32, i32, i32, i32, String)> = Vec::new();
+        for line in svg
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("<text "))
+        {
+            let x: i32 = attribute(line, "x").unwrap().parse().unwrap();
+            let y: i32 = attribute(line, "y").unwrap().parse().unwrap();
+            let content = &line[line.find('>').unwrap() + 1..line.rfind("</text>").unwrap()];
+            let content = content
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&");
+            let w = text_width(&content);
+            let x0 = match attribute(line, "text-anchor").as_deref() {
+                Some("middle") => x - w / 2,
+                Some("end") => x - w,
+                _ => x,
+            };
+            boxes.push((x0, y - FONT_SIZE + 2, x0 + w, y + 3, content));
+        }
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[..i] {
+                let apart = a.2 <= b.0 || b.2 <= a.0 || a.3 <= b.1 || b.3 <= a.1;
+                assert!(apart, "{}: {:?} overlaps {:?}", machine.svg, a.4, b.4);
+            }
+        }
+        assert_eq!(
+            boxes.len(),
+            machine.table.len() + column(machine.table, machine.rfc_states).len(),
+            "{}: one text per state and per arrow",
+            machine.svg
+        );
+    }
 }
