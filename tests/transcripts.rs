@@ -111,7 +111,7 @@ impl Scenario {
         }
         let _ = self.pki;
         let transcript = format!(
-            "=== client view ===\n{}=== server view ===\n{}=== key log (SSLKEYLOGFILE) ===\n{}",
+            "=== client view ===\n{}=== server view ===\n{}=== key log (SSLKEYLOGFILE) ===\nANCHOR: key_log\n{}ANCHOR_END: key_log\n",
             text(&client_view),
             text(&server_view),
             text(&keylog)
