@@ -1,5 +1,5 @@
 //! Deciding whether to believe a server's certificate chain (RFC 5280 §6,
-//! RFC 6125 §6, RFC 9525 §6, RFC 8446 §4.4.2.2).
+//! RFC 9525 §6, RFC 8446 §4.4.2.2).
 //!
 //! A TLS server sends its certificate first and then, usually, the
 //! intermediates that lead towards a CA the client trusts (RFC 8446
@@ -37,9 +37,14 @@
 //! | 11 | every extKeyUsage on the path allows the purpose (serverAuth) | `InvalidUsage` | `unsupported_certificate` |
 //! | 12 | `server_name` matches the leaf's subjectAltName: an IP address an iPAddress entry, a DNS name a dNSName entry | `NameMismatch` | `bad_certificate` |
 //!
-//! Signatures come before everything that reads a certificate's contents
-//! (step 5 before 6): until a signature verifies, the cA bit, the dates and
-//! the names are only claims made by whoever sent the bytes.
+//! Steps 1 to 4 read fields no signature has vouched for yet (every field
+//! while parsing, the leaf's key, issuer and subject names and key
+//! identifiers to find each issuer, the signature algorithms): without them
+//! there is nothing to verify. They only steer the search, so a forged one
+//! at worst leads to a candidate whose signature fails. Every check that
+//! grants something on the strength of the contents (steps 6 to 12) comes
+//! after the signatures (step 5): until a signature verifies, the cA bit,
+//! the dates and the names are only claims made by whoever sent the bytes.
 //!
 //! Choices, where the RFCs leave room:
 //! - Names are compared as DER bytes, not with the LDAP StringPrep rules of
@@ -52,8 +57,8 @@
 //!   only against entries of its own kind: a name that parses as an IP
 //!   address (`127.0.0.1`, `::1`) against iPAddress entries, any other
 //!   name against dNSName entries (RFC 9525 §6.2, §6.4). There is no
-//!   fallback to the subject's CN (RFC 6125 §6.4.4 allows one only when
-//!   there is no subjectAltName, and CAs always send one today).
+//!   fallback to the subject's CN: RFC 9525 dropped the one RFC 6125
+//!   §6.4.4 allowed when there was no subjectAltName.
 //! - A leaf with cA=TRUE is refused as `InvalidUsage`. RFC 5280 §6.1 does
 //!   not forbid it, but the CA/Browser Forum Baseline Requirements
 //!   §7.1.2.7.8 require cA FALSE in a server certificate, and a CA key
@@ -522,7 +527,7 @@ fn check_extended_key_usage(
 ///   §4.2.1.6 gives IPv4 4 octets and IPv6 16, so an IPv4 address never
 ///   matches an IPv6 entry, not even its IPv4-mapped `::ffff:127.0.0.1`;
 /// - any other name is a DNS name and matches only a dNSName entry
-///   ([`dns_name_matches`], RFC 6125 §6.4).
+///   ([`dns_name_matches`], RFC 9525 §6.3).
 ///
 /// Never the one against the other: a dNSName `*.0.0.1` does not make a
 /// certificate valid for `127.0.0.1`, and an iPAddress entry does not make
@@ -547,15 +552,15 @@ fn check_server_name(leaf: &Certificate, server_name: &str) -> Result<(), Certif
 /// Does the `presented` identifier from a certificate match the
 /// `reference` identifier the client asked for?
 ///
-/// - RFC 6125 §6.4.1: DNS names compare case-insensitively, ASCII only
+/// - RFC 9525 §6.3: DNS names compare case-insensitively, ASCII only
 ///   (internationalized names arrive as A-labels, so this is enough). A
 ///   single trailing dot (an absolute name) is ignored on either side.
-/// - RFC 6125 §6.4.3: `*` may match one whole label, and only as the
+/// - RFC 9525 §6.3: `*` may match one whole label, and only as the
 ///   entire left-most label: `*.example.com` matches `a.example.com` but
 ///   neither `example.com` nor `a.b.example.com`. Partial wildcards such as
-///   `a*.example.com` (which §6.4.3 allows a client to accept) never match
-///   here, and neither does a wildcard directly over a single label like
-///   `*.com`.
+///   `a*.example.com` never match: RFC 9525 makes them invalid (RFC 6125
+///   §6.4.3 still let a client accept them). Neither does a wildcard
+///   directly over a single label like `*.com`, a rule of minitls's own.
 pub fn dns_name_matches(presented: &str, reference: &str) -> bool {
     let presented = presented.strip_suffix('.').unwrap_or(presented);
     let reference = reference.strip_suffix('.').unwrap_or(reference);
