@@ -226,7 +226,7 @@ fn every_picture_in_the_book_shows() {
     }
     assert!(
         problems.is_empty(),
-        "{} of {} pages with pictures failed the browser check:\n  {}",
+        "the browser check found {} problems on the {} pages with pictures:\n  {}",
         problems.len(),
         pages.len(),
         problems.join("\n  ")
