@@ -256,7 +256,7 @@ pub enum CertificateError {
         now: i64,
     },
     /// No subjectAltName entry matches the name we asked for: a dNSName for a
-    /// DNS name (RFC 6125 §6.4), an iPAddress for an IP address (RFC 9525 §6.4).
+    /// DNS name (RFC 9525 §6.3), an iPAddress for an IP address (RFC 9525 §6.4).
     NameMismatch {
         /// The server name or IP address the certificate was checked against.
         expected: String,

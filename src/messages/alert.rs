@@ -26,7 +26,8 @@ pub struct Alert {
 }
 
 impl Alert {
-    /// RFC 8446 §6: close_notify is sent as a warning; every error alert as fatal.
+    /// close_notify is sent at warning level (a rule RFC 9846 §6.1 adds;
+    /// RFC 8446 §6 leaves its level open); every error alert as fatal (RFC 8446 §6.2).
     pub fn new(description: AlertDescription) -> Self {
         let level = match description {
             AlertDescription::CloseNotify | AlertDescription::UserCanceled => 1,

@@ -13,7 +13,7 @@
 //! |---|---|---|
 //! | [`der`] | read and write DER: TLVs, INTEGER, BOOLEAN, BIT STRING, OCTET STRING, OID, times | ITU-T X.690 §8, §10, §11; RFC 5280 §4.1.2.5 |
 //! | [`x509`] | parse a certificate into typed fields, extensions included | RFC 5280 §4.1, §4.2; RFC 8410 §3, §4; RFC 4514 (readable Names) |
-//! | [`verify`] | build a path to a trust anchor and check it, then the server name | RFC 5280 §6; RFC 6125 §6.4; RFC 8446 §4.4.2.2 |
+//! | [`verify`] | build a path to a trust anchor and check it, then the server name | RFC 5280 §6; RFC 9525 §6; RFC 8446 §4.4.2.2 |
 //! | [`pem`] | base64, PEM files, PKCS#8 private keys | RFC 4648; RFC 7468; RFC 5958 §2; RFC 8410 §7 |
 //! | [`issue`] | a tiny CA that issues Ed25519 certificates for demos and tests | RFC 5280 §4.1, §4.2; RFC 7093 §2 |
 //!
