@@ -26,8 +26,8 @@ pub struct Alert {
 }
 
 impl Alert {
-    /// close_notify is sent at warning level (a rule RFC 9846 §6.1 adds;
-    /// RFC 8446 §6 leaves its level open); every error alert as fatal (RFC 8446 §6.2).
+    /// close_notify is sent at warning level (a rule RFC 9846 §6.1 restores;
+    /// RFC 8446 §6 does not state it); every error alert as fatal (RFC 8446 §6.2).
     pub fn new(description: AlertDescription) -> Self {
         let level = match description {
             AlertDescription::CloseNotify | AlertDescription::UserCanceled => 1,
