@@ -296,3 +296,20 @@ fn load_tool_drives_minitls_server_without_failures() {
         assert_eq!(row.get(6..8), Some(&["4", "logged"][..]), "{out}");
     }
 }
+
+/// The attack lab's whole output is a reviewed snapshot: what a stolen
+/// ticket key opens (a recorded psk_ke resumption, to the last byte of
+/// application data) and what it does not (a psk_dhe_ke one).
+#[test]
+fn the_stolen_ticket_key_lab_reads_psk_ke_but_not_psk_dhe_ke() {
+    let out = run_example(&Case {
+        example: "lab_stolen_ticket_key",
+        args: &[],
+        stdin: None,
+        expect: &[],
+    });
+    out.assert_success();
+    // The anchors are for the book, which includes the output.
+    let snapshot = format!("ANCHOR: lab_output\n{}ANCHOR_END: lab_output\n", out.stdout);
+    insta::assert_snapshot!("lab_stolen_ticket_key", snapshot);
+}
