@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use minitls::key_schedule::EarlySecret;
 use minitls::messages::{HandshakeMessage, PSK_DHE_KE, PSK_KE};
 use minitls::pki::issue::DemoPki;
-use minitls::record::{ContentType, HEADER_LEN, OpaqueRecord, RecordProtection};
+use minitls::record::{ContentType, Deframer, OpaqueRecord, RecordProtection};
 use minitls::resumption::ResumptionStrategy;
 use minitls::resumption::client_cache::ClientSessionCache;
 use minitls::resumption::ticket_keys::TicketKeys;
@@ -178,23 +178,15 @@ fn read_application_data(
     out
 }
 
-/// The records one side sent, in order.
+/// The records one side sent, in order, cut by the record layer's own
+/// `Deframer` (RFC 8446 §5.1).
 fn records(recorded: &[(Side, Vec<u8>)], from: Side) -> Vec<OpaqueRecord> {
+    let mut deframer = Deframer::default();
     let mut out = Vec::new();
-    for (_, mut bytes) in recorded
-        .iter()
-        .filter(|(side, _)| *side == from)
-        .map(|(s, b)| (s, &b[..]))
-    {
-        while bytes.len() >= HEADER_LEN {
-            let len = usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
-            let end = (HEADER_LEN + len).min(bytes.len());
-            out.push(OpaqueRecord {
-                content_type: bytes[0],
-                legacy_record_version: u16::from_be_bytes([bytes[1], bytes[2]]),
-                fragment: bytes[HEADER_LEN..end].to_vec(),
-            });
-            bytes = &bytes[end..];
+    for (_, bytes) in recorded.iter().filter(|(side, _)| *side == from) {
+        deframer.push(bytes);
+        while let Ok(Some(record)) = deframer.pop() {
+            out.push(record);
         }
     }
     out
