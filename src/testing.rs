@@ -18,7 +18,11 @@
 //! in memory, the way quinn's tests do, so nothing here opens a socket;
 //! [`drive_until_quiet`] is the driving loop, shared with the tests that
 //! pair minitls (or rustls) with rustls. [`TempDir`] is the scratch
-//! directory of every test that writes files.
+//! directory of every test that writes files. [`rfc8448`] holds RFC 8448's
+//! worked handshake trace, read by the RFC-vector tests and by the course's
+//! exercise checks (`labs/`).
+
+pub mod rfc8448;
 
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
