@@ -1,0 +1,28 @@
+//! The checks, one module per exercise (`cNN_name` checks `eNN_name`).
+//!
+//! A check calls the exercise's public items and compares what they do
+//! with an independent authority: RFC 8448's trace, minitls's own code, or
+//! a real peer. It returns `Err` with a message a student can act on, and
+//! may panic (a `todo!()` in a starter does): the runner turns a panic into
+//! a failure too.
+
+// Exercises 01-09.
+pub mod c09_hkdf_label;
+
+// Exercises 10-17.
+
+// Exercises 18-25.
+
+/// `Ok` when `ours` equals `expected`; otherwise both, in hex, under
+/// `what`. The common comparison of byte-level checks.
+pub fn same(what: &str, ours: &[u8], expected: &[u8]) -> Result<(), String> {
+    if ours == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what}:\n        yours     {}\n        expected  {}",
+            hex::encode(ours),
+            hex::encode(expected)
+        ))
+    }
+}

@@ -1,0 +1,65 @@
+//! The minitls course: one exercise per chapter of the book, each with a
+//! check that a command runs.
+//!
+//! A student edits a starter in `labs/exercises/NN_name.rs` and runs
+//! `cargo run -p labs -- check NN`. The check (in `labs/src/checks/`) holds
+//! the student's code to real behaviour: RFC 8448's values, a real
+//! handshake with minitls or rustls, a golden transcript; never merely that
+//! a function returns.
+//!
+//! Each exercise module below is the starter, or, with the `solutions`
+//! feature, the reference solution in `labs/solutions/` with the same file
+//! name. The two files have the same public items, so one check serves
+//! both, and CI builds the whole set twice: as shipped, every check must
+//! fail (`tests/course.rs`), and with `--features solutions`, every check
+//! must pass.
+
+pub mod checks;
+pub mod runner;
+
+/// One exercise of the course.
+pub struct Exercise {
+    /// Two digits, in the book's reading order: what `check NN` takes.
+    pub number: &'static str,
+    /// The chapter it belongs to: a file name in `book/src/`.
+    pub chapter: &'static str,
+    /// A few words: what the student builds.
+    pub title: &'static str,
+    /// One sentence: what doing it teaches.
+    pub teaches: &'static str,
+    /// The starter a student edits, relative to `labs/`.
+    pub starter: &'static str,
+    /// Runs the check: `Err` says what is still wrong.
+    pub check: fn() -> Result<(), String>,
+}
+
+/// Every exercise, in number order.
+pub const EXERCISES: &[Exercise] = &[
+    // Part one: exercises 01-09 (introduction … key schedule).
+    Exercise {
+        number: "09",
+        chapter: "key-schedule.md",
+        title: "HKDF-Expand-Label and the HkdfLabel structure",
+        teaches: "how every TLS 1.3 secret and key is one HKDF-Expand call whose info field is a small length-prefixed structure naming its purpose",
+        starter: "exercises/09_hkdf_label.rs",
+        check: checks::c09_hkdf_label::check,
+    },
+    // Part one: exercises 10-17 (EncryptedExtensions … attacks).
+
+    // Resumption: exercises 18-25 (Wireshark … misconceptions).
+];
+
+// The exercise modules. Each is the starter, or with `--features
+// solutions` the reference solution of the same name (`#[path]` picks the
+// file; the module and its items are the same either way).
+
+// Exercises 01-09.
+
+/// Exercise 09: HKDF-Expand-Label (key-schedule.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/09_hkdf_label.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/09_hkdf_label.rs")]
+pub mod e09_hkdf_label;
+
+// Exercises 10-17.
+
+// Exercises 18-25.

@@ -1,0 +1,134 @@
+//! The course proves both halves of every exercise: as shipped, each check
+//! fails on its untouched starter; with `--features solutions`, each check
+//! passes on the reference solution. CI runs both:
+//!
+//! ```sh
+//! cargo test -p labs                        # starters: every check fails
+//! cargo test -p labs --features solutions   # solutions: every check passes
+//! ```
+//!
+//! (A student who has solved exercises will see the first one fail: it
+//! guards the repository's starters, not a student's progress. Use
+//! `cargo run -p labs -- check NN` for that.)
+//!
+//! It also keeps the course and the book together: every chapter of the
+//! book has an exercise, every exercise names a chapter the book lists and
+//! that chapter tells the student the command, and the starter and the
+//! solution both exist.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use labs::{EXERCISES, runner};
+
+fn labs_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn book_src() -> PathBuf {
+    labs_dir().join("../book/src")
+}
+
+#[cfg(not(feature = "solutions"))]
+#[test]
+fn every_check_fails_on_its_untouched_starter() {
+    let passing: Vec<&str> = EXERCISES
+        .iter()
+        .filter(|exercise| runner::run(exercise).is_ok())
+        .map(|exercise| exercise.number)
+        .collect();
+    assert!(
+        passing.is_empty(),
+        "these checks pass on the shipped starter, so they check nothing: {passing:?}"
+    );
+}
+
+#[cfg(feature = "solutions")]
+#[test]
+fn every_check_passes_on_its_reference_solution() {
+    let failing: Vec<String> = EXERCISES
+        .iter()
+        .filter_map(|exercise| {
+            runner::run(exercise)
+                .err()
+                .map(|why| format!("{}: {why}", exercise.number))
+        })
+        .collect();
+    assert!(
+        failing.is_empty(),
+        "these checks fail on the reference solution:\n{}",
+        failing.join("\n")
+    );
+}
+
+/// The chapters of the book's main parts, in reading order: every
+/// `- [title](file.md)` line of SUMMARY.md before the appendix separator.
+fn chapters() -> Vec<String> {
+    let summary = fs::read_to_string(book_src().join("SUMMARY.md")).expect("book/src/SUMMARY.md");
+    summary
+        .lines()
+        .take_while(|line| line.trim() != "---")
+        .filter_map(|line| {
+            let link = line.trim_start().strip_prefix("- [")?;
+            let (_, target) = link.split_once("](")?;
+            target.strip_suffix(')').map(str::to_string)
+        })
+        .collect()
+}
+
+#[test]
+fn exercises_are_numbered_in_order_without_gaps() {
+    let numbers: Vec<&str> = EXERCISES.iter().map(|e| e.number).collect();
+    let expected: Vec<String> = (1..=EXERCISES.len()).map(|n| format!("{n:02}")).collect();
+    assert_eq!(
+        numbers, expected,
+        "exercise numbers must run 01, 02, … in order"
+    );
+}
+
+#[test]
+fn every_chapter_has_an_exercise_and_names_its_command() {
+    let chapters = chapters();
+    let mut problems = Vec::new();
+    for chapter in &chapters {
+        if !EXERCISES.iter().any(|e| e.chapter == chapter) {
+            problems.push(format!("{chapter}: no exercise"));
+        }
+    }
+    for exercise in EXERCISES {
+        if !chapters.iter().any(|c| c == exercise.chapter) {
+            problems.push(format!(
+                "exercise {}: chapter {} is not in SUMMARY.md",
+                exercise.number, exercise.chapter
+            ));
+            continue;
+        }
+        let text = fs::read_to_string(book_src().join(exercise.chapter)).unwrap_or_default();
+        let command = format!("cargo run -p labs -- check {}", exercise.number);
+        if !text.contains(&command) {
+            problems.push(format!(
+                "{}: does not tell the student `{command}`",
+                exercise.chapter
+            ));
+        }
+        let starter = labs_dir().join(exercise.starter);
+        let solution = labs_dir().join(exercise.starter.replacen("exercises/", "solutions/", 1));
+        for file in [&starter, &solution] {
+            if !file.is_file() {
+                problems.push(format!(
+                    "exercise {}: {} is missing",
+                    exercise.number,
+                    display(file)
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn display(path: &Path) -> String {
+    path.strip_prefix(labs_dir())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
