@@ -55,7 +55,7 @@ pub const EXERCISES: &[Exercise] = &[
 
 // Exercises 01-09.
 
-/// Exercise 09: HKDF-Expand-Label (key-schedule.md).
+// Exercise 09: HKDF-Expand-Label (key-schedule.md).
 #[cfg_attr(not(feature = "solutions"), path = "../exercises/09_hkdf_label.rs")]
 #[cfg_attr(feature = "solutions", path = "../solutions/09_hkdf_label.rs")]
 pub mod e09_hkdf_label;
