@@ -655,7 +655,6 @@ impl WaitServerHello {
             return Err(Error::UnsolicitedExtension(reason));
         }
         // ANCHOR_END: hrr_checks
-
         // ANCHOR: hrr_what_changes
         let cookie = hrr.extensions.cookie;
         let mut wants_x25519_share = false;
