@@ -696,6 +696,7 @@ impl WaitServerHello {
     // ANCHOR_END: hrr_what_changes
 }
 
+// ANCHOR: primer_first_unsolicited
 /// RFC 8446 §4.2: a server's extensions answer ours, so each must be of a
 /// type we offered; the name of the first that is not (an unknown type
 /// included), which is unsupported_extension.
@@ -703,6 +704,7 @@ fn first_unsolicited(offered: &[u16], received: &[ReceivedExtension]) -> Option<
     let unsolicited = types(received).find(|t| !offered.contains(t))?;
     Some(Extension::type_name(unsolicited))
 }
+// ANCHOR_END: primer_first_unsolicited
 
 /// WAIT_EE: handshake keys installed, waiting for EncryptedExtensions.
 pub(crate) struct WaitEncryptedExtensions {
