@@ -306,7 +306,7 @@ pub(crate) struct Start {
 }
 
 impl Start {
-    // ANCHOR: send_client_hello
+    // ANCHOR: send_client_hello_basis
     /// Build and send the ClientHello (RFC 8446 §4.1.2): our one suite, our
     /// one group with a fresh X25519 share, our one signature scheme, and a
     /// ticket from an earlier connection if we have one.
@@ -337,7 +337,9 @@ impl Start {
         } else {
             Some(generate_share(cx))
         };
+        // ANCHOR_END: send_client_hello_basis
 
+        // ANCHOR: send_client_hello_offer
         let extensions = self.client_hello_extensions(&basis, key_pair.as_ref(), cx);
         let mut hello = ClientHello {
             legacy_version: TLS12,
@@ -372,7 +374,7 @@ impl Start {
             ticket: basis.ticket,
         }))
     }
-    // ANCHOR_END: send_client_hello
+    // ANCHOR_END: send_client_hello_offer
 
     // ANCHOR: client_hello_extensions
     /// Our extensions (RFC 8446 §4.2), written in the order of the fields
@@ -518,6 +520,7 @@ impl WaitServerHello {
     }
     // ANCHOR_END: check_server_hello
 
+    // ANCHOR: accepted_psk
     /// RFC 8446 §4.2.11: did the server accept our PSK, and in which mode?
     fn accepted_psk(&self, hello: &ServerHello) -> Result<Option<u8>, Error> {
         let Some(selected) = hello.extensions.pre_shared_key else {
@@ -541,8 +544,9 @@ impl WaitServerHello {
         }
         Ok(Some(mode))
     }
+    // ANCHOR_END: accepted_psk
 
-    // ANCHOR: handle_server_hello
+    // ANCHOR: handle_server_hello_checks
     fn handle_server_hello(
         mut self,
         hello: ServerHello,
@@ -579,7 +583,9 @@ impl WaitServerHello {
                 ));
             }
         };
+        // ANCHOR_END: handle_server_hello_checks
 
+        // ANCHOR: handle_server_hello_keys
         self.transcript.add(bytes);
         let psk = match psk_mode {
             Some(_) => self.ticket.as_ref().map(|t| &t.psk),
@@ -621,9 +627,9 @@ impl WaitServerHello {
             },
         ))
     }
-    // ANCHOR_END: handle_server_hello
+    // ANCHOR_END: handle_server_hello_keys
 
-    // ANCHOR: handle_hello_retry_request
+    // ANCHOR: hrr_checks
     fn handle_hello_retry_request(
         mut self,
         hrr: HelloRetryRequest,
@@ -648,6 +654,8 @@ impl WaitServerHello {
             let reason = UnsolicitedExtension::InServerHello { extension };
             return Err(Error::UnsolicitedExtension(reason));
         }
+        // ANCHOR_END: hrr_checks
+        // ANCHOR: hrr_what_changes
         let cookie = hrr.extensions.cookie;
         let mut wants_x25519_share = false;
         if let Some(group) = hrr.extensions.key_share {
@@ -685,9 +693,10 @@ impl WaitServerHello {
             }),
         }))
     }
-    // ANCHOR_END: handle_hello_retry_request
+    // ANCHOR_END: hrr_what_changes
 }
 
+// ANCHOR: primer_first_unsolicited
 /// RFC 8446 §4.2: a server's extensions answer ours, so each must be of a
 /// type we offered; the name of the first that is not (an unknown type
 /// included), which is unsupported_extension.
@@ -695,6 +704,7 @@ fn first_unsolicited(offered: &[u16], received: &[ReceivedExtension]) -> Option<
     let unsolicited = types(received).find(|t| !offered.contains(t))?;
     Some(Extension::type_name(unsolicited))
 }
+// ANCHOR_END: primer_first_unsolicited
 
 /// WAIT_EE: handshake keys installed, waiting for EncryptedExtensions.
 pub(crate) struct WaitEncryptedExtensions {

@@ -123,6 +123,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    // ANCHOR: primer_reader_bytes
     /// Read `n` bytes of the named field.
     pub fn bytes(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], Error> {
         if self.remaining() < n {
@@ -141,6 +142,7 @@ impl<'a> Reader<'a> {
         out.copy_from_slice(bytes);
         Ok(out)
     }
+    // ANCHOR_END: primer_reader_bytes
 
     /// Read the named `uint8` field (RFC 8446 §3.3).
     pub fn u8(&mut self, field: &'static str) -> Result<u8, Error> {

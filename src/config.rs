@@ -79,8 +79,10 @@ pub struct ServerConfig {
     /// Where "now" comes from: ticket issue times, ages and expiry. The
     /// system clock by default.
     pub clock: Arc<dyn Clock>,
+    // ANCHOR: primer_strategy_field
     /// How sessions are found again: `None` issues no tickets.
     pub resumption: Option<Arc<dyn ResumptionStrategy>>,
+    // ANCHOR_END: primer_strategy_field
     /// NewSessionTicket messages after each handshake (default 2, so a
     /// client can open two connections without reusing a ticket).
     pub tickets_per_handshake: usize,

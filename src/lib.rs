@@ -38,6 +38,7 @@
 // Every public item says what it is: the API docs are a reading surface too.
 #![warn(missing_docs)]
 
+// ANCHOR: primer_modules
 pub mod client;
 pub mod codec;
 pub mod config;
@@ -63,3 +64,4 @@ pub mod transcript;
 pub use config::{ClientConfig, ServerConfig};
 pub use connection::{AppEvent, Connection, Negotiated};
 pub use error::{AlertDescription, Error};
+// ANCHOR_END: primer_modules

@@ -286,7 +286,9 @@ fn check_second_client_hello(
     }
     Ok(())
 }
+// ANCHOR_END: check_second_client_hello
 
+// ANCHOR: kept_extensions
 /// The extensions of a ClientHello that a second one must repeat, in
 /// order: each type with its bytes, except key_share, which may change
 /// but not move, so it counts by its type only.
@@ -306,7 +308,7 @@ fn kept_extensions<'a>(hello: &ClientHello, bytes: &'a [u8]) -> Vec<(u16, &'a [u
         })
         .collect()
 }
-// ANCHOR_END: check_second_client_hello
+// ANCHOR_END: kept_extensions
 
 /// Which ClientHello the server is answering: RFC 8446 §4.1.4 allows one
 /// HelloRetryRequest, so at most two.
@@ -521,7 +523,7 @@ impl RecvdClientHello {
     }
     // ANCHOR_END: choose_psk
 
-    // ANCHOR: redeem_identity
+    // ANCHOR: redeem_look_up
     /// The first identity whose session passes `check_session` and whose
     /// binder verifies, used up only then (single use, RFC 8446 §8.1).
     fn redeem_identity(
@@ -549,6 +551,8 @@ impl RecvdClientHello {
                     continue;
                 }
             };
+            // ANCHOR_END: redeem_look_up
+            // ANCHOR: redeem_verify_take
             verify_binder(
                 &session.psk,
                 &self.transcript_before_hello,
@@ -579,10 +583,10 @@ impl RecvdClientHello {
         }
         Ok(PskChoice::None)
     }
-    // ANCHOR_END: redeem_identity
+    // ANCHOR_END: redeem_verify_take
 }
 
-// ANCHOR: select_parameters_checks
+// ANCHOR: check_version_and_suite
 /// RFC 8446 §4.1.2, §4.2.1, Appendix D.5: a TLS 1.3 ClientHello, with our
 /// suite and no compression.
 fn check_version_and_suite(hello: &ClientHello) -> Result<(), Error> {
@@ -614,7 +618,9 @@ fn check_version_and_suite(hello: &ClientHello) -> Result<(), Error> {
     }
     Ok(())
 }
+// ANCHOR_END: check_version_and_suite
 
+// ANCHOR: check_signature_and_groups
 /// RFC 8446 §9.2: certificate authentication requires signature_algorithms,
 /// and we sign only with ed25519.
 fn check_signature_algorithms(extensions: &ClientHelloExtensions) -> Result<(), Error> {
@@ -661,7 +667,7 @@ fn check_groups_and_shares(extensions: &ClientHelloExtensions) -> Result<(), Err
     }
     Ok(())
 }
-// ANCHOR_END: select_parameters_checks
+// ANCHOR_END: check_signature_and_groups
 
 /// What to do about the client's `pre_shared_key` offer.
 enum PskChoice {
@@ -730,7 +736,7 @@ pub(crate) struct Negotiated {
 }
 
 impl Negotiated {
-    // ANCHOR: send_server_flight
+    // ANCHOR: send_server_hello
     /// ServerHello, then under handshake keys EncryptedExtensions,
     /// Certificate, CertificateVerify (both only without a PSK) and
     /// Finished (RFC 8446 §2, §2.2).
@@ -764,7 +770,9 @@ impl Negotiated {
         if cx.middlebox_compatibility && !self.change_cipher_spec_sent {
             cx.send_change_cipher_spec()?;
         }
+        // ANCHOR_END: send_server_hello
 
+        // ANCHOR: send_encrypted_flight
         let psk = self.psk.as_ref().map(|p| &p.psk);
         let th = self.transcript.current();
         let secrets = derive_handshake_secrets(psk, shared.as_ref(), &th, cx);
@@ -808,7 +816,7 @@ impl Negotiated {
             application: AwaitingFinished::new(application),
         }))
     }
-    // ANCHOR_END: send_server_flight
+    // ANCHOR_END: send_encrypted_flight
 
     // ANCHOR: send_certificate
     /// Certificate and CertificateVerify (RFC 8446 §4.4.2, §4.4.3).

@@ -94,6 +94,7 @@ impl Transcript {
     // ANCHOR_END: restart_for_hrr
 }
 
+// ANCHOR: primer_test
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,3 +109,4 @@ mod tests {
         assert_eq!(t.current().as_bytes(), &crypto::sha256(&expected));
     }
 }
+// ANCHOR_END: primer_test

@@ -22,8 +22,14 @@
 //! - no fenced block shows bytes typed in by hand: a block with a run of 16
 //!   or more hex bytes, or a hex string of 16 bytes or more (a key log
 //!   line, a secret), must come from an include of a tested file, so the
-//!   bytes a student reads are the bytes a test produced.
+//!   bytes a student reads are the bytes a test produced;
+//! - no include puts more than 50 lines on the page (`MAX_EXCERPT_LINES`):
+//!   a longer function is split into the parts the prose discusses, each
+//!   with its own anchor;
+//! - no excerpt appears twice: an anchor (or a whole file) is included
+//!   once in the whole book, and other chapters link to that one.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
@@ -502,4 +508,176 @@ fn checker_finds_includes_and_judges_anchors() {
         links,
         ["one.md", "img/p.png", "https://x.org", "two.md#part"]
     );
+}
+
+/// The most lines one include may put on the page. A reader holds about a
+/// screen of code in mind while reading the prose about it; beyond that,
+/// the prose should take the function apart.
+const MAX_EXCERPT_LINES: usize = 50;
+
+/// How many lines mdBook puts on the page for an include of `source`: the
+/// whole file (`anchor` is `None`), or the lines between the anchor's two
+/// markers. Marker lines of other anchors are not counted, because mdBook
+/// drops them. `None` when the anchor does not resolve (the include test
+/// reports why).
+fn excerpt_lines(source: &str, anchor: Option<&str>) -> Option<usize> {
+    let is_marker = |line: &&str| {
+        marker_name(line, "ANCHOR:").is_some() || marker_name(line, "ANCHOR_END:").is_some()
+    };
+    let lines: Vec<&str> = source.lines().collect();
+    let Some(anchor) = anchor else {
+        return Some(lines.iter().filter(|line| !is_marker(line)).count());
+    };
+    if anchor_problem(source, anchor).is_some() {
+        return None;
+    }
+    let start = lines
+        .iter()
+        .position(|line| marker_name(line, "ANCHOR:") == Some(anchor))?;
+    let end = lines
+        .iter()
+        .position(|line| marker_name(line, "ANCHOR_END:") == Some(anchor))?;
+    Some(
+        lines[start + 1..end]
+            .iter()
+            .filter(|line| !is_marker(line))
+            .count(),
+    )
+}
+
+/// One include of the book, resolved: where it is, what it names, how
+/// many lines it shows. Line ranges and unreadable files are left out;
+/// `every_include_names_an_existing_non_empty_anchor` reports those.
+struct Excerpt {
+    /// `book/src/chapter.md:line`.
+    at: String,
+    /// The included file and anchor, as one name: `src/client.rs:handle`.
+    what: String,
+    lines: usize,
+}
+
+fn excerpts_in(chapter: &Path, text: &str) -> Vec<Excerpt> {
+    let dir = chapter.parent().expect("a chapter is in a directory");
+    let mut out = Vec::new();
+    for include in find_includes(text) {
+        let target = normalize(&dir.join(&include.path));
+        let Ok(source) = fs::read_to_string(&target) else {
+            continue;
+        };
+        let anchor = include.selector.as_deref();
+        if anchor.is_some_and(|a| !is_anchor_name(a)) {
+            continue;
+        }
+        let Some(lines) = excerpt_lines(&source, anchor) else {
+            continue;
+        };
+        let what = match anchor {
+            Some(anchor) => format!("{}:{anchor}", display(&target)),
+            None => display(&target),
+        };
+        out.push(Excerpt {
+            at: format!("{}:{}", display(chapter), include.line),
+            what,
+            lines,
+        });
+    }
+    out
+}
+
+fn book_excerpts() -> Vec<Excerpt> {
+    let mut out = Vec::new();
+    for chapter in markdown_files(&book_src()) {
+        let text = fs::read_to_string(&chapter).expect("chapter is UTF-8");
+        out.extend(excerpts_in(&chapter, &text));
+    }
+    out
+}
+
+/// The complaint about one excerpt, if it is too long to read.
+fn length_problem(excerpt: &Excerpt) -> Option<String> {
+    (excerpt.lines > MAX_EXCERPT_LINES).then(|| {
+        format!(
+            "{}: `{}` shows {} lines (at most {MAX_EXCERPT_LINES}); split it into \
+             anchors for the parts the prose discusses",
+            excerpt.at, excerpt.what, excerpt.lines
+        )
+    })
+}
+
+/// One complaint per anchor (or whole file) that more than one include
+/// shows, naming every place it is included, first one first.
+fn repetition_problems(excerpts: &[Excerpt]) -> Vec<String> {
+    let mut places: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for excerpt in excerpts {
+        places.entry(&excerpt.what).or_default().push(&excerpt.at);
+    }
+    places
+        .into_iter()
+        .filter(|(_, at)| at.len() > 1)
+        .map(|(what, at)| {
+            format!(
+                "`{what}` is included {} times ({}); include it once and link to that chapter",
+                at.len(),
+                at.join(", ")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn no_excerpt_is_longer_than_fifty_lines() {
+    let excerpts = book_excerpts();
+    assert!(!excerpts.is_empty(), "the book includes nothing");
+    let problems: Vec<String> = excerpts.iter().filter_map(length_problem).collect();
+    fail_with("excerpts too long to read", &problems);
+}
+
+#[test]
+fn no_excerpt_is_included_twice() {
+    fail_with(
+        "excerpts shown twice",
+        &repetition_problems(&book_excerpts()),
+    );
+}
+
+/// The density checkers on tiny inputs: they count what mdBook shows,
+/// and they catch what they claim to catch.
+#[test]
+fn density_checkers_judge_what_they_claim_to() {
+    let source = "head\n// ANCHOR: outer\na\n    // ANCHOR: inner\n    b\n    // ANCHOR_END: inner\n\
+                  c\n// ANCHOR_END: outer\ntail\n";
+    // Nested markers are not shown, so not counted.
+    assert_eq!(excerpt_lines(source, Some("outer")), Some(3));
+    assert_eq!(excerpt_lines(source, Some("inner")), Some(1));
+    assert_eq!(excerpt_lines(source, None), Some(5));
+    assert_eq!(excerpt_lines(source, Some("missing")), None);
+
+    let excerpt = |at: &str, what: &str, lines: usize| Excerpt {
+        at: at.into(),
+        what: what.into(),
+        lines,
+    };
+    let long_function =
+        "// ANCHOR: f\n".to_string() + &"x\n".repeat(MAX_EXCERPT_LINES + 1) + "// ANCHOR_END: f\n";
+    let lines = excerpt_lines(&long_function, Some("f")).unwrap();
+    assert_eq!(lines, MAX_EXCERPT_LINES + 1);
+    let complaint = length_problem(&excerpt("book/src/a.md:7", "src/x.rs:f", lines)).unwrap();
+    assert!(complaint.starts_with("book/src/a.md:7: `src/x.rs:f` shows 51 lines"));
+    let just_fits = excerpt("book/src/a.md:7", "src/x.rs:f", MAX_EXCERPT_LINES);
+    assert_eq!(length_problem(&just_fits), None);
+
+    let book = [
+        excerpt("book/src/a.md:3", "src/x.rs:f", 5),
+        excerpt("book/src/b.md:9", "src/x.rs:g", 5),
+        excerpt("book/src/c.md:4", "src/x.rs:f", 5),
+        excerpt("book/src/c.md:8", "src/y.rs", 5),
+    ];
+    assert_eq!(
+        repetition_problems(&book),
+        [
+            "`src/x.rs:f` is included 2 times (book/src/a.md:3, book/src/c.md:4); \
+          include it once and link to that chapter"
+        ]
+    );
+    assert!(repetition_problems(&book[1..]).is_empty());
 }

@@ -330,7 +330,7 @@ fn allowed_in(extension_type: u16, context: ExtensionContext) -> bool {
     }
 }
 
-// ANCHOR: read_block
+// ANCHOR: read_block_start
 /// Read `Extension extensions<bounds>` (the bounds are the message's:
 /// `<8..2^16-1>` in a ClientHello, `<6..2^16-1>` in a ServerHello), with
 /// the rules of RFC 8446 §4.2 listed at the top of this file. Each known
@@ -358,6 +358,8 @@ pub fn read_block(
                     IllegalParameter::PreSharedKeyNotLast,
                 ));
             }
+            // ANCHOR_END: read_block_start
+            // ANCHOR: read_block_each
             let extension_type = r.u16("extension_type")?;
             let known = is_known(extension_type);
             r.note(|| match (known, context) {
@@ -400,7 +402,7 @@ pub fn read_block(
         Ok(received)
     })
 }
-// ANCHOR_END: read_block
+// ANCHOR_END: read_block_each
 
 /// The longest HelloRetryRequest cookie we accept: a minitls policy, since
 /// the cookie goes back in our second ClientHello, and far above what real

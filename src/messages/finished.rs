@@ -14,6 +14,7 @@ use crate::codec::{Reader, Writer};
 use crate::crypto::HASH_LEN;
 use crate::error::Error;
 
+// ANCHOR: primer_finished
 /// `struct { ... } Finished;` (RFC 8446 §4.4.4): the last message of each
 /// side's flight, a MAC keyed from its handshake traffic secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,3 +37,4 @@ impl Finished {
         })
     }
 }
+// ANCHOR_END: primer_finished

@@ -160,6 +160,7 @@ pub enum Rejection {
     Unreadable,
 }
 
+// ANCHOR: primer_rejection_reason
 impl Rejection {
     /// A sentence for the trace and `--explain`, in [`ResumptionEvent::Rejected`](crate::trace::ResumptionEvent::Rejected).
     pub fn reason(self) -> &'static str {
@@ -176,6 +177,7 @@ impl Rejection {
         }
     }
 }
+// ANCHOR_END: primer_rejection_reason
 
 // ANCHOR: resumption_strategy
 /// How a server turns a session into a ticket and back (Go's

@@ -212,7 +212,7 @@ impl Keys {
     }
 }
 
-// ANCHOR: ticketer_seal_open
+// ANCHOR: ticketer_issue
 impl ResumptionStrategy for Ticketer {
     fn name(&self) -> &'static str {
         "stateless"
@@ -238,7 +238,9 @@ impl ResumptionStrategy for Ticketer {
         ticket.extend_from_slice(&sealed);
         Some(ticket)
     }
+    // ANCHOR_END: ticketer_issue
 
+    // ANCHOR: ticketer_look_up
     fn look_up(&self, identity: &[u8], now: UnixTime) -> Result<Session, Rejection> {
         if identity.len() < KEY_ID_LEN + NONCE_LEN + AEAD_TAG_LEN {
             return Err(Rejection::Undecryptable);
@@ -276,7 +278,7 @@ impl ResumptionStrategy for Ticketer {
         0
     }
 }
-// ANCHOR_END: ticketer_seal_open
+// ANCHOR_END: ticketer_look_up
 
 #[cfg(test)]
 mod tests {
