@@ -143,8 +143,15 @@ impl SecretLabel {
 /// } HkdfLabel;
 /// ```
 pub fn hkdf_expand_label(secret: &[u8; HASH_LEN], label: &str, context: &[u8], out: &mut [u8]) {
+    let info = hkdf_label(out.len() as u16, label, context);
+    crypto::hkdf_expand(secret, &info, out);
+}
+
+/// The encoded `HkdfLabel`, the `info` HKDF-Expand is given (public so the
+/// book's worked examples can show these exact bytes).
+pub fn hkdf_label(length: u16, label: &str, context: &[u8]) -> Vec<u8> {
     let mut hkdf_label = Writer::new();
-    hkdf_label.u16(out.len() as u16);
+    hkdf_label.u16(length);
     hkdf_label.vec_u8(|w| {
         w.bytes(b"tls13 ");
         w.bytes(label.as_bytes());
@@ -153,10 +160,9 @@ pub fn hkdf_expand_label(secret: &[u8; HASH_LEN], label: &str, context: &[u8], o
     // Every label is one of the RFC's constants and every context a hash or
     // a ticket_nonce, whose one-byte length prefix on the wire already caps
     // it at 255 bytes: no peer can make this label overflow.
-    let info = hkdf_label
+    hkdf_label
         .into_bytes()
-        .expect("HkdfLabel fields fit their one-byte lengths");
-    crypto::hkdf_expand(secret, &info, out);
+        .expect("HkdfLabel fields fit their one-byte lengths")
 }
 
 /// Derive-Secret(Secret, Label, Messages) =

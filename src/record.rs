@@ -277,7 +277,7 @@ impl RecordProtection {
     // ANCHOR: per_record_nonce
     /// RFC 8446 §5.3: the 64-bit sequence number, big-endian, left-padded
     /// with zeros to the IV's length, XORed with the static write IV.
-    fn nonce(&self) -> [u8; 12] {
+    pub fn nonce(&self) -> [u8; 12] {
         let mut nonce = self.iv;
         for (n, s) in nonce[4..]
             .iter_mut()
@@ -288,6 +288,11 @@ impl RecordProtection {
         nonce
     }
     // ANCHOR_END: per_record_nonce
+
+    /// The sequence number of the next record (RFC 8446 §5.3).
+    pub fn sequence_number(&self) -> u64 {
+        self.sequence_number
+    }
 
     fn advance(&mut self) -> Result<(), Error> {
         // RFC 8446 §5.3: a sequence number MUST NOT wrap; we would rather
