@@ -11,13 +11,17 @@
 //!   the decryption of one protected server record step by step (RFC 8446
 //!   §5.1 to §5.4);
 //! - `key_schedule`: every HKDF-Expand-Label of the handshake, with the
-//!   encoded `HkdfLabel` it expands (RFC 8446 §7.1, §7.3, §4.4.4);
+//!   encoded `HkdfLabel` it expands (RFC 8446 §7.1, §7.3, §4.4.4), and
+//!   `key_schedule_hello_retry_request`: each secret beside its value in
+//!   the same handshake after a HelloRetryRequest;
 //! - `certificate_der`: every TLV of the server certificate, read with
 //!   `minitls::pki::der` (RFC 5280 §4.1, RFC 8410);
-//! - `certificate_verify`: the 130 bytes a server signs and its signature
-//!   (RFC 8446 §4.4.3);
-//! - `application_data` and `alerts`: an application data record, the
-//!   close_notify and a fatal alert, each decrypted (RFC 8446 §5.2, §6).
+//! - `certificate_verify`: the 130 bytes a server signs and its signature,
+//!   and the signature of the same key after a HelloRetryRequest (RFC 8446
+//!   §4.4.3);
+//! - `application_data` and `alerts`: the key switches of Appendix A among
+//!   the records, an application data record, the close_notify and a
+//!   fatal alert, each decrypted (RFC 8446 §5.2, §6).
 //!
 //! No value here is computed by the test: the key schedule, the record
 //! protection, the DER reader, the transcript hash and the signed content
@@ -39,8 +43,8 @@ use minitls::pki::der;
 use minitls::pki::x509::{self, Certificate};
 use minitls::record::{ContentType, Deframer, HEADER_LEN, OpaqueRecord, RecordProtection};
 use minitls::testing::{
-    PKI_SEED, Pair, client_config, demo_pki, deterministic_client, deterministic_server,
-    server_config,
+    CLIENT_SEED, PKI_SEED, Pair, SERVER_SEED, client_config, demo_pki, deterministic_client,
+    deterministic_server, server_config,
 };
 use minitls::trace::{RecordedEvent, Recorder, Tee};
 use minitls::transcript::{Transcript, TranscriptHash};
@@ -58,6 +62,8 @@ struct Recorded {
     server: Vec<RecordedEvent>,
     /// The client's `--explain` view, for the record header annotations.
     client_explained: String,
+    /// The server's `--explain` view.
+    server_explained: String,
     /// The server certificate's DER, as the demo PKI issued it.
     server_cert: Vec<u8>,
 }
@@ -72,6 +78,7 @@ fn full_handshake_then_data() -> Recorded {
     let client_recorder = Recorder::default();
     let server_recorder = Recorder::default();
     let (explainer, explained) = minitls::explain::to_buffer("client");
+    let (server_explainer, server_explained) = minitls::explain::to_buffer("server");
     let client = deterministic_client(
         &pki,
         Box::new(Tee(vec![
@@ -79,7 +86,13 @@ fn full_handshake_then_data() -> Recorded {
             Box::new(client_recorder.clone()),
         ])),
     );
-    let server = deterministic_server(&pki, Box::new(server_recorder.clone()));
+    let server = deterministic_server(
+        &pki,
+        Box::new(Tee(vec![
+            Box::new(server_explainer),
+            Box::new(server_recorder.clone()),
+        ])),
+    );
     let mut pair = Pair::new(client, server);
     pair.drive().unwrap();
     assert!(pair.client.is_connected() && pair.server.is_connected());
@@ -90,11 +103,16 @@ fn full_handshake_then_data() -> Recorded {
     pair.server.close();
     pair.drive().unwrap();
     assert!(pair.client.peer_closed());
-    let client_explained = String::from_utf8(explained.lock().unwrap().clone()).unwrap();
+    let text = |buffer: &std::sync::Mutex<Vec<u8>>| {
+        String::from_utf8(buffer.lock().unwrap().clone()).unwrap()
+    };
+    let client_explained = text(&explained);
+    let server_explained = text(&server_explained);
     Recorded {
         client: client_recorder.events(),
         server: server_recorder.events(),
         client_explained,
+        server_explained,
         server_cert: pki.server_cert.clone(),
     }
 }
@@ -123,6 +141,11 @@ impl Recorded {
         let mut transcript = Transcript::new();
         let mut seen = 0;
         for (message, bytes) in self.messages() {
+            // RFC 8446 §4.4.1: a HelloRetryRequest replaces ClientHello1
+            // with its hash, as minitls's Transcript does it.
+            if message == "HelloRetryRequest" {
+                transcript.restart_for_hrr();
+            }
             transcript.add(&bytes);
             if message == name {
                 seen += 1;
@@ -456,6 +479,90 @@ fn key_schedule_with_every_hkdf_label() {
     insta::assert_snapshot!("key_schedule", key_schedule(&full_handshake_then_data()));
 }
 
+/// The same seeds with one difference: the client sends no key share at
+/// first, so the server answers with a HelloRetryRequest. Returns what
+/// the client reported.
+fn hello_retry_request_handshake() -> Vec<RecordedEvent> {
+    let pki = demo_pki(PKI_SEED);
+    let recorder = Recorder::default();
+    let mut config = client_config(&pki, CLIENT_SEED);
+    config.initial_key_share = false;
+    let client =
+        Connection::client_with_observer(Arc::new(config), "localhost", Box::new(recorder.clone()))
+            .unwrap();
+    let server = Connection::server(Arc::new(server_config(&pki, SERVER_SEED)));
+    let mut pair = Pair::new(client, server);
+    pair.drive().unwrap();
+    assert!(pair.client.negotiated().hello_retry_request);
+    recorder.events()
+}
+
+/// The key pairs of the two runs are the same, so the Extract outputs are
+/// too; every secret made by Derive-Secret differs, because the transcript
+/// does.
+fn hello_retry_request_comparison(full: &Recorded) -> String {
+    let retried = hello_retry_request_handshake();
+    let mut doc = Doc::default();
+    doc.anchor("hello_retry_request_comparison");
+    for label in [
+        SecretLabel::HandshakeSecret,
+        SecretLabel::ClientHandshakeTraffic,
+        SecretLabel::ServerHandshakeTraffic,
+        SecretLabel::MasterSecret,
+        SecretLabel::ClientApplicationTraffic0,
+        SecretLabel::ServerApplicationTraffic0,
+        SecretLabel::ExporterMaster,
+        SecretLabel::ResumptionMaster,
+    ] {
+        let (a, b) = (full.reported(label), reported(&retried, label));
+        let extract = matches!(
+            label,
+            SecretLabel::HandshakeSecret | SecretLabel::MasterSecret
+        );
+        // An Extract output does not depend on the transcript; every
+        // Derive-Secret does.
+        assert_eq!(a == b, extract, "{}", label.rfc_label());
+        let verdict = if a == b { "the same" } else { "different" };
+        doc.line(format!(
+            "{:<17} full  {}",
+            label.rfc_label(),
+            hex::encode(a)
+        ));
+        doc.line(format!("{:<17} HRR   {}  {verdict}", "", hex::encode(b)));
+    }
+    doc.anchor_end("hello_retry_request_comparison");
+    doc.0
+}
+
+#[test]
+fn the_transcript_changes_every_derived_secret() {
+    insta::assert_snapshot!(
+        "key_schedule_hello_retry_request",
+        hello_retry_request_comparison(&full_handshake_then_data())
+    );
+}
+
+/// The book says these examples replay the handshake of the golden
+/// transcript: every secret the client reports here is in that file.
+#[test]
+fn same_handshake_as_the_golden_transcript() {
+    let h = full_handshake_then_data();
+    let golden = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/snapshots/transcripts__full_handshake.snap"
+    ))
+    .unwrap();
+    for event in &h.client {
+        if let RecordedEvent::SecretDerived(label, value) = event {
+            let line = format!("secret {:<16} = {}", label.rfc_label(), hex::encode(value));
+            assert!(
+                golden.contains(&line),
+                "not in the golden transcript: {line}"
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------
 // Records (RFC 8446 §5): headers, and one decryption by hand.
 // ---------------------------------------------------------------------
@@ -648,8 +755,27 @@ fn records_and_a_decryption_by_hand() {
 // Application data and close_notify (RFC 8446 §5.2, §6.1).
 // ---------------------------------------------------------------------
 
+/// The title lines of an `--explain` view that say what went over the
+/// wire, and its key changes (Appendix A's `K_send` and `K_recv`): the
+/// field lines, states and secrets left out.
+fn key_switches(doc: &mut Doc, explained: &str) {
+    for line in explained.lines() {
+        let wire = line.starts_with("record ") || line.starts_with("alert ");
+        let message = !line.starts_with(' ') && line.contains(" -> ") && !line.starts_with("state");
+        if line.starts_with("keys") || wire || message {
+            doc.line(line);
+        }
+    }
+}
+
 fn application_data(h: &Recorded) -> String {
     let mut doc = Doc::default();
+    doc.anchor("client_key_switches");
+    key_switches(&mut doc, &h.client_explained);
+    doc.anchor_end("client_key_switches");
+    doc.anchor("server_key_switches");
+    key_switches(&mut doc, &h.server_explained);
+    doc.anchor_end("server_key_switches");
     let client_sent: Vec<Vec<u8>> = protected_records_sent(&h.client)
         .into_iter()
         .filter(|(t, _)| *t == ContentType::ApplicationData)
@@ -761,7 +887,7 @@ fn certificate_verify(h: &Recorded) -> String {
     };
     let cert = Certificate::from_der(&h.server_cert).unwrap();
 
-    doc.anchor("signed_content");
+    doc.anchor("certificate_verify_content");
     doc.line(format!(
         "the content the server signs, {} bytes (RFC 8446 §4.4.3):",
         content.len()
@@ -773,10 +899,10 @@ fn certificate_verify(h: &Recorded) -> String {
     doc.field(1, "context string", context, &quoted(context));
     doc.field(1, "separator", separator, "");
     doc.field(1, "Transcript-Hash", hash, "ClientHello..Certificate");
-    doc.anchor_end("signed_content");
+    doc.anchor_end("certificate_verify_content");
     assert_eq!(hash, th.as_bytes());
 
-    doc.anchor("signature");
+    doc.anchor("certificate_verify_signature");
     doc.field(0, "algorithm", &cv.algorithm.to_be_bytes(), "ed25519");
     doc.field(
         0,
@@ -795,7 +921,7 @@ fn certificate_verify(h: &Recorded) -> String {
         "Ed25519 verify(public key, content, signature): {}",
         if verified { "valid" } else { "INVALID" }
     ));
-    doc.anchor_end("signature");
+    doc.anchor_end("certificate_verify_signature");
     assert!(verified);
     // The same check with ed25519-dalek directly, and a failing one: the
     // signature is bound to this transcript.
@@ -807,6 +933,44 @@ fn certificate_verify(h: &Recorded) -> String {
         h.transcript_through("ServerHello", 1).as_bytes(),
     );
     assert!(key.verify_strict(&other, &signature).is_err());
+
+    // The same server key, after a HelloRetryRequest: another transcript,
+    // so another signature.
+    let retried = Recorded {
+        client: hello_retry_request_handshake(),
+        server: Vec::new(),
+        client_explained: String::new(),
+        server_explained: String::new(),
+        server_cert: h.server_cert.clone(),
+    };
+    let th_retried = retried.transcript_through("Certificate", 1);
+    let HandshakeMessage::CertificateVerify(cv_retried) =
+        HandshakeMessage::decode(&retried.message("CertificateVerify", 1)).unwrap()
+    else {
+        panic!("not a CertificateVerify");
+    };
+    let content_retried = signed_content(SERVER_CONTEXT, th_retried.as_bytes());
+    assert!(crypto::ed25519_verify(
+        &cert.subject_public_key,
+        &content_retried,
+        &cv_retried.signature
+    ));
+    assert_ne!(th_retried, th);
+    assert_ne!(cv_retried.signature, cv.signature);
+    doc.anchor("signature_after_hello_retry_request");
+    doc.field(
+        0,
+        "Transcript-Hash",
+        th_retried.as_bytes(),
+        "message_hash(ClientHello1), HelloRetryRequest, ClientHello2..Certificate",
+    );
+    doc.field(
+        0,
+        "signature",
+        &cv_retried.signature,
+        "64 bytes, the same key",
+    );
+    doc.anchor_end("signature_after_hello_retry_request");
     doc.0
 }
 
