@@ -183,6 +183,7 @@ fn derived(secret: &Secret) -> Secret {
 pub struct EarlySecret(Secret);
 
 // ANCHOR: key_schedule_stages
+// ANCHOR: early_secret_stage
 impl EarlySecret {
     /// HKDF-Extract(0, PSK), where a full handshake uses a PSK of
     /// Hash.length zero bytes.
@@ -212,7 +213,9 @@ impl EarlySecret {
         )))
     }
 }
+// ANCHOR_END: early_secret_stage
 
+// ANCHOR: handshake_secret_stage
 /// The Handshake Secret, after the key exchange.
 pub struct HandshakeSecret(Secret);
 
@@ -238,7 +241,9 @@ impl HandshakeSecret {
         MasterSecret(Secret(crypto::hkdf_extract(&salt.0, &[0u8; HASH_LEN])))
     }
 }
+// ANCHOR_END: handshake_secret_stage
 
+// ANCHOR: master_secret_stage
 /// The Master Secret, the root of the application secrets.
 pub struct MasterSecret(Secret);
 
@@ -268,6 +273,7 @@ impl MasterSecret {
         derive_secret(&self.0, "res master", th)
     }
 }
+// ANCHOR_END: master_secret_stage
 // ANCHOR_END: key_schedule_stages
 
 /// A traffic secret: the root of one direction's record keys.
