@@ -467,6 +467,13 @@ fn key_schedule(h: &Recorded) -> String {
     doc.anchor_end("resumption_master_secret");
     assert_eq!(res, h.reported(SecretLabel::ResumptionMaster));
 
+    // Both sides of a key exchange hold the same secrets.
+    for event in &h.client {
+        if let RecordedEvent::SecretDerived(label, value) = event {
+            assert_eq!(&reported(&h.server, *label)[..], &value[..]);
+        }
+    }
+
     doc.anchor("application_traffic_keys");
     traffic_keys(&mut doc, "server", "s ap traffic", &array32(&s_ap), None);
     traffic_keys(&mut doc, "client", "c ap traffic", &array32(&c_ap), None);
