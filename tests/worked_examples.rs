@@ -549,16 +549,33 @@ fn the_transcript_changes_every_derived_secret() {
     );
 }
 
+/// A golden transcript of `tests/transcripts.rs`.
+fn golden_transcript(name: &str) -> String {
+    let path = format!(
+        "{}/tests/snapshots/transcripts__{name}.snap",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(path).unwrap()
+}
+
 /// The book says these examples replay the handshake of the golden
 /// transcript: every secret the client reports here is in that file.
 #[test]
 fn same_handshake_as_the_golden_transcript() {
     let h = full_handshake_then_data();
-    let golden = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/snapshots/transcripts__full_handshake.snap"
-    ))
-    .unwrap();
+    let golden = golden_transcript("full_handshake");
+    let headers = [
+        "record client -> server: handshake",
+        "record server -> client: application_data",
+    ];
+    for title in headers {
+        for line in explained_record(&h.client_explained, title) {
+            assert!(
+                golden.contains(&line),
+                "not in the golden transcript: {line}"
+            );
+        }
+    }
     for event in &h.client {
         if let RecordedEvent::SecretDerived(label, value) = event {
             let line = format!("secret {:<16} = {}", label.rfc_label(), hex::encode(value));
@@ -750,6 +767,26 @@ fn records(h: &Recorded) -> String {
     doc.anchor_end("worked_decryption");
     assert_eq!(content_type, ContentType::ApplicationData);
     assert_eq!(content, SERVER_DATA[1]);
+
+    // minitls never pads what it sends, so this record is sealed here by
+    // RecordProtection::encrypt with 3 bytes of padding, as the server's
+    // next record under the same key. There is no next record (the
+    // close_notify was the last), so no nonce is used twice.
+    let secret = h.reported(SecretLabel::ServerApplicationTraffic0);
+    let mut protection = RecordProtection::new(&TrafficSecret::from_bytes(secret).traffic_keys());
+    for r in &sent {
+        protection.decrypt(opaque(r)).unwrap();
+    }
+    let padded = protection
+        .encrypt(ContentType::ApplicationData, SERVER_DATA[1], 3)
+        .unwrap()
+        .encode();
+    doc.anchor("padded_record");
+    let (content_type, content) =
+        decrypt_by_hand(&mut doc, "s ap traffic", &secret, &sent, &padded);
+    doc.anchor_end("padded_record");
+    assert_eq!(content_type, ContentType::ApplicationData);
+    assert_eq!(content, SERVER_DATA[1]);
     doc.0
 }
 
@@ -856,6 +893,9 @@ fn fatal_alert() -> String {
         "the alert is the client's first protected record"
     );
     assert_eq!(sent[0].0, ContentType::Alert);
+    // The very record of the golden transcript of this failure.
+    let encrypted = spaced(&sent[0].1[HEADER_LEN..]);
+    assert!(golden_transcript("unknown_ca").contains(&encrypted));
 
     let mut doc = Doc::default();
     doc.anchor("fatal_alert");
