@@ -23,12 +23,19 @@
 //!   the records, an application data record, the close_notify and a
 //!   fatal alert, each decrypted (RFC 8446 §5.2, §6).
 //!
-//! No value here is computed by the test: the key schedule, the record
-//! protection, the DER reader, the transcript hash and the signed content
-//! are minitls's. What the test adds is the layout, and the checks that the
-//! walk agrees with what the connection reported in its trace and, where an
-//! independent check exists, with the primitive crates called directly
-//! (`hkdf`, `chacha20poly1305`, `ed25519-dalek`) or RFC 8448.
+//! Every value shown is computed by minitls's code: the key schedule
+//! (`hkdf_label`, `hkdf_expand_label`, `TrafficSecret`), the record
+//! protection, the DER reader, the transcript hash and the signed content.
+//! Two steps are spelled out here, because minitls keeps them inside a type
+//! the test cannot build from a reported value: the Master Secret's
+//! HKDF-Extract (inside `HandshakeSecret::into_master_secret`), made with
+//! minitls's `crypto::hkdf_extract` and checked against the value the
+//! connection reported; and the padded sequence number of RFC 8446 §5.3,
+//! shown beside `RecordProtection::nonce` and checked against it. The other
+//! checks compare the walk with what both sides reported in their trace
+//! and, where an independent check exists, with the primitive crates called
+//! directly (`hkdf`, `chacha20poly1305`, `ed25519-dalek`), RFC 8448 and the
+//! golden transcripts.
 
 use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use minitls::codec;
