@@ -302,6 +302,7 @@ impl Connection {
     }
 
     // ANCHOR: process_record
+    // ANCHOR: process_record_open
     fn process_record(&mut self, record: OpaqueRecord) -> Result<(), Error> {
         // The deframer refused unknown types already.
         let Some(outer_type) = ContentType::from_u8(record.content_type) else {
@@ -322,6 +323,8 @@ impl Connection {
         let Some((content_type, content)) = self.open_record(outer_type, record)? else {
             return Ok(()); // skipped early data
         };
+        // ANCHOR_END: process_record_open
+        // ANCHOR: process_record_rules
         // RFC 8446 §5.1: "Handshake messages MUST NOT be interleaved with
         // other record types": a message still in pieces admits only more
         // handshake records.
@@ -358,6 +361,7 @@ impl Connection {
             )),
         }
     }
+    // ANCHOR_END: process_record_rules
     // ANCHOR_END: process_record
 
     /// RFC 8446 §5: a change_cipher_spec of exactly 0x01, unprotected,
@@ -384,6 +388,7 @@ impl Connection {
     }
 
     // ANCHOR: open_record
+    // ANCHOR: open_record_unprotected
     /// A record's real content type and content: decrypted when read keys
     /// are installed, as is before. `None` for early data the server skips.
     fn open_record(
@@ -416,6 +421,8 @@ impl Connection {
                 UnexpectedRecord::UnprotectedAfterKeyChange,
             ));
         }
+        // ANCHOR_END: open_record_unprotected
+        // ANCHOR: open_record_protected
         let len = record.fragment.len();
         match protection.decrypt(record) {
             Ok(opened) => {
@@ -443,6 +450,7 @@ impl Connection {
         self.cx.early_data_to_skip = Some(left);
         Ok(())
     }
+    // ANCHOR_END: open_record_protected
     // ANCHOR_END: open_record
 
     /// Move the state out to hand it to a handler; the connection stays
@@ -488,6 +496,7 @@ impl Connection {
     }
 
     // ANCHOR: receive_handshake
+    // ANCHOR: receive_handshake_header
     /// Reassemble handshake messages from records (one message may span
     /// records; one record may carry several) and hand each to the state
     /// machine. Each message's type and length are judged from its 4-byte
@@ -525,6 +534,8 @@ impl Connection {
             if len > max_message_len(msg_type) {
                 break Err(Error::decode("Handshake.length"));
             }
+            // ANCHOR_END: receive_handshake_header
+            // ANCHOR: receive_handshake_body
             if buf.len() < 4 + len {
                 break Ok(());
             }
@@ -548,6 +559,7 @@ impl Connection {
         }
         result
     }
+    // ANCHOR_END: receive_handshake_body
     // ANCHOR_END: receive_handshake
 
     /// Decode one whole handshake message, report it, and run its transition.

@@ -143,8 +143,15 @@ impl SecretLabel {
 /// } HkdfLabel;
 /// ```
 pub fn hkdf_expand_label(secret: &[u8; HASH_LEN], label: &str, context: &[u8], out: &mut [u8]) {
+    let info = hkdf_label(out.len() as u16, label, context);
+    crypto::hkdf_expand(secret, &info, out);
+}
+
+/// The encoded `HkdfLabel`, the `info` HKDF-Expand is given (public so the
+/// book's worked examples can show these exact bytes).
+pub fn hkdf_label(length: u16, label: &str, context: &[u8]) -> Vec<u8> {
     let mut hkdf_label = Writer::new();
-    hkdf_label.u16(out.len() as u16);
+    hkdf_label.u16(length);
     hkdf_label.vec_u8(|w| {
         w.bytes(b"tls13 ");
         w.bytes(label.as_bytes());
@@ -153,10 +160,9 @@ pub fn hkdf_expand_label(secret: &[u8; HASH_LEN], label: &str, context: &[u8], o
     // Every label is one of the RFC's constants and every context a hash or
     // a ticket_nonce, whose one-byte length prefix on the wire already caps
     // it at 255 bytes: no peer can make this label overflow.
-    let info = hkdf_label
+    hkdf_label
         .into_bytes()
-        .expect("HkdfLabel fields fit their one-byte lengths");
-    crypto::hkdf_expand(secret, &info, out);
+        .expect("HkdfLabel fields fit their one-byte lengths")
 }
 
 /// Derive-Secret(Secret, Label, Messages) =
@@ -177,6 +183,7 @@ fn derived(secret: &Secret) -> Secret {
 pub struct EarlySecret(Secret);
 
 // ANCHOR: key_schedule_stages
+// ANCHOR: early_secret_stage
 impl EarlySecret {
     /// HKDF-Extract(0, PSK), where a full handshake uses a PSK of
     /// Hash.length zero bytes.
@@ -206,7 +213,9 @@ impl EarlySecret {
         )))
     }
 }
+// ANCHOR_END: early_secret_stage
 
+// ANCHOR: handshake_secret_stage
 /// The Handshake Secret, after the key exchange.
 pub struct HandshakeSecret(Secret);
 
@@ -232,7 +241,9 @@ impl HandshakeSecret {
         MasterSecret(Secret(crypto::hkdf_extract(&salt.0, &[0u8; HASH_LEN])))
     }
 }
+// ANCHOR_END: handshake_secret_stage
 
+// ANCHOR: master_secret_stage
 /// The Master Secret, the root of the application secrets.
 pub struct MasterSecret(Secret);
 
@@ -262,6 +273,7 @@ impl MasterSecret {
         derive_secret(&self.0, "res master", th)
     }
 }
+// ANCHOR_END: master_secret_stage
 // ANCHOR_END: key_schedule_stages
 
 /// A traffic secret: the root of one direction's record keys.

@@ -130,6 +130,7 @@ impl OpaqueRecord {
 }
 
 // ANCHOR: deframer
+// ANCHOR: deframer_struct
 /// Cuts a byte stream into records, whatever the chunking of the input.
 ///
 /// Bytes are appended by [`Deframer::push`] and records taken from the
@@ -151,6 +152,7 @@ pub struct Deframer {
     /// only be the first thing a peer sends.
     started: bool,
 }
+// ANCHOR_END: deframer_struct
 
 impl Deframer {
     /// Append bytes received from the peer.
@@ -168,6 +170,7 @@ impl Deframer {
         self.len() == 0
     }
 
+    // ANCHOR: deframer_compact
     /// Drop the bytes already handed out as records (once per batch).
     /// When none are left the buffer itself goes: an idle connection holds
     /// no receive buffer, where it would otherwise keep one as large as
@@ -182,6 +185,7 @@ impl Deframer {
         }
         self.read = 0;
     }
+    // ANCHOR_END: deframer_compact
 
     /// Forget everything: the peer's input has ended (close_notify or a
     /// fatal error), and nothing after it will ever be read.
@@ -190,6 +194,7 @@ impl Deframer {
         self.read = 0;
     }
 
+    // ANCHOR: deframer_pop_header
     /// The next whole record, `None` if more bytes are needed.
     pub fn pop(&mut self) -> Result<Option<OpaqueRecord>, Error> {
         let rest = &self.buf[self.read..];
@@ -221,6 +226,8 @@ impl Deframer {
         if len > MAX_CIPHERTEXT {
             return Err(Error::RecordOverflow);
         }
+        // ANCHOR_END: deframer_pop_header
+        // ANCHOR: deframer_pop_body
         if rest.len() < HEADER_LEN + len {
             return Ok(None);
         }
@@ -243,6 +250,7 @@ impl Deframer {
             fragment,
         }))
     }
+    // ANCHOR_END: deframer_pop_body
 }
 // ANCHOR_END: deframer
 
@@ -277,7 +285,7 @@ impl RecordProtection {
     // ANCHOR: per_record_nonce
     /// RFC 8446 §5.3: the 64-bit sequence number, big-endian, left-padded
     /// with zeros to the IV's length, XORed with the static write IV.
-    fn nonce(&self) -> [u8; 12] {
+    pub fn nonce(&self) -> [u8; 12] {
         let mut nonce = self.iv;
         for (n, s) in nonce[4..]
             .iter_mut()
@@ -288,6 +296,11 @@ impl RecordProtection {
         nonce
     }
     // ANCHOR_END: per_record_nonce
+
+    /// The sequence number of the next record (RFC 8446 §5.3).
+    pub fn sequence_number(&self) -> u64 {
+        self.sequence_number
+    }
 
     fn advance(&mut self) -> Result<(), Error> {
         // RFC 8446 §5.3: a sequence number MUST NOT wrap; we would rather
