@@ -301,7 +301,6 @@ impl Connection {
         }
     }
 
-    // ANCHOR: process_record
     // ANCHOR: process_record_open
     fn process_record(&mut self, record: OpaqueRecord) -> Result<(), Error> {
         // The deframer refused unknown types already.
@@ -362,7 +361,6 @@ impl Connection {
         }
     }
     // ANCHOR_END: process_record_rules
-    // ANCHOR_END: process_record
 
     /// RFC 8446 §5: a change_cipher_spec of exactly 0x01, unprotected,
     /// between the first ClientHello and the peer's Finished, is dropped;
@@ -387,7 +385,6 @@ impl Connection {
         Err(Error::UnexpectedRecord(refused))
     }
 
-    // ANCHOR: open_record
     // ANCHOR: open_record_unprotected
     /// A record's real content type and content: decrypted when read keys
     /// are installed, as is before. `None` for early data the server skips.
@@ -451,7 +448,6 @@ impl Connection {
         Ok(())
     }
     // ANCHOR_END: open_record_protected
-    // ANCHOR_END: open_record
 
     /// Move the state out to hand it to a handler; the connection stays
     /// closed unless the handler returns a next state.
@@ -495,7 +491,6 @@ impl Connection {
         Err(Error::AlertReceived(alert.description))
     }
 
-    // ANCHOR: receive_handshake
     // ANCHOR: receive_handshake_header
     /// Reassemble handshake messages from records (one message may span
     /// records; one record may carry several) and hand each to the state
@@ -560,7 +555,6 @@ impl Connection {
         result
     }
     // ANCHOR_END: receive_handshake_body
-    // ANCHOR_END: receive_handshake
 
     /// Decode one whole handshake message, report it, and run its transition.
     fn process_handshake_message(&mut self, bytes: &[u8]) -> Result<(), Error> {

@@ -182,7 +182,6 @@ fn derived(secret: &Secret) -> Secret {
 /// The Early Secret, the first stage (RFC 8446 §7.1).
 pub struct EarlySecret(Secret);
 
-// ANCHOR: key_schedule_stages
 // ANCHOR: early_secret_stage
 impl EarlySecret {
     /// HKDF-Extract(0, PSK), where a full handshake uses a PSK of
@@ -274,7 +273,6 @@ impl MasterSecret {
     }
 }
 // ANCHOR_END: master_secret_stage
-// ANCHOR_END: key_schedule_stages
 
 /// A traffic secret: the root of one direction's record keys.
 #[derive(Clone, PartialEq, Eq, Debug)]

@@ -129,7 +129,6 @@ impl OpaqueRecord {
     }
 }
 
-// ANCHOR: deframer
 // ANCHOR: deframer_struct
 /// Cuts a byte stream into records, whatever the chunking of the input.
 ///
@@ -252,7 +251,6 @@ impl Deframer {
     }
     // ANCHOR_END: deframer_pop_body
 }
-// ANCHOR_END: deframer
 
 /// The record protection keys of one direction (RFC 8446 §7.3), derived
 /// from a traffic secret by the key schedule.
