@@ -197,9 +197,8 @@ fn run_with(flow: Flow, strategy: Arc<dyn ResumptionStrategy>) -> Run {
     }
 }
 
-/// The ladders' runs use the stateless strategy: its tickets are the ones
-/// a client sees most often on the web, and the ladder is the same with
-/// the other (`tests/transcripts.rs` shows the two differ only in the
+/// The ladders' runs use the stateless strategy; the ladder is the same
+/// with the other (`tests/transcripts.rs` shows the two differ only in the
 /// ticket's bytes).
 fn run(flow: Flow) -> Run {
     run_with(flow, Arc::new(Ticketer::new(3600)))
@@ -628,7 +627,22 @@ fn the_flows_differ_where_the_rfc_says() {
     let hrr = labels(Flow::HelloRetryRequest);
     assert_eq!(count(&hrr, Side::Server, "HelloRetryRequest"), 1);
     assert_eq!(count(&hrr, Side::Client, "ClientHello"), 2);
-    for flow in [Flow::PskDheKe, Flow::PskKe] {
+    for (flow, mode) in [(Flow::PskDheKe, "psk_dhe_ke"), (Flow::PskKe, "psk_ke")] {
+        let accepted: Vec<&str> = run(flow)
+            .log
+            .iter()
+            .filter_map(|(_, e)| match e {
+                RecordedEvent::Resumption(ResumptionEvent::Accepted { psk_mode, .. }) => {
+                    Some(*psk_mode)
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            accepted,
+            [mode],
+            "{flow:?}: the server resumed in this mode"
+        );
         let resumed = labels(flow);
         assert_eq!(count(&resumed, Side::Server, "Certificate"), 0, "{flow:?}");
         assert_eq!(
