@@ -24,11 +24,12 @@
 //! (Go's `-update`: review the diff of `book/src/generated/` like any
 //! other change.)
 
-use std::fs;
-use std::path::{Path, PathBuf};
+#[path = "support/svg.rs"]
+mod svg;
 
 use minitls::client::CLIENT_TRANSITIONS;
 use minitls::server::SERVER_TRANSITIONS;
+use svg::{BLESS_VAR, FONT_FAMILY, FONT_SIZE, comment, text_width, xml_escape};
 
 type Table = &'static [(&'static str, &'static str, &'static str)];
 
@@ -86,15 +87,6 @@ const SERVER: Machine = Machine {
     svg: "server_state_machine.svg",
     side: "server",
 };
-
-const BLESS_VAR: &str = "MINITLS_BLESS";
-
-fn generated_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("book")
-        .join("src")
-        .join("generated")
-}
 
 /// The states of a table, in order of first appearance (`from`, then `to`).
 fn states(table: Table) -> Vec<&'static str> {
@@ -194,37 +186,7 @@ fn render_picture(machine: &Machine) -> String {
 /// Compares `rendered` with the committed file `book/src/generated/<file>`,
 /// or writes it when blessing.
 fn check_or_bless(machine: &Machine, file: &str, rendered: &str) {
-    let path = generated_dir().join(file);
-    let shown = format!("book/src/generated/{file}");
-    if std::env::var_os(BLESS_VAR).is_some_and(|v| v == "1") {
-        fs::create_dir_all(generated_dir()).expect("create book/src/generated");
-        fs::write(&path, rendered).unwrap_or_else(|e| panic!("writing {shown}: {e}"));
-        return;
-    }
-    let hint = format!(
-        "{shown} is generated from {}; if the table changed on purpose, regenerate it with\n\
-         \n    {BLESS_VAR}=1 cargo test --test diagrams\n\
-         \nand review the diff",
-        machine.table_path
-    );
-    let committed = match fs::read_to_string(&path) {
-        Ok(text) => text.replace("\r\n", "\n"),
-        Err(e) => panic!("cannot read {shown} ({e}).\n{hint}"),
-    };
-    if committed == rendered {
-        return;
-    }
-    let line = committed
-        .lines()
-        .zip(rendered.lines())
-        .position(|(a, b)| a != b)
-        .unwrap_or_else(|| committed.lines().count().min(rendered.lines().count()));
-    panic!(
-        "{shown} is out of date: first difference at line {}\n  committed: {:?}\n  rendered:  {:?}\n\n{hint}",
-        line + 1,
-        committed.lines().nth(line).unwrap_or("<end of file>"),
-        rendered.lines().nth(line).unwrap_or("<end of file>"),
-    );
+    svg::check_or_bless(file, rendered, machine.table_path, "diagrams");
 }
 
 #[test]
@@ -289,11 +251,6 @@ fn tables_use_appendix_a_states_and_are_connected() {
 // The SVG picture
 // ---------------------------------------------------------------------------
 
-/// Font size of every text in the picture, in px. The font is monospace so
-/// that a label's width is known without a font engine: at most
-/// `CHAR_WIDTH` px per character (DejaVu Sans Mono is 0.6 em).
-const FONT_SIZE: i32 = 13;
-const CHAR_WIDTH: i32 = 8;
 /// A state's box: height, and the room left around its name.
 const BOX_HEIGHT: i32 = 34;
 const BOX_PADDING: i32 = 16;
@@ -309,34 +266,6 @@ const LANE_GAP: i32 = 22;
 const CORNER: i32 = 10;
 /// How far a self-loop reaches out of its box.
 const LOOP_REACH: i32 = 34;
-
-fn text_width(text: &str) -> i32 {
-    text.chars().count() as i32 * CHAR_WIDTH
-}
-
-/// An XML comment line holding `text`. XML forbids `--` inside a comment
-/// (an SVG with one does not show at all), so each `-` that would make one
-/// is followed by a space.
-fn comment(text: &str) -> String {
-    let mut safe = String::new();
-    for c in text.chars() {
-        if c == '-' && safe.ends_with('-') {
-            safe.push(' ');
-        }
-        safe.push(c);
-    }
-    if safe.ends_with('-') {
-        safe.push(' ');
-    }
-    format!("  <!-- {safe} -->\n")
-}
-
-fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// How one arrow is drawn.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -523,7 +452,7 @@ fn render_svg(table: Table, rfc_states: &[&'static str], title: &str, source: &s
          \x20    change the table, then regenerate as tests/diagrams.rs says. -->\n\
          <svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" \
          width=\"{width}\" height=\"{height}\" \
-         font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\" font-size=\"{FONT_SIZE}\">\n\
+         font-family=\"{FONT_FAMILY}\" font-size=\"{FONT_SIZE}\">\n\
          \x20 <title>{title}</title>\n\
          \x20 <defs>\n\
          \x20   <marker id=\"head\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" \
@@ -679,45 +608,12 @@ fn client_arrows_take_the_expected_shapes() {
     );
 }
 
-/// No two texts of a picture overlap. Each `<text>` is measured the way
-/// the layout measures it (monospace, `CHAR_WIDTH` per character, about
-/// one font size tall above the baseline).
+/// No two texts of a picture overlap (measured as `svg::text_boxes`
+/// measures them), and each state and arrow has its text.
 #[test]
 fn no_text_overlaps_another() {
-    fn attribute(line: &str, name: &str) -> Option<String> {
-        let start = line.find(&format!(" {name}=\""))? + name.len() + 3;
-        let len = line[start..].find('"')?;
-        Some(line[start..start + len].to_string())
-    }
     for machine in [&CLIENT, &SERVER] {
-        let svg = render_picture(machine);
-        let mut boxes: Vec<(i32, i32, i32, i32, String)> = Vec::new();
-        for line in svg
-            .lines()
-            .map(str::trim)
-            .filter(|l| l.starts_with("<text "))
-        {
-            let x: i32 = attribute(line, "x").unwrap().parse().unwrap();
-            let y: i32 = attribute(line, "y").unwrap().parse().unwrap();
-            let content = &line[line.find('>').unwrap() + 1..line.rfind("</text>").unwrap()];
-            let content = content
-                .replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&amp;", "&");
-            let w = text_width(&content);
-            let x0 = match attribute(line, "text-anchor").as_deref() {
-                Some("middle") => x - w / 2,
-                Some("end") => x - w,
-                _ => x,
-            };
-            boxes.push((x0, y - FONT_SIZE + 2, x0 + w, y + 3, content));
-        }
-        for (i, a) in boxes.iter().enumerate() {
-            for b in &boxes[..i] {
-                let apart = a.2 <= b.0 || b.2 <= a.0 || a.3 <= b.1 || b.3 <= a.1;
-                assert!(apart, "{}: {:?} overlaps {:?}", machine.svg, a.4, b.4);
-            }
-        }
+        let boxes = svg::assert_no_text_overlaps(machine.svg, &render_picture(machine));
         assert_eq!(
             boxes.len(),
             machine.table.len() + column(machine.table, machine.rfc_states).len(),
