@@ -1,5 +1,5 @@
-//! Exercise 04: the client's state machine as a function (book appendix
-//! chapter "State machines, drawn from the code"; RFC 8446 Appendix A.1).
+//! Exercise 04: the client's state machine as a function (book chapter
+//! "State machines, drawn from the code"; RFC 8446 Appendix A.1).
 //!
 //! RFC 8446 Appendix A.1 draws the client as states (START, WAIT_SH,
 //! WAIT_EE, WAIT_CERT_CR, WAIT_CERT, WAIT_CV, WAIT_FINISHED, CONNECTED)
