@@ -7,6 +7,14 @@
 //! a failure too.
 
 // Exercises 01-09.
+pub mod c01_handshake_messages;
+pub mod c02_forward_secrecy;
+pub mod c03_which_keys;
+pub mod c04_client_transitions;
+pub mod c05_vectors;
+pub mod c06_records;
+pub mod c07_client_extensions;
+pub mod c08_hello_retry_request;
 pub mod c09_hkdf_label;
 
 // Exercises 10-17.
