@@ -45,7 +45,14 @@ pub const EXERCISES: &[Exercise] = &[
         check: checks::c09_hkdf_label::check,
     },
     // Part one: exercises 10-17 (EncryptedExtensions … attacks).
-
+    Exercise {
+        number: "10",
+        chapter: "encrypted-extensions.md",
+        title: "Which EncryptedExtensions a client accepts",
+        teaches: "that a client refuses a server's extensions in two layers with two alerts: illegal_parameter for one RFC 8446 §4.2 does not allow in the message, unsupported_extension for one it never offered",
+        starter: "exercises/10_encrypted_extensions.rs",
+        check: checks::c10_encrypted_extensions::check,
+    },
     // Resumption: exercises 18-25 (Wireshark … misconceptions).
 ];
 
@@ -61,5 +68,16 @@ pub const EXERCISES: &[Exercise] = &[
 pub mod e09_hkdf_label;
 
 // Exercises 10-17.
+
+/// Exercise 10: the client's verdict on EncryptedExtensions (encrypted-extensions.md).
+#[cfg_attr(
+    not(feature = "solutions"),
+    path = "../exercises/10_encrypted_extensions.rs"
+)]
+#[cfg_attr(
+    feature = "solutions",
+    path = "../solutions/10_encrypted_extensions.rs"
+)]
+pub mod e10_encrypted_extensions;
 
 // Exercises 18-25.

@@ -10,6 +10,8 @@
 pub mod c09_hkdf_label;
 
 // Exercises 10-17.
+pub mod c10_encrypted_extensions;
+pub mod flight;
 
 // Exercises 18-25.
 
