@@ -53,6 +53,14 @@ pub const EXERCISES: &[Exercise] = &[
         starter: "exercises/10_encrypted_extensions.rs",
         check: checks::c10_encrypted_extensions::check,
     },
+    Exercise {
+        number: "11",
+        chapter: "certificate.md",
+        title: "Walk the DER of a real certificate",
+        teaches: "how DER's tag-length-value encoding works, why its lengths have exactly one form, and where in a certificate the server's public key sits",
+        starter: "exercises/11_der_walk.rs",
+        check: checks::c11_der_walk::check,
+    },
     // Resumption: exercises 18-25 (Wireshark … misconceptions).
 ];
 
@@ -79,5 +87,10 @@ pub mod e09_hkdf_label;
     path = "../solutions/10_encrypted_extensions.rs"
 )]
 pub mod e10_encrypted_extensions;
+
+/// Exercise 11: the DER walk to the public key (certificate.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/11_der_walk.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/11_der_walk.rs")]
+pub mod e11_der_walk;
 
 // Exercises 18-25.
