@@ -61,6 +61,14 @@ pub const EXERCISES: &[Exercise] = &[
         starter: "exercises/11_der_walk.rs",
         check: checks::c11_der_walk::check,
     },
+    Exercise {
+        number: "12",
+        chapter: "certificate-validation.md",
+        title: "Match a server name against a certificate's",
+        teaches: "how a client decides that a certificate names the server it asked for, with RFC 9525's one wildcard form, and that a wrong name stops the handshake",
+        starter: "exercises/12_name_matching.rs",
+        check: checks::c12_name_matching::check,
+    },
     // Resumption: exercises 18-25 (Wireshark … misconceptions).
 ];
 
@@ -92,5 +100,10 @@ pub mod e10_encrypted_extensions;
 #[cfg_attr(not(feature = "solutions"), path = "../exercises/11_der_walk.rs")]
 #[cfg_attr(feature = "solutions", path = "../solutions/11_der_walk.rs")]
 pub mod e11_der_walk;
+
+/// Exercise 12: matching a server name (certificate-validation.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/12_name_matching.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/12_name_matching.rs")]
+pub mod e12_name_matching;
 
 // Exercises 18-25.

@@ -12,6 +12,7 @@ pub mod c09_hkdf_label;
 // Exercises 10-17.
 pub mod c10_encrypted_extensions;
 pub mod c11_der_walk;
+pub mod c12_name_matching;
 pub mod flight;
 
 // Exercises 18-25.
