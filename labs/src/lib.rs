@@ -69,6 +69,14 @@ pub const EXERCISES: &[Exercise] = &[
         starter: "exercises/12_name_matching.rs",
         check: checks::c12_name_matching::check,
     },
+    Exercise {
+        number: "13",
+        chapter: "certificate-verify.md",
+        title: "The content CertificateVerify signs",
+        teaches: "what exactly a server signs in TLS 1.3 (64 spaces, a context string, a zero byte, the transcript hash) and how a client checks a real server's signature over it",
+        starter: "exercises/13_certificate_verify.rs",
+        check: checks::c13_certificate_verify::check,
+    },
     // Resumption: exercises 18-25 (Wireshark … misconceptions).
 ];
 
@@ -105,5 +113,13 @@ pub mod e11_der_walk;
 #[cfg_attr(not(feature = "solutions"), path = "../exercises/12_name_matching.rs")]
 #[cfg_attr(feature = "solutions", path = "../solutions/12_name_matching.rs")]
 pub mod e12_name_matching;
+
+/// Exercise 13: CertificateVerify's signed content (certificate-verify.md).
+#[cfg_attr(
+    not(feature = "solutions"),
+    path = "../exercises/13_certificate_verify.rs"
+)]
+#[cfg_attr(feature = "solutions", path = "../solutions/13_certificate_verify.rs")]
+pub mod e13_certificate_verify;
 
 // Exercises 18-25.
