@@ -77,6 +77,14 @@ pub const EXERCISES: &[Exercise] = &[
         starter: "exercises/13_certificate_verify.rs",
         check: checks::c13_certificate_verify::check,
     },
+    Exercise {
+        number: "14",
+        chapter: "finished.md",
+        title: "The Finished MAC",
+        teaches: "how verify_data binds the whole handshake to each side's traffic secret: a finished_key from HKDF-Expand-Label, then an HMAC over the transcript hash",
+        starter: "exercises/14_finished.rs",
+        check: checks::c14_finished::check,
+    },
     // Resumption: exercises 18-25 (Wireshark … misconceptions).
 ];
 
@@ -121,5 +129,10 @@ pub mod e12_name_matching;
 )]
 #[cfg_attr(feature = "solutions", path = "../solutions/13_certificate_verify.rs")]
 pub mod e13_certificate_verify;
+
+/// Exercise 14: the Finished MAC (finished.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/14_finished.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/14_finished.rs")]
+pub mod e14_finished;
 
 // Exercises 18-25.

@@ -14,6 +14,7 @@ pub mod c10_encrypted_extensions;
 pub mod c11_der_walk;
 pub mod c12_name_matching;
 pub mod c13_certificate_verify;
+pub mod c14_finished;
 pub mod flight;
 
 // Exercises 18-25.
