@@ -85,6 +85,14 @@ pub const EXERCISES: &[Exercise] = &[
         starter: "exercises/14_finished.rs",
         check: checks::c14_finished::check,
     },
+    Exercise {
+        number: "15",
+        chapter: "application-data.md",
+        title: "Build and strip TLSInnerPlaintext",
+        teaches: "how a protected record hides its real content type and length: content, type, then zero padding, and how a receiver finds the type again",
+        starter: "exercises/15_inner_plaintext.rs",
+        check: checks::c15_inner_plaintext::check,
+    },
     // Resumption: exercises 18-25 (Wireshark … misconceptions).
 ];
 
@@ -134,5 +142,13 @@ pub mod e13_certificate_verify;
 #[cfg_attr(not(feature = "solutions"), path = "../exercises/14_finished.rs")]
 #[cfg_attr(feature = "solutions", path = "../solutions/14_finished.rs")]
 pub mod e14_finished;
+
+/// Exercise 15: TLSInnerPlaintext (application-data.md).
+#[cfg_attr(
+    not(feature = "solutions"),
+    path = "../exercises/15_inner_plaintext.rs"
+)]
+#[cfg_attr(feature = "solutions", path = "../solutions/15_inner_plaintext.rs")]
+pub mod e15_inner_plaintext;
 
 // Exercises 18-25.

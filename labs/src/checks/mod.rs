@@ -15,6 +15,7 @@ pub mod c11_der_walk;
 pub mod c12_name_matching;
 pub mod c13_certificate_verify;
 pub mod c14_finished;
+pub mod c15_inner_plaintext;
 pub mod flight;
 
 // Exercises 18-25.
