@@ -93,6 +93,14 @@ pub const EXERCISES: &[Exercise] = &[
         starter: "exercises/15_inner_plaintext.rs",
         check: checks::c15_inner_plaintext::check,
     },
+    Exercise {
+        number: "16",
+        chapter: "alerts.md",
+        title: "Which alert a bad input earns, and its bytes",
+        teaches: "that every failure ends in one fatal alert naming its kind (RFC 8446 §6.2), and what that alert looks like on the wire before any keys exist",
+        starter: "exercises/16_alerts.rs",
+        check: checks::c16_alerts::check,
+    },
     // Resumption: exercises 18-25 (Wireshark … misconceptions).
 ];
 
@@ -150,5 +158,10 @@ pub mod e14_finished;
 )]
 #[cfg_attr(feature = "solutions", path = "../solutions/15_inner_plaintext.rs")]
 pub mod e15_inner_plaintext;
+
+/// Exercise 16: which alert, and its record (alerts.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/16_alerts.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/16_alerts.rs")]
+pub mod e16_alerts;
 
 // Exercises 18-25.
