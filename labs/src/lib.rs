@@ -101,6 +101,14 @@ pub const EXERCISES: &[Exercise] = &[
         starter: "exercises/16_alerts.rs",
         check: checks::c16_alerts::check,
     },
+    Exercise {
+        number: "17",
+        chapter: "attacks.md",
+        title: "Detect the downgrade sentinels",
+        teaches: "how a TLS 1.3 server's random tells a TLS 1.3 client that an attacker pushed the handshake down to TLS 1.2, and what the client does about it",
+        starter: "exercises/17_downgrade.rs",
+        check: checks::c17_downgrade::check,
+    },
     // Resumption: exercises 18-25 (Wireshark … misconceptions).
 ];
 
@@ -163,5 +171,10 @@ pub mod e15_inner_plaintext;
 #[cfg_attr(not(feature = "solutions"), path = "../exercises/16_alerts.rs")]
 #[cfg_attr(feature = "solutions", path = "../solutions/16_alerts.rs")]
 pub mod e16_alerts;
+
+/// Exercise 17: the downgrade sentinels (attacks.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/17_downgrade.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/17_downgrade.rs")]
+pub mod e17_downgrade;
 
 // Exercises 18-25.

@@ -17,6 +17,7 @@ pub mod c13_certificate_verify;
 pub mod c14_finished;
 pub mod c15_inner_plaintext;
 pub mod c16_alerts;
+pub mod c17_downgrade;
 pub mod flight;
 
 // Exercises 18-25.
