@@ -6,11 +6,13 @@
 //!
 //! - RFC 8446 §4.2: an extension the client *recognizes* but that the
 //!   table of §4.2 does not allow in this message (its "EE" column) is
-//!   `illegal_parameter`. So is the same type twice. minitls recognizes
-//!   the types in `minitls::messages::extensions::extension_type`; only
-//!   `server_name`, `supported_groups` and `early_data` among them are
-//!   allowed in EncryptedExtensions. This is checked while the list is
-//!   decoded, for every extension, before anything else.
+//!   `illegal_parameter`. minitls recognizes the types in
+//!   `minitls::messages::extensions::extension_type`; only `server_name`,
+//!   `supported_groups` and `early_data` among them are allowed in
+//!   EncryptedExtensions. §4.2 also forbids the same type twice in one
+//!   list, and minitls answers that with `illegal_parameter` too. Both
+//!   are checked while the list is decoded, extension by extension,
+//!   before anything else.
 //! - RFC 8446 §4.2: an extension the client did not offer is
 //!   `unsupported_extension`. This is checked after decoding.
 //!

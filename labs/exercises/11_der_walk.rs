@@ -7,8 +7,9 @@
 //! one is `0x80 | n` followed by n big-endian bytes (long form). DER
 //! allows exactly one encoding of each length, so refuse: the indefinite
 //! form `0x80`; a long form for a length below 128; a long form with a
-//! leading zero byte; more than 4 length bytes. Refuse, too, a value that
-//! runs past the end of the input.
+//! leading zero byte. Refuse, too, more than 4 length bytes (minitls's
+//! own limit: no certificate is 4 GiB long) and a value that runs past
+//! the end of the input.
 //!
 //! Write [`read_tlv`], then use it in [`subject_public_key`] to find the
 //! Ed25519 key inside a certificate:

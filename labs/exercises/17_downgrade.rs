@@ -6,8 +6,11 @@
 //! agree on TLS 1.2 unnoticed. A TLS 1.3 server that negotiates TLS 1.2
 //! must end its ServerHello.random with the eight bytes
 //! `44 4F 57 4E 47 52 44 01` ("DOWNGRD" and 01), and with
-//! `44 4F 57 4E 47 52 44 00` for TLS 1.1 or below. The random is signed
-//! in a TLS 1.2 handshake, so the attacker cannot remove it.
+//! `44 4F 57 4E 47 52 44 00` for TLS 1.1 or below. A TLS 1.2 server
+//! signs both randoms in its ServerKeyExchange, so with an ephemeral key
+//! exchange the attacker cannot remove the sentinel unnoticed (with
+//! static RSA key transport there is no such signature, and no such
+//! protection).
 //!
 //! Write [`is_downgrade_sentinel`], then [`client_alert`]: what a
 //! TLS 1.3-only client (minitls) does with a ServerHello, given its random
