@@ -109,7 +109,70 @@ pub const EXERCISES: &[Exercise] = &[
         check: checks::c09_hkdf_label::check,
     },
     // Part one: exercises 10-17 (EncryptedExtensions … attacks).
-
+    Exercise {
+        number: "10",
+        chapter: "encrypted-extensions.md",
+        title: "Which EncryptedExtensions a client accepts",
+        teaches: "that a client refuses a server's extensions in two layers with two alerts: illegal_parameter for one RFC 8446 §4.2 does not allow in the message, unsupported_extension for one it never offered",
+        starter: "exercises/10_encrypted_extensions.rs",
+        check: checks::c10_encrypted_extensions::check,
+    },
+    Exercise {
+        number: "11",
+        chapter: "certificate.md",
+        title: "Walk the DER of a real certificate",
+        teaches: "how DER's tag-length-value encoding works, why its lengths have exactly one form, and where in a certificate the server's public key sits",
+        starter: "exercises/11_der_walk.rs",
+        check: checks::c11_der_walk::check,
+    },
+    Exercise {
+        number: "12",
+        chapter: "certificate-validation.md",
+        title: "Match a server name against a certificate's",
+        teaches: "how a client decides that a certificate names the server it asked for, with RFC 9525's one wildcard form, and that a wrong name stops the handshake",
+        starter: "exercises/12_name_matching.rs",
+        check: checks::c12_name_matching::check,
+    },
+    Exercise {
+        number: "13",
+        chapter: "certificate-verify.md",
+        title: "The content CertificateVerify signs",
+        teaches: "what exactly a server signs in TLS 1.3 (64 spaces, a context string, a zero byte, the transcript hash) and how a client checks a real server's signature over it",
+        starter: "exercises/13_certificate_verify.rs",
+        check: checks::c13_certificate_verify::check,
+    },
+    Exercise {
+        number: "14",
+        chapter: "finished.md",
+        title: "The Finished MAC",
+        teaches: "how verify_data binds the whole handshake to each side's traffic secret: a finished_key from HKDF-Expand-Label, then an HMAC over the transcript hash",
+        starter: "exercises/14_finished.rs",
+        check: checks::c14_finished::check,
+    },
+    Exercise {
+        number: "15",
+        chapter: "application-data.md",
+        title: "Build and strip TLSInnerPlaintext",
+        teaches: "how a protected record hides its real content type and length: content, type, then zero padding, and how a receiver finds the type again",
+        starter: "exercises/15_inner_plaintext.rs",
+        check: checks::c15_inner_plaintext::check,
+    },
+    Exercise {
+        number: "16",
+        chapter: "alerts.md",
+        title: "Which alert a bad input earns, and its bytes",
+        teaches: "that every failure ends in one fatal alert naming its kind (RFC 8446 §6.2), and what that alert looks like on the wire before any keys exist",
+        starter: "exercises/16_alerts.rs",
+        check: checks::c16_alerts::check,
+    },
+    Exercise {
+        number: "17",
+        chapter: "attacks.md",
+        title: "Detect the downgrade sentinels",
+        teaches: "how a TLS 1.3 server's random tells a TLS 1.3 client that an attacker pushed the handshake down to TLS 1.2, and what the client does about it",
+        starter: "exercises/17_downgrade.rs",
+        check: checks::c17_downgrade::check,
+    },
     // Resumption: exercises 18-25 (Wireshark … misconceptions).
 ];
 
@@ -180,5 +243,57 @@ pub mod e08_hello_retry_request;
 pub mod e09_hkdf_label;
 
 // Exercises 10-17.
+
+/// Exercise 10: the client's verdict on EncryptedExtensions (encrypted-extensions.md).
+#[cfg_attr(
+    not(feature = "solutions"),
+    path = "../exercises/10_encrypted_extensions.rs"
+)]
+#[cfg_attr(
+    feature = "solutions",
+    path = "../solutions/10_encrypted_extensions.rs"
+)]
+pub mod e10_encrypted_extensions;
+
+/// Exercise 11: the DER walk to the public key (certificate.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/11_der_walk.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/11_der_walk.rs")]
+pub mod e11_der_walk;
+
+/// Exercise 12: matching a server name (certificate-validation.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/12_name_matching.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/12_name_matching.rs")]
+pub mod e12_name_matching;
+
+/// Exercise 13: CertificateVerify's signed content (certificate-verify.md).
+#[cfg_attr(
+    not(feature = "solutions"),
+    path = "../exercises/13_certificate_verify.rs"
+)]
+#[cfg_attr(feature = "solutions", path = "../solutions/13_certificate_verify.rs")]
+pub mod e13_certificate_verify;
+
+/// Exercise 14: the Finished MAC (finished.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/14_finished.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/14_finished.rs")]
+pub mod e14_finished;
+
+/// Exercise 15: TLSInnerPlaintext (application-data.md).
+#[cfg_attr(
+    not(feature = "solutions"),
+    path = "../exercises/15_inner_plaintext.rs"
+)]
+#[cfg_attr(feature = "solutions", path = "../solutions/15_inner_plaintext.rs")]
+pub mod e15_inner_plaintext;
+
+/// Exercise 16: which alert, and its record (alerts.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/16_alerts.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/16_alerts.rs")]
+pub mod e16_alerts;
+
+/// Exercise 17: the downgrade sentinels (attacks.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/17_downgrade.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/17_downgrade.rs")]
+pub mod e17_downgrade;
 
 // Exercises 18-25.

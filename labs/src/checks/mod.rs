@@ -18,6 +18,15 @@ pub mod c08_hello_retry_request;
 pub mod c09_hkdf_label;
 
 // Exercises 10-17.
+pub mod c10_encrypted_extensions;
+pub mod c11_der_walk;
+pub mod c12_name_matching;
+pub mod c13_certificate_verify;
+pub mod c14_finished;
+pub mod c15_inner_plaintext;
+pub mod c16_alerts;
+pub mod c17_downgrade;
+pub mod flight;
 
 // Exercises 18-25.
 
