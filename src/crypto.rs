@@ -189,6 +189,7 @@ impl Aead {
     }
 }
 
+// ANCHOR: x25519_key_pair
 /// An X25519 key pair used once, for one `key_share` (RFC 8446 §4.2.8.2).
 pub struct X25519KeyPair {
     secret: x25519_dalek::EphemeralSecret,
@@ -218,6 +219,7 @@ impl X25519KeyPair {
         Some(SharedSecret(shared.to_bytes()))
     }
 }
+// ANCHOR_END: x25519_key_pair
 
 /// The X25519 output, the `(EC)DHE` input of RFC 8446 §7.1.
 #[derive(Zeroize, ZeroizeOnDrop)]

@@ -836,6 +836,7 @@ impl Negotiated {
         let bytes = cx.send_handshake(&HandshakeMessage::Certificate(certificate))?;
         self.transcript.add(&bytes);
 
+        // ANCHOR: sign_certificate_verify
         let content = signed_content(SERVER_CONTEXT, self.transcript.current().as_bytes());
         let signature = self.config.private_key.sign(&content);
         cx.operation(Operation::Ed25519Sign);
@@ -843,6 +844,7 @@ impl Negotiated {
             algorithm: ED25519,
             signature: signature.to_vec(),
         };
+        // ANCHOR_END: sign_certificate_verify
         let bytes = cx.send_handshake(&HandshakeMessage::CertificateVerify(verify))?;
         self.transcript.add(&bytes);
         Ok(())

@@ -313,3 +313,84 @@ fn the_stolen_ticket_key_lab_reads_psk_ke_but_not_psk_dhe_ke() {
     let snapshot = format!("ANCHOR: lab_output\n{}ANCHOR_END: lab_output\n", out.stdout);
     insta::assert_snapshot!("lab_stolen_ticket_key", snapshot);
 }
+
+/// The second attack lab: a recorded full handshake against two leaked
+/// keys. The certificate's Ed25519 key opens nothing in the recording
+/// (though it impersonates the server to a new client); the server's
+/// X25519 ephemeral key of that connection opens the whole flight and the
+/// application data both ways. The whole output is a reviewed snapshot.
+#[test]
+fn the_leaked_keys_lab_decrypts_with_the_ephemeral_key_but_not_the_signing_key() {
+    let out = run_example(&Case {
+        example: "lab_leaked_keys",
+        args: &[],
+        stdin: None,
+        expect: &[],
+    });
+    out.assert_success();
+    let section = |from: &str, to: &str| -> String {
+        let start = out
+            .stdout
+            .find(from)
+            .unwrap_or_else(|| panic!("no {from:?}\n{out}"));
+        let rest = &out.stdout[start..];
+        rest[..rest.find(to).unwrap_or(rest.len())].to_string()
+    };
+    let signing_key = section("\n2. ", "\n3. ");
+    let ephemeral_key = section("\n3. ", "\n4. ");
+
+    assert!(
+        signing_key.contains("does not open: bad_record_mac"),
+        "the signing key must not open the recording\n{out}"
+    );
+    assert!(
+        !signing_key.contains("decrypted") && !signing_key.contains("PIN accepted"),
+        "{out}"
+    );
+    assert!(
+        signing_key.contains("(CN=localhost)") && signing_key.contains("(ed25519), and connects"),
+        "a client accepts the impersonating server\n{out}"
+    );
+
+    assert!(
+        ephemeral_key.contains("its public half is the ServerHello's key_share: true"),
+        "{out}"
+    );
+    for message in [
+        "EncryptedExtensions",
+        "Certificate",
+        "CertificateVerify",
+        "Finished",
+    ] {
+        assert!(
+            ephemeral_key.contains(&format!("decrypted the server's {message} (")),
+            "the ephemeral key opens {message}\n{out}"
+        );
+    }
+    assert!(ephemeral_key.contains("signature valid: true"), "{out}");
+    assert!(
+        ephemeral_key.contains("decrypted the client's application data: \"PIN 4711\""),
+        "{out}"
+    );
+    assert!(
+        ephemeral_key.contains("decrypted the server's application data: \"PIN accepted\""),
+        "{out}"
+    );
+
+    // The anchors are for the book, which includes the whole output and,
+    // on its own, the two key shares as they crossed the wire.
+    let mut snapshot = String::from("ANCHOR: lab_output\n");
+    for line in out.stdout.lines() {
+        if line.trim_start().starts_with("ClientHello key_share") {
+            snapshot.push_str("ANCHOR: key_shares\n");
+        }
+        snapshot.push_str(line);
+        snapshot.push('\n');
+        if line.trim_start().starts_with("ServerHello key_share") {
+            snapshot.push_str("ANCHOR_END: key_shares\n");
+        }
+    }
+    snapshot.push_str("ANCHOR_END: lab_output\n");
+    assert!(snapshot.contains("ANCHOR_END: key_shares"), "{out}");
+    insta::assert_snapshot!("lab_leaked_keys", snapshot);
+}
