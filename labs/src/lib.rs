@@ -244,7 +244,7 @@ pub mod e09_hkdf_label;
 
 // Exercises 10-17.
 
-/// Exercise 10: the client's verdict on EncryptedExtensions (encrypted-extensions.md).
+// Exercise 10: the client's verdict on EncryptedExtensions (encrypted-extensions.md).
 #[cfg_attr(
     not(feature = "solutions"),
     path = "../exercises/10_encrypted_extensions.rs"
@@ -255,17 +255,17 @@ pub mod e09_hkdf_label;
 )]
 pub mod e10_encrypted_extensions;
 
-/// Exercise 11: the DER walk to the public key (certificate.md).
+// Exercise 11: the DER walk to the public key (certificate.md).
 #[cfg_attr(not(feature = "solutions"), path = "../exercises/11_der_walk.rs")]
 #[cfg_attr(feature = "solutions", path = "../solutions/11_der_walk.rs")]
 pub mod e11_der_walk;
 
-/// Exercise 12: matching a server name (certificate-validation.md).
+// Exercise 12: matching a server name (certificate-validation.md).
 #[cfg_attr(not(feature = "solutions"), path = "../exercises/12_name_matching.rs")]
 #[cfg_attr(feature = "solutions", path = "../solutions/12_name_matching.rs")]
 pub mod e12_name_matching;
 
-/// Exercise 13: CertificateVerify's signed content (certificate-verify.md).
+// Exercise 13: CertificateVerify's signed content (certificate-verify.md).
 #[cfg_attr(
     not(feature = "solutions"),
     path = "../exercises/13_certificate_verify.rs"
@@ -273,12 +273,12 @@ pub mod e12_name_matching;
 #[cfg_attr(feature = "solutions", path = "../solutions/13_certificate_verify.rs")]
 pub mod e13_certificate_verify;
 
-/// Exercise 14: the Finished MAC (finished.md).
+// Exercise 14: the Finished MAC (finished.md).
 #[cfg_attr(not(feature = "solutions"), path = "../exercises/14_finished.rs")]
 #[cfg_attr(feature = "solutions", path = "../solutions/14_finished.rs")]
 pub mod e14_finished;
 
-/// Exercise 15: TLSInnerPlaintext (application-data.md).
+// Exercise 15: TLSInnerPlaintext (application-data.md).
 #[cfg_attr(
     not(feature = "solutions"),
     path = "../exercises/15_inner_plaintext.rs"
@@ -286,12 +286,12 @@ pub mod e14_finished;
 #[cfg_attr(feature = "solutions", path = "../solutions/15_inner_plaintext.rs")]
 pub mod e15_inner_plaintext;
 
-/// Exercise 16: which alert, and its record (alerts.md).
+// Exercise 16: which alert, and its record (alerts.md).
 #[cfg_attr(not(feature = "solutions"), path = "../exercises/16_alerts.rs")]
 #[cfg_attr(feature = "solutions", path = "../solutions/16_alerts.rs")]
 pub mod e16_alerts;
 
-/// Exercise 17: the downgrade sentinels (attacks.md).
+// Exercise 17: the downgrade sentinels (attacks.md).
 #[cfg_attr(not(feature = "solutions"), path = "../exercises/17_downgrade.rs")]
 #[cfg_attr(feature = "solutions", path = "../solutions/17_downgrade.rs")]
 pub mod e17_downgrade;
