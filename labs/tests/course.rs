@@ -73,7 +73,12 @@ fn chapters() -> Vec<(String, bool)> {
             if line.trim() == "---" {
                 main_part = false;
             }
-            let link = line.trim_start().strip_prefix("- [")?;
+            // `- [title](file.md)` in a part, `[title](file.md)` for an
+            // appendix after the separator.
+            let line = line.trim_start();
+            let link = line
+                .strip_prefix("- [")
+                .or_else(|| line.strip_prefix('['))?;
             let (_, target) = link.split_once("](")?;
             target
                 .strip_suffix(')')
