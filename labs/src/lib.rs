@@ -47,6 +47,38 @@ pub const EXERCISES: &[Exercise] = &[
     // Part one: exercises 10-17 (EncryptedExtensions … attacks).
 
     // Resumption: exercises 18-25 (Wireshark … misconceptions).
+    Exercise {
+        number: "18",
+        chapter: "wireshark.md",
+        title: "NSS key log lines for Wireshark",
+        teaches: "that Wireshark decrypts TLS 1.3 from five traffic-protecting secrets per connection, each named by a label and the connection's ClientHello.random",
+        starter: "exercises/18_key_log.rs",
+        check: checks::c18_key_log::check,
+    },
+    Exercise {
+        number: "19",
+        chapter: "resumption-history.md",
+        title: "Does this ClientHello offer resumption?",
+        teaches: "that TLS 1.3 offers a session only in the pre_shared_key extension, while legacy_session_id is filled for middleboxes on every connection",
+        starter: "exercises/19_offers_resumption.rs",
+        check: checks::c19_offers_resumption::check,
+    },
+    Exercise {
+        number: "20",
+        chapter: "resumption-new-session-ticket.md",
+        title: "A ticket's PSK from its nonce",
+        teaches: "that a ticket's PSK never travels in the NewSessionTicket: both sides derive it from the resumption secret and the ticket's nonce",
+        starter: "exercises/20_ticket_psk.rs",
+        check: checks::c20_ticket_psk::check,
+    },
+    Exercise {
+        number: "21",
+        chapter: "resumption-client-hello.md",
+        title: "The PSK binder over a truncated ClientHello",
+        teaches: "how a client proves it holds the PSK: an HMAC, keyed from the PSK's early secret, over the ClientHello up to its binders",
+        starter: "exercises/21_psk_binder.rs",
+        check: checks::c21_psk_binder::check,
+    },
 ];
 
 // The exercise modules. Each is the starter, or with `--features
@@ -63,3 +95,26 @@ pub mod e09_hkdf_label;
 // Exercises 10-17.
 
 // Exercises 18-25.
+
+/// Exercise 18: NSS key log lines (wireshark.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/18_key_log.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/18_key_log.rs")]
+pub mod e18_key_log;
+
+/// Exercise 19: does a ClientHello offer resumption (resumption-history.md).
+#[cfg_attr(
+    not(feature = "solutions"),
+    path = "../exercises/19_offers_resumption.rs"
+)]
+#[cfg_attr(feature = "solutions", path = "../solutions/19_offers_resumption.rs")]
+pub mod e19_offers_resumption;
+
+/// Exercise 20: a ticket's PSK (resumption-new-session-ticket.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/20_ticket_psk.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/20_ticket_psk.rs")]
+pub mod e20_ticket_psk;
+
+/// Exercise 21: the PSK binder (resumption-client-hello.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/21_psk_binder.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/21_psk_binder.rs")]
+pub mod e21_psk_binder;

@@ -12,6 +12,12 @@ pub mod c09_hkdf_label;
 // Exercises 10-17.
 
 // Exercises 18-25.
+pub mod c18_key_log;
+pub mod c19_offers_resumption;
+pub mod c20_ticket_psk;
+pub mod c21_psk_binder;
+/// The world the resumption checks share (exercises 19-25).
+pub mod world;
 
 /// `Ok` when `ours` equals `expected`; otherwise both, in hex, under
 /// `what`. The common comparison of byte-level checks.
