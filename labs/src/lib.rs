@@ -79,6 +79,38 @@ pub const EXERCISES: &[Exercise] = &[
         starter: "exercises/21_psk_binder.rs",
         check: checks::c21_psk_binder::check,
     },
+    Exercise {
+        number: "22",
+        chapter: "resumption-strategies.md",
+        title: "A single-use session store",
+        teaches: "why a stateful server looks a session up before the binder is checked and removes it only after, and how that makes each ticket work once",
+        starter: "exercises/22_single_use_store.rs",
+        check: checks::c22_single_use_store::check,
+    },
+    Exercise {
+        number: "23",
+        chapter: "resumption-trade-offs.md",
+        title: "The ticket age window",
+        teaches: "how a server compares the client's obfuscated ticket age with its own to refuse stale or replayed ClientHellos, and what the modulo 2^32 demands",
+        starter: "exercises/23_ticket_age_window.rs",
+        check: checks::c23_ticket_age_window::check,
+    },
+    Exercise {
+        number: "24",
+        chapter: "resumption-fleet.md",
+        title: "A ring of ticket keys",
+        teaches: "how a fleet rotates shared ticket keys without breaking tickets: the newest key seals, every listed key opens, and the key id is authenticated",
+        starter: "exercises/24_ticket_key_ring.rs",
+        check: checks::c24_ticket_key_ring::check,
+    },
+    Exercise {
+        number: "25",
+        chapter: "resumption-misconceptions.md",
+        title: "What a server does with a ticket it cannot use",
+        teaches: "that a ticket the server cannot use costs a full handshake, never an error, while a binder that does not verify aborts with decrypt_error",
+        starter: "exercises/25_ticket_outcomes.rs",
+        check: checks::c25_ticket_outcomes::check,
+    },
 ];
 
 // The exercise modules. Each is the starter, or with `--features
@@ -118,3 +150,35 @@ pub mod e20_ticket_psk;
 #[cfg_attr(not(feature = "solutions"), path = "../exercises/21_psk_binder.rs")]
 #[cfg_attr(feature = "solutions", path = "../solutions/21_psk_binder.rs")]
 pub mod e21_psk_binder;
+
+/// Exercise 22: a single-use session store (resumption-strategies.md).
+#[cfg_attr(
+    not(feature = "solutions"),
+    path = "../exercises/22_single_use_store.rs"
+)]
+#[cfg_attr(feature = "solutions", path = "../solutions/22_single_use_store.rs")]
+pub mod e22_single_use_store;
+
+/// Exercise 23: the ticket age window (resumption-trade-offs.md).
+#[cfg_attr(
+    not(feature = "solutions"),
+    path = "../exercises/23_ticket_age_window.rs"
+)]
+#[cfg_attr(feature = "solutions", path = "../solutions/23_ticket_age_window.rs")]
+pub mod e23_ticket_age_window;
+
+/// Exercise 24: a ring of ticket keys (resumption-fleet.md).
+#[cfg_attr(
+    not(feature = "solutions"),
+    path = "../exercises/24_ticket_key_ring.rs"
+)]
+#[cfg_attr(feature = "solutions", path = "../solutions/24_ticket_key_ring.rs")]
+pub mod e24_ticket_key_ring;
+
+/// Exercise 25: what a server does with an unusable ticket (resumption-misconceptions.md).
+#[cfg_attr(
+    not(feature = "solutions"),
+    path = "../exercises/25_ticket_outcomes.rs"
+)]
+#[cfg_attr(feature = "solutions", path = "../solutions/25_ticket_outcomes.rs")]
+pub mod e25_ticket_outcomes;
