@@ -20,9 +20,11 @@
 //! (you wrote its `info` in exercise 09); Hash.length is 32 for SHA-256.
 //!
 //! The check derives the PSK of RFC 8448's ticket and compares it with the
-//! RFC's value, then runs a real handshake between a minitls client and
-//! server and compares your PSK for each NewSessionTicket the client
-//! received with the PSK the client stored next to that ticket.
+//! RFC's value, then the PSKs of tickets whose nonces have other lengths
+//! with minitls's own derivation, then runs a real handshake between a
+//! minitls client and server and compares your PSK for each
+//! NewSessionTicket the client received with the PSK the client stored
+//! next to that ticket.
 //!
 //! Check it: `cargo run -p labs -- check 20`
 

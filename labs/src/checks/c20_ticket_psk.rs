@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use minitls::key_schedule::SecretLabel;
+use minitls::key_schedule::{Secret, SecretLabel, resumption_psk};
 use minitls::messages::HandshakeMessage;
 use minitls::messages::new_session_ticket::NewSessionTicket;
 use minitls::resumption::store::StatefulStrategy;
@@ -28,6 +28,17 @@ pub fn check() -> Result<(), String> {
         &ticket_psk(&rfc32(RES_MASTER, "expanded"), &message),
         &rfc(RESUMPTION_PSK, "expanded"),
     )?;
+
+    // Nonces of other lengths (RFC 8446 §4.6.1 allows 0 to 255 bytes),
+    // against minitls's own derivation.
+    let secret = rfc32(RES_MASTER, "expanded");
+    for nonce in [vec![], vec![7], (0..8).collect(), vec![0xab; 32]] {
+        same(
+            &format!("the PSK for a {}-byte ticket_nonce", nonce.len()),
+            &ticket_psk(&secret, &new_session_ticket(&nonce)?),
+            resumption_psk(&Secret::from_bytes(secret), &nonce).as_bytes(),
+        )?;
+    }
 
     // A real handshake: two tickets, two nonces, two PSKs.
     let mut world = World::new(Arc::new(StatefulStrategy::in_memory(8)));
