@@ -6,8 +6,10 @@
 //! modulo 2^32: `obfuscated_ticket_age`. The server knows when it issued
 //! the ticket, so it can compare the client's age with its own. A large
 //! difference means the ClientHello was recorded and is being sent again
-//! later, or the clocks disagree; RFC 8446 §8.3 suggests a window of about
-//! ten seconds. minitls refuses the ticket (a full handshake, not an error)
+//! later, or the clocks disagree. RFC 8446 §8.3 describes this check for
+//! 0-RTT, with windows "on the order of ten seconds", and asks only that
+//! early data be rejected on a mismatch. minitls, which has no 0-RTT, is
+//! stricter: it refuses the ticket itself (a full handshake, not an error)
 //! when the two ages differ by more than `tolerance_ms`.
 //!
 //! Write [`ticket_age_is_fresh`]: undo the obfuscation (mind the modulo:

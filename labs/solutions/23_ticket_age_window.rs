@@ -19,7 +19,8 @@ pub fn ticket_age_is_fresh(
     let client_age = u64::from(obfuscated_ticket_age.wrapping_sub(ticket_age_add));
     // A clock that went backwards gives an age of zero, not a panic.
     let server_age = now.0.saturating_sub(issued_at.0);
-    // Too young is as suspicious as too old: either way the two clocks
-    // tell different stories (RFC 8446 §8.3).
+    // Too young is as suspicious as too old: RFC 8446 §8.3 compares the
+    // two in both directions. Refusing the whole ticket, not only early
+    // data, is minitls's policy.
     client_age.abs_diff(server_age) <= tolerance_ms
 }
