@@ -1,7 +1,9 @@
 //! Check of exercise 18 (NSS key log lines) against the key log minitls
 //! writes for the same handshake: a real client and server in memory, the
 //! client observed twice, once by minitls's `KeyLogObserver` and once by a
-//! tap that keeps every secret it derives.
+//! tap that keeps every secret it derives. minitls's key log is the one
+//! `tests/wireshark.rs` hands to a real tshark, which must decrypt the
+//! handshake with it: so its labels are the ones tshark reads.
 
 use std::sync::{Arc, Mutex};
 

@@ -29,7 +29,8 @@ pub fn check() -> Result<(), String> {
         if yours != happened {
             return Err(format!(
                 "{case:?}: you predicted {yours:?}, but a minitls server's answer was \
-                 {happened:?}"
+                 {happened:?} (reread RFC 8446 §4.2.11: what does a server do with a PSK it \
+                 cannot use, and what with a binder that does not validate?)"
             ));
         }
     }
