@@ -28,14 +28,33 @@ pub fn check() -> Result<(), String> {
             strategy.len()
         ));
     }
-    let bytes = strategy.bytes_held();
-    if !(2 * (32 + 40)..=2 * (32 + 200)).contains(&bytes) {
+    // The client holds both tickets: the IDs the store keeps them under.
+    let ticket = world.take_ticket()?;
+    let spare = world.take_ticket()?;
+    let mut expected = 0;
+    for id in [&ticket.ticket, &spare.ticket] {
+        let session = strategy
+            .look_up(id, world.server_now)
+            .map_err(|why| format!("your store cannot find a session it holds: {why:?}"))?;
+        let encoded = session
+            .encode()
+            .map_err(|e| format!("cannot encode a session: {e}"))?;
+        expected += id.len() + encoded.len();
+    }
+    if strategy.len() != 2 {
         return Err(format!(
-            "your store says it holds {bytes} bytes for two sessions: each is a 32-byte ID \
-             plus its encoded session (about 90 bytes)"
+            "after the server looked both sessions up (as it does before it checks a \
+             binder), your store holds {}: `get` must leave a session in place",
+            strategy.len()
         ));
     }
-    let ticket = world.take_ticket()?;
+    let bytes = strategy.bytes_held();
+    if bytes != expected {
+        return Err(format!(
+            "your store says it holds {bytes} bytes for two sessions, but their IDs and \
+             encoded sessions (`Session::encode`) take {expected}"
+        ));
+    }
 
     // Someone copies the ID off the wire and offers it with a binder they
     // cannot compute: the server must refuse, and the ticket must survive.
@@ -80,12 +99,11 @@ pub fn check() -> Result<(), String> {
     }
 
     // Two handshakes racing for one ticket: only the first `take` (which
-    // calls your `remove`) may succeed.
-    let fresh = world.take_ticket()?;
-    if strategy.take(&fresh.ticket).is_err() {
+    // calls your `remove`) may succeed. The spare ticket is still stored.
+    if strategy.take(&spare.ticket).is_err() {
         return Err("`remove` refused a session your store holds".into());
     }
-    if strategy.take(&fresh.ticket).is_ok() {
+    if strategy.take(&spare.ticket).is_ok() {
         return Err("`remove` answered Ok for a session it had already removed".into());
     }
     Ok(())
