@@ -128,12 +128,12 @@ pub mod e09_hkdf_label;
 
 // Exercises 18-25.
 
-/// Exercise 18: NSS key log lines (wireshark.md).
+// Exercise 18: NSS key log lines (wireshark.md).
 #[cfg_attr(not(feature = "solutions"), path = "../exercises/18_key_log.rs")]
 #[cfg_attr(feature = "solutions", path = "../solutions/18_key_log.rs")]
 pub mod e18_key_log;
 
-/// Exercise 19: does a ClientHello offer resumption (resumption-history.md).
+// Exercise 19: does a ClientHello offer resumption (resumption-history.md).
 #[cfg_attr(
     not(feature = "solutions"),
     path = "../exercises/19_offers_resumption.rs"
@@ -141,17 +141,17 @@ pub mod e18_key_log;
 #[cfg_attr(feature = "solutions", path = "../solutions/19_offers_resumption.rs")]
 pub mod e19_offers_resumption;
 
-/// Exercise 20: a ticket's PSK (resumption-new-session-ticket.md).
+// Exercise 20: a ticket's PSK (resumption-new-session-ticket.md).
 #[cfg_attr(not(feature = "solutions"), path = "../exercises/20_ticket_psk.rs")]
 #[cfg_attr(feature = "solutions", path = "../solutions/20_ticket_psk.rs")]
 pub mod e20_ticket_psk;
 
-/// Exercise 21: the PSK binder (resumption-client-hello.md).
+// Exercise 21: the PSK binder (resumption-client-hello.md).
 #[cfg_attr(not(feature = "solutions"), path = "../exercises/21_psk_binder.rs")]
 #[cfg_attr(feature = "solutions", path = "../solutions/21_psk_binder.rs")]
 pub mod e21_psk_binder;
 
-/// Exercise 22: a single-use session store (resumption-strategies.md).
+// Exercise 22: a single-use session store (resumption-strategies.md).
 #[cfg_attr(
     not(feature = "solutions"),
     path = "../exercises/22_single_use_store.rs"
@@ -159,7 +159,7 @@ pub mod e21_psk_binder;
 #[cfg_attr(feature = "solutions", path = "../solutions/22_single_use_store.rs")]
 pub mod e22_single_use_store;
 
-/// Exercise 23: the ticket age window (resumption-trade-offs.md).
+// Exercise 23: the ticket age window (resumption-trade-offs.md).
 #[cfg_attr(
     not(feature = "solutions"),
     path = "../exercises/23_ticket_age_window.rs"
@@ -167,7 +167,7 @@ pub mod e22_single_use_store;
 #[cfg_attr(feature = "solutions", path = "../solutions/23_ticket_age_window.rs")]
 pub mod e23_ticket_age_window;
 
-/// Exercise 24: a ring of ticket keys (resumption-fleet.md).
+// Exercise 24: a ring of ticket keys (resumption-fleet.md).
 #[cfg_attr(
     not(feature = "solutions"),
     path = "../exercises/24_ticket_key_ring.rs"
@@ -175,7 +175,7 @@ pub mod e23_ticket_age_window;
 #[cfg_attr(feature = "solutions", path = "../solutions/24_ticket_key_ring.rs")]
 pub mod e24_ticket_key_ring;
 
-/// Exercise 25: what a server does with an unusable ticket (resumption-misconceptions.md).
+// Exercise 25: what a server does with an unusable ticket (resumption-misconceptions.md).
 #[cfg_attr(
     not(feature = "solutions"),
     path = "../exercises/25_ticket_outcomes.rs"
