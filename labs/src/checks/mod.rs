@@ -29,6 +29,16 @@ pub mod c17_downgrade;
 pub mod flight;
 
 // Exercises 18-25.
+pub mod c18_key_log;
+pub mod c19_offers_resumption;
+pub mod c20_ticket_psk;
+pub mod c21_psk_binder;
+pub mod c22_single_use_store;
+pub mod c23_ticket_age_window;
+pub mod c24_ticket_key_ring;
+pub mod c25_ticket_outcomes;
+/// The world the resumption checks share (exercises 19-25).
+pub mod world;
 
 /// `Ok` when `ours` equals `expected`; otherwise both, in hex, under
 /// `what`. The common comparison of byte-level checks.
