@@ -41,10 +41,10 @@ use minitls::messages::certificate_verify::{SERVER_CONTEXT, signed_content};
 use minitls::messages::{HandshakeMessage, HandshakeType, signature_scheme_name};
 use minitls::pki::issue::DemoPki;
 use minitls::pki::x509;
-use minitls::record::{ContentType, Deframer, OpaqueRecord, RecordProtection};
+use minitls::record::{ContentType, OpaqueRecord, RecordProtection};
 use minitls::testing::{
     CLIENT_SEED, FIXED_NOW, PKI_SEED, Pair, SERVER_SEED, SeededRng, Side, client_config, demo_pki,
-    server_config,
+    records_sent, server_config,
 };
 use minitls::time::FixedClock;
 use minitls::transcript::Transcript;
@@ -114,8 +114,8 @@ struct Recording {
 
 impl Recording {
     fn new(recorded: &[(Side, Vec<u8>)]) -> Recording {
-        let client = records(recorded, Side::Client);
-        let server = records(recorded, Side::Server);
+        let client = records_sent(recorded, Side::Client);
+        let server = records_sent(recorded, Side::Server);
         let client_hello = client[0].fragment.clone();
         let server_hello = server[0].fragment.clone();
         let Ok(HandshakeMessage::ClientHello(ch)) = HandshakeMessage::decode(&client_hello) else {
@@ -408,18 +408,4 @@ fn derived(label: &str, secret: &TrafficSecret) -> String {
 /// The alert an error maps to (RFC 8446 §6), as a receiver would send it.
 fn alert_name(error: &minitls::Error) -> &'static str {
     error.alert().map_or("no alert", |alert| alert.name())
-}
-
-/// The records one side sent, in order, cut by the record layer's own
-/// `Deframer` (RFC 8446 §5.1).
-fn records(recorded: &[(Side, Vec<u8>)], from: Side) -> Vec<OpaqueRecord> {
-    let mut deframer = Deframer::default();
-    let mut out = Vec::new();
-    for (_, bytes) in recorded.iter().filter(|(side, _)| *side == from) {
-        deframer.push(bytes);
-        while let Ok(Some(record)) = deframer.pop() {
-            out.push(record);
-        }
-    }
-    out
 }

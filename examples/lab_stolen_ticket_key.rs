@@ -23,12 +23,12 @@ use std::sync::{Arc, Mutex};
 use minitls::key_schedule::EarlySecret;
 use minitls::messages::{HandshakeMessage, PSK_DHE_KE, PSK_KE};
 use minitls::pki::issue::DemoPki;
-use minitls::record::{ContentType, Deframer, OpaqueRecord, RecordProtection};
+use minitls::record::{ContentType, OpaqueRecord, RecordProtection};
 use minitls::resumption::ResumptionStrategy;
 use minitls::resumption::client_cache::ClientSessionCache;
 use minitls::resumption::ticket_keys::TicketKeys;
 use minitls::resumption::ticketer::Ticketer;
-use minitls::testing::{FIXED_NOW, Pair, SeededRng, Side};
+use minitls::testing::{FIXED_NOW, Pair, SeededRng, Side, records_sent};
 use minitls::time::FixedClock;
 use minitls::transcript::Transcript;
 use minitls::{ClientConfig, Connection, ServerConfig};
@@ -95,8 +95,8 @@ fn connect(
 /// Everything the attacker learns from a recording and the stolen keys.
 fn attack(recorded: &[(Side, Vec<u8>)], stolen: &TicketKeys) -> Vec<String> {
     let mut out = Vec::new();
-    let client = records(recorded, Side::Client);
-    let server = records(recorded, Side::Server);
+    let client = records_sent(recorded, Side::Client);
+    let server = records_sent(recorded, Side::Server);
 
     // The ClientHello is in clear, and so is the ticket inside it.
     let client_hello = &client[0].fragment;
@@ -174,20 +174,6 @@ fn read_application_data(
             String::from_utf8_lossy(&data)
         )),
         _ => out.push("the application data did not open".into()),
-    }
-    out
-}
-
-/// The records one side sent, in order, cut by the record layer's own
-/// `Deframer` (RFC 8446 §5.1).
-fn records(recorded: &[(Side, Vec<u8>)], from: Side) -> Vec<OpaqueRecord> {
-    let mut deframer = Deframer::default();
-    let mut out = Vec::new();
-    for (_, bytes) in recorded.iter().filter(|(side, _)| *side == from) {
-        deframer.push(bytes);
-        while let Ok(Some(record)) = deframer.pop() {
-            out.push(record);
-        }
     }
     out
 }

@@ -35,7 +35,8 @@ use crate::connection::{AppEvent, Connection};
 use crate::crypto::sha256;
 use crate::error::Error;
 use crate::pki::issue::DemoPki;
-use crate::trace::Observer;
+use crate::record::{Deframer, OpaqueRecord};
+use crate::trace::{Observer, Recorder};
 
 /// A reproducible byte stream: SHA-256(seed || counter) blocks. Predictable
 /// by design, so it must never protect a real connection.
@@ -168,6 +169,44 @@ pub fn drive_until_quiet<E>(mut exchange: impl FnMut() -> Result<usize, E>) -> R
         }
     }
     panic!("the connections never went quiet ({MAX_ROUNDS} rounds)");
+}
+
+/// A [`Pair::deterministic`] with a [`Recorder`] on each side: what the
+/// negative tests and the course's checks inspect after a handshake.
+pub struct Traced {
+    /// The client and the server, joined in memory.
+    pub pair: Pair,
+    /// Everything the client reported.
+    pub client: Recorder,
+    /// Everything the server reported.
+    pub server: Recorder,
+}
+
+/// A fresh [`Traced`] pair; no bytes have moved yet.
+pub fn traced_pair() -> Traced {
+    let client = Recorder::default();
+    let server = Recorder::default();
+    let pair = Pair::deterministic(Box::new(client.clone()), Box::new(server.clone()));
+    Traced {
+        pair,
+        client,
+        server,
+    }
+}
+
+/// The records `from` sent, in order, out of a capture of flights (as
+/// [`Pair::drive_observed`] shows them), cut by the record layer's own
+/// [`Deframer`] (RFC 8446 §5.1): what an eavesdropper's capture holds.
+pub fn records_sent(capture: &[(Side, Vec<u8>)], from: Side) -> Vec<OpaqueRecord> {
+    let mut deframer = Deframer::default();
+    let mut out = Vec::new();
+    for (_, bytes) in capture.iter().filter(|(side, _)| *side == from) {
+        deframer.push(bytes);
+        while let Ok(Some(record)) = deframer.pop() {
+            out.push(record);
+        }
+    }
+    out
 }
 
 /// One end of a [`Pair`].

@@ -16,7 +16,8 @@ use minitls::messages::{
 };
 use minitls::pki::issue::DemoPki;
 use minitls::record::{ContentType, OpaqueRecord, RecordProtection};
-use minitls::testing::{PKI_SEED, Pair, demo_pki, deterministic_client, deterministic_server};
+use minitls::testing::{PKI_SEED, demo_pki, deterministic_client, deterministic_server};
+pub use minitls::testing::{Traced, traced_pair};
 use minitls::trace::{RecordedEvent, Recorder};
 use minitls::transcript::Transcript;
 use minitls::{AlertDescription, Connection, Error};
@@ -232,24 +233,6 @@ pub fn split_messages(mut bytes: &[u8]) -> Vec<Vec<u8>> {
         bytes = &bytes[4 + len..];
     }
     out
-}
-
-/// A deterministic pair with a recorder on each side.
-pub struct Traced {
-    pub pair: Pair,
-    pub client: Recorder,
-    pub server: Recorder,
-}
-
-pub fn traced_pair() -> Traced {
-    let client = Recorder::default();
-    let server = Recorder::default();
-    let pair = Pair::deterministic(Box::new(client.clone()), Box::new(server.clone()));
-    Traced {
-        pair,
-        client,
-        server,
-    }
 }
 
 /// The PKI `Pair::deterministic` uses.

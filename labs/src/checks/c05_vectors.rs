@@ -5,9 +5,10 @@
 use minitls::AlertDescription;
 use minitls::codec::Reader;
 use minitls::messages::HandshakeMessage;
-use minitls::testing::{Pair, demo_pki, deterministic_server};
-use minitls::trace::{NoObserver, RecordedEvent, Recorder};
+use minitls::testing::{demo_pki, deterministic_server};
+use minitls::trace::NoObserver;
 
+use super::real_client_hello;
 use crate::e05_vectors::read_vector;
 
 /// What minitls's Reader makes of the same vector.
@@ -26,23 +27,6 @@ fn minitls_reads(
     }
     .ok()?;
     Some((contents, &input[r.position()..]))
-}
-
-/// The client's first ClientHello of the deterministic handshake, header
-/// included.
-fn real_client_hello() -> Result<Vec<u8>, String> {
-    let recorder = Recorder::default();
-    let mut pair = Pair::deterministic(Box::new(recorder.clone()), Box::new(NoObserver));
-    pair.drive()
-        .map_err(|e| format!("the handshake failed: {e}"))?;
-    recorder
-        .events()
-        .into_iter()
-        .find_map(|event| match event {
-            RecordedEvent::MessageSent("ClientHello", bytes) => Some(bytes),
-            _ => None,
-        })
-        .ok_or_else(|| "no ClientHello recorded (a bug in the check)".to_string())
 }
 
 /// The alert a fresh minitls server answers `message` (a handshake

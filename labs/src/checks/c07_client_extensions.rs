@@ -7,27 +7,11 @@ use minitls::messages::{
     TLS_CHACHA20_POLY1305_SHA256, X25519,
 };
 use minitls::record::Deframer;
-use minitls::testing::{Pair, demo_pki, deterministic_server};
-use minitls::trace::{NoObserver, RecordedEvent, Recorder};
+use minitls::testing::{demo_pki, deterministic_server};
+use minitls::trace::NoObserver;
 
-use super::same;
+use super::{real_client_hello, same};
 use crate::e07_client_extensions::{key_share_data, supported_versions_data};
-
-/// The client's ClientHello in the deterministic handshake.
-fn real_client_hello() -> Result<Vec<u8>, String> {
-    let recorder = Recorder::default();
-    let mut pair = Pair::deterministic(Box::new(recorder.clone()), Box::new(NoObserver));
-    pair.drive()
-        .map_err(|e| format!("the handshake failed: {e}"))?;
-    recorder
-        .events()
-        .into_iter()
-        .find_map(|event| match event {
-            RecordedEvent::MessageSent("ClientHello", bytes) => Some(bytes),
-            _ => None,
-        })
-        .ok_or_else(|| "no ClientHello recorded (a bug in the check)".to_string())
-}
 
 /// Holds the two extensions to a real ClientHello, then has a real server
 /// answer a ClientHello that carries them.

@@ -6,31 +6,9 @@
 
 use minitls::key_schedule::{SecretLabel, hkdf_expand_label};
 use minitls::record::{ContentType, Deframer, OpaqueRecord, RecordProtection, TrafficKeys};
-use minitls::testing::Pair;
+pub use minitls::testing::{Traced, traced_pair};
 use minitls::trace::{RecordedEvent, Recorder};
 use minitls::{AlertDescription, Connection, Error};
-
-/// A deterministic pair (`Pair::deterministic`) with a recorder on each side.
-pub struct Traced {
-    /// The client and the server, joined in memory.
-    pub pair: Pair,
-    /// Everything the client reported.
-    pub client: Recorder,
-    /// Everything the server reported.
-    pub server: Recorder,
-}
-
-/// A fresh deterministic pair; no bytes have moved yet.
-pub fn traced_pair() -> Traced {
-    let client = Recorder::default();
-    let server = Recorder::default();
-    let pair = Pair::deterministic(Box::new(client.clone()), Box::new(server.clone()));
-    Traced {
-        pair,
-        client,
-        server,
-    }
-}
 
 /// Everything `conn` has queued for its peer.
 pub fn take(conn: &mut Connection) -> Vec<u8> {

@@ -6,6 +6,9 @@
 //! may panic (a `todo!()` in a starter does): the runner turns a panic into
 //! a failure too.
 
+use minitls::testing::Pair;
+use minitls::trace::{NoObserver, RecordedEvent, Recorder};
+
 // Exercises 01-09.
 pub mod c01_handshake_messages;
 pub mod c02_forward_secrecy;
@@ -52,4 +55,21 @@ pub fn same(what: &str, ours: &[u8], expected: &[u8]) -> Result<(), String> {
             hex::encode(expected)
         ))
     }
+}
+
+/// The client's first ClientHello of the deterministic handshake, header
+/// included.
+pub fn real_client_hello() -> Result<Vec<u8>, String> {
+    let recorder = Recorder::default();
+    let mut pair = Pair::deterministic(Box::new(recorder.clone()), Box::new(NoObserver));
+    pair.drive()
+        .map_err(|e| format!("the handshake failed: {e}"))?;
+    recorder
+        .events()
+        .into_iter()
+        .find_map(|event| match event {
+            RecordedEvent::MessageSent("ClientHello", bytes) => Some(bytes),
+            _ => None,
+        })
+        .ok_or_else(|| "no ClientHello recorded (a bug in the check)".to_string())
 }
