@@ -313,3 +313,56 @@ fn the_stolen_ticket_key_lab_reads_psk_ke_but_not_psk_dhe_ke() {
     let snapshot = format!("ANCHOR: lab_output\n{}ANCHOR_END: lab_output\n", out.stdout);
     insta::assert_snapshot!("lab_stolen_ticket_key", snapshot);
 }
+
+// Attack labs of the attacks chapter (issue 9): each test runs the lab,
+// asserts what the real connections did, and snapshots the output with
+// anchors around the parts the book includes.
+
+/// Run the lab `example` (no arguments) and return its stdout.
+fn run_lab(example: &'static str) -> String {
+    let out = run_example(&Case {
+        example,
+        args: &[],
+        stdin: None,
+        expect: &[],
+    });
+    out.assert_success();
+    out.stdout
+}
+
+/// `stdout`'s paragraphs (split at blank lines), each between the anchors
+/// named in `anchors`, in order: the book includes them one by one. The
+/// lab must print exactly that many paragraphs.
+fn anchored(stdout: &str, anchors: &[&str]) -> String {
+    let parts: Vec<&str> = stdout.trim_end().split("\n\n").collect();
+    assert_eq!(parts.len(), anchors.len(), "paragraphs of:\n{stdout}");
+    parts
+        .iter()
+        .zip(anchors)
+        .map(|(part, name)| format!("ANCHOR: {name}\n{part}\nANCHOR_END: {name}\n"))
+        .collect()
+}
+
+/// One bit flipped in a protected record, in each direction: the receiver
+/// refuses it with bad_record_mac, and its peer reads that alert.
+#[test]
+fn the_tampered_record_lab_is_refused_with_bad_record_mac() {
+    let stdout = run_lab("lab_tampered_record");
+    let snapshot = anchored(&stdout, &["handshake_record", "application_record"]);
+    let (handshake, application) = stdout.split_once("\n\n").expect("two parts");
+    for (part, receiver, sender) in [
+        (handshake, "client", "server"),
+        (application, "server", "client"),
+    ] {
+        for line in [
+            format!("{receiver}: receive() returned Err: record failed to decrypt"),
+            format!("{receiver} sends the alert: bad_record_mac"),
+            format!("{receiver} is now CLOSED"),
+            format!("{sender}: receive() returned Err: peer sent alert bad_record_mac"),
+        ] {
+            assert!(part.contains(&line), "missing {line:?} in\n{part}");
+        }
+    }
+    assert!(application.contains("the server reads \"hello\": true"));
+    insta::assert_snapshot!("lab_tampered_record", snapshot);
+}
