@@ -366,3 +366,23 @@ fn the_tampered_record_lab_is_refused_with_bad_record_mac() {
     assert!(application.contains("the server reads \"hello\": true"));
     insta::assert_snapshot!("lab_tampered_record", snapshot);
 }
+
+/// A man in the middle with another CA's certificate is refused with
+/// unknown_ca; the same bytes pass once the client trusts that CA.
+#[test]
+fn the_mitm_lab_is_refused_with_unknown_ca_until_its_ca_is_trusted() {
+    let stdout = run_lab("lab_mitm_other_ca");
+    let snapshot = anchored(&stdout, &["certificates", "real", "mitm", "trusted"]);
+    let parts: Vec<&str> = stdout.split("\n\n").collect();
+    assert!(parts[1].contains("client: connected"), "{stdout}");
+    assert!(
+        parts[2].contains("sent the alert unknown_ca")
+            && parts[2].contains("the attacker's server: closed: peer sent alert unknown_ca"),
+        "{stdout}"
+    );
+    assert!(
+        parts[3].contains("client: connected") && parts[3].contains("the same bytes: true"),
+        "{stdout}"
+    );
+    insta::assert_snapshot!("lab_mitm_other_ca", snapshot);
+}
