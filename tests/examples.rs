@@ -386,3 +386,30 @@ fn the_mitm_lab_is_refused_with_unknown_ca_until_its_ca_is_trusted() {
     );
     insta::assert_snapshot!("lab_mitm_other_ca", snapshot);
 }
+
+/// A replayed resumption ClientHello: refused by the single-use store,
+/// accepted by the stateless ticketer inside the age window only.
+#[test]
+fn the_replayed_ticket_lab_is_single_use_only_with_the_store() {
+    let stdout = run_lab("lab_replayed_ticket");
+    let snapshot = anchored(&stdout, &["stateful", "stateless", "early_data"]);
+    let parts: Vec<&str> = stdout.split("\n\n").collect();
+    assert!(parts[0].contains("(resumed: true)"), "{stdout}");
+    assert!(
+        parts[0].contains("server: ticket refused (stateful): ticket not found")
+            && !parts[0].contains("ticket accepted"),
+        "{stdout}"
+    );
+    let (inside, outside) = parts[1].split_once("60 s later").expect("two replays");
+    assert!(inside.contains("(resumed: true)"), "{stdout}");
+    assert!(
+        inside.contains("server: ticket accepted (stateless, psk_dhe_ke)")
+            && inside.contains("selects PSK identity 0"),
+        "{stdout}"
+    );
+    assert!(
+        outside.contains("server: ticket refused (stateless): obfuscated_ticket_age"),
+        "{stdout}"
+    );
+    insta::assert_snapshot!("lab_replayed_ticket", snapshot);
+}
