@@ -499,6 +499,7 @@ impl WaitServerHello {
         Ok(())
     }
 
+    // ANCHOR: check_version
     /// The negotiated version must be TLS 1.3 (RFC 8446 §4.2.1).
     fn check_version(selected_version: Option<u16>, random: &[u8; 32]) -> Result<(), Error> {
         match selected_version {
@@ -518,6 +519,7 @@ impl WaitServerHello {
             }
         }
     }
+    // ANCHOR_END: check_version
     // ANCHOR_END: check_server_hello
 
     // ANCHOR: accepted_psk

@@ -162,6 +162,7 @@ impl ServerState {
     }
     // ANCHOR_END: server_without_input
 
+    // ANCHOR: server_expects
     /// Which handshake types this state has an arrow for: the connection
     /// refuses any other type from its header (RFC 8446 Appendix A).
     pub(crate) fn expects(&self, msg_type: u8) -> bool {
@@ -173,6 +174,7 @@ impl ServerState {
         };
         expected as u8 == msg_type
     }
+    // ANCHOR_END: server_expects
 
     // ANCHOR: server_dispatch
     pub(crate) fn handle(
@@ -686,6 +688,7 @@ pub(crate) struct AcceptedPsk {
     strategy: &'static str,
 }
 
+// ANCHOR: check_session
 /// The checks on the session found for an identity (RFC 8446 §4.2.11,
 /// §4.6.1, §8.3).
 fn check_session(
@@ -718,6 +721,7 @@ fn check_session(
     }
     Ok(session)
 }
+// ANCHOR_END: check_session
 
 /// NEGOTIATED: parameters chosen; the server's whole flight is next.
 pub(crate) struct Negotiated {

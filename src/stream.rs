@@ -122,6 +122,7 @@ impl<T: Read + Write> Stream<T> {
     }
 }
 
+// ANCHOR: read_until_close_notify
 impl<T: Read + Write> Read for Stream<T> {
     /// Data first; then `Ok(0)` after the peer's close_notify, or an
     /// `UnexpectedEof` error (every time) if the transport ended without one.
@@ -138,6 +139,7 @@ impl<T: Read + Write> Read for Stream<T> {
         Ok(n)
     }
 }
+// ANCHOR_END: read_until_close_notify
 
 impl<T: Read + Write> Write for Stream<T> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {

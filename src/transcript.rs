@@ -49,6 +49,7 @@ impl Transcript {
         Transcript::default()
     }
 
+    // ANCHOR: transcript_add
     /// Add one handshake message, header included.
     pub fn add(&mut self, message: &[u8]) {
         self.hasher.update(message);
@@ -58,6 +59,7 @@ impl Transcript {
     pub fn current(&self) -> TranscriptHash {
         TranscriptHash(self.hasher.current())
     }
+    // ANCHOR_END: transcript_add
 
     /// The hash as if `partial` had been added, without adding it. Used for
     /// the PSK binder, which covers the ClientHello truncated before the

@@ -394,3 +394,103 @@ fn the_leaked_keys_lab_decrypts_with_the_ephemeral_key_but_not_the_signing_key()
     assert!(snapshot.contains("ANCHOR_END: key_shares"), "{out}");
     insta::assert_snapshot!("lab_leaked_keys", snapshot);
 }
+
+// Attack labs of the attacks chapter (issue 9): each test runs the lab,
+// asserts what the real connections did, and snapshots the output with
+// anchors around the parts the book includes.
+
+/// Run the lab `example` (no arguments) and return its stdout.
+fn run_lab(example: &'static str) -> String {
+    let out = run_example(&Case {
+        example,
+        args: &[],
+        stdin: None,
+        expect: &[],
+    });
+    out.assert_success();
+    out.stdout
+}
+
+/// `stdout`'s paragraphs (split at blank lines), each between the anchors
+/// named in `anchors`, in order: the book includes them one by one. The
+/// lab must print exactly that many paragraphs.
+fn anchored(stdout: &str, anchors: &[&str]) -> String {
+    let parts: Vec<&str> = stdout.trim_end().split("\n\n").collect();
+    assert_eq!(parts.len(), anchors.len(), "paragraphs of:\n{stdout}");
+    parts
+        .iter()
+        .zip(anchors)
+        .map(|(part, name)| format!("ANCHOR: {name}\n{part}\nANCHOR_END: {name}\n"))
+        .collect()
+}
+
+/// One bit flipped in a protected record, in each direction: the receiver
+/// refuses it with bad_record_mac, and its peer reads that alert.
+#[test]
+fn the_tampered_record_lab_is_refused_with_bad_record_mac() {
+    let stdout = run_lab("lab_tampered_record");
+    let snapshot = anchored(&stdout, &["handshake_record", "application_record"]);
+    let (handshake, application) = stdout.split_once("\n\n").expect("two parts");
+    for (part, receiver, sender) in [
+        (handshake, "client", "server"),
+        (application, "server", "client"),
+    ] {
+        for line in [
+            format!("{receiver}: receive() returned Err: record failed to decrypt"),
+            format!("{receiver} sends the alert: bad_record_mac"),
+            format!("{receiver} is now CLOSED"),
+            format!("{sender}: receive() returned Err: peer sent alert bad_record_mac"),
+        ] {
+            assert!(part.contains(&line), "missing {line:?} in\n{part}");
+        }
+    }
+    assert!(application.contains("the server reads \"hello\": true"));
+    insta::assert_snapshot!("lab_tampered_record", snapshot);
+}
+
+/// A man in the middle with another CA's certificate is refused with
+/// unknown_ca; the same bytes pass once the client trusts that CA.
+#[test]
+fn the_mitm_lab_is_refused_with_unknown_ca_until_its_ca_is_trusted() {
+    let stdout = run_lab("lab_mitm_other_ca");
+    let snapshot = anchored(&stdout, &["certificates", "real", "mitm", "trusted"]);
+    let parts: Vec<&str> = stdout.split("\n\n").collect();
+    assert!(parts[1].contains("client: connected"), "{stdout}");
+    assert!(
+        parts[2].contains("sent the alert unknown_ca")
+            && parts[2].contains("the attacker's server: closed: peer sent alert unknown_ca"),
+        "{stdout}"
+    );
+    assert!(
+        parts[3].contains("client: connected") && parts[3].contains("the same bytes: true"),
+        "{stdout}"
+    );
+    insta::assert_snapshot!("lab_mitm_other_ca", snapshot);
+}
+
+/// A replayed resumption ClientHello: refused by the single-use store,
+/// accepted by the stateless ticketer inside the age window only.
+#[test]
+fn the_replayed_ticket_lab_is_single_use_only_with_the_store() {
+    let stdout = run_lab("lab_replayed_ticket");
+    let snapshot = anchored(&stdout, &["stateful", "stateless", "early_data"]);
+    let parts: Vec<&str> = stdout.split("\n\n").collect();
+    assert!(parts[0].contains("(resumed: true)"), "{stdout}");
+    assert!(
+        parts[0].contains("server: ticket refused (stateful): ticket not found")
+            && !parts[0].contains("ticket accepted"),
+        "{stdout}"
+    );
+    let (inside, outside) = parts[1].split_once("60 s later").expect("two replays");
+    assert!(inside.contains("(resumed: true)"), "{stdout}");
+    assert!(
+        inside.contains("server: ticket accepted (stateless, psk_dhe_ke)")
+            && inside.contains("selects PSK identity 0"),
+        "{stdout}"
+    );
+    assert!(
+        outside.contains("server: ticket refused (stateless): obfuscated_ticket_age"),
+        "{stdout}"
+    );
+    insta::assert_snapshot!("lab_replayed_ticket", snapshot);
+}

@@ -34,6 +34,7 @@ pub fn binders_len(offer: &OfferedPsks) -> usize {
     2 + offer.binders.iter().map(|b| 1 + b.len()).sum::<usize>()
 }
 
+// ANCHOR: binder_over_hello
 /// The binder for `psk` over the ClientHello `hello` (encoded, with
 /// binders of the right length in place), after the transcript before it
 /// (empty, or ClientHello1's message_hash and the HelloRetryRequest).
@@ -47,6 +48,7 @@ pub(crate) fn binder(
     let binder_key = EarlySecret::new(Some(psk.as_bytes())).resumption_binder_key();
     psk_binder(&binder_key, &transcript_before_hello.hash_with(truncated))
 }
+// ANCHOR_END: binder_over_hello
 
 /// Check the client's binder at `index` for `psk` (RFC 8446 §4.2.11: "If
 /// this value does not validate, the server MUST abort the handshake",

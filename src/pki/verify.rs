@@ -297,6 +297,7 @@ struct CertPath<'a> {
     signatures_checked: usize,
 }
 
+// ANCHOR: build_path
 /// Walk from the leaf to a trust anchor, matching each issuer Name to a
 /// subject Name (RFC 5280 §6.1: "for all x in {1, ..., n-1}, the subject of
 /// certificate x is the issuer of certificate x+1").
@@ -341,6 +342,7 @@ fn build_path<'a>(
     }
     Err(CertificateError::UnknownIssuer)
 }
+// ANCHOR_END: build_path
 
 /// Among `candidates`, the one whose subject is `cert`'s issuer, and
 /// whether its key verified `cert`'s signature (`None`: not tried).
