@@ -34,9 +34,10 @@ use crate::config::{ClientConfig, Clock, FixedClock, ServerConfig, SharedRng, Un
 use crate::connection::{AppEvent, Connection};
 use crate::crypto::sha256;
 use crate::error::Error;
+use crate::key_schedule::{SecretLabel, hkdf_expand_label};
 use crate::pki::issue::DemoPki;
-use crate::record::{Deframer, OpaqueRecord};
-use crate::trace::{Observer, Recorder};
+use crate::record::{ContentType, Deframer, OpaqueRecord, RecordProtection, TrafficKeys};
+use crate::trace::{Observer, RecordedEvent, Recorder};
 
 /// A reproducible byte stream: SHA-256(seed || counter) blocks. Predictable
 /// by design, so it must never protect a real connection.
@@ -207,6 +208,69 @@ pub fn records_sent(capture: &[(Side, Vec<u8>)], from: Side) -> Vec<OpaqueRecord
         }
     }
     out
+}
+
+/// Everything `conn` has queued for its peer.
+pub fn take(conn: &mut Connection) -> Vec<u8> {
+    let mut out = Vec::new();
+    conn.transmit(&mut out);
+    out
+}
+
+/// Wire bytes that minitls itself produced, cut into records by the
+/// record layer's own [`Deframer`]. A malformed stream is a bug in the
+/// test, so it panics.
+pub fn split_records(bytes: &[u8]) -> Vec<OpaqueRecord> {
+    let mut deframer = Deframer::default();
+    deframer.push(bytes);
+    std::iter::from_fn(|| deframer.pop().expect("minitls writes whole records")).collect()
+}
+
+/// A handshake byte stream cut into whole messages, four-byte headers
+/// included (RFC 8446 §4).
+pub fn split_messages(mut bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    while bytes.len() >= 4 {
+        let len = u32::from_be_bytes([0, bytes[1], bytes[2], bytes[3]]) as usize;
+        out.push(bytes[..4 + len].to_vec());
+        bytes = &bytes[4 + len..];
+    }
+    out
+}
+
+/// The last value of the secret `label` that `recorder` saw derived.
+pub fn secret(recorder: &Recorder, label: SecretLabel) -> [u8; 32] {
+    recorder
+        .events()
+        .into_iter()
+        .rev()
+        .find_map(|event| match event {
+            RecordedEvent::SecretDerived(l, v) if l == label => v.try_into().ok(),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no {label:?} in the trace"))
+}
+
+/// The key and IV of a traffic secret (RFC 8446 §7.3).
+pub fn traffic_keys(secret: &[u8; 32]) -> TrafficKeys {
+    let mut keys = TrafficKeys {
+        key: [0; 32],
+        iv: [0; 12],
+    };
+    hkdf_expand_label(secret, "key", b"", &mut keys.key);
+    hkdf_expand_label(secret, "iv", b"", &mut keys.iv);
+    keys
+}
+
+/// Record protection under a traffic secret, moved on to sequence number
+/// `seq` (the number of records already protected with it).
+pub fn protection(secret: &[u8; 32], seq: u64) -> RecordProtection {
+    let mut p = RecordProtection::new(&traffic_keys(secret));
+    for _ in 0..seq {
+        p.encrypt(ContentType::ApplicationData, b"", 0)
+            .expect("a fresh sequence number");
+    }
+    p
 }
 
 /// One end of a [`Pair`].

@@ -7,17 +7,17 @@
 //! alert, sent once, and a connection that stays failed).
 #![allow(dead_code)]
 
-use minitls::key_schedule::{
-    SecretLabel, TrafficKeys, TrafficSecret, finished_verify_data, hkdf_expand_label,
-};
+use minitls::key_schedule::{SecretLabel, TrafficSecret, finished_verify_data};
 use minitls::messages::{
     ClientHello, ClientHelloExtensions, Extension, Finished, HandshakeMessage, ServerHello,
     ServerHelloExtensions,
 };
 use minitls::pki::issue::DemoPki;
-use minitls::record::{ContentType, OpaqueRecord, RecordProtection};
+use minitls::record::{ContentType, OpaqueRecord};
 use minitls::testing::{PKI_SEED, demo_pki, deterministic_client, deterministic_server};
-pub use minitls::testing::{Traced, traced_pair};
+pub use minitls::testing::{
+    Traced, protection, secret, split_messages, split_records, take, traced_pair,
+};
 use minitls::trace::{RecordedEvent, Recorder};
 use minitls::transcript::Transcript;
 use minitls::{AlertDescription, Connection, Error};
@@ -26,23 +26,6 @@ pub const CHANGE_CIPHER_SPEC: u8 = 20;
 pub const ALERT: u8 = 21;
 pub const HANDSHAKE: u8 = 22;
 pub const APPLICATION_DATA: u8 = 23;
-
-/// Cut well-formed wire bytes into records. Only for bytes minitls itself
-/// produced: a malformed stream is a bug in the test.
-pub fn split_records(mut bytes: &[u8]) -> Vec<OpaqueRecord> {
-    let mut out = Vec::new();
-    while !bytes.is_empty() {
-        assert!(bytes.len() >= 5, "truncated record header");
-        let len = u16::from_be_bytes([bytes[3], bytes[4]]) as usize;
-        out.push(OpaqueRecord {
-            content_type: bytes[0],
-            legacy_record_version: u16::from_be_bytes([bytes[1], bytes[2]]),
-            fragment: bytes[5..5 + len].to_vec(),
-        });
-        bytes = &bytes[5 + len..];
-    }
-    out
-}
 
 pub fn join_records(records: &[OpaqueRecord]) -> Vec<u8> {
     records.iter().flat_map(|r| r.encode()).collect()
@@ -224,17 +207,6 @@ pub fn client_finished_for(
     )
 }
 
-/// Cut a handshake byte stream into whole messages (header included).
-pub fn split_messages(mut bytes: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    while !bytes.is_empty() {
-        let len = u32::from_be_bytes([0, bytes[1], bytes[2], bytes[3]]) as usize;
-        out.push(bytes[..4 + len].to_vec());
-        bytes = &bytes[4 + len..];
-    }
-    out
-}
-
 /// The PKI `Pair::deterministic` uses.
 pub fn pki() -> DemoPki {
     demo_pki(PKI_SEED)
@@ -248,43 +220,6 @@ pub fn client_with(pki: &DemoPki, recorder: &Recorder) -> Connection {
 /// A server like `Pair::deterministic`'s, recording into `recorder`.
 pub fn server_with(pki: &DemoPki, recorder: &Recorder) -> Connection {
     deterministic_server(pki, Box::new(recorder.clone()))
-}
-
-/// Everything a connection has queued for the peer.
-pub fn take(conn: &mut Connection) -> Vec<u8> {
-    let mut out = Vec::new();
-    conn.transmit(&mut out);
-    out
-}
-
-/// The last value of a secret a recorder saw.
-pub fn secret(recorder: &Recorder, label: SecretLabel) -> [u8; 32] {
-    recorder
-        .events()
-        .into_iter()
-        .rev()
-        .find_map(|e| match e {
-            RecordedEvent::SecretDerived(l, v) if l == label => v.try_into().ok(),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no {label:?} in the trace"))
-}
-
-/// Record protection from a traffic secret (RFC 8446 §7.3), moved on to
-/// sequence number `seq` (the number of records already protected with it).
-pub fn protection(secret: &[u8; 32], seq: u64) -> RecordProtection {
-    let mut keys = TrafficKeys {
-        key: [0; 32],
-        iv: [0; 12],
-    };
-    hkdf_expand_label(secret, "key", b"", &mut keys.key);
-    hkdf_expand_label(secret, "iv", b"", &mut keys.iv);
-    let mut p = RecordProtection::new(&keys);
-    for _ in 0..seq {
-        p.encrypt(ContentType::ApplicationData, b"", 0)
-            .expect("sequence number");
-    }
-    p
 }
 
 /// One protected record, as the peer holding `secret` would send it as its

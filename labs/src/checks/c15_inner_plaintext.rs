@@ -7,7 +7,7 @@ use minitls::crypto::Aead;
 use minitls::key_schedule::SecretLabel;
 use minitls::record::{ContentType, OpaqueRecord, RecordProtection};
 
-use super::flight::{records, secret, take, traced_pair, traffic_keys};
+use super::flight::{secret, split_records, take, traced_pair, traffic_keys};
 use super::same;
 use crate::e15_inner_plaintext::{inner_plaintext, strip_inner_plaintext};
 
@@ -81,7 +81,7 @@ pub fn check() -> Result<(), String> {
     for inner in inners {
         let record = seal_raw(&SECRET, 0, inner);
         let opened = RecordProtection::new(&traffic_keys(&SECRET))
-            .decrypt(records(&record).remove(0))
+            .decrypt(split_records(&record).remove(0))
             .ok()
             .map(|(t, content)| (t.to_u8(), content));
         let yours = strip_inner_plaintext(inner).map(|(t, content)| (t, content.to_vec()));
@@ -107,7 +107,7 @@ pub fn check() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let wire = take(&mut traced.pair.client);
     let client_secret = secret(&traced.client, SecretLabel::ClientApplicationTraffic0);
-    let inner = open_raw(&client_secret, 0, &records(&wire)[0])?;
+    let inner = open_raw(&client_secret, 0, &split_records(&wire)[0])?;
     match strip_inner_plaintext(&inner) {
         Some((23, content)) if content == request => {}
         other => {

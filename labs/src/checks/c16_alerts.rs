@@ -6,7 +6,7 @@ use minitls::testing::{PKI_SEED, demo_pki, deterministic_server};
 use minitls::trace::NoObserver;
 use minitls::{AlertDescription, Connection};
 
-use super::flight::{alert_of, records, sent_messages, take, traced_pair};
+use super::flight::{alert_of, sent_messages, split_records, take, traced_pair};
 use super::same;
 use crate::e16_alerts::{BadInput, alert_for, alert_record};
 
@@ -61,7 +61,7 @@ fn tampered_record() -> Option<AlertDescription> {
     traced.pair.drive().expect("the handshake completes");
     traced.pair.client.send(b"hello").expect("connected");
     let mut wire = take(&mut traced.pair.client);
-    assert_eq!(records(&wire).len(), 1, "one record");
+    assert_eq!(split_records(&wire).len(), 1, "one record");
     wire[10] ^= 0x01;
     alert_of(&traced.pair.server.receive(&wire))
 }

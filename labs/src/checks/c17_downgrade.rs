@@ -7,7 +7,7 @@ use minitls::messages::HandshakeMessage;
 use minitls::messages::server_hello::{DOWNGRADE_TLS11, DOWNGRADE_TLS12};
 use minitls::trace::RecordedEvent;
 
-use super::flight::{alert_of, records, take, traced_pair};
+use super::flight::{alert_of, split_records, take, traced_pair};
 use crate::e17_downgrade::{client_alert, is_downgrade_sentinel};
 
 /// How a case changes the ServerHello: the last 8 bytes of its random
@@ -79,7 +79,7 @@ fn real_client(case: &Case) -> ([u8; 32], Option<AlertDescription>) {
         .pair
         .client_to_server()
         .expect("the ClientHello is accepted");
-    let flight = records(&take(&mut traced.pair.server));
+    let flight = split_records(&take(&mut traced.pair.server));
     let Ok(HandshakeMessage::ServerHello(mut hello)) =
         HandshakeMessage::decode(&flight[0].fragment)
     else {

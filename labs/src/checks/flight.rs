@@ -4,70 +4,13 @@
 //! (the same approach as the crate's `tests/negative.rs`, RFC 8446 §5.2
 //! and §7.3).
 
-use minitls::key_schedule::{SecretLabel, hkdf_expand_label};
-use minitls::record::{ContentType, Deframer, OpaqueRecord, RecordProtection, TrafficKeys};
-pub use minitls::testing::{Traced, traced_pair};
+use minitls::key_schedule::SecretLabel;
+use minitls::record::{ContentType, OpaqueRecord};
+pub use minitls::testing::{
+    Traced, protection, secret, split_messages, split_records, take, traced_pair, traffic_keys,
+};
 use minitls::trace::{RecordedEvent, Recorder};
-use minitls::{AlertDescription, Connection, Error};
-
-/// Everything `conn` has queued for its peer.
-pub fn take(conn: &mut Connection) -> Vec<u8> {
-    let mut out = Vec::new();
-    conn.transmit(&mut out);
-    out
-}
-
-/// Cut wire bytes that minitls produced into records.
-pub fn records(bytes: &[u8]) -> Vec<OpaqueRecord> {
-    let mut deframer = Deframer::default();
-    deframer.push(bytes);
-    std::iter::from_fn(|| deframer.pop().expect("minitls writes whole records")).collect()
-}
-
-/// Cut a handshake byte stream into whole messages, headers included.
-pub fn messages(mut bytes: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    while bytes.len() >= 4 {
-        let len = u32::from_be_bytes([0, bytes[1], bytes[2], bytes[3]]) as usize;
-        out.push(bytes[..4 + len].to_vec());
-        bytes = &bytes[4 + len..];
-    }
-    out
-}
-
-/// The last value of a secret that `recorder` saw derived.
-pub fn secret(recorder: &Recorder, label: SecretLabel) -> [u8; 32] {
-    recorder
-        .events()
-        .into_iter()
-        .rev()
-        .find_map(|event| match event {
-            RecordedEvent::SecretDerived(l, v) if l == label => v.try_into().ok(),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no {label:?} in the trace"))
-}
-
-/// The key and IV of a traffic secret (RFC 8446 §7.3).
-pub fn traffic_keys(secret: &[u8; 32]) -> TrafficKeys {
-    let mut keys = TrafficKeys {
-        key: [0; 32],
-        iv: [0; 12],
-    };
-    hkdf_expand_label(secret, "key", b"", &mut keys.key);
-    hkdf_expand_label(secret, "iv", b"", &mut keys.iv);
-    keys
-}
-
-/// Record protection under `secret`, moved on to sequence number `seq`.
-pub fn protection(secret: &[u8; 32], seq: u64) -> RecordProtection {
-    let mut p = RecordProtection::new(&traffic_keys(secret));
-    for _ in 0..seq {
-        p.encrypt(ContentType::ApplicationData, b"", 0)
-            .expect("a fresh sequence number");
-    }
-    p
-}
+use minitls::{AlertDescription, Error};
 
 /// The handshake messages `recorder`'s side received, in order, with the
 /// struct name of each.
@@ -134,7 +77,7 @@ pub fn after_server_flight() -> (Traced, ServerFlight) {
         .client_to_server()
         .expect("the server accepts minitls's ClientHello");
     let bytes = take(&mut traced.pair.server);
-    let all = records(&bytes);
+    let all = split_records(&bytes);
     let (protected, clear) = all.split_last().expect("a server flight");
     let secret = secret(&traced.server, SecretLabel::ServerHandshakeTraffic);
     let (content_type, plaintext) = protection(&secret, 0)
@@ -143,7 +86,7 @@ pub fn after_server_flight() -> (Traced, ServerFlight) {
     assert_eq!(content_type, ContentType::Handshake);
     let flight = ServerFlight {
         clear_part: clear.iter().flat_map(OpaqueRecord::encode).collect(),
-        messages: messages(&plaintext),
+        messages: split_messages(&plaintext),
         secret,
     };
     (traced, flight)
