@@ -649,7 +649,8 @@ impl WaitServerHello {
         )?;
         // RFC 8446 §4.2: "with the exception of the cookie extension in the
         // HelloRetryRequest", only what we offered. (A pre_shared_key, which
-        // an HRR never selects, RFC 8446 §4.1.4, is refused by the decoder.)
+        // §4.2's table allows only in ClientHello and ServerHello, is
+        // refused by the decoder.)
         let cookie_or_offered = |t: &u16| *t == et::COOKIE || self.offered.contains(t);
         if let Some(t) = types(&hrr.extensions.received).find(|t| !cookie_or_offered(t)) {
             let extension = Extension::type_name(t);
