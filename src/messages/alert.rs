@@ -27,8 +27,8 @@ pub struct Alert {
 
 impl Alert {
     /// close_notify is sent at warning level (a rule RFC 9846 §6.1 restores;
-    /// RFC 8446 §6 does not state it); every error alert as fatal (RFC 8446 §6: "MUST be sent with
-    /// AlertLevel=fatal").
+    /// RFC 8446 §6 does not state it); every error alert as fatal (RFC 8446
+    /// §6: error alerts "MUST be sent with AlertLevel=fatal").
     pub fn new(description: AlertDescription) -> Self {
         let level = match description {
             AlertDescription::CloseNotify | AlertDescription::UserCanceled => 1,
