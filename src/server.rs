@@ -359,6 +359,13 @@ impl RecvdClientHello {
         check_version_and_suite(&self.hello)?;
         check_signature_algorithms(&self.hello.extensions)?;
         check_groups_and_shares(&self.hello.extensions)?;
+        let offered = (self
+            .hello
+            .extensions
+            .application_layer_protocol_negotiation
+            .as_deref())
+        .map(|list| list.protocol_name_list.as_slice());
+        cx.negotiated.alpn_protocol = choose_application_protocol(&self.config, offered)?;
         let psk = match self.choose_psk(cx)? {
             PskChoice::RetryForShare => return self.send_hello_retry_request(cx),
             PskChoice::Accepted(accepted) => Some(accepted),
@@ -620,6 +627,31 @@ fn check_version_and_suite(hello: &ClientHello) -> Result<(), Error> {
 }
 // ANCHOR_END: check_version_and_suite
 
+// ANCHOR: choose_application_protocol
+/// ALPN, on the server (RFC 7301 §3.2): among the protocols the client
+/// offers, the first in *our* order of preference. A client that offers
+/// none, or a server configured with none, settles nothing (the extension
+/// is ignored, as by a server that does not know it). Offers and no name
+/// in common: "the server SHALL respond with a fatal
+/// "no_application_protocol" alert" (RFC 7301 §3.2). Chosen afresh in
+/// every handshake, a resumption included.
+fn choose_application_protocol(
+    config: &ServerConfig,
+    offered: Option<&[Vec<u8>]>,
+) -> Result<Option<Vec<u8>>, Error> {
+    let Some(offered) = offered else {
+        return Ok(None);
+    };
+    if config.alpn_protocols.is_empty() {
+        return Ok(None);
+    }
+    (config.alpn_protocols.iter())
+        .find(|ours| offered.contains(ours))
+        .map(|chosen| Some(chosen.clone()))
+        .ok_or(Error::NoApplicationProtocol)
+}
+// ANCHOR_END: choose_application_protocol
+
 // ANCHOR: check_signature_and_groups
 /// RFC 8446 §9.2: certificate authentication requires signature_algorithms,
 /// and we sign only with ed25519.
@@ -782,6 +814,8 @@ impl Negotiated {
         let encrypted_extensions = EncryptedExtensions {
             // RFC 6066 §3: an empty server_name says "I used your name".
             server_name: self.server_name.is_some(),
+            // RFC 7301 §3.1: exactly one name, the one chosen.
+            protocol_name_list: cx.negotiated.alpn_protocol.clone().map(|name| vec![name]),
             ..EncryptedExtensions::default()
         };
         let bytes =

@@ -943,3 +943,69 @@ fn minitls_client_resumes_with_rustls_ticketer() {
         c.send_tls13_tickets = 2;
     }));
 }
+
+// ---------------------------------------------------------------------------
+// Issue 10: ALPN (RFC 7301), exporters (RFC 8446 §7.5), KeyUpdate (§4.6.3)
+// ---------------------------------------------------------------------------
+
+/// Protocol names as both libraries' configs take them.
+fn alpn_names(list: &[&str]) -> Vec<Vec<u8>> {
+    list.iter().map(|n| n.as_bytes().to_vec()).collect()
+}
+
+/// rustls offers h2 then http/1.1; the minitls server speaks only
+/// http/1.1, so both sides settle on it.
+#[test]
+fn rustls_client_alpn_with_minitls_server() {
+    let (pki, now) = pki_now(1011);
+    let mut server = ServerConfig::new(vec![pki.server_cert.clone()], pki.server_key.clone());
+    server.rng = SeededRng::shared(1012);
+    server.clock = Arc::new(FixedClock(now));
+    server.alpn_protocols = alpn_names(&["http/1.1"]);
+    let mut config = rustls::ClientConfig::builder_with_provider(provider(vec![kx_group::X25519]))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_root_certificates(roots(&pki))
+        .with_no_client_auth();
+    config.alpn_protocols = alpn_names(&["h2", "http/1.1"]);
+    let client = rustls_client_with(&Arc::new(config));
+    let mut link = Link::new(Connection::server(Arc::new(server)), client);
+    link.drive_ok();
+    link.assert_connected();
+    assert_eq!(link.rustls.alpn_protocol(), Some(&b"http/1.1"[..]));
+    assert_eq!(
+        link.minitls.negotiated().alpn_protocol.as_deref(),
+        Some(&b"http/1.1"[..])
+    );
+    link.exchange_data();
+}
+
+/// The minitls client offers h2 then http/1.1 to a rustls server that
+/// speaks http/1.1 only.
+#[test]
+fn minitls_client_alpn_with_rustls_server() {
+    let (pki, now) = pki_now(1021);
+    let mut client = ClientConfig::new(pki.trust_anchors());
+    client.rng = SeededRng::shared(1022);
+    client.clock = Arc::new(FixedClock(now));
+    client.alpn_protocols = alpn_names(&["h2", "http/1.1"]);
+    let mut config = rustls_server_builder()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(pki.server_cert.clone())],
+            rustls_server_key(&pki),
+        )
+        .unwrap();
+    config.alpn_protocols = alpn_names(&["http/1.1"]);
+    let server = rustls_server_with(&Arc::new(config));
+    let conn = Connection::client(Arc::new(client), "localhost").unwrap();
+    let mut link = Link::new(conn, server);
+    link.drive_ok();
+    link.assert_connected();
+    assert_eq!(link.rustls.alpn_protocol(), Some(&b"http/1.1"[..]));
+    assert_eq!(
+        link.minitls.negotiated().alpn_protocol.as_deref(),
+        Some(&b"http/1.1"[..])
+    );
+    link.exchange_data();
+}

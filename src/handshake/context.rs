@@ -62,6 +62,9 @@ pub struct Negotiated {
     pub psk_mode: Option<&'static str>,
     /// Server: which strategy found the session ("stateful" or "stateless").
     pub resumption_strategy: Option<&'static str>,
+    /// The application protocol ALPN settled on (RFC 7301 §3.2); `None`
+    /// when the client offered none, or the server answered none.
+    pub alpn_protocol: Option<Vec<u8>>,
 }
 
 /// How much early data a server that accepts none will skip (RFC 8446

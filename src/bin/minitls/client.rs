@@ -20,7 +20,10 @@ use minitls::{ClientConfig, Connection, Negotiated};
 
 use crate::http;
 use crate::output::print;
-use crate::shared::{describe_failure, keylog_observer, observers, read_file, resumed_text};
+use crate::shared::{
+    alpn_text, describe_failure, keylog_observer, observers, parse_alpn_list, read_file,
+    resumed_text,
+};
 
 /// The flags of `minitls client`.
 #[derive(clap::Args)]
@@ -58,6 +61,11 @@ pub struct ClientArgs {
     /// and state transition as it happens.
     #[arg(long)]
     explain: bool,
+    /// Offer these application protocols (ALPN, RFC 7301), comma-separated,
+    /// most preferred first, e.g. `h2,http/1.1`. The one the server chose
+    /// is printed as `alpn:`. Default: offer none.
+    #[arg(long, value_name = "LIST")]
+    alpn: Option<String>,
 }
 
 /// `--psk-mode`.
@@ -147,6 +155,9 @@ impl Client {
         let mut config = ClientConfig::new(anchors);
         config.session_cache = Some(cache.clone());
         config.psk_modes = args.psk_mode.modes();
+        if let Some(list) = &args.alpn {
+            config.alpn_protocols = parse_alpn_list(list)?;
+        }
         Ok(Client {
             server_name,
             config: Arc::new(config),
@@ -209,6 +220,7 @@ impl fmt::Display for Report<'_> {
         writeln!(f, "resumed: {}", resumed_text(n))?;
         writeln!(f, "peer: {}", n.peer_subject.as_deref().unwrap_or("-"))?;
         writeln!(f, "issuer: {}", n.peer_issuer.as_deref().unwrap_or("-"))?;
+        writeln!(f, "alpn: {}", alpn_text(n))?;
         let ms = self.handshake_time.as_secs_f64() * 1000.0;
         write!(f, "handshake: {ms:.2} ms")
     }

@@ -39,7 +39,8 @@ use socket2::{Domain, Socket, Type};
 
 use crate::http::{self, RequestReader, Verdict};
 use crate::shared::{
-    describe_failure, keylog_observer, observers, one_line_summary, read_file, resumed_text,
+    alpn_text, describe_failure, keylog_observer, observers, one_line_summary, parse_alpn_list,
+    read_file, resumed_text,
 };
 
 /// The flags of `minitls server`.
@@ -110,6 +111,13 @@ pub struct ServerArgs {
     /// the handshake goes on as a full one.
     #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
     session_store_timeout: u64,
+    /// The application protocols (ALPN, RFC 7301) this server speaks,
+    /// comma-separated, most preferred first. The first of these that the
+    /// client offers is chosen; a client that offers none of them gets
+    /// no_application_protocol. The default is the one protocol the page
+    /// speaks.
+    #[arg(long, value_name = "LIST", default_value = "http/1.1")]
+    alpn: String,
 }
 
 /// `--resumption`.
@@ -190,6 +198,7 @@ fn server_config(args: &ServerArgs) -> Result<ServerConfig, String> {
     if args.allow_psk_ke {
         config.psk_modes = vec![PSK_DHE_KE, PSK_KE];
     }
+    config.alpn_protocols = parse_alpn_list(&args.alpn)?;
     Ok(config)
 }
 
@@ -493,13 +502,15 @@ fn http_page(n: &Negotiated) -> String {
          signature: {}\n\
          hello_retry_request: {}\n\
          server_name: {}\n\
-         resumed: {}\n</pre>\n",
+         resumed: {}\n\
+         alpn: {}\n</pre>\n",
         cipher_suite_name(n.cipher_suite),
         n.group.map(group_name).unwrap_or("-"),
         n.signature_scheme.map(signature_scheme_name).unwrap_or("-"),
         if n.hello_retry_request { "yes" } else { "no" },
         http::html_escape(n.server_name.as_deref().unwrap_or("-")),
         resumed_text(n),
+        http::html_escape(&alpn_text(n)),
     );
     format!(
         "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",

@@ -91,6 +91,30 @@ pub fn resumed_text(n: &Negotiated) -> String {
     format!("yes ({})", how.join(", "))
 }
 
+/// `--alpn LIST`: comma-separated protocol names, most preferred first,
+/// each 1 to 255 bytes (RFC 7301 §3.1), e.g. `h2,http/1.1`.
+pub fn parse_alpn_list(list: &str) -> Result<Vec<Vec<u8>>, String> {
+    let names: Vec<Vec<u8>> = list
+        .split(',')
+        .map(|name| name.trim().as_bytes().to_vec())
+        .collect();
+    if let Some(bad) = names.iter().find(|n| n.is_empty() || n.len() > 255) {
+        return Err(format!(
+            "--alpn {list:?}: protocol name {:?} must be 1 to 255 bytes (RFC 7301 §3.1)",
+            String::from_utf8_lossy(bad)
+        ));
+    }
+    Ok(names)
+}
+
+/// The application protocol ALPN settled on, as text (`-` for none).
+pub fn alpn_text(n: &Negotiated) -> String {
+    match &n.alpn_protocol {
+        Some(name) => String::from_utf8_lossy(name).escape_default().to_string(),
+        None => "-".into(),
+    }
+}
+
 /// One line for the server's log and the demo:
 /// `TLSv1.3 TLS_CHACHA20_POLY1305_SHA256 x25519 resumed=no sni=localhost`.
 pub fn one_line_summary(n: &Negotiated) -> String {

@@ -1,0 +1,390 @@
+//! Issue 10, items 3 to 5: ALPN (RFC 7301), exporters (RFC 8446 §7.5) and
+//! KeyUpdate initiated by either side (RFC 8446 §4.6.3, §7.2).
+//!
+//! In-process first (a deterministic pair; a flight altered and sealed
+//! again, as in `tests/negative.rs`, to check each refusal and its exact
+//! alert), then against the real programs: `openssl s_client`,
+//! `openssl s_server` and `curl`, each on 127.0.0.1 on a free port,
+//! bounded in time and killed by a Drop guard (`tests/support`). rustls,
+//! in-process, is in `tests/interop_rustls.rs`.
+
+#[macro_use]
+mod common;
+mod support;
+
+use std::process::Command;
+use std::sync::Arc;
+
+use common::*;
+use minitls::error::{IllegalParameter, UnsolicitedExtension};
+use minitls::messages::{EncryptedExtensions, Extension, HandshakeMessage};
+use minitls::testing::{
+    CLIENT_SEED, PKI_SEED, Pair, SERVER_SEED, client_config, demo_pki, server_config,
+};
+use minitls::trace::Recorder;
+use minitls::{AlertDescription as A, AppEvent, Connection, Error};
+use support::{
+    ServerProcess, TempDir, minitls_cert, path_arg, run, start_minitls_server, start_openssl_server,
+};
+
+/// Protocol names as the configs take them.
+fn names(list: &[&str]) -> Vec<Vec<u8>> {
+    list.iter().map(|n| n.as_bytes().to_vec()).collect()
+}
+
+/// A deterministic pair (the demo PKI, seeded, fixed clock) whose client
+/// offers `client` and whose server speaks `server`, each recording.
+fn alpn_pair(client: &[&str], server: &[&str]) -> Traced {
+    let pki = demo_pki(PKI_SEED);
+    let mut c = client_config(&pki, CLIENT_SEED);
+    c.alpn_protocols = names(client);
+    let mut s = server_config(&pki, SERVER_SEED);
+    s.alpn_protocols = names(server);
+    let (client_trace, server_trace) = (Recorder::default(), Recorder::default());
+    let client_conn =
+        Connection::client_with_observer(Arc::new(c), "localhost", Box::new(client_trace.clone()))
+            .expect("client starts");
+    let server_conn = Connection::server_with_observer(Arc::new(s), Box::new(server_trace.clone()));
+    Traced {
+        pair: Pair::new(client_conn, server_conn),
+        client: client_trace,
+        server: server_trace,
+    }
+}
+
+/// Both sides' view of the protocol chosen, after a clean handshake.
+fn negotiated_alpn(client: &[&str], server: &[&str]) -> Option<String> {
+    let mut t = alpn_pair(client, server);
+    t.pair.drive().expect("handshake");
+    let on_client = t.pair.client.negotiated().alpn_protocol.clone();
+    assert_eq!(on_client, t.pair.server.negotiated().alpn_protocol);
+    on_client.map(|n| String::from_utf8(n).unwrap())
+}
+
+// ---------------------------------------------------------------------------
+// ALPN in-process (RFC 7301)
+
+#[test]
+fn server_chooses_by_its_own_preference() {
+    // curl's offer, the CLI server's default: http/1.1.
+    assert_eq!(
+        negotiated_alpn(&["h2", "http/1.1"], &["http/1.1"]).as_deref(),
+        Some("http/1.1")
+    );
+    // Both in common: the server's order wins, not the client's.
+    assert_eq!(
+        negotiated_alpn(&["http/1.1", "h2"], &["h2", "http/1.1"]).as_deref(),
+        Some("h2")
+    );
+}
+
+#[test]
+fn without_alpn_on_either_side_nothing_is_settled() {
+    assert_eq!(negotiated_alpn(&[], &["http/1.1"]), None);
+    assert_eq!(negotiated_alpn(&["h2"], &[]), None);
+    assert_eq!(negotiated_alpn(&[], &[]), None);
+}
+
+#[test]
+fn no_common_application_protocol_is_no_application_protocol() {
+    let mut t = alpn_pair(&["h2", "spdy/3"], &["http/1.1"]);
+    let result = t.pair.client_to_server();
+    assert_failure!(
+        t.pair.server,
+        t.server,
+        result,
+        Error::NoApplicationProtocol,
+        A::NoApplicationProtocol
+    );
+}
+
+#[test]
+fn the_client_hears_no_application_protocol() {
+    let mut t = alpn_pair(&["h2"], &["http/1.1"]);
+    assert_eq!(t.pair.client_to_server(), Err(Error::NoApplicationProtocol));
+    // The server's alert, in the clear (no keys yet), reaches the client.
+    assert_eq!(
+        t.pair.server_to_client(),
+        Err(Error::AlertReceived(A::NoApplicationProtocol))
+    );
+}
+
+/// The client's check of the server's answer: the server's flight with
+/// EncryptedExtensions replaced by one carrying `answer`, sealed again.
+fn client_receives_alpn_answer(answer: Extension) -> (Traced, Result<(), Error>) {
+    let mut t = alpn_pair(&["h2", "http/1.1"], &["http/1.1"]);
+    t.pair.client_to_server().expect("ClientHello accepted");
+    let bytes = take(&mut t.pair.server);
+    let flight = ServerFlight::take_apart(&bytes, &t.server);
+    let mut messages = flight.messages.clone();
+    messages[0] = HandshakeMessage::EncryptedExtensions(EncryptedExtensions::default())
+        .encode_with_extensions(&[Extension::ServerNameAck, answer])
+        .unwrap();
+    let mut altered = flight.clear_part();
+    altered.extend_from_slice(&flight.reseal(&messages));
+    let result = t.pair.client.receive(&altered);
+    (t, result)
+}
+
+#[test]
+fn server_choosing_a_protocol_we_did_not_offer_is_illegal_parameter() {
+    let (mut t, result) =
+        client_receives_alpn_answer(Extension::ApplicationLayerProtocolNegotiation(names(&[
+            "spdy/3",
+        ])));
+    assert_failure!(
+        t.pair.client,
+        t.client,
+        result,
+        Error::IllegalParameter(IllegalParameter::ApplicationProtocolNotOffered),
+        A::IllegalParameter
+    );
+}
+
+#[test]
+fn server_answering_two_protocols_is_illegal_parameter() {
+    let (mut t, result) =
+        client_receives_alpn_answer(Extension::ApplicationLayerProtocolNegotiation(names(&[
+            "h2", "http/1.1",
+        ])));
+    assert_failure!(
+        t.pair.client,
+        t.client,
+        result,
+        Error::IllegalParameter(IllegalParameter::ApplicationProtocolNotOneName),
+        A::IllegalParameter
+    );
+}
+
+#[test]
+fn empty_protocol_name_or_list_is_decode_error() {
+    // opaque ProtocolName<1..2^8-1>: an empty name.
+    let (mut t, result) = client_receives_alpn_answer(Extension::Unknown {
+        extension_type: 16,
+        data: vec![0, 1, 0],
+    });
+    assert_failure!(
+        t.pair.client,
+        t.client,
+        result,
+        Error::Decode { .. },
+        A::DecodeError
+    );
+    // protocol_name_list<2..2^16-1>: an empty list.
+    let (mut t, result) = client_receives_alpn_answer(Extension::Unknown {
+        extension_type: 16,
+        data: vec![0, 0],
+    });
+    assert_failure!(
+        t.pair.client,
+        t.client,
+        result,
+        Error::Decode { .. },
+        A::DecodeError
+    );
+    // A name longer than its list.
+    let (mut t, result) = client_receives_alpn_answer(Extension::Unknown {
+        extension_type: 16,
+        data: vec![0, 3, 5, b'h', b'2'],
+    });
+    assert_failure!(
+        t.pair.client,
+        t.client,
+        result,
+        Error::Decode { .. },
+        A::DecodeError
+    );
+}
+
+#[test]
+fn alpn_answer_to_a_client_that_offered_none_is_unsupported_extension() {
+    let mut t = alpn_pair(&[], &["http/1.1"]);
+    t.pair.client_to_server().expect("ClientHello accepted");
+    let bytes = take(&mut t.pair.server);
+    let flight = ServerFlight::take_apart(&bytes, &t.server);
+    let mut messages = flight.messages.clone();
+    messages[0] = HandshakeMessage::EncryptedExtensions(EncryptedExtensions {
+        server_name: true,
+        protocol_name_list: Some(names(&["http/1.1"])),
+        ..EncryptedExtensions::default()
+    })
+    .encode()
+    .unwrap();
+    let mut altered = flight.clear_part();
+    altered.extend_from_slice(&flight.reseal(&messages));
+    let result = t.pair.client.receive(&altered);
+    assert_failure!(
+        t.pair.client,
+        t.client,
+        result,
+        Error::UnsolicitedExtension(UnsolicitedExtension::InEncryptedExtensions {
+            extension: "application_layer_protocol_negotiation"
+        }),
+        A::UnsupportedExtension
+    );
+}
+
+#[test]
+fn a_client_with_an_unencodable_protocol_name_does_not_start() {
+    let pki = demo_pki(PKI_SEED);
+    for bad in [vec![], vec![b'x'; 256]] {
+        let mut c = client_config(&pki, CLIENT_SEED);
+        c.alpn_protocols = vec![bad];
+        assert!(matches!(
+            Connection::client(Arc::new(c), "localhost"),
+            Err(Error::Misuse(_))
+        ));
+    }
+}
+
+#[test]
+fn a_resumed_connection_negotiates_alpn_afresh() {
+    let pki = demo_pki(PKI_SEED);
+    let mut s = server_config(&pki, SERVER_SEED);
+    s.alpn_protocols = names(&["h2", "http/1.1"]);
+    s.resumption = Some(Arc::new(minitls::resumption::ticketer::Ticketer::new(3600)));
+    let server = Arc::new(s);
+    let mut c = client_config(&pki, CLIENT_SEED);
+    c.alpn_protocols = names(&["h2"]);
+    let cache = c.session_cache.clone();
+    let first = Connection::client(Arc::new(c), "localhost").unwrap();
+    let mut pair = Pair::new(first, Connection::server(server.clone()));
+    pair.drive().unwrap();
+    assert_eq!(pair.client.negotiated().alpn_protocol, Some(b"h2".to_vec()));
+    assert!(pair.client_events.contains(&AppEvent::NewTicket));
+
+    // The same ticket cache, another offer: the resumed handshake chooses
+    // from what this ClientHello offers, not from the first connection's.
+    let mut c = client_config(&pki, CLIENT_SEED + 1);
+    c.alpn_protocols = names(&["http/1.1"]);
+    c.session_cache = cache;
+    let second = Connection::client(Arc::new(c), "localhost").unwrap();
+    let mut pair = Pair::new(second, Connection::server(server));
+    pair.drive().unwrap();
+    assert!(
+        pair.client.negotiated().resumed,
+        "the second connection resumed"
+    );
+    assert_eq!(
+        pair.client.negotiated().alpn_protocol,
+        Some(b"http/1.1".to_vec())
+    );
+    assert_eq!(
+        pair.server.negotiated().alpn_protocol,
+        Some(b"http/1.1".to_vec())
+    );
+}
+
+// ---------------------------------------------------------------------------
+// ALPN against curl and OpenSSL
+
+/// A `minitls cert` PKI for "localhost" and a `minitls server` using it.
+fn minitls_server(dir: &TempDir, extra: &[&str]) -> ServerProcess {
+    minitls_cert(dir.path(), &[]);
+    start_minitls_server(&dir.join("server.pem"), &dir.join("server.key"), extra, &[])
+}
+
+/// `curl --tlsv1.3 --cacert CA https://localhost:PORT/ EXTRA...`.
+fn curl(dir: &TempDir, server: &ServerProcess, extra: &[&str]) -> support::Output {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-sS", "--max-time", "10", "--tlsv1.3", "--cacert"])
+        .arg(dir.join("ca.pem"))
+        .arg("--resolve")
+        .arg(format!("localhost:{}:127.0.0.1", server.port))
+        .args(extra)
+        .arg(format!("https://localhost:{}/", server.port));
+    run(&mut cmd, None)
+}
+
+#[test]
+fn curl_gets_http_1_1_from_the_default_server() {
+    let dir = TempDir::new("alpn-curl");
+    let server = minitls_server(&dir, &[]);
+    // curl offers h2 first (when built with HTTP/2), then http/1.1; with
+    // --http1.1 only http/1.1. Either way the page says http/1.1.
+    for extra in [&[][..], &["--http1.1"][..]] {
+        let out = curl(&dir, &server, extra);
+        let context = format!("{out}\n{}", server.report());
+        assert!(out.success(), "{context}");
+        assert!(out.stdout.contains("alpn: http/1.1"), "{context}");
+    }
+}
+
+/// `openssl s_client -tls1_3 ... -alpn LIST`, sending an HTTP request.
+fn s_client_alpn(dir: &TempDir, server: &ServerProcess, list: &str) -> support::Output {
+    support::s_client(dir, server, &["-alpn", list])
+}
+
+#[test]
+fn openssl_s_client_alpn_overlap_gets_http_1_1() {
+    let dir = TempDir::new("alpn-s-client");
+    let server = minitls_server(&dir, &[]);
+    let out = s_client_alpn(&dir, &server, "h2,http/1.1");
+    let context = format!("{out}\n{}", server.report());
+    assert!(out.success(), "{context}");
+    assert!(out.stdout.contains("ALPN protocol: http/1.1"), "{context}");
+    assert!(out.stdout.contains("alpn: http/1.1"), "{context}");
+}
+
+#[test]
+fn openssl_s_client_alpn_without_overlap_gets_no_application_protocol() {
+    let dir = TempDir::new("alpn-s-client-none");
+    let server = minitls_server(&dir, &["--alpn", "http/1.1,imap"]);
+    let out = s_client_alpn(&dir, &server, "h2,spdy/3");
+    let context = format!("{out}\n{}", server.report());
+    assert!(!out.success(), "{context}");
+    assert!(
+        out.combined().contains("no application protocol"),
+        "s_client does not report the alert\n{context}"
+    );
+    assert!(
+        server.wait_for_stderr("no_application_protocol", support::STARTUP),
+        "{context}"
+    );
+}
+
+#[test]
+fn minitls_client_alpn_against_openssl_s_server() {
+    let dir = TempDir::new("alpn-s-server");
+    minitls_cert(dir.path(), &[]);
+    let (cert, key) = (dir.join("server.pem"), dir.join("server.key"));
+    let server = start_openssl_server(
+        dir.path(),
+        &[
+            "-tls1_3",
+            "-www",
+            "-cert",
+            path_arg(&cert),
+            "-key",
+            path_arg(&key),
+            "-alpn",
+            "http/1.1",
+        ],
+    );
+    let client = |list: &str| support::minitls_client(&dir, &server, &["--alpn", list]);
+    let out = client("h2,http/1.1");
+    assert!(out.success(), "{out}\n{}", server.report());
+    assert!(out.stdout.lines().any(|l| l == "alpn: http/1.1"), "{out}");
+    // No overlap: OpenSSL, too, answers no_application_protocol.
+    let out = client("h2");
+    assert!(!out.success(), "{out}\n{}", server.report());
+    assert!(
+        out.combined().contains("no_application_protocol"),
+        "{out}\n{}",
+        server.report()
+    );
+}
+
+#[test]
+fn minitls_client_and_server_report_the_choice() {
+    let dir = TempDir::new("alpn-cli");
+    let server = minitls_server(&dir, &["--alpn", "h2,http/1.1"]);
+    let out = support::minitls_client(
+        &dir,
+        &server,
+        &["--alpn", "http/1.1,h2", "--send", support::HTTP_GET_ESCAPED],
+    );
+    assert!(out.success(), "{out}\n{}", server.report());
+    assert!(out.stdout.lines().any(|l| l == "alpn: h2"), "{out}");
+    assert!(out.stdout.contains("alpn: h2\n</pre>"), "the page\n{out}");
+}
