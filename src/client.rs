@@ -196,6 +196,14 @@ impl ClientState {
         matches!(self, ClientState::Connected(_))
     }
 
+    /// The exporter_master_secret, once connected (RFC 8446 §7.5).
+    pub(crate) fn exporter_master_secret(&self) -> Option<&Secret> {
+        match self {
+            ClientState::Connected(c) => Some(&c.exporter_master_secret),
+            _ => None,
+        }
+    }
+
     /// Arrows that need no message: START sends a ClientHello.
     pub(crate) fn handle_without_input(self, cx: &mut Context) -> Result<(Self, bool), Error> {
         match self {
@@ -1004,13 +1012,19 @@ impl WaitFinished {
         let resumption_master =
             application.resumption_master_secret(&self.transcript.current(), cx);
         cx.app_event(AppEvent::Connected);
-        let ApplicationSecrets { client, server, .. } = application;
+        let ApplicationSecrets {
+            client,
+            server,
+            exporter,
+            ..
+        } = application;
         Ok(ClientState::Connected(Connected {
             _proof: proof,
             config: self.config,
             server_name: self.server_name,
             traffic: ApplicationTraffic::new(server, client),
             resumption_master,
+            exporter_master_secret: exporter,
         }))
     }
     // ANCHOR_END: handle_finished
@@ -1026,6 +1040,8 @@ pub(crate) struct Connected {
     traffic: ApplicationTraffic,
     /// Each ticket's PSK derives from this and the ticket's nonce.
     resumption_master: Secret,
+    /// What exported keying material derives from (RFC 8446 §7.5).
+    exporter_master_secret: Secret,
 }
 
 impl Connected {

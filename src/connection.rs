@@ -38,6 +38,8 @@ use crate::config::{ClientConfig, ServerConfig};
 use crate::error::{AlertDescription, Error, UnexpectedRecord};
 use crate::handshake::context::Context;
 pub use crate::handshake::context::{AppEvent, MAX_SKIPPED_EARLY_DATA, Negotiated};
+use crate::key_schedule::tls_exporter;
+pub use crate::key_schedule::{MAX_EXPORTER_LABEL_LEN, MAX_EXPORTER_LEN};
 use crate::messages::alert::Alert;
 use crate::messages::{HandshakeMessage, max_message_len, message_name};
 use crate::record::{ContentType, Deframer, OpaqueRecord};
@@ -270,6 +272,39 @@ impl Connection {
     pub fn negotiated(&self) -> &Negotiated {
         &self.cx.negotiated
     }
+
+    // ANCHOR: export_keying_material
+    /// Keying material exported from this connection (RFC 8446 §7.5):
+    /// `out.len()` bytes of TLS-Exporter(label, context, out.len()), the
+    /// same bytes the peer derives for the same label and context, and
+    /// unrelated to anything else the connection uses.
+    ///
+    /// Only once connected (the exporter_master_secret is then known to
+    /// both sides and, on the server, the client's Finished has verified).
+    /// In TLS 1.3 no context and an empty context are the same: pass `b""`.
+    /// `label` is at most [`MAX_EXPORTER_LABEL_LEN`] bytes and `out` at
+    /// most [`MAX_EXPORTER_LEN`]. Anything else is `Error::Misuse`, which
+    /// leaves the connection as it was.
+    pub fn export_keying_material(
+        &self,
+        label: &[u8],
+        context: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        let secret = match &self.side {
+            Side::Client(s) => s.exporter_master_secret(),
+            Side::Server(s) => s.exporter_master_secret(),
+        };
+        let Some(secret) = secret else {
+            return Err(Error::Misuse(
+                "export before the handshake completed (or after a failure)",
+            ));
+        };
+        tls_exporter(secret, label, context, out).ok_or(Error::Misuse(
+            "exporter label over 249 bytes or output over 8160 bytes (RFC 8446 §7.1, §7.5)",
+        ))
+    }
+    // ANCHOR_END: export_keying_material
 
     /// Whether any handshake bytes are waiting for the rest of a message:
     /// a key change with those pending is an error (RFC 8446 §5.1).

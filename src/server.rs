@@ -144,6 +144,14 @@ impl ServerState {
         matches!(self, ServerState::Connected(_))
     }
 
+    /// The exporter_master_secret, once connected (RFC 8446 §7.5).
+    pub(crate) fn exporter_master_secret(&self) -> Option<&Secret> {
+        match self {
+            ServerState::Connected(c) => Some(&c.exporter_master_secret),
+            _ => None,
+        }
+    }
+
     /// A change_cipher_spec may arrive only after the first ClientHello.
     pub(crate) fn has_seen_client_hello(&self) -> bool {
         !matches!(self, ServerState::Start(Start { retry: None, .. }))
@@ -920,10 +928,16 @@ impl WaitFinished {
             send_tickets(&self.config, &self.server_name, &resumption_master, cx)?;
         }
         cx.app_event(AppEvent::Connected);
-        let ApplicationSecrets { client, server, .. } = application;
+        let ApplicationSecrets {
+            client,
+            server,
+            exporter,
+            ..
+        } = application;
         Ok(ServerState::Connected(Connected {
             _proof: proof,
             traffic: ApplicationTraffic::new(client, server),
+            exporter_master_secret: exporter,
         }))
     }
     // ANCHOR_END: server_handle_finished
@@ -983,6 +997,9 @@ pub(crate) struct Connected {
     _proof: FinishedVerified,
     /// We read with the client's application secret, write with ours.
     traffic: ApplicationTraffic,
+    /// What exported keying material derives from (RFC 8446 §7.5);
+    /// released, like the client's keys, by the client's Finished.
+    exporter_master_secret: Secret,
 }
 
 impl Connected {

@@ -388,3 +388,199 @@ fn minitls_client_and_server_report_the_choice() {
     assert!(out.stdout.lines().any(|l| l == "alpn: h2"), "{out}");
     assert!(out.stdout.contains("alpn: h2\n</pre>"), "the page\n{out}");
 }
+
+// ---------------------------------------------------------------------------
+// Exporters (RFC 8446 §7.5)
+
+/// A connected deterministic pair.
+fn connected_pair() -> Traced {
+    let mut t = traced_pair();
+    t.pair.drive().expect("handshake");
+    assert!(t.pair.client.is_connected() && t.pair.server.is_connected());
+    t
+}
+
+fn export(conn: &Connection, label: &[u8], context: &[u8], len: usize) -> Vec<u8> {
+    let mut out = vec![0; len];
+    conn.export_keying_material(label, context, &mut out)
+        .expect("export");
+    out
+}
+
+#[test]
+fn both_sides_export_the_same_keying_material() {
+    let t = connected_pair();
+    let (c, s) = (&t.pair.client, &t.pair.server);
+    for (label, context, len) in [
+        (&b"EXPERIMENTAL-minitls"[..], &b""[..], 32),
+        (b"EXPERIMENTAL-minitls", b"some context", 32),
+        (b"EXTRACTOR-dtls_srtp", b"", 60),
+        (b"x", b"", 1),
+        (
+            b"EXPERIMENTAL-long",
+            b"",
+            minitls::connection::MAX_EXPORTER_LEN,
+        ),
+    ] {
+        assert_eq!(
+            export(c, label, context, len),
+            export(s, label, context, len)
+        );
+    }
+    // Each input matters: label, context, length (a shorter export is not a
+    // prefix: the length is in the HkdfLabel).
+    let base = export(c, b"EXPERIMENTAL-minitls", b"", 32);
+    assert_ne!(base, export(c, b"EXPERIMENTAL-other", b"", 32));
+    assert_ne!(base, export(c, b"EXPERIMENTAL-minitls", b"ctx", 32));
+    assert_ne!(base[..16], export(c, b"EXPERIMENTAL-minitls", b"", 16)[..]);
+    // And it is none of the connection's own secrets.
+    let exporter_master = secret(
+        &t.client,
+        minitls::key_schedule::SecretLabel::ExporterMaster,
+    );
+    assert_ne!(base, exporter_master);
+}
+
+#[test]
+fn exporter_matches_the_rfc_formula_step_by_step() {
+    use minitls::key_schedule::hkdf_expand_label;
+    let t = connected_pair();
+    let exporter_master = secret(
+        &t.client,
+        minitls::key_schedule::SecretLabel::ExporterMaster,
+    );
+    // RFC 8446 §7.5, with the RFC's own functions, for an ASCII label:
+    // HKDF-Expand-Label(Derive-Secret(Secret, label, ""), "exporter",
+    //                   Hash(context_value), key_length)
+    let sha256 = |b: &[u8]| minitls::crypto::sha256(b);
+    let mut derived = [0u8; 32];
+    hkdf_expand_label(
+        &exporter_master,
+        "EXPERIMENTAL-minitls",
+        &sha256(b""),
+        &mut derived,
+    );
+    let mut expected = [0u8; 42];
+    hkdf_expand_label(&derived, "exporter", &sha256(b"ctx"), &mut expected);
+    assert_eq!(
+        export(&t.pair.client, b"EXPERIMENTAL-minitls", b"ctx", 42),
+        expected
+    );
+}
+
+#[test]
+fn export_before_the_handshake_or_out_of_bounds_is_misuse_and_harmless() {
+    let mut t = traced_pair();
+    let mut out = [0u8; 32];
+    assert!(matches!(
+        t.pair
+            .client
+            .export_keying_material(b"EXPERIMENTAL-x", b"", &mut out),
+        Err(Error::Misuse(_))
+    ));
+    // The server, after its Finished but before the client's: still no.
+    t.pair.client_to_server().unwrap();
+    assert!(!t.pair.server.is_connected());
+    assert!(matches!(
+        t.pair
+            .server
+            .export_keying_material(b"EXPERIMENTAL-x", b"", &mut out),
+        Err(Error::Misuse(_))
+    ));
+    t.pair.drive().unwrap();
+    let label = vec![b'a'; minitls::connection::MAX_EXPORTER_LABEL_LEN + 1];
+    assert!(matches!(
+        t.pair.client.export_keying_material(&label, b"", &mut out),
+        Err(Error::Misuse(_))
+    ));
+    let mut too_long = vec![0u8; minitls::connection::MAX_EXPORTER_LEN + 1];
+    assert!(matches!(
+        t.pair
+            .client
+            .export_keying_material(b"x", b"", &mut too_long),
+        Err(Error::Misuse(_))
+    ));
+    // Misuse leaves the connection as it was.
+    assert!(t.pair.client.is_connected() && t.pair.client.error().is_none());
+    t.pair.client.send(b"still fine").unwrap();
+    t.pair.drive().unwrap();
+    assert_eq!(
+        t.pair.server_events.last(),
+        Some(&AppEvent::Data(b"still fine".to_vec()))
+    );
+}
+
+/// The hex after `Keying material: ` in OpenSSL's output, lower-cased.
+fn openssl_keying_material(output: &str) -> String {
+    output
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Keying material: "))
+        .unwrap_or_else(|| panic!("no keying material in\n{output}"))
+        .to_ascii_lowercase()
+}
+
+#[test]
+fn openssl_s_client_exports_what_minitls_server_exports() {
+    let dir = TempDir::new("export-s-client");
+    let server = minitls_server(&dir, &["--export", "EXPERIMENTAL-minitls:48"]);
+    let out = support::s_client(
+        &dir,
+        &server,
+        &[
+            "-keymatexport",
+            "EXPERIMENTAL-minitls",
+            "-keymatexportlen",
+            "48",
+        ],
+    );
+    let context = format!("{out}\n{}", server.report());
+    assert!(out.success(), "{context}");
+    let theirs = openssl_keying_material(&out.stdout);
+    assert_eq!(theirs.len(), 96, "{context}");
+    assert!(
+        server.wait_for_stderr(
+            &format!("exported EXPERIMENTAL-minitls (48 bytes): {theirs}"),
+            support::STARTUP
+        ),
+        "{context}"
+    );
+}
+
+#[test]
+fn minitls_client_exports_what_openssl_s_server_exports() {
+    // Without -www: s_server prints the exported keying material with the
+    // connection's details once the handshake is done (with -www it serves
+    // a page instead).
+    let dir = TempDir::new("export-s-server");
+    minitls_cert(dir.path(), &[]);
+    let (cert, key) = (dir.join("server.pem"), dir.join("server.key"));
+    let server = start_openssl_server(
+        dir.path(),
+        &[
+            "-tls1_3",
+            "-cert",
+            path_arg(&cert),
+            "-key",
+            path_arg(&key),
+            "-keymatexport",
+            "EXPERIMENTAL-minitls",
+            "-keymatexportlen",
+            "20",
+        ],
+    );
+    let out = support::minitls_client(&dir, &server, &["--export", "EXPERIMENTAL-minitls:20"]);
+    let context = format!("{out}\n{}", server.report());
+    assert!(out.success(), "{context}");
+    let ours = out
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("exported: "))
+        .unwrap_or_else(|| panic!("no exported line\n{context}"))
+        .to_string();
+    // s_server prints it once the handshake is done; give it a moment.
+    let deadline = std::time::Instant::now() + support::STARTUP;
+    while !server.stdout().contains("Keying material: ") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(openssl_keying_material(&server.stdout()), ours, "{context}");
+}

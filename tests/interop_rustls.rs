@@ -1009,3 +1009,52 @@ fn minitls_client_alpn_with_rustls_server() {
     );
     link.exchange_data();
 }
+
+/// rustls's exporter, whichever side it is.
+fn rustls_export(conn: &rustls::Connection, context: Option<&[u8]>, out: &mut [u8]) {
+    let label = b"EXPERIMENTAL-minitls";
+    match conn {
+        rustls::Connection::Client(c) => c.export_keying_material(&mut *out, label, context),
+        rustls::Connection::Server(s) => s.export_keying_material(&mut *out, label, context),
+    }
+    .map(|_| ())
+    .expect("rustls exports");
+}
+
+/// minitls and rustls export the same bytes for a non-empty context and an
+/// empty one, and rustls's "no context" is the empty one (RFC 8446 §7.5).
+fn assert_exports_agree(link: &Link) {
+    let ours = |context: &[u8]| {
+        let mut out = [0u8; 40];
+        link.minitls
+            .export_keying_material(b"EXPERIMENTAL-minitls", context, &mut out)
+            .expect("minitls exports");
+        out
+    };
+    for context in [&b"a context"[..], b""] {
+        let mut theirs = [0u8; 40];
+        rustls_export(&link.rustls, Some(context), &mut theirs);
+        assert_eq!(ours(context), theirs, "context {context:?}");
+    }
+    let mut none = [0u8; 40];
+    rustls_export(&link.rustls, None, &mut none);
+    assert_eq!(ours(b""), none);
+    assert_ne!(ours(b""), ours(b"a context"));
+}
+
+/// Exported keying material, minitls against rustls, both ways.
+#[test]
+fn exporters_agree_with_rustls_both_ways() {
+    let (pki, now) = pki_now(1031);
+    let server = Connection::server(minitls_server_config(&pki, now, 1032));
+    let mut link = Link::new(server, rustls_client(&pki, vec![kx_group::X25519]));
+    link.drive_ok();
+    link.assert_connected();
+    assert_exports_agree(&link);
+
+    let client = Connection::client(minitls_client_config(&pki, now, 1033), "localhost").unwrap();
+    let mut link = Link::new(client, rustls_server(&pki));
+    link.drive_ok();
+    link.assert_connected();
+    assert_exports_agree(&link);
+}

@@ -21,8 +21,8 @@ use minitls::{ClientConfig, Connection, Negotiated};
 use crate::http;
 use crate::output::print;
 use crate::shared::{
-    alpn_text, describe_failure, keylog_observer, observers, parse_alpn_list, read_file,
-    resumed_text,
+    alpn_text, describe_failure, exported_hex, keylog_observer, observers, parse_alpn_list,
+    parse_export, read_file, resumed_text,
 };
 
 /// The flags of `minitls client`.
@@ -66,6 +66,10 @@ pub struct ClientArgs {
     /// is printed as `alpn:`. Default: offer none.
     #[arg(long, value_name = "LIST")]
     alpn: Option<String>,
+    /// After the handshake, print LEN bytes of keying material exported
+    /// with LABEL and no context (RFC 8446 §7.5), in hex, as `exported:`.
+    #[arg(long, value_name = "LABEL:LEN", value_parser = parse_export)]
+    export: Option<(String, usize)>,
 }
 
 /// `--psk-mode`.
@@ -188,6 +192,12 @@ fn connect_once(args: &ClientArgs, client: &Client) -> Result<(), String> {
         negotiated: stream.conn.negotiated(),
         handshake_time: started.elapsed(),
     });
+    if let Some((label, len)) = &args.export {
+        print(format!(
+            "exported: {}",
+            exported_hex(&stream.conn, label, *len)?
+        ));
+    }
     if let Some(text) = &args.send {
         send_and_print_answer(&mut stream, text)?;
     }

@@ -39,8 +39,8 @@ use socket2::{Domain, Socket, Type};
 
 use crate::http::{self, RequestReader, Verdict};
 use crate::shared::{
-    alpn_text, describe_failure, keylog_observer, observers, one_line_summary, parse_alpn_list,
-    read_file, resumed_text,
+    alpn_text, describe_failure, exported_hex, keylog_observer, observers, one_line_summary,
+    parse_alpn_list, parse_export, read_file, resumed_text,
 };
 
 /// The flags of `minitls server`.
@@ -118,6 +118,11 @@ pub struct ServerArgs {
     /// speaks.
     #[arg(long, value_name = "LIST", default_value = "http/1.1")]
     alpn: String,
+    /// After each handshake, log LEN bytes of keying material exported
+    /// with LABEL and no context (RFC 8446 §7.5), in hex, as
+    /// `openssl s_client -keymatexport LABEL -keymatexportlen LEN` prints it.
+    #[arg(long, value_name = "LABEL:LEN", value_parser = parse_export)]
+    export: Option<(String, usize)>,
 }
 
 /// `--resumption`.
@@ -145,6 +150,8 @@ struct Shared {
     /// makes hundreds); failures are still logged.
     quiet: bool,
     limits: Limits,
+    /// `--export LABEL:LEN`: log this much exported keying material.
+    export: Option<(String, usize)>,
 }
 
 /// `minitls server`: load the key and certificates, listen, serve until killed.
@@ -153,6 +160,7 @@ pub fn run(args: ServerArgs) -> Result<(), String> {
         config: Arc::new(server_config(&args)?),
         keylog: keylog_observer(args.keylog.clone())?.map(|k| Arc::new(Mutex::new(k))),
         explain: args.explain,
+        export: args.export.clone(),
         quiet: false,
         limits: Limits {
             handshake: Duration::from_secs(args.handshake_timeout),
@@ -288,6 +296,7 @@ pub fn serve_quietly_until(listener: &TcpListener, config: Arc<ServerConfig>, st
         config,
         keylog: None,
         explain: false,
+        export: None,
         quiet: true,
         limits: Limits {
             handshake: Duration::from_secs(10),
@@ -418,6 +427,12 @@ fn serve_one(tcp: TcpStream, peer: &str, shared: &Shared) {
     let n = stream.conn.negotiated().clone();
     if !shared.quiet {
         eprintln!("{peer}: {}", one_line_summary(&n));
+    }
+    if let Some((label, len)) = &shared.export {
+        match exported_hex(&stream.conn, label, *len) {
+            Ok(hex) => eprintln!("{peer}: exported {label} ({len} bytes): {hex}"),
+            Err(e) => eprintln!("{peer}: export failed: {e}"),
+        }
     }
     if stream
         .transport
