@@ -196,6 +196,18 @@ impl ClientState {
         matches!(self, ClientState::Connected(_))
     }
 
+    /// Start a KeyUpdate of our own (RFC 8446 §4.6.3), once connected.
+    pub(crate) fn update_keys(
+        &mut self,
+        request_peer_update: bool,
+        cx: &mut Context,
+    ) -> Result<(), Error> {
+        match self {
+            ClientState::Connected(c) => c.traffic.update_sending_keys(request_peer_update, cx),
+            _ => Err(Error::Misuse("KeyUpdate before the handshake completed")),
+        }
+    }
+
     /// The exporter_master_secret, once connected (RFC 8446 §7.5).
     pub(crate) fn exporter_master_secret(&self) -> Option<&Secret> {
         match self {

@@ -273,6 +273,32 @@ impl Connection {
         &self.cx.negotiated
     }
 
+    // ANCHOR: update_keys
+    /// Send a KeyUpdate (RFC 8446 §4.6.3) and move our sending keys to the
+    /// next generation (§7.2); with `request_peer_update`, ask the peer to
+    /// do the same (it must, before its next application data). Only once
+    /// connected and before `close`; and RFC 8446 §4.6.3 forbids
+    /// requesting again before the peer's KeyUpdate has arrived. Those are
+    /// `Error::Misuse`, which leaves the connection as it was.
+    pub fn update_keys(&mut self, request_peer_update: bool) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if self.sent_close_notify {
+            return Err(Error::Misuse("KeyUpdate after close"));
+        }
+        let result = match &mut self.side {
+            Side::Client(s) => s.update_keys(request_peer_update, &mut self.cx),
+            Side::Server(s) => s.update_keys(request_peer_update, &mut self.cx),
+        };
+        match result {
+            Err(e @ Error::Misuse(_)) => Err(e),
+            Err(e) => Err(self.fail(e)),
+            Ok(()) => Ok(()),
+        }
+    }
+    // ANCHOR_END: update_keys
+
     // ANCHOR: export_keying_material
     /// Keying material exported from this connection (RFC 8446 §7.5):
     /// `out.len()` bytes of TLS-Exporter(label, context, out.len()), the

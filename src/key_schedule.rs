@@ -100,6 +100,13 @@ pub enum SecretLabel {
     /// resumption_master_secret, label "res master": the root of every ticket's
     /// PSK (RFC 8446 §4.6.1).
     ResumptionMaster,
+    /// client_application_traffic_secret_N+1, label "traffic upd": the
+    /// client's next generation after a KeyUpdate (RFC 8446 §7.2). Not in
+    /// the key log, which holds only generation 0 (Wireshark derives the
+    /// rest itself).
+    ClientApplicationTrafficNext,
+    /// server_application_traffic_secret_N+1, label "traffic upd" (RFC 8446 §7.2).
+    ServerApplicationTrafficNext,
 }
 
 impl SecretLabel {
@@ -114,6 +121,8 @@ impl SecretLabel {
             SecretLabel::ServerApplicationTraffic0 => "s ap traffic",
             SecretLabel::ExporterMaster => "exp master",
             SecretLabel::ResumptionMaster => "res master",
+            SecretLabel::ClientApplicationTrafficNext
+            | SecretLabel::ServerApplicationTrafficNext => "traffic upd",
         }
     }
 

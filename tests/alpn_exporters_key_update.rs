@@ -584,3 +584,469 @@ fn minitls_client_exports_what_openssl_s_server_exports() {
     }
     assert_eq!(openssl_keying_material(&server.stdout()), ours, "{context}");
 }
+
+// ---------------------------------------------------------------------------
+// KeyUpdate initiated by either side (RFC 8446 §4.6.3, §7.2)
+
+use minitls::key_schedule::{SecretLabel, TrafficSecret};
+use minitls::record::ContentType;
+use minitls::trace::{Direction, Epoch, RecordedEvent};
+
+/// The application generations a recorder saw installed, in order.
+fn generations(recorder: &Recorder, direction: Direction) -> Vec<u32> {
+    recorder
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            RecordedEvent::KeysInstalled(d, Epoch::Application(n)) if d == direction => Some(n),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every value a recorder saw reported under `label`, in order.
+fn reported(recorder: &Recorder, label: SecretLabel) -> Vec<Vec<u8>> {
+    recorder
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            RecordedEvent::SecretDerived(l, v) if l == label => Some(v),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Data one way, then the other, over a connected pair.
+fn data_flows_both_ways(t: &mut Traced, tag: &str) {
+    t.pair
+        .client
+        .send(format!("to server {tag}").as_bytes())
+        .unwrap();
+    t.pair.drive().unwrap();
+    assert_eq!(
+        t.pair.server_events.last(),
+        Some(&AppEvent::Data(format!("to server {tag}").into_bytes()))
+    );
+    t.pair
+        .server
+        .send(format!("to client {tag}").as_bytes())
+        .unwrap();
+    t.pair.drive().unwrap();
+    assert_eq!(
+        t.pair.client_events.last(),
+        Some(&AppEvent::Data(format!("to client {tag}").into_bytes()))
+    );
+}
+
+#[test]
+fn client_updates_its_sending_keys_and_data_still_flows() {
+    let mut t = connected_pair();
+    t.pair.client.update_keys(false).unwrap();
+    data_flows_both_ways(&mut t, "after one update");
+    assert_eq!(generations(&t.client, Direction::Send), [0, 1]);
+    assert_eq!(generations(&t.server, Direction::Receive), [0, 1]);
+    // Not requested: the server's sending keys stay where they were.
+    assert_eq!(generations(&t.server, Direction::Send), [0]);
+    // The new generation is application_traffic_secret_0 moved on with
+    // "traffic upd" (RFC 8446 §7.2), reported by both sides.
+    let zero = secret(&t.client, SecretLabel::ClientApplicationTraffic0);
+    let one = TrafficSecret::from_bytes(zero).next();
+    let next = reported(&t.client, SecretLabel::ClientApplicationTrafficNext);
+    assert_eq!(next, [one.as_bytes().to_vec()]);
+    assert_eq!(
+        reported(&t.server, SecretLabel::ClientApplicationTrafficNext),
+        next
+    );
+}
+
+#[test]
+fn server_requests_an_update_and_the_client_answers() {
+    let mut t = connected_pair();
+    t.pair.server.update_keys(true).unwrap();
+    t.pair.drive().unwrap();
+    // Both directions moved: the server's by its own update, the client's
+    // by the answer RFC 8446 §4.6.3 requires.
+    assert_eq!(generations(&t.server, Direction::Send), [0, 1]);
+    assert_eq!(generations(&t.client, Direction::Receive), [0, 1]);
+    assert_eq!(generations(&t.client, Direction::Send), [0, 1]);
+    assert_eq!(generations(&t.server, Direction::Receive), [0, 1]);
+    data_flows_both_ways(&mut t, "after the requested update");
+    // Answered: the server may request again, and both move once more.
+    t.pair.server.update_keys(true).unwrap();
+    t.pair.client.update_keys(false).unwrap();
+    data_flows_both_ways(&mut t, "after more");
+    assert_eq!(generations(&t.server, Direction::Send), [0, 1, 2]);
+    assert_eq!(generations(&t.client, Direction::Send), [0, 1, 2, 3]);
+    assert_eq!(generations(&t.server, Direction::Receive), [0, 1, 2, 3]);
+}
+
+#[test]
+fn key_update_misuse_is_refused_and_harmless() {
+    let mut t = traced_pair();
+    assert!(matches!(
+        t.pair.client.update_keys(false),
+        Err(Error::Misuse(_))
+    ));
+    t.pair.drive().unwrap();
+    t.pair.client.update_keys(true).unwrap();
+    // RFC 8446 §4.6.3: no second update_requested before the answer...
+    assert!(matches!(
+        t.pair.client.update_keys(true),
+        Err(Error::Misuse(_))
+    ));
+    // ...but an update that does not request one is fine.
+    t.pair.client.update_keys(false).unwrap();
+    data_flows_both_ways(&mut t, "after misuse");
+    // The server's answer came with the data: requesting again is allowed.
+    t.pair.client.update_keys(true).unwrap();
+    t.pair.client.close();
+    assert!(matches!(
+        t.pair.client.update_keys(false),
+        Err(Error::Misuse(_))
+    ));
+    assert!(t.pair.client.error().is_none());
+}
+
+/// A KeyUpdate record with `request_update` set to `value`, sealed as the
+/// first application record under `secret`.
+fn key_update_record(secret: &[u8; 32], value: u8) -> Vec<u8> {
+    seal(secret, 0, ContentType::Handshake, &[24, 0, 0, 1, value])
+}
+
+#[test]
+fn key_update_with_a_bad_value_is_illegal_parameter_on_both_sides() {
+    for value in [2, 0xff] {
+        let mut t = connected_pair();
+        let client_ap = secret(&t.client, SecretLabel::ClientApplicationTraffic0);
+        let result = t.pair.server.receive(&key_update_record(&client_ap, value));
+        assert_failure!(
+            t.pair.server,
+            t.server,
+            result,
+            Error::IllegalParameter(IllegalParameter::KeyUpdateRequest),
+            A::IllegalParameter
+        );
+
+        let mut t = connected_pair();
+        let server_ap = secret(&t.client, SecretLabel::ServerApplicationTraffic0);
+        let result = t.pair.client.receive(&key_update_record(&server_ap, value));
+        assert_failure!(
+            t.pair.client,
+            t.client,
+            result,
+            Error::IllegalParameter(IllegalParameter::KeyUpdateRequest),
+            A::IllegalParameter
+        );
+    }
+    // 0 and 1 are accepted, by the same path.
+    let mut t = connected_pair();
+    let client_ap = secret(&t.client, SecretLabel::ClientApplicationTraffic0);
+    t.pair
+        .server
+        .receive(&key_update_record(&client_ap, 1))
+        .unwrap();
+    assert_eq!(generations(&t.server, Direction::Send), [0, 1]);
+}
+
+#[test]
+fn the_key_log_keeps_only_generation_zero() {
+    let dir = TempDir::new("keyupdate-keylog");
+    let log = dir.join("keys.log");
+    let pki = demo_pki(PKI_SEED);
+    let keylog = minitls::keylog::KeyLogObserver::open(&log).unwrap();
+    let client = Connection::client_with_observer(
+        Arc::new(client_config(&pki, CLIENT_SEED)),
+        "localhost",
+        Box::new(keylog),
+    )
+    .unwrap();
+    let mut pair = Pair::new(
+        client,
+        Connection::server(Arc::new(server_config(&pki, SERVER_SEED))),
+    );
+    pair.drive().unwrap();
+    pair.client.update_keys(true).unwrap();
+    pair.drive().unwrap();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(text.matches("CLIENT_TRAFFIC_SECRET_0").count(), 1, "{text}");
+    assert!(!text.contains("TRAFFIC_SECRET_1"), "{text}");
+}
+
+// ---------------------------------------------------------------------------
+// KeyUpdate against OpenSSL: s_client and s_server send one when a line
+// `k` (update_not_requested) or `K` (update_requested) is typed, so they
+// run here with their stdin kept open and written to as the test goes.
+
+use std::io::{Read, Write};
+use std::process::{Child, ChildStdin, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// A process whose stdin the test types into and whose output (stdout and
+/// stderr together) it watches; killed when dropped, whatever happens.
+struct Interactive {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    output: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Interactive {
+    fn spawn(cmd: &mut Command) -> Interactive {
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn");
+        let output = Arc::new(Mutex::new(Vec::new()));
+        for pipe in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let into = output.clone();
+            std::thread::spawn(move || {
+                let mut pipe = pipe;
+                let mut buf = [0u8; 4096];
+                while let Ok(n @ 1..) = pipe.read(&mut buf) {
+                    into.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+            });
+        }
+        Interactive {
+            stdin: child.stdin.take(),
+            child,
+            output,
+        }
+    }
+
+    fn output(&self) -> String {
+        String::from_utf8_lossy(&self.output.lock().unwrap()).into_owned()
+    }
+
+    fn type_line(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Waits (bounded) until the output has `needle` `times` times.
+    fn wait_for(&self, needle: &str, times: usize) -> bool {
+        let deadline = Instant::now() + support::STARTUP;
+        while Instant::now() < deadline {
+            if self.output().matches(needle).count() >= times {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+}
+
+impl Drop for Interactive {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn openssl_s_client_k_and_capital_k_against_minitls_server() {
+    let dir = TempDir::new("keyupdate-s-client");
+    let server = minitls_server(&dir, &["--explain"]);
+    // No -ign_eof: s_client then reads `k`, `K` and `Q` as commands.
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(dir.path())
+        .args(["s_client", "-tls1_3", "-CAfile"])
+        .arg(dir.join("ca.pem"))
+        .args(["-servername", "localhost", "-connect", &server.addr()]);
+    let mut s_client = Interactive::spawn(&mut cmd);
+    let report = |c: &Interactive| format!("{}\n{}", c.output(), server.report());
+    assert!(
+        s_client.wait_for("Verify return code: 0", 1),
+        "{}",
+        report(&s_client)
+    );
+    // The echo is how we know data still flows both ways.
+    s_client.type_line("before");
+    assert!(s_client.wait_for("before", 1), "{}", report(&s_client));
+    s_client.type_line("k");
+    assert!(s_client.wait_for("KEYUPDATE", 1), "{}", report(&s_client));
+    s_client.type_line("after-k");
+    assert!(s_client.wait_for("after-k", 1), "{}", report(&s_client));
+    // K: update_requested; the server answers with its own KeyUpdate.
+    s_client.type_line("K");
+    assert!(s_client.wait_for("KEYUPDATE", 2), "{}", report(&s_client));
+    s_client.type_line("after-capital-k");
+    assert!(
+        s_client.wait_for("after-capital-k", 1),
+        "{}",
+        report(&s_client)
+    );
+    let explained = server.stdout();
+    for needle in [
+        "= update_not_requested",
+        "= update_requested",
+        "secret c ap traffic N+1",
+        "secret s ap traffic N+1",
+        "keys   K_recv = application (generation 1)",
+        "keys   K_recv = application (generation 2)",
+        "keys   K_send = application (generation 1)",
+    ] {
+        assert!(
+            explained.contains(needle),
+            "no {needle:?}\n{}",
+            report(&s_client)
+        );
+    }
+    s_client.type_line("Q");
+}
+
+#[test]
+fn keyupdate_path_against_openssl_s_client() {
+    let dir = TempDir::new("keyupdate-path");
+    let server = minitls_server(&dir, &["--explain"]);
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(dir.path())
+        .args(["s_client", "-tls1_3", "-ign_eof", "-CAfile"])
+        .arg(dir.join("ca.pem"))
+        .args(["-servername", "localhost", "-connect", &server.addr()]);
+    let out = run(&mut cmd, Some(b"GET /keyupdate HTTP/1.0\r\n\r\n"));
+    let context = format!("{out}\n{}", server.report());
+    // The page came under the server's next keys, after its KeyUpdate.
+    assert!(out.stdout.contains("HTTP/1.0 200 OK"), "{context}");
+    assert!(out.stdout.contains("Hello from minitls"), "{context}");
+    let explained = server.stdout();
+    let update = explained
+        .find("KeyUpdate server -> client")
+        .unwrap_or_else(|| panic!("no KeyUpdate sent\n{context}"));
+    assert!(
+        explained[update..].contains("= update_requested"),
+        "{context}"
+    );
+    let page = explained.find("HTTP/1.0 200 OK").unwrap_or(explained.len());
+    let generation_1 = explained
+        .find("keys   K_send = application (generation 1)")
+        .unwrap_or_else(|| panic!("no new sending keys\n{context}"));
+    assert!(update < generation_1 && generation_1 < page, "{context}");
+}
+
+#[test]
+fn keyupdate_path_against_minitls_client_moves_both_directions() {
+    let dir = TempDir::new("keyupdate-path-minitls");
+    let server = minitls_server(&dir, &[]);
+    let out = support::minitls_client(
+        &dir,
+        &server,
+        &["--explain", "--send", "GET /keyupdate HTTP/1.0\\r\\n\\r\\n"],
+    );
+    let context = format!("{out}\n{}", server.report());
+    assert!(out.success(), "{context}");
+    assert!(out.stdout.contains("HTTP/1.0 200 OK"), "{context}");
+    for needle in [
+        "keys   K_recv = application (generation 1)",
+        "keys   K_send = application (generation 1)",
+        "KeyUpdate client -> server",
+    ] {
+        assert!(out.stdout.contains(needle), "no {needle:?}\n{context}");
+    }
+}
+
+#[test]
+fn minitls_client_key_update_every_against_openssl_s_server() {
+    let dir = TempDir::new("keyupdate-s-server");
+    minitls_cert(dir.path(), &[]);
+    let (cert, key) = (dir.join("server.pem"), dir.join("server.key"));
+    let server = start_openssl_server(
+        dir.path(),
+        &[
+            "-tls1_3",
+            "-www",
+            "-cert",
+            path_arg(&cert),
+            "-key",
+            path_arg(&key),
+        ],
+    );
+    // Two records (the request line, the blank line), a KeyUpdate after
+    // each: the request's end and OpenSSL's page both cross an update.
+    let out = support::minitls_client(
+        &dir,
+        &server,
+        &[
+            "--key-update-every",
+            "1",
+            "--explain",
+            "--send",
+            "GET / HTTP/1.0\\r\\n\\r\\n",
+        ],
+    );
+    let context = format!("{out}\n{}", server.report());
+    assert!(out.success(), "{context}");
+    assert!(out.stdout.contains("key updates sent: 2"), "{context}");
+    assert!(
+        out.stdout
+            .contains("keys   K_send = application (generation 2)"),
+        "{context}"
+    );
+    assert!(out.stdout.contains("HTTP/1.0 200 ok"), "{context}");
+}
+
+#[test]
+fn openssl_s_server_k_against_minitls_client() {
+    let dir = TempDir::new("keyupdate-s-server-k");
+    minitls_cert(dir.path(), &[]);
+    let port = support::free_port();
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(dir.path())
+        .args(["s_server", "-tls1_3", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(dir.join("server.pem"))
+        .arg("-key")
+        .arg(dir.join("server.key"));
+    let mut s_server = Interactive::spawn(&mut cmd);
+    assert!(s_server.wait_for("ACCEPT", 1), "{}", s_server.output());
+    // The client sends "hello" and waits for as many bytes back.
+    let mut client = minitls_interactive_client(&dir, port, &["--explain", "--send", "hello"]);
+    assert!(s_server.wait_for("hello", 1), "{}", s_server.output());
+    s_server.type_line("K");
+    // OpenSSL 3's s_server says so once the KeyUpdate is written.
+    assert!(
+        s_server.wait_for("SSL_do_handshake -> 1", 1),
+        "{}",
+        s_server.output()
+    );
+    s_server.type_line("world");
+    assert!(
+        client.wait_for("world", 1),
+        "{}\n{}",
+        client.output(),
+        s_server.output()
+    );
+    let deadline = Instant::now() + support::TIMEOUT;
+    let status = loop {
+        if let Some(status) = client.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "client did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = client.output();
+    assert!(status.success(), "{out}\n{}", s_server.output());
+    // The server's update was requested: the client answered with its own.
+    for needle in [
+        "= update_requested",
+        "keys   K_recv = application (generation 1)",
+        "keys   K_send = application (generation 1)",
+    ] {
+        assert!(out.contains(needle), "no {needle:?}\n{out}");
+    }
+}
+
+/// `minitls client 127.0.0.1:PORT --servername localhost --ca CA EXTRA...`,
+/// watched as it runs.
+fn minitls_interactive_client(dir: &TempDir, port: u16, extra: &[&str]) -> Interactive {
+    let mut cmd = support::minitls(["client", &format!("127.0.0.1:{port}")]);
+    cmd.args(["--servername", "localhost", "--ca"])
+        .arg(dir.join("ca.pem"))
+        .args(extra);
+    Interactive::spawn(&mut cmd)
+}

@@ -1058,3 +1058,57 @@ fn exporters_agree_with_rustls_both_ways() {
     link.assert_connected();
     assert_exports_agree(&link);
 }
+
+/// KeyUpdate both ways with rustls (RFC 8446 §4.6.3): minitls updates and
+/// asks rustls to (rustls answers with its own), rustls updates on its own
+/// (`refresh_traffic_keys`), and after each, data flows both ways.
+#[test]
+fn key_update_with_rustls_both_ways() {
+    let (pki, now) = pki_now(1041);
+    let recorder = Recorder::default();
+    let server = Connection::server_with_observer(
+        minitls_server_config(&pki, now, 1042),
+        Box::new(recorder.clone()),
+    );
+    let mut link = Link::new(server, rustls_client(&pki, vec![kx_group::X25519]));
+    link.drive_ok();
+    link.assert_connected();
+
+    link.minitls.update_keys(true).unwrap();
+    link.drive_ok();
+    link.exchange_data();
+    link.rustls.refresh_traffic_keys().unwrap();
+    link.drive_ok();
+    link.rustls_plaintext.clear();
+    link.exchange_data();
+
+    let generations = |direction: minitls::trace::Direction| -> Vec<u32> {
+        (recorder.events().into_iter())
+            .filter_map(|e| match e {
+                RecordedEvent::KeysInstalled(d, minitls::trace::Epoch::Application(n))
+                    if d == direction =>
+                {
+                    Some(n)
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    // Each side moved twice: ours by our update, then by our answer to
+    // rustls's refresh (rustls sends it with update_requested); rustls's by
+    // its answer to our request, then by its refresh.
+    assert_eq!(generations(minitls::trace::Direction::Send), [0, 1, 2]);
+    assert_eq!(generations(minitls::trace::Direction::Receive), [0, 1, 2]);
+
+    // And with minitls as the client.
+    let client = Connection::client(minitls_client_config(&pki, now, 1043), "localhost").unwrap();
+    let mut link = Link::new(client, rustls_server(&pki));
+    link.drive_ok();
+    link.rustls.refresh_traffic_keys().unwrap();
+    link.drive_ok();
+    link.exchange_data();
+    link.minitls.update_keys(true).unwrap();
+    link.drive_ok();
+    link.rustls_plaintext.clear();
+    link.exchange_data();
+}

@@ -173,8 +173,8 @@ impl Context {
     }
 
     /// Report a derived secret to the trace (and so to the key log). Only
-    /// the key derivations of `handshake::keys` call this, each with the
-    /// label it derived under.
+    /// the key derivations of `handshake::keys` and the KeyUpdates of
+    /// `handshake::traffic` call this, each with the label it derived under.
     pub(crate) fn secret_derived(&mut self, label: SecretLabel, secret: &[u8]) {
         let client_random = self.client_random;
         self.emit(Event::SecretDerived {

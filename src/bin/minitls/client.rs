@@ -70,6 +70,11 @@ pub struct ClientArgs {
     /// with LABEL and no context (RFC 8446 §7.5), in hex, as `exported:`.
     #[arg(long, value_name = "LABEL:LEN", value_parser = parse_export)]
     export: Option<(String, usize)>,
+    /// With --send: send the text one line per record, and after every N
+    /// records send a KeyUpdate (RFC 8446 §4.6.3) and move our sending
+    /// keys to the next generation (not asking the server to do the same).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    key_update_every: Option<u32>,
 }
 
 /// `--psk-mode`.
@@ -199,7 +204,7 @@ fn connect_once(args: &ClientArgs, client: &Client) -> Result<(), String> {
         ));
     }
     if let Some(text) = &args.send {
-        send_and_print_answer(&mut stream, text)?;
+        send_and_print_answer(&mut stream, text, args.key_update_every)?;
     }
     if client.want_tickets {
         wait_for_tickets(&mut stream);
@@ -239,11 +244,18 @@ impl fmt::Display for Report<'_> {
 /// `--send`: writes the text (with `\r` and `\n` unescaped) and prints the
 /// answer: everything until the server closes, or, for data that is not
 /// an HTTP request, until the echo is complete (an echo server never closes).
-fn send_and_print_answer(stream: &mut Stream<TcpStream>, text: &str) -> Result<(), String> {
+fn send_and_print_answer(
+    stream: &mut Stream<TcpStream>,
+    text: &str,
+    key_update_every: Option<u32>,
+) -> Result<(), String> {
     let text = text.replace("\\r", "\r").replace("\\n", "\n");
-    stream
-        .write_all(text.as_bytes())
-        .map_err(|e| describe_failure(&stream.conn, &e))?;
+    match key_update_every {
+        None => stream
+            .write_all(text.as_bytes())
+            .map_err(|e| describe_failure(&stream.conn, &e))?,
+        Some(n) => send_with_key_updates(stream, &text, n)?,
+    }
     let echo = !http::is_http(text.as_bytes());
     let mut answer = Vec::new();
     let mut buf = [0u8; 16384];
@@ -275,6 +287,36 @@ fn send_and_print_answer(stream: &mut Stream<TcpStream>, text: &str) -> Result<(
     print(Response(&answer));
     Ok(())
 }
+
+// ANCHOR: send_with_key_updates
+/// `--key-update-every N`: one record per line of `text`, and after every
+/// N records a KeyUpdate (RFC 8446 §4.6.3), so the records after it go out
+/// under the next generation of our keys. Says how many it sent.
+fn send_with_key_updates(
+    stream: &mut Stream<TcpStream>,
+    text: &str,
+    every: u32,
+) -> Result<(), String> {
+    let mut updates = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        stream
+            .write_all(line.as_bytes())
+            .map_err(|e| describe_failure(&stream.conn, &e))?;
+        if (i as u64 + 1).is_multiple_of(u64::from(every)) {
+            stream
+                .conn
+                .update_keys(false)
+                .map_err(|e| format!("KeyUpdate: {e}"))?;
+            stream
+                .flush_tls()
+                .map_err(|e| describe_failure(&stream.conn, &e))?;
+            updates += 1;
+        }
+    }
+    print(format!("key updates sent: {updates}"));
+    Ok(())
+}
+// ANCHOR_END: send_with_key_updates
 
 /// The `--send` answer, under a header that gives its length.
 struct Response<'a>(&'a [u8]);

@@ -491,7 +491,12 @@ fn answer(stream: &mut Stream<TcpStream>, n: &Negotiated) -> io::Result<()> {
         match reader.push(&buf[..got]) {
             Verdict::NeedMore => {}
             Verdict::Echo(data) => stream.write_all(&data)?,
-            Verdict::Request => return stream.write_all(http_page(n).as_bytes()),
+            Verdict::Request => {
+                if reader.path() == Some(KEY_UPDATE_PATH) {
+                    key_update_before_answer(stream)?;
+                }
+                return stream.write_all(http_page(n).as_bytes());
+            }
             Verdict::TooLarge => {
                 stream.write_all(http::TOO_LARGE.as_bytes())?;
                 return Err(io::Error::new(
@@ -505,6 +510,22 @@ fn answer(stream: &mut Stream<TcpStream>, n: &Negotiated) -> io::Result<()> {
         }
     }
 }
+
+/// The path whose request is answered after a KeyUpdate.
+const KEY_UPDATE_PATH: &[u8] = b"/keyupdate";
+
+// ANCHOR: key_update_before_answer
+/// `GET /keyupdate`: a KeyUpdate with update_requested (RFC 8446 §4.6.3)
+/// before the page, so the page goes out under our next keys, and the
+/// client must move its own sending keys on before it sends more.
+fn key_update_before_answer(stream: &mut Stream<TcpStream>) -> io::Result<()> {
+    stream
+        .conn
+        .update_keys(true)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+    stream.flush_tls()
+}
+// ANCHOR_END: key_update_before_answer
 
 /// The page describing the connection. The server name is the peer's to
 /// choose, so it is escaped; everything else is ours.
