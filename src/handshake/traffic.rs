@@ -101,13 +101,14 @@ impl ApplicationTraffic {
         cx: &mut Context,
     ) -> Result<(), Error> {
         cx.send_handshake(&HandshakeMessage::KeyUpdate(KeyUpdate { update_requested }))?;
+        // RFC 8446 §4.6.3: "Both sender and receiver MUST encrypt their
+        // KeyUpdate messages with the old keys": out it goes, before the
+        // next generation exists.
+        cx.flush_handshake()?;
         self.write_generation = generation;
         self.write = self.write.next();
         let (_, ours) = Self::next_labels(cx);
         cx.secret_derived(ours, self.write.as_bytes());
-        // Flushes the KeyUpdate under the old keys first (RFC 8446 §4.6.3:
-        // "Both sender and receiver MUST encrypt their KeyUpdate messages
-        // with the old keys").
         cx.install_write_key(&self.write, Epoch::Application(generation))
     }
 
