@@ -7,7 +7,10 @@
 //!   chunking (half a record, three records at once). It decrypts records,
 //!   reassembles handshake messages and drives the state machine.
 //!   [`Connection::send`] takes application data once connected;
-//!   [`Connection::close`] queues a close_notify.
+//!   [`Connection::close`] queues a close_notify. Once connected,
+//!   [`Connection::update_keys`] sends a KeyUpdate (RFC 8446 §4.6.3) and
+//!   [`Connection::export_keying_material`] derives keying material for
+//!   the application (RFC 8446 §7.5).
 //! - **Output.** After any input call, [`Connection::transmit`] drains the
 //!   bytes to write to the peer and [`Connection::poll_event`] yields what
 //!   the application should know (connected, data, peer closed).

@@ -82,8 +82,9 @@ impl ApplicationTraffic {
                 "update_requested sent and not yet answered (RFC 8446 §4.6.3)",
             ));
         }
-        // RFC 9846 §4.6.3 caps the number of updates at 2^48-1; our
-        // counter stops sooner, at 2^32-1, so we never pass that cap.
+        // RFC 9846 §4.7.3 (text RFC 8446 does not have): a sender "MUST
+        // NOT allow the epoch ... to exceed 2^48-1". Our counter stops
+        // sooner, at 2^32-1, so we never pass that cap.
         let Some(generation) = self.write_generation.checked_add(1) else {
             return Err(Error::Misuse("no more KeyUpdates on this connection"));
         };
@@ -119,8 +120,9 @@ impl ApplicationTraffic {
         update: &KeyUpdate,
         cx: &mut Context,
     ) -> Result<(), Error> {
-        // For the trace only; saturating, so no peer can overflow it
-        // (RFC 9846 §4.6.3: a receiver MUST NOT enforce a limit).
+        // For the trace only; saturating, so no peer can overflow it (and
+        // RFC 9846 §4.7.3: "receiving implementations MUST NOT enforce"
+        // the sender's limit).
         self.read_generation = self.read_generation.saturating_add(1);
         self.read = self.read.next();
         let (theirs, _) = Self::next_labels(cx);
@@ -129,8 +131,8 @@ impl ApplicationTraffic {
         // Whatever it says, this is the KeyUpdate our request waited for.
         self.update_requested_unanswered = false;
         if update.update_requested {
-            // RFC 9846 §4.6.3: at the limit, ignore update_requested rather
-            // than send an update past it.
+            // RFC 9846 §4.7.3: at the limit, a sender "SHOULD instead
+            // ignore the "update_requested" flag" rather than pass it.
             if let Some(generation) = self.write_generation.checked_add(1) {
                 self.send_key_update(false, generation, cx)?;
             }
