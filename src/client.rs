@@ -801,9 +801,10 @@ fn alpn_offer(config: &ClientConfig) -> Option<Box<ProtocolNameList>> {
 // ANCHOR: check_alpn_answer
 /// The server's ALPN answer, checked against what we offered (an answer to
 /// an offer we did not make was refused as unsolicited already). RFC 7301
-/// §3.1: the server's list "MUST contain exactly one" ProtocolName; and it
-/// must be one of ours, or the server is speaking a protocol we never
-/// agreed to: both are `illegal_parameter`. No answer is no protocol.
+/// §3.1: the server's list holds exactly one ProtocolName; §3.2: the
+/// server selects among the protocols the client advertised, so it must be
+/// one of ours, or the two sides would speak different protocols. Either
+/// broken is `illegal_parameter`. No answer is no protocol.
 fn check_alpn_answer(
     offered: &[Vec<u8>],
     answer: Option<Vec<Vec<u8>>>,
@@ -1024,12 +1025,8 @@ impl WaitFinished {
         let resumption_master =
             application.resumption_master_secret(&self.transcript.current(), cx);
         cx.app_event(AppEvent::Connected);
-        let ApplicationSecrets {
-            client,
-            server,
-            exporter,
-            ..
-        } = application;
+        let exporter = application.exporter;
+        let ApplicationSecrets { client, server, .. } = application;
         Ok(ClientState::Connected(Connected {
             _proof: proof,
             config: self.config,

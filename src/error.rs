@@ -489,7 +489,8 @@ pub enum IllegalParameter {
     /// The server's application_layer_protocol_negotiation does not hold
     /// exactly one ProtocolName (RFC 7301 §3.1).
     ApplicationProtocolNotOneName,
-    /// The server chose an application protocol we did not offer (RFC 7301 §3.2).
+    /// The server chose an application protocol we did not offer (RFC 7301
+    /// §3.2: it selects among those the client advertised).
     ApplicationProtocolNotOffered,
 }
 

@@ -940,12 +940,8 @@ impl WaitFinished {
             send_tickets(&self.config, &self.server_name, &resumption_master, cx)?;
         }
         cx.app_event(AppEvent::Connected);
-        let ApplicationSecrets {
-            client,
-            server,
-            exporter,
-            ..
-        } = application;
+        let exporter = application.exporter;
+        let ApplicationSecrets { client, server, .. } = application;
         Ok(ServerState::Connected(Connected {
             _proof: proof,
             traffic: ApplicationTraffic::new(client, server),

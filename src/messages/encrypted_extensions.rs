@@ -27,7 +27,7 @@ pub struct EncryptedExtensions {
     /// `early_data`: the server accepted 0-RTT (RFC 8446 §4.2.10).
     pub early_data: bool,
     /// `ProtocolName protocol_name_list<2..2^16-1>;` the server's choice,
-    /// which "MUST contain exactly one" name (RFC 7301 §3.1). Kept as a
+    /// which RFC 7301 §3.1 requires to be exactly one name. Kept as a
     /// list as received, so the client can check that rule itself.
     pub protocol_name_list: Option<Vec<Vec<u8>>>,
     /// Every extension as received, unknown ones included, in order: the
