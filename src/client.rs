@@ -98,7 +98,7 @@ use crate::messages::certificate_verify::{SERVER_CONTEXT, signed_content};
 use crate::messages::extensions::{
     Extension, KeyShareEntry, ReceivedExtension, check_host_name, extension_type as et, types,
 };
-use crate::messages::extensions::{OfferedPsks, PskIdentity};
+use crate::messages::extensions::{OfferedPsks, ProtocolNameList, PskIdentity};
 use crate::messages::server_hello::{DOWNGRADE_TLS11, DOWNGRADE_TLS12, HELLO_RETRY_REQUEST_RANDOM};
 use crate::messages::{
     Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientHelloExtensions,
@@ -157,6 +157,19 @@ impl ClientState {
                 "server name is neither an IP address nor a DNS host name (RFC 6066 §3)",
             ));
         }
+        // RFC 7301 §3.1: `opaque ProtocolName<1..2^8-1>`, and the list
+        // `<2..2^16-1>`: a name we could not encode is refused before we start.
+        let list_len: usize = config.alpn_protocols.iter().map(|n| 1 + n.len()).sum();
+        if config
+            .alpn_protocols
+            .iter()
+            .any(|n| n.is_empty() || n.len() > 255)
+            || list_len > (1 << 16) - 1
+        {
+            return Err(Error::Misuse(
+                "an ALPN protocol name is empty or longer than 255 bytes (RFC 7301 §3.1)",
+            ));
+        }
         Ok(ClientState::Start(Start {
             config,
             server_name: server_name.to_string(),
@@ -181,6 +194,26 @@ impl ClientState {
 
     pub(crate) fn is_connected(&self) -> bool {
         matches!(self, ClientState::Connected(_))
+    }
+
+    /// Start a KeyUpdate of our own (RFC 8446 §4.6.3), once connected.
+    pub(crate) fn update_keys(
+        &mut self,
+        request_peer_update: bool,
+        cx: &mut Context,
+    ) -> Result<(), Error> {
+        match self {
+            ClientState::Connected(c) => c.traffic.update_sending_keys(request_peer_update, cx),
+            _ => Err(Error::Misuse("KeyUpdate before the handshake completed")),
+        }
+    }
+
+    /// The exporter_master_secret, once connected (RFC 8446 §7.5).
+    pub(crate) fn exporter_master_secret(&self) -> Option<&Secret> {
+        match self {
+            ClientState::Connected(c) => Some(&c.exporter_master_secret),
+            _ => None,
+        }
     }
 
     /// Arrows that need no message: START sends a ClientHello.
@@ -393,6 +426,7 @@ impl Start {
             supported_versions: Some(vec![TLS13]),
             supported_groups: Some(vec![X25519]),
             signature_algorithms: Some(vec![ED25519]),
+            application_layer_protocol_negotiation: alpn_offer(&self.config),
             key_share: Some(
                 (key_pair.iter())
                     .map(|kp| KeyShareEntry {
@@ -726,7 +760,7 @@ impl WaitEncryptedExtensions {
         mut self,
         ee: EncryptedExtensions,
         bytes: &[u8],
-        _cx: &mut Context,
+        cx: &mut Context,
     ) -> Result<ClientState, Error> {
         // RFC 8446 §4.2: only responses to what we offered; a server may
         // tell us its supported_groups, which we may note and ignore.
@@ -734,6 +768,8 @@ impl WaitEncryptedExtensions {
             let reason = UnsolicitedExtension::InEncryptedExtensions { extension };
             return Err(Error::UnsolicitedExtension(reason));
         }
+        cx.negotiated.alpn_protocol =
+            check_alpn_answer(&self.config.alpn_protocols, ee.protocol_name_list)?;
         self.transcript.add(bytes);
         // Appendix A.1: "Using PSK" goes straight to WAIT_FINISHED.
         if self.resumed {
@@ -754,6 +790,47 @@ impl WaitEncryptedExtensions {
     }
     // ANCHOR_END: handle_encrypted_extensions
 }
+
+/// RFC 7301 §3.1: the application protocols we offer, most preferred
+/// first; no extension at all when we have none to offer.
+fn alpn_offer(config: &ClientConfig) -> Option<Box<ProtocolNameList>> {
+    (!config.alpn_protocols.is_empty()).then(|| {
+        Box::new(ProtocolNameList {
+            protocol_name_list: config.alpn_protocols.clone(),
+        })
+    })
+}
+
+// ANCHOR: check_alpn_answer
+/// The server's ALPN answer, checked against what we offered (an answer to
+/// an offer we did not make was refused as unsolicited already). RFC 7301
+/// §3.1: the server's list holds exactly one ProtocolName; §3.2: the
+/// server selects among the protocols the client advertised, so it must be
+/// one of ours, or the two sides would speak different protocols. Either
+/// broken is `illegal_parameter`. No answer is no protocol.
+fn check_alpn_answer(
+    offered: &[Vec<u8>],
+    answer: Option<Vec<Vec<u8>>>,
+) -> Result<Option<Vec<u8>>, Error> {
+    let Some(mut names) = answer else {
+        return Ok(None);
+    };
+    let chosen = match names.pop() {
+        Some(name) if names.is_empty() => name,
+        _ => {
+            return Err(Error::IllegalParameter(
+                IllegalParameter::ApplicationProtocolNotOneName,
+            ));
+        }
+    };
+    if !offered.contains(&chosen) {
+        return Err(Error::IllegalParameter(
+            IllegalParameter::ApplicationProtocolNotOffered,
+        ));
+    }
+    Ok(Some(chosen))
+}
+// ANCHOR_END: check_alpn_answer
 
 /// What WAIT_CERT_CR and WAIT_CERT both hold: a server Certificate is due.
 pub(crate) struct CertificateExpected {
@@ -951,6 +1028,7 @@ impl WaitFinished {
         let resumption_master =
             application.resumption_master_secret(&self.transcript.current(), cx);
         cx.app_event(AppEvent::Connected);
+        let exporter = application.exporter;
         let ApplicationSecrets { client, server, .. } = application;
         Ok(ClientState::Connected(Connected {
             _proof: proof,
@@ -958,6 +1036,7 @@ impl WaitFinished {
             server_name: self.server_name,
             traffic: ApplicationTraffic::new(server, client),
             resumption_master,
+            exporter_master_secret: exporter,
         }))
     }
     // ANCHOR_END: handle_finished
@@ -973,6 +1052,8 @@ pub(crate) struct Connected {
     traffic: ApplicationTraffic,
     /// Each ticket's PSK derives from this and the ticket's nonce.
     resumption_master: Secret,
+    /// What exported keying material derives from (RFC 8446 §7.5).
+    exporter_master_secret: Secret,
 }
 
 impl Connected {

@@ -48,6 +48,11 @@ pub struct ClientConfig {
     /// off to watch a server ask for one with a HelloRetryRequest (RFC 8446
     /// §4.1.4): one more round trip, for teaching.
     pub initial_key_share: bool,
+    /// The application protocols to offer in application_layer_protocol_negotiation,
+    /// most preferred first (RFC 7301 §3.1), e.g. `b"http/1.1"`. Empty (the
+    /// default) sends no ALPN extension. Each name is 1 to 255 bytes; the
+    /// connection refuses to start otherwise.
+    pub alpn_protocols: Vec<Vec<u8>>,
 }
 
 impl ClientConfig {
@@ -63,6 +68,7 @@ impl ClientConfig {
             session_cache: Some(Arc::new(Mutex::new(ClientSessionCache::new(32)))),
             psk_modes: vec![PSK_DHE_KE],
             initial_key_share: true,
+            alpn_protocols: Vec::new(),
         }
     }
 }
@@ -95,6 +101,12 @@ pub struct ServerConfig {
     pub ticket_age_tolerance_ms: u64,
     /// At most this many PSK identities are tried from one ClientHello.
     pub max_psk_identities: usize,
+    /// The application protocols we speak, most preferred first. When a
+    /// client offers ALPN, the first of these it also offers is chosen;
+    /// none in common is `no_application_protocol` (RFC 7301 §3.2). Empty
+    /// (the default) ignores the client's offer, as a server without ALPN
+    /// does. (`minitls server` passes `http/1.1` unless told otherwise.)
+    pub alpn_protocols: Vec<Vec<u8>>,
 }
 
 impl ServerConfig {
@@ -115,6 +127,7 @@ impl ServerConfig {
             psk_modes: vec![PSK_DHE_KE],
             ticket_age_tolerance_ms: 10_000,
             max_psk_identities: 4,
+            alpn_protocols: Vec::new(),
         }
     }
 }

@@ -7,7 +7,10 @@
 //!   chunking (half a record, three records at once). It decrypts records,
 //!   reassembles handshake messages and drives the state machine.
 //!   [`Connection::send`] takes application data once connected;
-//!   [`Connection::close`] queues a close_notify.
+//!   [`Connection::close`] queues a close_notify. Once connected,
+//!   [`Connection::update_keys`] sends a KeyUpdate (RFC 8446 §4.6.3) and
+//!   [`Connection::export_keying_material`] derives keying material for
+//!   the application (RFC 8446 §7.5).
 //! - **Output.** After any input call, [`Connection::transmit`] drains the
 //!   bytes to write to the peer and [`Connection::poll_event`] yields what
 //!   the application should know (connected, data, peer closed).
@@ -38,6 +41,8 @@ use crate::config::{ClientConfig, ServerConfig};
 use crate::error::{AlertDescription, Error, UnexpectedRecord};
 use crate::handshake::context::Context;
 pub use crate::handshake::context::{AppEvent, MAX_SKIPPED_EARLY_DATA, Negotiated};
+use crate::key_schedule::tls_exporter;
+pub use crate::key_schedule::{MAX_EXPORTER_LABEL_LEN, MAX_EXPORTER_LEN};
 use crate::messages::alert::Alert;
 use crate::messages::{HandshakeMessage, max_message_len, message_name};
 use crate::record::{ContentType, Deframer, OpaqueRecord};
@@ -270,6 +275,65 @@ impl Connection {
     pub fn negotiated(&self) -> &Negotiated {
         &self.cx.negotiated
     }
+
+    // ANCHOR: update_keys
+    /// Send a KeyUpdate (RFC 8446 §4.6.3) and move our sending keys to the
+    /// next generation (§7.2); with `request_peer_update`, ask the peer to
+    /// do the same (it must, before its next application data). Only once
+    /// connected and before `close`; and RFC 8446 §4.6.3 forbids
+    /// requesting again before the peer's KeyUpdate has arrived. Those are
+    /// `Error::Misuse`, which leaves the connection as it was.
+    pub fn update_keys(&mut self, request_peer_update: bool) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if self.sent_close_notify {
+            return Err(Error::Misuse("KeyUpdate after close"));
+        }
+        let result = match &mut self.side {
+            Side::Client(s) => s.update_keys(request_peer_update, &mut self.cx),
+            Side::Server(s) => s.update_keys(request_peer_update, &mut self.cx),
+        };
+        match result {
+            Err(e @ Error::Misuse(_)) => Err(e),
+            Err(e) => Err(self.fail(e)),
+            Ok(()) => Ok(()),
+        }
+    }
+    // ANCHOR_END: update_keys
+
+    // ANCHOR: export_keying_material
+    /// Keying material exported from this connection (RFC 8446 §7.5):
+    /// `out.len()` bytes of TLS-Exporter(label, context, out.len()), the
+    /// same bytes the peer derives for the same label and context, and
+    /// unrelated to anything else the connection uses.
+    ///
+    /// Only once connected (the exporter_master_secret is then known to
+    /// both sides and, on the server, the client's Finished has verified).
+    /// In TLS 1.3 no context and an empty context are the same: pass `b""`.
+    /// `label` is at most [`MAX_EXPORTER_LABEL_LEN`] bytes and `out` at
+    /// most [`MAX_EXPORTER_LEN`]. Anything else is `Error::Misuse`, which
+    /// leaves the connection as it was.
+    pub fn export_keying_material(
+        &self,
+        label: &[u8],
+        context: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        let secret = match &self.side {
+            Side::Client(s) => s.exporter_master_secret(),
+            Side::Server(s) => s.exporter_master_secret(),
+        };
+        let Some(secret) = secret else {
+            return Err(Error::Misuse(
+                "export before the handshake completed (or after a failure)",
+            ));
+        };
+        tls_exporter(secret, label, context, out).ok_or(Error::Misuse(
+            "exporter label over 249 bytes or output over 8160 bytes (RFC 8446 §7.1, §7.5)",
+        ))
+    }
+    // ANCHOR_END: export_keying_material
 
     /// Whether any handshake bytes are waiting for the rest of a message:
     /// a key change with those pending is an error (RFC 8446 §5.1).

@@ -50,6 +50,7 @@
 //! | `protocol_version` | [`Error::ProtocolVersion`] (a [`ProtocolVersion`]: no TLS 1.3 offered or selected, legacy_version SSL 3.0 or older, an SSL 2.0 ClientHello) | `tests/negative.rs::tls12_only_client_hello_is_protocol_version`, `tests/negative.rs::an_sslv2_client_hello_is_protocol_version` |
 //! | `missing_extension` | [`Error::MissingExtension`] (a [`MissingExtension`] naming the extension and the message) | `tests/negative.rs` |
 //! | `unsupported_extension` | [`Error::UnsolicitedExtension`] (an [`UnsolicitedExtension`]: an answer to an extension the client did not offer) | `tests/negative.rs` |
+//! | `no_application_protocol` | [`Error::NoApplicationProtocol`] (the client's ALPN list and the server's have no name in common, RFC 7301 §3.2) | `tests/alpn_exporters_key_update.rs::no_common_application_protocol_is_no_application_protocol` |
 //! | `internal_error` | [`Error::Internal`] (an encoder asked to write a vector longer than its length prefix) | (none a peer can reach: a bug) |
 
 use std::fmt;
@@ -485,6 +486,12 @@ pub enum IllegalParameter {
     SignatureSchemeNotOffered,
     /// KeyUpdate.request_update is neither 0 nor 1 (RFC 8446 §4.6.3).
     KeyUpdateRequest,
+    /// The server's application_layer_protocol_negotiation does not hold
+    /// exactly one ProtocolName (RFC 7301 §3.1).
+    ApplicationProtocolNotOneName,
+    /// The server chose an application protocol we did not offer (RFC 7301
+    /// §3.2: it selects among those the client advertised).
+    ApplicationProtocolNotOffered,
 }
 
 impl fmt::Display for IllegalParameter {
@@ -547,6 +554,12 @@ impl fmt::Display for IllegalParameter {
                 "CertificateVerify uses a scheme we did not offer (RFC 8446 §4.4.3)"
             }
             KeyUpdateRequest => "KeyUpdate request_update is not 0 or 1 (RFC 8446 §4.6.3)",
+            ApplicationProtocolNotOneName => {
+                "server's ALPN answer is not exactly one protocol name (RFC 7301 §3.1)"
+            }
+            ApplicationProtocolNotOffered => {
+                "server chose an application protocol we did not offer (RFC 7301 §3.2)"
+            }
         })
     }
 }
@@ -698,6 +711,9 @@ pub enum Error {
     EmptyCertificate,
     /// The certificate chain was refused.
     Certificate(CertificateError),
+    /// The client offers application protocols and the server supports
+    /// none of them (RFC 7301 §3.2, RFC 8446 §6.2 `no_application_protocol`).
+    NoApplicationProtocol,
     /// The peer sent us a fatal alert; we send nothing back.
     AlertReceived(AlertDescription),
     /// The application used the API out of order (e.g. `send` before Connected).
@@ -743,6 +759,7 @@ impl Error {
                 C::UnsupportedCriticalExtension => A::UnsupportedCertificate,
                 C::InvalidUsage => A::UnsupportedCertificate,
             },
+            Error::NoApplicationProtocol => A::NoApplicationProtocol,
             Error::Internal(_) => A::InternalError,
             Error::AlertReceived(_) | Error::Misuse(_) => return None,
         })
@@ -788,6 +805,10 @@ impl fmt::Display for Error {
                 write!(f, "server sent an empty Certificate (RFC 8446 §4.4.2.4)")
             }
             Error::Certificate(c) => write!(f, "{c}"),
+            Error::NoApplicationProtocol => write!(
+                f,
+                "none of the client's application protocols is one we speak (RFC 7301 §3.2)"
+            ),
             Error::AlertReceived(a) => write!(f, "peer sent alert {a}"),
             Error::Misuse(what) => write!(f, "API misuse: {what}"),
             Error::Internal(what) => write!(f, "internal error: {what}"),

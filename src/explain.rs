@@ -89,9 +89,15 @@ impl Explainer {
             .keylog_label()
             .map(|l| format!("; key log {l}"))
             .unwrap_or_default();
+        // A KeyUpdate's next generation is derived with one label for
+        // both sides: name the side, and the section that defines it.
+        let (name, section) = match label {
+            SecretLabel::ClientApplicationTrafficNext => ("c ap traffic N+1", "§7.2"),
+            SecretLabel::ServerApplicationTrafficNext => ("s ap traffic N+1", "§7.2"),
+            other => (other.rfc_label(), "§7.1"),
+        };
         self.line(&format!(
-            "secret {:<16} = {value}  (RFC 8446 §7.1{keylog})",
-            label.rfc_label()
+            "secret {name:<16} = {value}  (RFC 8446 {section}{keylog})"
         ));
     }
 

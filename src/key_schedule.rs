@@ -100,6 +100,13 @@ pub enum SecretLabel {
     /// resumption_master_secret, label "res master": the root of every ticket's
     /// PSK (RFC 8446 §4.6.1).
     ResumptionMaster,
+    /// client_application_traffic_secret_N+1, label "traffic upd": the
+    /// client's next generation after a KeyUpdate (RFC 8446 §7.2). Not in
+    /// the key log, which holds only generation 0 (Wireshark derives the
+    /// rest itself).
+    ClientApplicationTrafficNext,
+    /// server_application_traffic_secret_N+1, label "traffic upd" (RFC 8446 §7.2).
+    ServerApplicationTrafficNext,
 }
 
 impl SecretLabel {
@@ -114,6 +121,8 @@ impl SecretLabel {
             SecretLabel::ServerApplicationTraffic0 => "s ap traffic",
             SecretLabel::ExporterMaster => "exp master",
             SecretLabel::ResumptionMaster => "res master",
+            SecretLabel::ClientApplicationTrafficNext
+            | SecretLabel::ServerApplicationTrafficNext => "traffic upd",
         }
     }
 
@@ -173,6 +182,59 @@ pub fn derive_secret(secret: &Secret, label: &str, transcript: &TranscriptHash) 
     Secret(out)
 }
 // ANCHOR_END: hkdf_expand_label
+
+/// The longest exporter label: `opaque label<7..255>` holds "tls13 " and
+/// the label (RFC 8446 §7.1), so 255 - 6 bytes.
+pub const MAX_EXPORTER_LABEL_LEN: usize = 255 - 6;
+
+/// The most keying material one export may ask for: HKDF-Expand gives at
+/// most 255 * Hash.length bytes (RFC 5869 §2.3).
+pub const MAX_EXPORTER_LEN: usize = 255 * HASH_LEN;
+
+// ANCHOR: tls_exporter
+/// TLS-Exporter(label, context_value, key_length) of RFC 8446 §7.5:
+///
+/// ```text
+/// HKDF-Expand-Label(Derive-Secret(Secret, label, ""),
+///                   "exporter", Hash(context_value), key_length)
+/// ```
+///
+/// `Secret` is the exporter_master_secret. The label is bytes, as the
+/// exporter interface of RFC 5705 §4 has it (the registered ones are ASCII),
+/// so `HkdfLabel` is written here from bytes. "No context" and an empty
+/// context are the same input: the hash of zero bytes (RFC 8446 §7.5).
+/// The caller checks the bounds ([`MAX_EXPORTER_LABEL_LEN`],
+/// [`MAX_EXPORTER_LEN`]); outside them this returns `None`.
+pub fn tls_exporter(
+    exporter_master_secret: &Secret,
+    label: &[u8],
+    context_value: &[u8],
+    out: &mut [u8],
+) -> Option<()> {
+    if label.len() > MAX_EXPORTER_LABEL_LEN || out.len() > MAX_EXPORTER_LEN {
+        return None;
+    }
+    let info = |length: usize, label: &[u8], context: &[u8]| {
+        let mut w = Writer::new();
+        w.u16(length as u16);
+        w.vec_u8(|w| {
+            w.bytes(b"tls13 ");
+            w.bytes(label);
+        });
+        w.opaque_u8(context);
+        w.into_bytes().ok()
+    };
+    // Derive-Secret(Secret, label, ""): the Messages are empty, so the
+    // context is the hash of no bytes.
+    let mut derived = Secret([0; HASH_LEN]);
+    let empty_hash = crypto::sha256(b"");
+    let derive_info = info(HASH_LEN, label, &empty_hash)?;
+    crypto::hkdf_expand(&exporter_master_secret.0, &derive_info, &mut derived.0);
+    let export_info = info(out.len(), b"exporter", &crypto::sha256(context_value))?;
+    crypto::hkdf_expand(&derived.0, &export_info, out);
+    Some(())
+}
+// ANCHOR_END: tls_exporter
 
 /// Derive-Secret(., "derived", ""): the salt for the next Extract.
 fn derived(secret: &Secret) -> Secret {

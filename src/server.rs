@@ -144,6 +144,26 @@ impl ServerState {
         matches!(self, ServerState::Connected(_))
     }
 
+    /// Start a KeyUpdate of our own (RFC 8446 §4.6.3), once connected.
+    pub(crate) fn update_keys(
+        &mut self,
+        request_peer_update: bool,
+        cx: &mut Context,
+    ) -> Result<(), Error> {
+        match self {
+            ServerState::Connected(c) => c.traffic.update_sending_keys(request_peer_update, cx),
+            _ => Err(Error::Misuse("KeyUpdate before the handshake completed")),
+        }
+    }
+
+    /// The exporter_master_secret, once connected (RFC 8446 §7.5).
+    pub(crate) fn exporter_master_secret(&self) -> Option<&Secret> {
+        match self {
+            ServerState::Connected(c) => Some(&c.exporter_master_secret),
+            _ => None,
+        }
+    }
+
     /// A change_cipher_spec may arrive only after the first ClientHello.
     pub(crate) fn has_seen_client_hello(&self) -> bool {
         !matches!(self, ServerState::Start(Start { retry: None, .. }))
@@ -361,6 +381,13 @@ impl RecvdClientHello {
         check_version_and_suite(&self.hello)?;
         check_signature_algorithms(&self.hello.extensions)?;
         check_groups_and_shares(&self.hello.extensions)?;
+        let offered = (self
+            .hello
+            .extensions
+            .application_layer_protocol_negotiation
+            .as_deref())
+        .map(|list| list.protocol_name_list.as_slice());
+        cx.negotiated.alpn_protocol = choose_application_protocol(&self.config, offered)?;
         let psk = match self.choose_psk(cx)? {
             PskChoice::RetryForShare => return self.send_hello_retry_request(cx),
             PskChoice::Accepted(accepted) => Some(accepted),
@@ -622,6 +649,31 @@ fn check_version_and_suite(hello: &ClientHello) -> Result<(), Error> {
 }
 // ANCHOR_END: check_version_and_suite
 
+// ANCHOR: choose_application_protocol
+/// ALPN, on the server (RFC 7301 §3.2): among the protocols the client
+/// offers, the first in *our* order of preference. A client that offers
+/// none, or a server configured with none, settles nothing (the extension
+/// is ignored, as by a server that does not know it). Offers and no name
+/// in common: "the server SHALL respond with a fatal
+/// "no_application_protocol" alert" (RFC 7301 §3.2). Chosen afresh in
+/// every handshake, a resumption included.
+fn choose_application_protocol(
+    config: &ServerConfig,
+    offered: Option<&[Vec<u8>]>,
+) -> Result<Option<Vec<u8>>, Error> {
+    let Some(offered) = offered else {
+        return Ok(None);
+    };
+    if config.alpn_protocols.is_empty() {
+        return Ok(None);
+    }
+    (config.alpn_protocols.iter())
+        .find(|ours| offered.contains(ours))
+        .map(|chosen| Some(chosen.clone()))
+        .ok_or(Error::NoApplicationProtocol)
+}
+// ANCHOR_END: choose_application_protocol
+
 // ANCHOR: check_signature_and_groups
 /// RFC 8446 §9.2: certificate authentication requires signature_algorithms,
 /// and we sign only with ed25519.
@@ -786,6 +838,8 @@ impl Negotiated {
         let encrypted_extensions = EncryptedExtensions {
             // RFC 6066 §3: an empty server_name says "I used your name".
             server_name: self.server_name.is_some(),
+            // RFC 7301 §3.1: exactly one name, the one chosen.
+            protocol_name_list: cx.negotiated.alpn_protocol.clone().map(|name| vec![name]),
             ..EncryptedExtensions::default()
         };
         let bytes =
@@ -892,10 +946,12 @@ impl WaitFinished {
             send_tickets(&self.config, &self.server_name, &resumption_master, cx)?;
         }
         cx.app_event(AppEvent::Connected);
+        let exporter = application.exporter;
         let ApplicationSecrets { client, server, .. } = application;
         Ok(ServerState::Connected(Connected {
             _proof: proof,
             traffic: ApplicationTraffic::new(client, server),
+            exporter_master_secret: exporter,
         }))
     }
     // ANCHOR_END: server_handle_finished
@@ -955,6 +1011,9 @@ pub(crate) struct Connected {
     _proof: FinishedVerified,
     /// We read with the client's application secret, write with ours.
     traffic: ApplicationTraffic,
+    /// What exported keying material derives from (RFC 8446 §7.5);
+    /// released, like the client's keys, by the client's Finished.
+    exporter_master_secret: Secret,
 }
 
 impl Connected {

@@ -943,3 +943,172 @@ fn minitls_client_resumes_with_rustls_ticketer() {
         c.send_tls13_tickets = 2;
     }));
 }
+
+// ---------------------------------------------------------------------------
+// Issue 10: ALPN (RFC 7301), exporters (RFC 8446 §7.5), KeyUpdate (§4.6.3)
+// ---------------------------------------------------------------------------
+
+/// Protocol names as both libraries' configs take them.
+fn alpn_names(list: &[&str]) -> Vec<Vec<u8>> {
+    list.iter().map(|n| n.as_bytes().to_vec()).collect()
+}
+
+/// rustls offers h2 then http/1.1; the minitls server speaks only
+/// http/1.1, so both sides settle on it.
+#[test]
+fn rustls_client_alpn_with_minitls_server() {
+    let (pki, now) = pki_now(1011);
+    let mut server = ServerConfig::new(vec![pki.server_cert.clone()], pki.server_key.clone());
+    server.rng = SeededRng::shared(1012);
+    server.clock = Arc::new(FixedClock(now));
+    server.alpn_protocols = alpn_names(&["http/1.1"]);
+    let mut config = rustls::ClientConfig::builder_with_provider(provider(vec![kx_group::X25519]))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_root_certificates(roots(&pki))
+        .with_no_client_auth();
+    config.alpn_protocols = alpn_names(&["h2", "http/1.1"]);
+    let client = rustls_client_with(&Arc::new(config));
+    let mut link = Link::new(Connection::server(Arc::new(server)), client);
+    link.drive_ok();
+    link.assert_connected();
+    assert_eq!(link.rustls.alpn_protocol(), Some(&b"http/1.1"[..]));
+    assert_eq!(
+        link.minitls.negotiated().alpn_protocol.as_deref(),
+        Some(&b"http/1.1"[..])
+    );
+    link.exchange_data();
+}
+
+/// The minitls client offers h2 then http/1.1 to a rustls server that
+/// speaks http/1.1 only.
+#[test]
+fn minitls_client_alpn_with_rustls_server() {
+    let (pki, now) = pki_now(1021);
+    let mut client = ClientConfig::new(pki.trust_anchors());
+    client.rng = SeededRng::shared(1022);
+    client.clock = Arc::new(FixedClock(now));
+    client.alpn_protocols = alpn_names(&["h2", "http/1.1"]);
+    let mut config = rustls_server_builder()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(pki.server_cert.clone())],
+            rustls_server_key(&pki),
+        )
+        .unwrap();
+    config.alpn_protocols = alpn_names(&["http/1.1"]);
+    let server = rustls_server_with(&Arc::new(config));
+    let conn = Connection::client(Arc::new(client), "localhost").unwrap();
+    let mut link = Link::new(conn, server);
+    link.drive_ok();
+    link.assert_connected();
+    assert_eq!(link.rustls.alpn_protocol(), Some(&b"http/1.1"[..]));
+    assert_eq!(
+        link.minitls.negotiated().alpn_protocol.as_deref(),
+        Some(&b"http/1.1"[..])
+    );
+    link.exchange_data();
+}
+
+/// rustls's exporter, whichever side it is.
+fn rustls_export(conn: &rustls::Connection, context: Option<&[u8]>, out: &mut [u8]) {
+    let label = b"EXPERIMENTAL-minitls";
+    match conn {
+        rustls::Connection::Client(c) => c.export_keying_material(&mut *out, label, context),
+        rustls::Connection::Server(s) => s.export_keying_material(&mut *out, label, context),
+    }
+    .map(|_| ())
+    .expect("rustls exports");
+}
+
+/// minitls and rustls export the same bytes for a non-empty context and an
+/// empty one, and rustls's "no context" is the empty one (RFC 8446 §7.5).
+fn assert_exports_agree(link: &Link) {
+    let ours = |context: &[u8]| {
+        let mut out = [0u8; 40];
+        link.minitls
+            .export_keying_material(b"EXPERIMENTAL-minitls", context, &mut out)
+            .expect("minitls exports");
+        out
+    };
+    for context in [&b"a context"[..], b""] {
+        let mut theirs = [0u8; 40];
+        rustls_export(&link.rustls, Some(context), &mut theirs);
+        assert_eq!(ours(context), theirs, "context {context:?}");
+    }
+    let mut none = [0u8; 40];
+    rustls_export(&link.rustls, None, &mut none);
+    assert_eq!(ours(b""), none);
+    assert_ne!(ours(b""), ours(b"a context"));
+}
+
+/// Exported keying material, minitls against rustls, both ways.
+#[test]
+fn exporters_agree_with_rustls_both_ways() {
+    let (pki, now) = pki_now(1031);
+    let server = Connection::server(minitls_server_config(&pki, now, 1032));
+    let mut link = Link::new(server, rustls_client(&pki, vec![kx_group::X25519]));
+    link.drive_ok();
+    link.assert_connected();
+    assert_exports_agree(&link);
+
+    let client = Connection::client(minitls_client_config(&pki, now, 1033), "localhost").unwrap();
+    let mut link = Link::new(client, rustls_server(&pki));
+    link.drive_ok();
+    link.assert_connected();
+    assert_exports_agree(&link);
+}
+
+/// KeyUpdate both ways with rustls (RFC 8446 §4.6.3): minitls updates and
+/// asks rustls to (rustls answers with its own), rustls updates on its own
+/// (`refresh_traffic_keys`), and after each, data flows both ways.
+#[test]
+fn key_update_with_rustls_both_ways() {
+    let (pki, now) = pki_now(1041);
+    let recorder = Recorder::default();
+    let server = Connection::server_with_observer(
+        minitls_server_config(&pki, now, 1042),
+        Box::new(recorder.clone()),
+    );
+    let mut link = Link::new(server, rustls_client(&pki, vec![kx_group::X25519]));
+    link.drive_ok();
+    link.assert_connected();
+
+    link.minitls.update_keys(true).unwrap();
+    link.drive_ok();
+    link.exchange_data();
+    link.rustls.refresh_traffic_keys().unwrap();
+    link.drive_ok();
+    link.rustls_plaintext.clear();
+    link.exchange_data();
+
+    let generations = |direction: minitls::trace::Direction| -> Vec<u32> {
+        (recorder.events().into_iter())
+            .filter_map(|e| match e {
+                RecordedEvent::KeysInstalled(d, minitls::trace::Epoch::Application(n))
+                    if d == direction =>
+                {
+                    Some(n)
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    // Each side moved twice: ours by our update, then by our answer to
+    // rustls's refresh (rustls sends it with update_requested); rustls's by
+    // its answer to our request, then by its refresh.
+    assert_eq!(generations(minitls::trace::Direction::Send), [0, 1, 2]);
+    assert_eq!(generations(minitls::trace::Direction::Receive), [0, 1, 2]);
+
+    // And with minitls as the client.
+    let client = Connection::client(minitls_client_config(&pki, now, 1043), "localhost").unwrap();
+    let mut link = Link::new(client, rustls_server(&pki));
+    link.drive_ok();
+    link.rustls.refresh_traffic_keys().unwrap();
+    link.drive_ok();
+    link.exchange_data();
+    link.minitls.update_keys(true).unwrap();
+    link.drive_ok();
+    link.rustls_plaintext.clear();
+    link.exchange_data();
+}

@@ -356,3 +356,37 @@ fn unexpected_message() {
     let transcript = lines.join("\n") + "\n";
     insta::assert_snapshot!("unexpected_message", transcript);
 }
+
+/// Issue 10: a KeyUpdate initiated by the client, with update_requested,
+/// and the server's answer (RFC 8446 §4.6.3), data crossing before and
+/// after, each new generation of traffic secret shown (RFC 8446 §7.2) and
+/// the key log left at generation 0. The handshake also negotiates ALPN
+/// (RFC 7301): the client offers h2 and http/1.1, the server speaks only
+/// http/1.1, so the ClientHello and EncryptedExtensions show both sides of
+/// the choice.
+#[test]
+fn key_update() {
+    let mut s = Scenario::new();
+    s.client.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    s.server.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let after_handshake = |pair: &mut Pair| {
+        pair.drive().unwrap();
+        pair.client.send(b"ping").unwrap();
+        pair.client.update_keys(true).unwrap();
+        pair.client.send(b"ping under new keys").unwrap();
+        // The server reads the KeyUpdate and answers with its own before
+        // anything else it sends.
+        pair.client_to_server().unwrap();
+        pair.server.send(b"pong under new keys").unwrap();
+        pair.server_to_client().unwrap();
+    };
+    let (transcript, pair) = s.run("localhost", Some(&after_handshake));
+    assert_connected(&pair);
+    assert_eq!(
+        pair.client.negotiated().alpn_protocol.as_deref(),
+        Some(&b"http/1.1"[..])
+    );
+    assert!(transcript.contains("ANCHOR: client_key_update"));
+    assert!(transcript.contains("ANCHOR: server_key_update"));
+    insta::assert_snapshot!("key_update", transcript);
+}

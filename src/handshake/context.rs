@@ -62,6 +62,9 @@ pub struct Negotiated {
     pub psk_mode: Option<&'static str>,
     /// Server: which strategy found the session ("stateful" or "stateless").
     pub resumption_strategy: Option<&'static str>,
+    /// The application protocol ALPN settled on (RFC 7301 §3.2); `None`
+    /// when the client offered none, or the server answered none.
+    pub alpn_protocol: Option<Vec<u8>>,
 }
 
 /// How much early data a server that accepts none will skip (RFC 8446
@@ -170,8 +173,8 @@ impl Context {
     }
 
     /// Report a derived secret to the trace (and so to the key log). Only
-    /// the key derivations of `handshake::keys` call this, each with the
-    /// label it derived under.
+    /// the key derivations of `handshake::keys` and the KeyUpdates of
+    /// `handshake::traffic` call this, each with the label it derived under.
     pub(crate) fn secret_derived(&mut self, label: SecretLabel, secret: &[u8]) {
         let client_random = self.client_random;
         self.emit(Event::SecretDerived {

@@ -101,6 +101,9 @@ pub(crate) struct ApplicationSecrets {
     pub(crate) client: TrafficSecret,
     /// server_application_traffic_secret_0.
     pub(crate) server: TrafficSecret,
+    /// exporter_master_secret: what `Connection::export_keying_material`
+    /// derives from (RFC 8446 §7.5).
+    pub(crate) exporter: Secret,
 }
 
 /// The Master Secret from the Handshake Secret, and the secrets derived
@@ -117,13 +120,14 @@ pub(crate) fn derive_application_secrets(
     let th = th_server_finished;
     let client = derive_reported(cx, base, SecretLabel::ClientApplicationTraffic0, th);
     let server = derive_reported(cx, base, SecretLabel::ServerApplicationTraffic0, th);
-    // Reported (Wireshark's key log names it) though minitls offers no
-    // exporter yet (RFC 8446 §7.5).
-    derive_reported(cx, base, SecretLabel::ExporterMaster, th);
+    // Kept for the exporter (RFC 8446 §7.5), and reported: the key log
+    // names it EXPORTER_SECRET.
+    let exporter = derive_reported(cx, base, SecretLabel::ExporterMaster, th);
     ApplicationSecrets {
         master,
         client: TrafficSecret(client),
         server: TrafficSecret(server),
+        exporter,
     }
 }
 

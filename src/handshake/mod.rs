@@ -23,7 +23,7 @@
 //! | [`keys`] | deriving the handshake and the application secrets, each reported under its own label | §7.1 |
 //! | [`finished`] | building and checking a Finished, and the proof that the peer's was checked | §4.4.4 |
 //! | [`psk`] | the PSK binder and the PSK modes | §4.2.9, §4.2.11.2 |
-//! | [`traffic`] | the application secrets of a connected endpoint, and answering a KeyUpdate | §4.6.3, §7.2 |
+//! | [`traffic`] | the application secrets of a connected endpoint: answering a KeyUpdate, and starting one | §4.6.3, §7.2 |
 
 pub mod context;
 pub mod finished;

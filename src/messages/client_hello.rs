@@ -18,8 +18,8 @@
 use std::ops::RangeInclusive;
 
 use super::extensions::{
-    self, Extension, ExtensionContext, KeyShareEntry, OfferedPsks, ReceivedExtension,
-    extension_type as et,
+    self, Extension, ExtensionContext, KeyShareEntry, OfferedPsks, ProtocolNameList,
+    ReceivedExtension, extension_type as et,
 };
 use crate::codec::{Reader, Writer};
 use crate::error::Error;
@@ -55,6 +55,10 @@ pub struct ClientHelloExtensions {
     pub supported_groups: Option<Vec<u16>>,
     /// `SignatureScheme supported_signature_algorithms<2..2^16-2>;` (RFC 8446 §4.2.3).
     pub signature_algorithms: Option<Vec<u16>>,
+    /// `application_layer_protocol_negotiation`: the application protocols
+    /// offered, most preferred first (RFC 7301 §3.1). Boxed, like
+    /// pre_shared_key, to keep every `HandshakeMessage` small.
+    pub application_layer_protocol_negotiation: Option<Box<ProtocolNameList>>,
     /// `KeyShareEntry client_shares<0..2^16-1>;` (RFC 8446 §4.2.8).
     pub key_share: Option<Vec<KeyShareEntry>>,
     /// `opaque cookie<1..2^16-1>;` echoed from a HelloRetryRequest (RFC 8446 §4.2.2).
@@ -88,6 +92,11 @@ impl ClientHelloExtensions {
         }
         if let Some(schemes) = &self.signature_algorithms {
             list.push(Extension::SignatureAlgorithms(schemes.clone()));
+        }
+        if let Some(names) = &self.application_layer_protocol_negotiation {
+            list.push(Extension::ApplicationLayerProtocolNegotiation(
+                names.protocol_name_list.clone(),
+            ));
         }
         if let Some(shares) = &self.key_share {
             list.push(Extension::KeyShareClient(shares.clone()));
@@ -126,6 +135,11 @@ impl ClientHelloExtensions {
                 }
                 et::SIGNATURE_ALGORITHMS => {
                     e.signature_algorithms = Some(extensions::read_signature_algorithms(r)?)
+                }
+                et::APPLICATION_LAYER_PROTOCOL_NEGOTIATION => {
+                    e.application_layer_protocol_negotiation = Some(Box::new(ProtocolNameList {
+                        protocol_name_list: extensions::read_protocol_name_list(r)?,
+                    }))
                 }
                 et::KEY_SHARE => e.key_share = Some(extensions::read_client_shares(r)?),
                 et::COOKIE => e.cookie = Some(r.opaque_u16("cookie", 1..=(1 << 16) - 1)?.to_vec()),

@@ -15,7 +15,7 @@ use crate::codec::{Reader, Writer};
 use crate::error::Error;
 
 /// The message is nothing but an extension block, so the extensions
-/// minitls knows are its fields (RFC 8446 §4.2 allows these three here).
+/// minitls knows are its fields (RFC 8446 §4.2 allows these four here).
 /// Written in this order.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct EncryptedExtensions {
@@ -26,6 +26,10 @@ pub struct EncryptedExtensions {
     pub supported_groups: Option<Vec<u16>>,
     /// `early_data`: the server accepted 0-RTT (RFC 8446 §4.2.10).
     pub early_data: bool,
+    /// `ProtocolName protocol_name_list<2..2^16-1>;` the server's choice,
+    /// which RFC 7301 §3.1 requires to be exactly one name. Kept as a
+    /// list as received, so the client can check that rule itself.
+    pub protocol_name_list: Option<Vec<Vec<u8>>>,
     /// Every extension as received, unknown ones included, in order: the
     /// client refuses any it did not offer (RFC 8446 §4.2). Filled in by
     /// the reader; the writer ignores it.
@@ -44,6 +48,11 @@ impl EncryptedExtensions {
         }
         if self.early_data {
             list.push(Extension::EarlyData);
+        }
+        if let Some(names) = &self.protocol_name_list {
+            list.push(Extension::ApplicationLayerProtocolNegotiation(
+                names.clone(),
+            ));
         }
         list
     }
@@ -75,6 +84,9 @@ impl EncryptedExtensions {
                 et::EARLY_DATA => {
                     r.rest("early_data")?;
                     ee.early_data = true;
+                }
+                et::APPLICATION_LAYER_PROTOCOL_NEGOTIATION => {
+                    ee.protocol_name_list = Some(extensions::read_protocol_name_list(r)?)
                 }
                 // Every other known type is refused by `read_block` here.
                 _ => {

@@ -89,6 +89,9 @@ pub mod extension_type {
     pub const KEY_SHARE: u16 = 51;
     /// RFC 7685: bytes of zeros to reach a size; minitls never sends it.
     pub const PADDING: u16 = 21;
+    /// `application_layer_protocol_negotiation(16)`: the application
+    /// protocols a client offers, or the one a server chose (RFC 7301 §3.1).
+    pub const APPLICATION_LAYER_PROTOCOL_NEGOTIATION: u16 = 16;
 }
 use extension_type as et;
 
@@ -127,6 +130,15 @@ pub struct OfferedPsks {
     /// `PskBinderEntry binders<33..2^16-1>;`: one HMAC per identity, in the
     /// same order (RFC 8446 §4.2.11.2).
     pub binders: Vec<Vec<u8>>,
+}
+
+/// `ProtocolNameList` of RFC 7301 §3.1: the application protocols a
+/// client offers, most preferred first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProtocolNameList {
+    /// `ProtocolName protocol_name_list<2..2^16-1>;` each
+    /// `opaque ProtocolName<1..2^8-1>`.
+    pub protocol_name_list: Vec<Vec<u8>>,
 }
 
 /// One extension as it arrived: its type and the length of its
@@ -175,6 +187,10 @@ pub enum Extension {
     PreSharedKeyServer(u16),
     /// `early_data`: minitls never offers or accepts 0-RTT, but recognises it.
     EarlyData,
+    /// `ProtocolName protocol_name_list<2..2^16-1>` (RFC 7301 §3.1): the
+    /// client's offer in a ClientHello, the server's one choice in
+    /// EncryptedExtensions.
+    ApplicationLayerProtocolNegotiation(Vec<Vec<u8>>),
     /// Any type with any bytes as its `extension_data`: what minitls never
     /// sends, for tests (an unknown type, or a known one malformed).
     Unknown {
@@ -204,6 +220,9 @@ impl Extension {
                 et::PRE_SHARED_KEY
             }
             Extension::EarlyData => et::EARLY_DATA,
+            Extension::ApplicationLayerProtocolNegotiation(_) => {
+                et::APPLICATION_LAYER_PROTOCOL_NEGOTIATION
+            }
             Extension::Unknown { extension_type, .. } => *extension_type,
         }
     }
@@ -276,6 +295,9 @@ impl Extension {
                 w.vec_u16(|w| offer.binders.iter().for_each(|b| w.opaque_u8(b)));
             }
             Extension::PreSharedKeyServer(selected) => w.u16(*selected),
+            Extension::ApplicationLayerProtocolNegotiation(names) => {
+                w.vec_u16(|w| names.iter().for_each(|name| w.opaque_u8(name)))
+            }
             Extension::Unknown { data, .. } => w.bytes(data),
         });
     }
@@ -301,6 +323,7 @@ pub fn is_known(extension_type: u16) -> bool {
             | et::COOKIE
             | et::PSK_KEY_EXCHANGE_MODES
             | et::KEY_SHARE
+            | et::APPLICATION_LAYER_PROTOCOL_NEGOTIATION
     )
 }
 
@@ -322,6 +345,9 @@ fn allowed_in(extension_type: u16, context: ExtensionContext) -> bool {
         ),
         et::COOKIE => matches!(context, C::ClientHello | C::HelloRetryRequest),
         et::PSK_KEY_EXCHANGE_MODES => matches!(context, C::ClientHello),
+        et::APPLICATION_LAYER_PROTOCOL_NEGOTIATION => {
+            matches!(context, C::ClientHello | C::EncryptedExtensions)
+        }
         et::KEY_SHARE => matches!(
             context,
             C::ClientHello | C::ServerHello | C::HelloRetryRequest
@@ -474,6 +500,39 @@ pub(crate) fn read_signature_algorithms(r: &mut Reader) -> Result<Vec<u16>, Erro
     r.vec_u16("supported_signature_algorithms", 2..=(1 << 16) - 2, |r| {
         r.items(|r| r.u16("SignatureScheme"))
     })
+}
+
+// ANCHOR: read_protocol_name_list
+/// RFC 7301 §3.1:
+///
+/// ```text
+/// opaque ProtocolName<1..2^8-1>;
+/// struct { ProtocolName protocol_name_list<2..2^16-1> } ProtocolNameList;
+/// ```
+///
+/// "Empty strings MUST NOT be included": the `<1..2^8-1>` bound refuses
+/// them, and both bounds are decode_error like any other. Each name is
+/// shown by the explainer as text when it is printable.
+pub(crate) fn read_protocol_name_list(r: &mut Reader) -> Result<Vec<Vec<u8>>, Error> {
+    r.vec_u16("protocol_name_list", 2..=(1 << 16) - 1, |r| {
+        r.items(|r| {
+            let name = r.opaque_u8("ProtocolName", 1..=255)?.to_vec();
+            r.note(|| protocol_name_text(&name));
+            Ok(name)
+        })
+    })
+}
+// ANCHOR_END: read_protocol_name_list
+
+/// A ProtocolName as text: quoted when it is printable ASCII (every name
+/// IANA registered is), else in hex. Names come from the peer, so nothing
+/// else is printed as it is.
+pub fn protocol_name_text(name: &[u8]) -> String {
+    if name.iter().all(|b| b.is_ascii_graphic()) {
+        format!("{:?}", String::from_utf8_lossy(name))
+    } else {
+        format!("0x{}", hex::encode(name))
+    }
 }
 
 pub(crate) fn read_key_share_entry(r: &mut Reader) -> Result<KeyShareEntry, Error> {

@@ -27,7 +27,16 @@ impl KeyUpdate {
     /// Decode the body (no handshake header); a `request_update` other than
     /// 0 or 1 is `illegal_parameter` (RFC 8446 §4.6.3).
     pub fn read(r: &mut Reader) -> Result<KeyUpdate, Error> {
-        match r.u8("request_update")? {
+        let request_update = r.u8("request_update")?;
+        r.note(|| {
+            match request_update {
+                0 => "update_not_requested",
+                1 => "update_requested",
+                _ => "not a KeyUpdateRequest: illegal_parameter",
+            }
+            .to_string()
+        });
+        match request_update {
             0 => Ok(KeyUpdate {
                 update_requested: false,
             }),

@@ -20,7 +20,10 @@ use minitls::{ClientConfig, Connection, Negotiated};
 
 use crate::http;
 use crate::output::print;
-use crate::shared::{describe_failure, keylog_observer, observers, read_file, resumed_text};
+use crate::shared::{
+    alpn_text, describe_failure, exported_hex, keylog_observer, observers, parse_alpn_list,
+    parse_export, read_file, resumed_text,
+};
 
 /// The flags of `minitls client`.
 #[derive(clap::Args)]
@@ -58,6 +61,20 @@ pub struct ClientArgs {
     /// and state transition as it happens.
     #[arg(long)]
     explain: bool,
+    /// Offer these application protocols (ALPN, RFC 7301), comma-separated,
+    /// most preferred first, e.g. `h2,http/1.1`. The one the server chose
+    /// is printed as `alpn:`. Default: offer none.
+    #[arg(long, value_name = "LIST")]
+    alpn: Option<String>,
+    /// After the handshake, print LEN bytes of keying material exported
+    /// with LABEL and no context (RFC 8446 §7.5), in hex, as `exported:`.
+    #[arg(long, value_name = "LABEL:LEN", value_parser = parse_export)]
+    export: Option<(String, usize)>,
+    /// With --send: send the text one line per record, and after every N
+    /// records send a KeyUpdate (RFC 8446 §4.6.3) and move our sending
+    /// keys to the next generation (not asking the server to do the same).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    key_update_every: Option<u32>,
 }
 
 /// `--psk-mode`.
@@ -147,6 +164,9 @@ impl Client {
         let mut config = ClientConfig::new(anchors);
         config.session_cache = Some(cache.clone());
         config.psk_modes = args.psk_mode.modes();
+        if let Some(list) = &args.alpn {
+            config.alpn_protocols = parse_alpn_list(list)?;
+        }
         Ok(Client {
             server_name,
             config: Arc::new(config),
@@ -177,8 +197,14 @@ fn connect_once(args: &ClientArgs, client: &Client) -> Result<(), String> {
         negotiated: stream.conn.negotiated(),
         handshake_time: started.elapsed(),
     });
+    if let Some((label, len)) = &args.export {
+        print(format!(
+            "exported: {}",
+            exported_hex(&stream.conn, label, *len)?
+        ));
+    }
     if let Some(text) = &args.send {
-        send_and_print_answer(&mut stream, text)?;
+        send_and_print_answer(&mut stream, text, args.key_update_every)?;
     }
     if client.want_tickets {
         wait_for_tickets(&mut stream);
@@ -209,6 +235,7 @@ impl fmt::Display for Report<'_> {
         writeln!(f, "resumed: {}", resumed_text(n))?;
         writeln!(f, "peer: {}", n.peer_subject.as_deref().unwrap_or("-"))?;
         writeln!(f, "issuer: {}", n.peer_issuer.as_deref().unwrap_or("-"))?;
+        writeln!(f, "alpn: {}", alpn_text(n))?;
         let ms = self.handshake_time.as_secs_f64() * 1000.0;
         write!(f, "handshake: {ms:.2} ms")
     }
@@ -217,11 +244,18 @@ impl fmt::Display for Report<'_> {
 /// `--send`: writes the text (with `\r` and `\n` unescaped) and prints the
 /// answer: everything until the server closes, or, for data that is not
 /// an HTTP request, until the echo is complete (an echo server never closes).
-fn send_and_print_answer(stream: &mut Stream<TcpStream>, text: &str) -> Result<(), String> {
+fn send_and_print_answer(
+    stream: &mut Stream<TcpStream>,
+    text: &str,
+    key_update_every: Option<u32>,
+) -> Result<(), String> {
     let text = text.replace("\\r", "\r").replace("\\n", "\n");
-    stream
-        .write_all(text.as_bytes())
-        .map_err(|e| describe_failure(&stream.conn, &e))?;
+    match key_update_every {
+        None => stream
+            .write_all(text.as_bytes())
+            .map_err(|e| describe_failure(&stream.conn, &e))?,
+        Some(n) => send_with_key_updates(stream, &text, n)?,
+    }
     let echo = !http::is_http(text.as_bytes());
     let mut answer = Vec::new();
     let mut buf = [0u8; 16384];
@@ -253,6 +287,36 @@ fn send_and_print_answer(stream: &mut Stream<TcpStream>, text: &str) -> Result<(
     print(Response(&answer));
     Ok(())
 }
+
+// ANCHOR: send_with_key_updates
+/// `--key-update-every N`: one record per line of `text`, and after every
+/// N records a KeyUpdate (RFC 8446 §4.6.3), so the records after it go out
+/// under the next generation of our keys. Says how many it sent.
+fn send_with_key_updates(
+    stream: &mut Stream<TcpStream>,
+    text: &str,
+    every: u32,
+) -> Result<(), String> {
+    let mut updates = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        stream
+            .write_all(line.as_bytes())
+            .map_err(|e| describe_failure(&stream.conn, &e))?;
+        if (i as u64 + 1).is_multiple_of(u64::from(every)) {
+            stream
+                .conn
+                .update_keys(false)
+                .map_err(|e| format!("KeyUpdate: {e}"))?;
+            stream
+                .flush_tls()
+                .map_err(|e| describe_failure(&stream.conn, &e))?;
+            updates += 1;
+        }
+    }
+    print(format!("key updates sent: {updates}"));
+    Ok(())
+}
+// ANCHOR_END: send_with_key_updates
 
 /// The `--send` answer, under a header that gives its length.
 struct Response<'a>(&'a [u8]);

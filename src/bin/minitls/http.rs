@@ -86,6 +86,19 @@ impl RequestReader {
         }
     }
 
+    /// The path of the request line (`GET /path HTTP/1.0`), once
+    /// [`Verdict::Request`] was given: the bytes between the method's space
+    /// and the next space or line end.
+    pub fn path(&self) -> Option<&[u8]> {
+        let method = METHODS.iter().find(|m| self.buf.starts_with(m))?;
+        let rest = &self.buf[method.len()..];
+        let end = rest
+            .iter()
+            .position(|b| matches!(b, b' ' | b'\r' | b'\n'))
+            .unwrap_or(rest.len());
+        Some(&rest[..end])
+    }
+
     /// The bytes being held as a (possible) request head.
     #[cfg(test)]
     fn held(&self) -> usize {
@@ -183,6 +196,19 @@ mod tests {
         assert_eq!(head.len(), MAX_REQUEST);
         let mut reader = RequestReader::default();
         assert_eq!(reader.push(&head), Verdict::Request);
+    }
+
+    #[test]
+    fn the_path_is_the_request_line_s_second_word() {
+        let mut reader = RequestReader::default();
+        assert_eq!(
+            reader.push(b"GET /keyupdate HTTP/1.0\r\n\r\n"),
+            Verdict::Request
+        );
+        assert_eq!(reader.path(), Some(&b"/keyupdate"[..]));
+        let mut reader = RequestReader::default();
+        assert_eq!(reader.push(b"HEAD /\n\n"), Verdict::Request);
+        assert_eq!(reader.path(), Some(&b"/"[..]));
     }
 
     #[test]

@@ -39,7 +39,8 @@ use socket2::{Domain, Socket, Type};
 
 use crate::http::{self, RequestReader, Verdict};
 use crate::shared::{
-    describe_failure, keylog_observer, observers, one_line_summary, read_file, resumed_text,
+    alpn_text, describe_failure, exported_hex, keylog_observer, observers, one_line_summary,
+    parse_alpn_list, parse_export, read_file, resumed_text,
 };
 
 /// The flags of `minitls server`.
@@ -110,6 +111,18 @@ pub struct ServerArgs {
     /// the handshake goes on as a full one.
     #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
     session_store_timeout: u64,
+    /// The application protocols (ALPN, RFC 7301) this server speaks,
+    /// comma-separated, most preferred first. The first of these that the
+    /// client offers is chosen; a client that offers none of them gets
+    /// no_application_protocol. The default is the one protocol the page
+    /// speaks.
+    #[arg(long, value_name = "LIST", default_value = "http/1.1")]
+    alpn: String,
+    /// After each handshake, log LEN bytes of keying material exported
+    /// with LABEL and no context (RFC 8446 §7.5), in hex, as
+    /// `openssl s_client -keymatexport LABEL -keymatexportlen LEN` prints it.
+    #[arg(long, value_name = "LABEL:LEN", value_parser = parse_export)]
+    export: Option<(String, usize)>,
 }
 
 /// `--resumption`.
@@ -137,6 +150,8 @@ struct Shared {
     /// makes hundreds); failures are still logged.
     quiet: bool,
     limits: Limits,
+    /// `--export LABEL:LEN`: log this much exported keying material.
+    export: Option<(String, usize)>,
 }
 
 /// `minitls server`: load the key and certificates, listen, serve until killed.
@@ -145,6 +160,7 @@ pub fn run(args: ServerArgs) -> Result<(), String> {
         config: Arc::new(server_config(&args)?),
         keylog: keylog_observer(args.keylog.clone())?.map(|k| Arc::new(Mutex::new(k))),
         explain: args.explain,
+        export: args.export.clone(),
         quiet: false,
         limits: Limits {
             handshake: Duration::from_secs(args.handshake_timeout),
@@ -190,6 +206,7 @@ fn server_config(args: &ServerArgs) -> Result<ServerConfig, String> {
     if args.allow_psk_ke {
         config.psk_modes = vec![PSK_DHE_KE, PSK_KE];
     }
+    config.alpn_protocols = parse_alpn_list(&args.alpn)?;
     Ok(config)
 }
 
@@ -279,6 +296,7 @@ pub fn serve_quietly_until(listener: &TcpListener, config: Arc<ServerConfig>, st
         config,
         keylog: None,
         explain: false,
+        export: None,
         quiet: true,
         limits: Limits {
             handshake: Duration::from_secs(10),
@@ -410,6 +428,12 @@ fn serve_one(tcp: TcpStream, peer: &str, shared: &Shared) {
     if !shared.quiet {
         eprintln!("{peer}: {}", one_line_summary(&n));
     }
+    if let Some((label, len)) = &shared.export {
+        match exported_hex(&stream.conn, label, *len) {
+            Ok(hex) => eprintln!("{peer}: exported {label} ({len} bytes): {hex}"),
+            Err(e) => eprintln!("{peer}: export failed: {e}"),
+        }
+    }
     if stream
         .transport
         .set_read_timeout(Some(limits.idle))
@@ -467,7 +491,12 @@ fn answer(stream: &mut Stream<TcpStream>, n: &Negotiated) -> io::Result<()> {
         match reader.push(&buf[..got]) {
             Verdict::NeedMore => {}
             Verdict::Echo(data) => stream.write_all(&data)?,
-            Verdict::Request => return stream.write_all(http_page(n).as_bytes()),
+            Verdict::Request => {
+                if reader.path() == Some(KEY_UPDATE_PATH) {
+                    key_update_before_answer(stream)?;
+                }
+                return stream.write_all(http_page(n).as_bytes());
+            }
             Verdict::TooLarge => {
                 stream.write_all(http::TOO_LARGE.as_bytes())?;
                 return Err(io::Error::new(
@@ -482,6 +511,22 @@ fn answer(stream: &mut Stream<TcpStream>, n: &Negotiated) -> io::Result<()> {
     }
 }
 
+/// The path whose request is answered after a KeyUpdate.
+const KEY_UPDATE_PATH: &[u8] = b"/keyupdate";
+
+// ANCHOR: key_update_before_answer
+/// `GET /keyupdate`: a KeyUpdate with update_requested (RFC 8446 §4.6.3)
+/// before the page, so the page goes out under our next keys, and the
+/// client must move its own sending keys on before it sends more.
+fn key_update_before_answer(stream: &mut Stream<TcpStream>) -> io::Result<()> {
+    stream
+        .conn
+        .update_keys(true)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+    stream.flush_tls()
+}
+// ANCHOR_END: key_update_before_answer
+
 /// The page describing the connection. The server name is the peer's to
 /// choose, so it is escaped; everything else is ours.
 fn http_page(n: &Negotiated) -> String {
@@ -493,13 +538,15 @@ fn http_page(n: &Negotiated) -> String {
          signature: {}\n\
          hello_retry_request: {}\n\
          server_name: {}\n\
-         resumed: {}\n</pre>\n",
+         resumed: {}\n\
+         alpn: {}\n</pre>\n",
         cipher_suite_name(n.cipher_suite),
         n.group.map(group_name).unwrap_or("-"),
         n.signature_scheme.map(signature_scheme_name).unwrap_or("-"),
         if n.hello_retry_request { "yes" } else { "no" },
         http::html_escape(n.server_name.as_deref().unwrap_or("-")),
         resumed_text(n),
+        http::html_escape(&alpn_text(n)),
     );
     format!(
         "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",

@@ -91,6 +91,60 @@ pub fn resumed_text(n: &Negotiated) -> String {
     format!("yes ({})", how.join(", "))
 }
 
+/// `--alpn LIST`: comma-separated protocol names, most preferred first,
+/// each 1 to 255 bytes (RFC 7301 §3.1), e.g. `h2,http/1.1`.
+pub fn parse_alpn_list(list: &str) -> Result<Vec<Vec<u8>>, String> {
+    let names: Vec<Vec<u8>> = list
+        .split(',')
+        .map(|name| name.trim().as_bytes().to_vec())
+        .collect();
+    if let Some(bad) = names.iter().find(|n| n.is_empty() || n.len() > 255) {
+        return Err(format!(
+            "--alpn {list:?}: protocol name {:?} must be 1 to 255 bytes (RFC 7301 §3.1)",
+            String::from_utf8_lossy(bad)
+        ));
+    }
+    Ok(names)
+}
+
+/// `--export LABEL:LEN`: an exporter label and how many bytes to export
+/// (RFC 8446 §7.5); the label is everything before the last colon.
+pub fn parse_export(arg: &str) -> Result<(String, usize), String> {
+    let (label, len) = arg
+        .rsplit_once(':')
+        .ok_or_else(|| format!("--export {arg:?}: expected LABEL:LEN"))?;
+    let len: usize = len
+        .parse()
+        .map_err(|_| format!("--export {arg:?}: LEN is not a number"))?;
+    if label.is_empty() || label.len() > minitls::connection::MAX_EXPORTER_LABEL_LEN {
+        return Err(format!(
+            "--export {arg:?}: the label must be 1 to 249 bytes"
+        ));
+    }
+    if len == 0 || len > minitls::connection::MAX_EXPORTER_LEN {
+        return Err(format!("--export {arg:?}: LEN must be 1 to 8160"));
+    }
+    Ok((label.to_string(), len))
+}
+
+/// The keying material `--export` asks for, in hex, with no context (the
+/// same as an empty one in TLS 1.3, RFC 8446 §7.5), as `openssl s_client
+/// -keymatexport` computes it.
+pub fn exported_hex(conn: &Connection, label: &str, len: usize) -> Result<String, String> {
+    let mut out = vec![0u8; len];
+    conn.export_keying_material(label.as_bytes(), b"", &mut out)
+        .map_err(|e| e.to_string())?;
+    Ok(hex::encode(out))
+}
+
+/// The application protocol ALPN settled on, as text (`-` for none).
+pub fn alpn_text(n: &Negotiated) -> String {
+    match &n.alpn_protocol {
+        Some(name) => String::from_utf8_lossy(name).escape_default().to_string(),
+        None => "-".into(),
+    }
+}
+
 /// One line for the server's log and the demo:
 /// `TLSv1.3 TLS_CHACHA20_POLY1305_SHA256 x25519 resumed=no sni=localhost`.
 pub fn one_line_summary(n: &Negotiated) -> String {
