@@ -159,19 +159,26 @@ pub fn hkdf_expand_label(secret: &[u8; HASH_LEN], label: &str, context: &[u8], o
 /// The encoded `HkdfLabel`, the `info` HKDF-Expand is given (public so the
 /// book's worked examples can show these exact bytes).
 pub fn hkdf_label(length: u16, label: &str, context: &[u8]) -> Vec<u8> {
+    // Every label is one of the RFC's constants and every context a hash or
+    // a ticket_nonce, whose one-byte length prefix on the wire already caps
+    // it at 255 bytes: no peer can make this label overflow.
+    encode_hkdf_label(length, label.as_bytes(), context)
+        .expect("HkdfLabel fields fit their one-byte lengths")
+}
+
+/// The HkdfLabel encoding itself, for any label bytes: `None` when the
+/// label (with its "tls13 " prefix) or the context does not fit its
+/// one-byte length. The exporter's labels come from the application, so
+/// it needs the `None`.
+fn encode_hkdf_label(length: u16, label: &[u8], context: &[u8]) -> Option<Vec<u8>> {
     let mut hkdf_label = Writer::new();
     hkdf_label.u16(length);
     hkdf_label.vec_u8(|w| {
         w.bytes(b"tls13 ");
-        w.bytes(label.as_bytes());
+        w.bytes(label);
     });
     hkdf_label.opaque_u8(context);
-    // Every label is one of the RFC's constants and every context a hash or
-    // a ticket_nonce, whose one-byte length prefix on the wire already caps
-    // it at 255 bytes: no peer can make this label overflow.
-    hkdf_label
-        .into_bytes()
-        .expect("HkdfLabel fields fit their one-byte lengths")
+    hkdf_label.into_bytes().ok()
 }
 
 /// Derive-Secret(Secret, Label, Messages) =
@@ -214,23 +221,17 @@ pub fn tls_exporter(
     if label.len() > MAX_EXPORTER_LABEL_LEN || out.len() > MAX_EXPORTER_LEN {
         return None;
     }
-    let info = |length: usize, label: &[u8], context: &[u8]| {
-        let mut w = Writer::new();
-        w.u16(length as u16);
-        w.vec_u8(|w| {
-            w.bytes(b"tls13 ");
-            w.bytes(label);
-        });
-        w.opaque_u8(context);
-        w.into_bytes().ok()
-    };
     // Derive-Secret(Secret, label, ""): the Messages are empty, so the
     // context is the hash of no bytes.
     let mut derived = Secret([0; HASH_LEN]);
     let empty_hash = crypto::sha256(b"");
-    let derive_info = info(HASH_LEN, label, &empty_hash)?;
+    let derive_info = encode_hkdf_label(HASH_LEN as u16, label, &empty_hash)?;
     crypto::hkdf_expand(&exporter_master_secret.0, &derive_info, &mut derived.0);
-    let export_info = info(out.len(), b"exporter", &crypto::sha256(context_value))?;
+    let export_info = encode_hkdf_label(
+        out.len() as u16,
+        b"exporter",
+        &crypto::sha256(context_value),
+    )?;
     crypto::hkdf_expand(&derived.0, &export_info, out);
     Some(())
 }
