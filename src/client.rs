@@ -94,7 +94,8 @@ use crate::handshake::keys::{
 use crate::handshake::psk::{binder, psk_mode_name};
 use crate::handshake::traffic::ApplicationTraffic;
 use crate::key_schedule::{Secret, resumption_psk};
-use crate::messages::certificate_verify::{SERVER_CONTEXT, signed_content};
+use crate::messages::CertificateEntry;
+use crate::messages::certificate_verify::{CLIENT_CONTEXT, SERVER_CONTEXT, signed_content};
 use crate::messages::extensions::{
     Extension, KeyShareEntry, ReceivedExtension, check_host_name, extension_type as et, types,
 };
@@ -232,8 +233,8 @@ impl ClientState {
             }
             (S::WaitCertCr(s), M::Certificate(m)) => s.0.handle_certificate(m, bytes, cx, None),
             (S::WaitCert(s), M::Certificate(m)) => {
-                let context = Some(s.certificate_request_context);
-                s.expected.handle_certificate(m, bytes, cx, context)
+                let request = Some(s.certificate_request);
+                s.expected.handle_certificate(m, bytes, cx, request)
             }
             (S::WaitCertificateVerify(s), M::CertificateVerify(m)) => {
                 s.handle_certificate_verify(m, bytes, cx)
@@ -739,7 +740,7 @@ impl WaitEncryptedExtensions {
                 server_name: self.server_name,
                 transcript: self.transcript,
                 secrets: self.secrets,
-                certificate_request_context: None,
+                certificate_request: None,
             }));
         }
         Ok(ClientState::WaitCertCr(WaitCertCr(CertificateExpected {
@@ -767,8 +768,17 @@ pub(crate) struct WaitCertCr(CertificateExpected);
 /// WAIT_CERT: the server asked for our certificate; its Certificate is next.
 pub(crate) struct WaitCert {
     expected: CertificateExpected,
-    /// The CertificateRequest's context, echoed in our Certificate (RFC 8446 §4.4.2).
+    certificate_request: CertificateRequested,
+}
+
+/// What we keep of a CertificateRequest until we answer it, after the
+/// server's Finished (RFC 8446 §4.4.2).
+pub(crate) struct CertificateRequested {
+    /// Echoed in our Certificate (RFC 8446 §4.4.2).
     certificate_request_context: Vec<u8>,
+    /// Its signature_algorithms lists ed25519, the only scheme we sign
+    /// with: without it we have no suitable certificate.
+    ed25519_accepted: bool,
 }
 
 impl WaitCertCr {
@@ -777,18 +787,23 @@ impl WaitCertCr {
         mut self,
         request: CertificateRequest,
         bytes: &[u8],
-        _cx: &mut Context,
+        cx: &mut Context,
     ) -> Result<ClientState, Error> {
         // RFC 8446 §4.3.2: "The "signature_algorithms" extension MUST be specified".
-        if request.extensions.signature_algorithms.is_none() {
+        let Some(schemes) = &request.extensions.signature_algorithms else {
             return Err(Error::MissingExtension(
                 MissingExtension::CertificateRequestSignatureAlgorithms,
             ));
-        }
+        };
+        let ed25519_accepted = schemes.contains(&ED25519);
         self.0.transcript.add(bytes);
+        cx.negotiated.certificate_requested = true;
         Ok(ClientState::WaitCert(WaitCert {
             expected: self.0,
-            certificate_request_context: request.certificate_request_context,
+            certificate_request: CertificateRequested {
+                certificate_request_context: request.certificate_request_context,
+                ed25519_accepted,
+            },
         }))
     }
     // ANCHOR_END: handle_certificate_request
@@ -797,13 +812,13 @@ impl WaitCertCr {
 impl CertificateExpected {
     // ANCHOR: handle_certificate
     /// The server's Certificate, in WAIT_CERT_CR or WAIT_CERT; the latter
-    /// passes the context of the CertificateRequest it answers.
+    /// passes the CertificateRequest we will answer.
     fn handle_certificate(
         mut self,
         certificate: Certificate,
         bytes: &[u8],
         cx: &mut Context,
-        certificate_request_context: Option<Vec<u8>>,
+        certificate_request: Option<CertificateRequested>,
     ) -> Result<ClientState, Error> {
         let server_public_key =
             check_server_certificate(&certificate, &self.config, &self.server_name, cx)?;
@@ -814,7 +829,7 @@ impl CertificateExpected {
             transcript: self.transcript,
             secrets: self.secrets,
             server_public_key,
-            certificate_request_context,
+            certificate_request,
         }))
     }
     // ANCHOR_END: handle_certificate
@@ -863,8 +878,8 @@ pub(crate) struct WaitCertificateVerify {
     transcript: Transcript,
     secrets: HandshakeSecrets,
     server_public_key: [u8; 32],
-    /// The CertificateRequest's context, when the server asked for our certificate.
-    certificate_request_context: Option<Vec<u8>>,
+    /// The CertificateRequest, when the server asked for our certificate.
+    certificate_request: Option<CertificateRequested>,
 }
 
 impl WaitCertificateVerify {
@@ -894,7 +909,7 @@ impl WaitCertificateVerify {
             server_name: self.server_name,
             transcript: self.transcript,
             secrets: self.secrets,
-            certificate_request_context: self.certificate_request_context,
+            certificate_request: self.certificate_request,
         }))
     }
     // ANCHOR_END: handle_certificate_verify
@@ -906,8 +921,8 @@ pub(crate) struct WaitFinished {
     server_name: String,
     transcript: Transcript,
     secrets: HandshakeSecrets,
-    /// The CertificateRequest's context, when the server asked for our certificate.
-    certificate_request_context: Option<Vec<u8>>,
+    /// The CertificateRequest, when the server asked for our certificate.
+    certificate_request: Option<CertificateRequested>,
 }
 
 impl WaitFinished {
@@ -931,15 +946,8 @@ impl WaitFinished {
             derive_application_secrets(handshake_secret, &self.transcript.current(), cx);
         cx.install_read_key(&application.server, Epoch::Application(0));
 
-        if let Some(context) = self.certificate_request_context.take() {
-            // RFC 8446 §4.4.2: with no suitable certificate, the client MUST
-            // send a Certificate message containing no certificates.
-            let empty = HandshakeMessage::Certificate(Certificate {
-                certificate_request_context: context,
-                certificate_list: Vec::new(),
-            });
-            let bytes = cx.send_handshake(&empty)?;
-            self.transcript.add(&bytes);
+        if let Some(request) = self.certificate_request.take() {
+            send_client_certificate(&self.config, &mut self.transcript, request, cx)?;
         }
         let ours = finished_for(&client_handshake, &self.transcript.current());
         let bytes = cx.send_handshake(&HandshakeMessage::Finished(ours))?;
@@ -959,6 +967,48 @@ impl WaitFinished {
     }
     // ANCHOR_END: handle_finished
 }
+
+// ANCHOR: send_client_certificate
+/// Our answer to a CertificateRequest, under the handshake keys before
+/// our Finished (RFC 8446 §4.4.2, §4.4.3): our chain and a
+/// CertificateVerify under the client's context string, or, with no
+/// suitable certificate, "a Certificate message containing no
+/// certificates" and no CertificateVerify.
+fn send_client_certificate(
+    config: &ClientConfig,
+    transcript: &mut Transcript,
+    request: CertificateRequested,
+    cx: &mut Context,
+) -> Result<(), Error> {
+    let ours = (config.client_certificate.as_ref()).filter(|_| request.ed25519_accepted);
+    let certificate = Certificate {
+        certificate_request_context: request.certificate_request_context,
+        certificate_list: (ours.iter())
+            .flat_map(|c| c.certificate_chain.iter())
+            .map(|der| CertificateEntry {
+                cert_data: der.clone(),
+                extensions: Vec::new(),
+            })
+            .collect(),
+    };
+    let bytes = cx.send_handshake(&HandshakeMessage::Certificate(certificate))?;
+    transcript.add(&bytes);
+    let Some(ours) = ours else {
+        return Ok(());
+    };
+    let content = signed_content(CLIENT_CONTEXT, transcript.current().as_bytes());
+    let signature = ours.private_key.sign(&content);
+    cx.operation(Operation::Ed25519Sign);
+    let verify = CertificateVerify {
+        algorithm: ED25519,
+        signature: signature.to_vec(),
+    };
+    let bytes = cx.send_handshake(&HandshakeMessage::CertificateVerify(verify))?;
+    transcript.add(&bytes);
+    cx.negotiated.client_certificate_sent = true;
+    Ok(())
+}
+// ANCHOR_END: send_client_certificate
 
 /// CONNECTED: application keys in both directions.
 pub(crate) struct Connected {

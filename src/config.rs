@@ -48,6 +48,39 @@ pub struct ClientConfig {
     /// off to watch a server ask for one with a HelloRetryRequest (RFC 8446
     /// §4.1.4): one more round trip, for teaching.
     pub initial_key_share: bool,
+    /// The certificate and key to answer a CertificateRequest with (RFC
+    /// 8446 §4.4.2); `None` answers with an empty Certificate.
+    pub client_certificate: Option<ClientCertificate>,
+}
+
+/// A client's certificate chain and the key of its leaf, for mutual TLS.
+#[derive(Clone)]
+pub struct ClientCertificate {
+    /// DER certificates, leaf first, as sent in the Certificate message.
+    pub certificate_chain: Vec<Vec<u8>>,
+    /// The Ed25519 key of the leaf certificate: it signs CertificateVerify.
+    pub private_key: Ed25519PrivateKey,
+}
+
+/// Whether a server that asks for a client certificate insists on one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientAuthMode {
+    /// An empty client Certificate is `certificate_required` (RFC 8446 §4.4.2.4).
+    Required,
+    /// An empty client Certificate lets the handshake go on, the client
+    /// unauthenticated (RFC 8446 §4.4.2.4: "MAY ... continue the handshake
+    /// without client authentication").
+    Optional,
+}
+
+/// A server's side of mutual TLS: send a CertificateRequest (RFC 8446
+/// §4.3.2) in every full handshake and check the answer against these CAs.
+#[derive(Clone, Debug)]
+pub struct ClientAuth {
+    /// The CAs a client's chain must lead to.
+    pub trust_anchors: TrustAnchors,
+    /// Whether a client without a certificate is refused.
+    pub mode: ClientAuthMode,
 }
 
 impl ClientConfig {
@@ -63,6 +96,7 @@ impl ClientConfig {
             session_cache: Some(Arc::new(Mutex::new(ClientSessionCache::new(32)))),
             psk_modes: vec![PSK_DHE_KE],
             initial_key_share: true,
+            client_certificate: None,
         }
     }
 }
@@ -95,6 +129,8 @@ pub struct ServerConfig {
     pub ticket_age_tolerance_ms: u64,
     /// At most this many PSK identities are tried from one ClientHello.
     pub max_psk_identities: usize,
+    /// Ask clients for a certificate (mutual TLS); `None` never asks.
+    pub client_auth: Option<ClientAuth>,
 }
 
 impl ServerConfig {
@@ -115,6 +151,7 @@ impl ServerConfig {
             psk_modes: vec![PSK_DHE_KE],
             ticket_age_tolerance_ms: 10_000,
             max_psk_identities: 4,
+            client_auth: None,
         }
     }
 }

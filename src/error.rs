@@ -40,7 +40,8 @@
 //! | `bad_record_mac` | [`Error::BadRecordMac`] (past the limit of skipped early data, too) | `tests/negative.rs::tampered_record_is_bad_record_mac`, `tests/negative.rs::rejected_early_data_is_skipped_up_to_the_limit` |
 //! | `record_overflow` | [`Error::RecordOverflow`] | `tests/negative.rs::oversized_record_is_record_overflow` |
 //! | `handshake_failure` | [`Error::NoCommonParameters`] (a [`NoCommonParameters`]: no common suite, signature scheme or group) | `tests/negative.rs::no_common_suite_is_handshake_failure` |
-//! | `bad_certificate` | name mismatch, bad signature, not a CA, malformed DER | `tests/cert_validation.rs` |
+//! | `bad_certificate` | name mismatch, bad signature, not a CA, malformed DER, a client leaf without extKeyUsage clientAuth | `tests/cert_validation.rs`, `tests/mutual_tls.rs` |
+//! | `certificate_required` | [`Error::CertificateRequired`] (an empty client Certificate when the server requires one) | `tests/mutual_tls.rs` |
 //! | `unsupported_certificate` | a key or signature algorithm other than Ed25519, a chain not usable by a TLS server | `tests/cert_validation.rs` |
 //! | `certificate_expired` | outside notBefore..notAfter | `tests/cert_validation.rs` |
 //! | `unknown_ca` | no path to a trust anchor | `tests/cert_validation.rs` |
@@ -276,6 +277,10 @@ pub enum CertificateError {
     /// lacks digitalSignature (RFC 5280 §4.2.1.9, §4.2.1.3), or an
     /// extKeyUsage on the path lacks the purpose, e.g. serverAuth (§4.2.1.12).
     InvalidUsage,
+    /// A client's leaf certificate whose extKeyUsage does not name
+    /// clientAuth, or that has no extKeyUsage at all: minitls's server
+    /// requires the extension on a client leaf (RFC 5280 §4.2.1.12).
+    NotForClientAuth,
 }
 
 impl fmt::Display for CertificateError {
@@ -304,6 +309,10 @@ impl fmt::Display for CertificateError {
                 write!(f, "certificate has an unsupported critical extension")
             }
             InvalidUsage => write!(f, "certificate may not be used for a TLS server"),
+            NotForClientAuth => write!(
+                f,
+                "client certificate lacks extKeyUsage clientAuth (RFC 5280 §4.2.1.12)"
+            ),
         }
     }
 }
@@ -485,6 +494,9 @@ pub enum IllegalParameter {
     SignatureSchemeNotOffered,
     /// KeyUpdate.request_update is neither 0 nor 1 (RFC 8446 §4.6.3).
     KeyUpdateRequest,
+    /// The client's Certificate does not echo our CertificateRequest's
+    /// certificate_request_context (RFC 8446 §4.4.2).
+    ClientCertificateRequestContext,
 }
 
 impl fmt::Display for IllegalParameter {
@@ -547,6 +559,9 @@ impl fmt::Display for IllegalParameter {
                 "CertificateVerify uses a scheme we did not offer (RFC 8446 §4.4.3)"
             }
             KeyUpdateRequest => "KeyUpdate request_update is not 0 or 1 (RFC 8446 §4.6.3)",
+            ClientCertificateRequestContext => {
+                "client Certificate does not echo the certificate_request_context (RFC 8446 §4.4.2)"
+            }
         })
     }
 }
@@ -696,6 +711,9 @@ pub enum Error {
     BadBinder,
     /// The server sent an empty Certificate (RFC 8446 §4.4.2.4).
     EmptyCertificate,
+    /// The client answered our CertificateRequest with an empty
+    /// Certificate, and the server requires one (RFC 8446 §4.4.2.4).
+    CertificateRequired,
     /// The certificate chain was refused.
     Certificate(CertificateError),
     /// The peer sent us a fatal alert; we send nothing back.
@@ -730,6 +748,9 @@ impl Error {
             Error::BadCertificateVerify => A::DecryptError,
             Error::BadBinder => A::DecryptError,
             Error::EmptyCertificate => A::DecodeError,
+            // RFC 8446 §4.4.2.4: the server MAY "abort the handshake with a
+            // "certificate_required" alert".
+            Error::CertificateRequired => A::CertificateRequired,
             Error::Certificate(c) => match c {
                 C::Malformed(_) => A::BadCertificate,
                 C::UnknownIssuer => A::UnknownCa,
@@ -742,6 +763,11 @@ impl Error {
                 C::UnsupportedAlgorithm => A::UnsupportedCertificate,
                 C::UnsupportedCriticalExtension => A::UnsupportedCertificate,
                 C::InvalidUsage => A::UnsupportedCertificate,
+                // RFC 8446 §4.4.2.4 leaves the alert open ("an appropriate
+                // certificate-related alert", by default
+                // unsupported_certificate); minitls says bad_certificate for
+                // a certificate of a supported type issued for another use.
+                C::NotForClientAuth => A::BadCertificate,
             },
             Error::Internal(_) => A::InternalError,
             Error::AlertReceived(_) | Error::Misuse(_) => return None,
@@ -787,6 +813,10 @@ impl fmt::Display for Error {
             Error::EmptyCertificate => {
                 write!(f, "server sent an empty Certificate (RFC 8446 §4.4.2.4)")
             }
+            Error::CertificateRequired => write!(
+                f,
+                "client sent no certificate, and one is required (RFC 8446 §4.4.2.4)"
+            ),
             Error::Certificate(c) => write!(f, "{c}"),
             Error::AlertReceived(a) => write!(f, "peer sent alert {a}"),
             Error::Misuse(what) => write!(f, "API misuse: {what}"),

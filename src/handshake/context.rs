@@ -62,6 +62,16 @@ pub struct Negotiated {
     pub psk_mode: Option<&'static str>,
     /// Server: which strategy found the session ("stateful" or "stateless").
     pub resumption_strategy: Option<&'static str>,
+    /// Whether the server sent a CertificateRequest (RFC 8446 §4.3.2): on
+    /// the server, it asked; on the client, it was asked.
+    pub certificate_requested: bool,
+    /// Client: whether it answered the request with a certificate (and a
+    /// CertificateVerify), rather than an empty Certificate.
+    pub client_certificate_sent: bool,
+    /// Server: the client it authenticated by certificate, in this
+    /// handshake or, on a resumed connection, in the one that made the
+    /// session (RFC 8446 §4.6.1). `None`: an anonymous client.
+    pub client_identity: Option<crate::resumption::peer_identity::PeerIdentity>,
 }
 
 /// How much early data a server that accepts none will skip (RFC 8446

@@ -118,6 +118,22 @@ impl CertificateParams {
     }
 }
 
+impl CertificateParams {
+    /// A TLS client certificate for `common_name`, valid from an hour
+    /// before `now` for a year: cA=FALSE, keyUsage digitalSignature,
+    /// extKeyUsage clientAuth, no subjectAltName (a client is known by
+    /// its subject, and a server checks no name of it).
+    pub fn client(common_name: &str, now: i64) -> Self {
+        CertificateParams {
+            subject_cn: common_name.to_string(),
+            dns_names: Vec::new(),
+            ip_addresses: Vec::new(),
+            ext_key_usage: Some(vec![Oid(x509::ID_KP_CLIENT_AUTH.to_vec())]),
+            ..CertificateParams::server(&["localhost"], now)
+        }
+    }
+}
+
 /// A self-signed certificate: issuer and subject are both `params`'s Name,
 /// and `key` signs its own public key. This is how a root CA starts.
 pub fn self_signed(
@@ -349,6 +365,28 @@ impl DemoPki {
             server_cert,
             server_key,
         }
+    }
+
+    /// A client certificate `CN=common_name` issued by the demo CA (see
+    /// [`CertificateParams::client`]), with its fresh key. Separate from
+    /// [`DemoPki::generate`], so a PKI made from a seed stays the same
+    /// whether or not a client certificate is drawn after it.
+    pub fn issue_client(
+        &self,
+        rng: &mut dyn Rng,
+        common_name: &str,
+        now: i64,
+    ) -> (Vec<u8>, Ed25519PrivateKey) {
+        let ca = Certificate::from_der(&self.ca_cert).expect("the CA certificate we built parses");
+        let key = Ed25519PrivateKey::generate(rng);
+        let cert = issue(
+            &CertificateParams::client(common_name, now),
+            &key.public_key(),
+            &ca,
+            &self.ca_key,
+            rng,
+        );
+        (cert, key)
     }
 
     /// Trust anchors holding the demo CA.
