@@ -415,6 +415,19 @@ impl DemoPki {
     }
 }
 
+/// Write a client certificate and its key into `dir` as `client.pem` and
+/// `client.key`, in the formats of [`DemoPki::write_to_dir`] (the key
+/// readable by its owner only, on Unix).
+pub fn write_client_to_dir(
+    dir: &Path,
+    certificate: &[u8],
+    key: &Ed25519PrivateKey,
+) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join("client.pem"), pem::cert_to_pem(certificate))?;
+    write_private(&dir.join("client.key"), &pem::private_key_to_pem(key))
+}
+
 /// Write a secret, readable by its owner only where the OS lets us say so.
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();

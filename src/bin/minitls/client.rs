@@ -10,9 +10,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use minitls::config::ClientCertificate;
 use minitls::config::Clock;
 use minitls::keylog::KeyLogObserver;
 use minitls::messages::{PSK_DHE_KE, PSK_KE, cipher_suite_name, group_name, signature_scheme_name};
+use minitls::pki::pem;
 use minitls::pki::verify::TrustAnchors;
 use minitls::resumption::client_cache::{ClientSessionCache, StoredTicket};
 use minitls::stream::Stream;
@@ -58,6 +60,13 @@ pub struct ClientArgs {
     /// and state transition as it happens.
     #[arg(long)]
     explain: bool,
+    /// Mutual TLS: the certificate chain (PEM, leaf first) to answer a
+    /// CertificateRequest with. Without it the answer is an empty Certificate.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    cert: Option<PathBuf>,
+    /// The --cert leaf's Ed25519 private key, PKCS#8 PEM.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    key: Option<PathBuf>,
 }
 
 /// `--psk-mode`.
@@ -147,6 +156,7 @@ impl Client {
         let mut config = ClientConfig::new(anchors);
         config.session_cache = Some(cache.clone());
         config.psk_modes = args.psk_mode.modes();
+        config.client_certificate = client_certificate(args)?;
         Ok(Client {
             server_name,
             config: Arc::new(config),
@@ -157,6 +167,24 @@ impl Client {
             want_tickets: args.reconnect > 0 || args.sess_out.is_some() || args.explain,
         })
     }
+}
+
+/// `--cert` and `--key`, read; `None` without them.
+fn client_certificate(args: &ClientArgs) -> Result<Option<ClientCertificate>, String> {
+    let (Some(cert), Some(key)) = (&args.cert, &args.key) else {
+        return Ok(None);
+    };
+    let certificate_chain =
+        pem::certs_from_pem(&read_file(cert)?).map_err(|e| format!("{}: {e}", cert.display()))?;
+    if certificate_chain.is_empty() {
+        return Err(format!("{}: no CERTIFICATE block", cert.display()));
+    }
+    let private_key = pem::private_key_from_pem(&read_file(key)?)
+        .map_err(|e| format!("{}: {e}", key.display()))?;
+    Ok(Some(ClientCertificate {
+        certificate_chain,
+        private_key,
+    }))
 }
 
 /// One connection: handshake, report, `--send`, tickets, close_notify.
@@ -209,6 +237,12 @@ impl fmt::Display for Report<'_> {
         writeln!(f, "resumed: {}", resumed_text(n))?;
         writeln!(f, "peer: {}", n.peer_subject.as_deref().unwrap_or("-"))?;
         writeln!(f, "issuer: {}", n.peer_issuer.as_deref().unwrap_or("-"))?;
+        let client_certificate = match (n.certificate_requested, n.client_certificate_sent) {
+            (false, _) => "not requested",
+            (true, true) => "sent",
+            (true, false) => "requested, none sent",
+        };
+        writeln!(f, "client_certificate: {client_certificate}")?;
         let ms = self.handshake_time.as_secs_f64() * 1000.0;
         write!(f, "handshake: {ms:.2} ms")
     }

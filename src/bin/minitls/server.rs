@@ -26,9 +26,11 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use minitls::config::{ClientAuth, ClientAuthMode};
 use minitls::keylog::KeyLogObserver;
 use minitls::messages::{PSK_DHE_KE, PSK_KE, cipher_suite_name, group_name, signature_scheme_name};
 use minitls::pki::pem;
+use minitls::pki::verify::TrustAnchors;
 use minitls::resumption::redis::RedisStore;
 use minitls::resumption::store::StatefulStrategy;
 use minitls::resumption::ticket_keys::TicketKeys;
@@ -38,6 +40,7 @@ use minitls::{Connection, Negotiated, ServerConfig};
 use socket2::{Domain, Socket, Type};
 
 use crate::http::{self, RequestReader, Verdict};
+use crate::shared::client_text;
 use crate::shared::{
     describe_failure, keylog_observer, observers, one_line_summary, read_file, resumed_text,
 };
@@ -110,6 +113,22 @@ pub struct ServerArgs {
     /// the handshake goes on as a full one.
     #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
     session_store_timeout: u64,
+    /// Mutual TLS: ask every client for a certificate (CertificateRequest,
+    /// RFC 8446 §4.3.2) and accept one only if it leads to a CA in this
+    /// PEM file and carries extKeyUsage clientAuth.
+    #[arg(long, value_name = "FILE")]
+    client_ca: Option<PathBuf>,
+    /// With --client-ca: refuse a client without a certificate
+    /// (certificate_required), or let it in anonymously.
+    #[arg(long, value_enum, default_value_t = ClientAuthArg::Required, requires = "client_ca")]
+    client_auth: ClientAuthArg,
+}
+
+/// `--client-auth`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ClientAuthArg {
+    Required,
+    Optional,
 }
 
 /// `--resumption`.
@@ -189,6 +208,21 @@ fn server_config(args: &ServerArgs) -> Result<ServerConfig, String> {
     };
     if args.allow_psk_ke {
         config.psk_modes = vec![PSK_DHE_KE, PSK_KE];
+    }
+    if let Some(path) = &args.client_ca {
+        let trust_anchors = TrustAnchors::from_pem(&read_file(path)?)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if trust_anchors.is_empty() {
+            return Err(format!("{}: no CERTIFICATE block", path.display()));
+        }
+        let mode = match args.client_auth {
+            ClientAuthArg::Required => ClientAuthMode::Required,
+            ClientAuthArg::Optional => ClientAuthMode::Optional,
+        };
+        config.client_auth = Some(ClientAuth {
+            trust_anchors,
+            mode,
+        });
     }
     Ok(config)
 }
@@ -493,13 +527,15 @@ fn http_page(n: &Negotiated) -> String {
          signature: {}\n\
          hello_retry_request: {}\n\
          server_name: {}\n\
-         resumed: {}\n</pre>\n",
+         resumed: {}\n\
+         client_certificate: {}\n</pre>\n",
         cipher_suite_name(n.cipher_suite),
         n.group.map(group_name).unwrap_or("-"),
         n.signature_scheme.map(signature_scheme_name).unwrap_or("-"),
         if n.hello_retry_request { "yes" } else { "no" },
         http::html_escape(n.server_name.as_deref().unwrap_or("-")),
         resumed_text(n),
+        http::html_escape(&client_text(n)),
     );
     format!(
         "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
