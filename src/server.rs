@@ -453,6 +453,13 @@ impl RecvdClientHello {
             cx.negotiated.psk_mode = Some(psk_mode_name(p.mode));
             cx.negotiated.resumption_strategy = Some(p.strategy);
             cx.negotiated.client_identity = p.client_identity.clone();
+            if let Some(identity) = &p.client_identity {
+                cx.emit(Event::ClientAuthenticated {
+                    subject: &identity.subject,
+                    certificate_sha256: &identity.certificate_sha256,
+                    resumed: true,
+                });
+            }
         }
         // RFC 8446 §4.2.9: tickets are worth sending only to a client that
         // can use them in a mode we accept.
@@ -1064,6 +1071,11 @@ impl WaitCv {
             return Err(Error::BadCertificateVerify);
         }
         self.rest.transcript.add(bytes);
+        cx.emit(Event::ClientAuthenticated {
+            subject: &self.identity.subject,
+            certificate_sha256: &self.identity.certificate_sha256,
+            resumed: false,
+        });
         cx.negotiated.client_identity = Some(self.identity.clone());
         self.rest.client_identity = Some(self.identity);
         Ok(ServerState::WaitFinished(self.rest))

@@ -404,9 +404,17 @@ fn resume_with(strategy: Arc<dyn ResumptionStrategy>) {
     let mut identities = Vec::new();
     for round in 0..2 {
         let c = Connection::client(client.clone(), "localhost").unwrap();
-        let s = Connection::server(server.clone());
+        let trace = Recorder::default();
+        let s = Connection::server_with_observer(server.clone(), Box::new(trace.clone()));
         let mut pair = Pair::new(c, s);
         pair.drive().unwrap();
+        // The trace (and so --explain) says who the client is, both times.
+        assert!(
+            trace
+                .events()
+                .contains(&RecordedEvent::ClientAuthenticated("CN=client".into())),
+            "round {round}"
+        );
         let n = pair.server.negotiated();
         assert_eq!(n.resumed, round == 1);
         // A resumed handshake asks for no certificate (RFC 8446 §4.3.2)...

@@ -356,3 +356,36 @@ fn unexpected_message() {
     let transcript = lines.join("\n") + "\n";
     insta::assert_snapshot!("unexpected_message", transcript);
 }
+
+/// The scenario with mutual TLS: the server requires a client certificate
+/// from the demo CA; the client holds one only if `with_certificate`.
+fn mutual_tls_scenario(with_certificate: bool) -> Scenario {
+    let mut s = Scenario::new();
+    if with_certificate {
+        s.client.client_certificate = Some(minitls::testing::demo_client_certificate(&s.pki));
+    }
+    s.server.client_auth = Some(minitls::testing::client_auth(
+        &s.pki,
+        minitls::config::ClientAuthMode::Required,
+    ));
+    s
+}
+
+#[test]
+fn mutual_tls() {
+    let (transcript, pair) = mutual_tls_scenario(true).run("localhost", None);
+    assert_connected(&pair);
+    let identity = pair.server.negotiated().client_identity.clone();
+    assert_eq!(identity.unwrap().subject, "CN=client");
+    insta::assert_snapshot!("mutual_tls", transcript);
+}
+
+#[test]
+fn client_certificate_refused() {
+    let (transcript, pair) = mutual_tls_scenario(false).run("localhost", None);
+    assert_eq!(
+        pair.server.error(),
+        Some(&minitls::Error::CertificateRequired)
+    );
+    insta::assert_snapshot!("client_certificate_refused", transcript);
+}
