@@ -840,13 +840,7 @@ impl Negotiated {
             cx.send_handshake(&HandshakeMessage::EncryptedExtensions(encrypted_extensions))?;
         self.transcript.add(&bytes);
 
-        // RFC 8446 §4.3.2: "Servers which are authenticating with a
-        // resumption PSK MUST NOT send the CertificateRequest message in
-        // the main handshake"; when sent, it follows EncryptedExtensions.
-        let certificate_requested = self.psk.is_none() && self.config.client_auth.is_some();
-        if certificate_requested {
-            self.send_certificate_request(cx)?;
-        }
+        let certificate_requested = self.send_certificate_request(cx)?;
         // RFC 8446 §2.2: a PSK handshake is authenticated by the PSK, so no
         // Certificate and no CertificateVerify (and no signature to make).
         if self.psk.is_none() {
@@ -865,10 +859,9 @@ impl Negotiated {
         let application =
             derive_application_secrets(handshake_secret, &self.transcript.current(), cx);
         cx.install_write_key(&application.server, Epoch::Application(0))?;
-        let client_identity = self.psk.and_then(|p| p.client_identity);
         Ok(ServerState::WaitFlight2(WaitFinished {
             certificate_requested,
-            client_identity,
+            client_identity: self.psk.and_then(|p| p.client_identity),
             config: self.config,
             // Sessions are bound to the name, "" when the client sent none.
             server_name: self.server_name.unwrap_or_default(),
@@ -881,11 +874,19 @@ impl Negotiated {
     // ANCHOR_END: send_encrypted_flight
 
     // ANCHOR: send_certificate_request
-    /// CertificateRequest (RFC 8446 §4.3.2): an empty context (it "SHALL be
-    /// zero length" outside post-handshake authentication) and the one
-    /// signature scheme we verify, ed25519 ("The "signature_algorithms"
-    /// extension MUST be specified").
-    fn send_certificate_request(&mut self, cx: &mut Context) -> Result<(), Error> {
+    /// CertificateRequest (RFC 8446 §4.3.2), right after EncryptedExtensions,
+    /// when we want client certificates and authenticate with ours: an
+    /// empty context (it "SHALL be zero length" outside post-handshake
+    /// authentication) and the one signature scheme we verify, ed25519
+    /// ("The "signature_algorithms" extension MUST be specified").
+    /// Returns whether it was sent.
+    fn send_certificate_request(&mut self, cx: &mut Context) -> Result<bool, Error> {
+        // RFC 8446 §4.3.2: "Servers which are authenticating with a
+        // resumption PSK MUST NOT send the CertificateRequest message in
+        // the main handshake".
+        if self.psk.is_some() || self.config.client_auth.is_none() {
+            return Ok(false);
+        }
         let request = CertificateRequest {
             certificate_request_context: Vec::new(),
             extensions: CertificateRequestExtensions {
@@ -896,7 +897,7 @@ impl Negotiated {
         let bytes = cx.send_handshake(&HandshakeMessage::CertificateRequest(request))?;
         self.transcript.add(&bytes);
         cx.negotiated.certificate_requested = true;
-        Ok(())
+        Ok(true)
     }
     // ANCHOR_END: send_certificate_request
 

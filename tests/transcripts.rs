@@ -377,6 +377,8 @@ fn mutual_tls() {
     assert_connected(&pair);
     let identity = pair.server.negotiated().client_identity.clone();
     assert_eq!(identity.unwrap().subject, "CN=client");
+    // The book quotes the line where the server names the client.
+    let transcript = anchor_line(&transcript, "auth   client is", "client_authenticated");
     insta::assert_snapshot!("mutual_tls", transcript);
 }
 
@@ -387,5 +389,24 @@ fn client_certificate_refused() {
         pair.server.error(),
         Some(&minitls::Error::CertificateRequired)
     );
+    // The book quotes the server's alert.
+    let transcript = anchor_line(
+        &transcript,
+        "alert  server -> client: certificate_required",
+        "certificate_required_alert",
+    );
     insta::assert_snapshot!("client_certificate_refused", transcript);
+}
+
+/// `transcript` with the last line that starts with `prefix` (the server's
+/// view comes last) wrapped in `ANCHOR: name` / `ANCHOR_END: name`.
+fn anchor_line(transcript: &str, prefix: &str, name: &str) -> String {
+    let mut lines: Vec<String> = transcript.lines().map(str::to_string).collect();
+    let at = lines
+        .iter()
+        .rposition(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line starting {prefix:?}"));
+    lines.insert(at + 1, format!("ANCHOR_END: {name}"));
+    lines.insert(at, format!("ANCHOR: {name}"));
+    lines.join("\n") + "\n"
 }
