@@ -273,7 +273,7 @@ pub enum CertificateError {
     /// A critical extension we do not understand (RFC 5280 §4.2).
     UnsupportedCriticalExtension,
     /// The chain may not be used for what it was checked for (TLS server
-    /// authentication, so far): the leaf is a CA (cA=TRUE) or its keyUsage
+    /// or client authentication): the leaf is a CA (cA=TRUE) or its keyUsage
     /// lacks digitalSignature (RFC 5280 §4.2.1.9, §4.2.1.3), or an
     /// extKeyUsage on the path lacks the purpose, e.g. serverAuth (§4.2.1.12).
     InvalidUsage,
@@ -308,7 +308,10 @@ impl fmt::Display for CertificateError {
             UnsupportedCriticalExtension => {
                 write!(f, "certificate has an unsupported critical extension")
             }
-            InvalidUsage => write!(f, "certificate may not be used for a TLS server"),
+            InvalidUsage => write!(
+                f,
+                "certificate may not be used for this TLS role (a CA as leaf, or keyUsage/extKeyUsage forbid it)"
+            ),
             NotForClientAuth => write!(
                 f,
                 "client certificate lacks extKeyUsage clientAuth (RFC 5280 §4.2.1.12)"

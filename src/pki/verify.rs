@@ -66,6 +66,11 @@
 //! - extKeyUsage is honoured on every certificate of the path, not only on
 //!   the leaf (see `check_extended_key_usage`).
 //! - Revocation (CRLs, OCSP) is not checked.
+//!
+//! A server that asks for a client certificate (mutual TLS, RFC 8446
+//! §4.3.2) checks the client's chain with [`verify_client_chain`]: steps 1
+//! to 11 for [`KeyPurpose::ClientAuth`], no name (step 12), and the leaf
+//! must carry an extKeyUsage naming clientAuth.
 
 use std::net::IpAddr;
 
@@ -133,7 +138,7 @@ pub enum KeyPurpose {
     /// asks of a server's chain; the default everywhere in minitls.
     ServerAuth,
     /// `id-kp-clientAuth`: "TLS WWW client authentication". What a server
-    /// will ask of a client's chain once minitls does mutual TLS.
+    /// asks of a client's chain in mutual TLS ([`verify_client_chain`]).
     ClientAuth,
 }
 
