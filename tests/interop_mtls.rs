@@ -259,3 +259,19 @@ fn minitls_client_without_certificate_is_refused_by_openssl_s_server() {
         "{context}"
     );
 }
+
+#[test]
+fn minitls_client_without_certificate_reports_the_refusal() {
+    // No --send: the client still waits for the server's verdict on its
+    // (empty) Certificate, and exits non-zero with the alert.
+    let dir = TempDir::new("mtls-minitls-none");
+    let server = mutual_server(&dir, &["--resumption", "off"]);
+    let out = minitls_client(&dir, &server, &[]);
+    let context = format!("{out}\n{}", server.report());
+    assert!(!out.success(), "{context}");
+    assert!(
+        out.combined()
+            .contains("the server ended the connection: peer sent alert certificate_required"),
+        "{context}"
+    );
+}

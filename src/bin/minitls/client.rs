@@ -211,6 +211,15 @@ fn connect_once(args: &ClientArgs, client: &Client) -> Result<(), String> {
     if client.want_tickets {
         wait_for_tickets(&mut stream);
         print(format!("tickets received: {}", stream.tickets_received));
+    } else if stream.conn.negotiated().certificate_requested && args.send.is_none() {
+        // RFC 8446 Appendix E.1.2: a client asked for a certificate learns
+        // whether the server accepted it only from what comes next (a
+        // ticket, data, or an alert such as certificate_required): wait
+        // for it, up to a second, rather than report a success it cannot know.
+        wait_for_tickets(&mut stream);
+    }
+    if let Some(e) = stream.conn.error() {
+        return Err(format!("the server ended the connection: {e}"));
     }
     let _ = stream.close();
     Ok(())
