@@ -456,10 +456,111 @@ fn a_session_without_a_client_is_not_resumed_when_one_is_required() {
             server.client_auth = Some(client_auth(&pki, mode));
         }
         let c = Connection::client(client.clone(), "localhost").unwrap();
-        let mut pair = Pair::new(c, Connection::server(Arc::new(server)));
+        let trace = Recorder::default();
+        let s = Connection::server_with_observer(Arc::new(server), Box::new(trace.clone()));
+        let mut pair = Pair::new(c, s);
         pair.drive().unwrap();
         let n = pair.server.negotiated();
         assert!(!n.resumed, "round {round}");
         assert_eq!(n.client_identity.is_some(), round == 1);
+        if round == 1 {
+            assert_eq!(
+                support_rejections(&trace),
+                [minitls::resumption::Rejection::ClientNotAuthenticated.reason()]
+            );
+        }
     }
+}
+
+#[test]
+fn client_certificate_verify_with_another_scheme_is_illegal_parameter() {
+    // RFC 8446 §4.4.3: the algorithm must be one the CertificateRequest
+    // offered; ours offered only ed25519.
+    let mut t = Setup::mutual().pair();
+    let flight = ClientFlight::take(&mut t);
+    let mut messages = flight.messages.clone();
+    // msg_type(1) length(3), then SignatureScheme algorithm: 0x0807 -> 0x0403.
+    messages[1][4..6].copy_from_slice(&[0x04, 0x03]);
+    let result = t.pair.server.receive(&flight.reseal(&messages));
+    assert_failure!(
+        t.pair.server,
+        t.server,
+        result,
+        Error::IllegalParameter(IllegalParameter::SignatureSchemeNotOffered),
+        AlertDescription::IllegalParameter
+    );
+}
+
+/// A strategy that hands out its sessions with `peer_identity` replaced:
+/// what a corrupt store (or a session from another program) would give.
+struct Corrupting(StatefulStrategy, Vec<u8>);
+
+impl ResumptionStrategy for Corrupting {
+    fn name(&self) -> &'static str {
+        "stateful"
+    }
+    fn issue(
+        &self,
+        session: &minitls::resumption::Session,
+        rng: &mut dyn minitls::crypto::Rng,
+        now: UnixTime,
+    ) -> Option<Vec<u8>> {
+        self.0.issue(session, rng, now)
+    }
+    fn look_up(
+        &self,
+        identity: &[u8],
+        now: UnixTime,
+    ) -> Result<minitls::resumption::Session, minitls::resumption::Rejection> {
+        let mut session = self.0.look_up(identity, now)?;
+        session.peer_identity = self.1.clone();
+        Ok(session)
+    }
+    fn take(&self, identity: &[u8]) -> Result<(), minitls::resumption::Rejection> {
+        self.0.take(identity)
+    }
+    fn bytes_held(&self) -> usize {
+        self.0.bytes_held()
+    }
+}
+
+#[test]
+fn a_session_with_an_unreadable_client_identity_is_not_resumed() {
+    let strategy: Arc<dyn ResumptionStrategy> = Arc::new(Corrupting(
+        StatefulStrategy::in_memory(16),
+        vec![0xff, 1, 2],
+    ));
+    let pki = pki();
+    let mut server = server_config(&pki, SERVER_SEED);
+    server.client_auth = Some(client_auth(&pki, ClientAuthMode::Optional));
+    server.resumption = Some(strategy);
+    let server = Arc::new(server);
+    let mut client = client_config(&pki, CLIENT_SEED);
+    client.client_certificate = Some(demo_client_certificate(&pki));
+    let client = Arc::new(client);
+    for round in 0..2 {
+        let trace = Recorder::default();
+        let c = Connection::client(client.clone(), "localhost").unwrap();
+        let s = Connection::server_with_observer(server.clone(), Box::new(trace.clone()));
+        let mut pair = Pair::new(c, s);
+        pair.drive().unwrap();
+        assert!(!pair.server.negotiated().resumed, "round {round}");
+        if round == 1 {
+            let reasons = support_rejections(&trace);
+            assert_eq!(
+                reasons,
+                [minitls::resumption::Rejection::Unreadable.reason()]
+            );
+        }
+    }
+}
+
+fn support_rejections(trace: &Recorder) -> Vec<&'static str> {
+    use minitls::trace::ResumptionEvent;
+    (trace.events().into_iter())
+        .filter_map(|e| match e {
+            RecordedEvent::Resumption(ResumptionEvent::Rejected { reason, .. }) => Some(reason),
+            _ => None,
+        })
+        .collect()
 }
