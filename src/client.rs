@@ -1065,3 +1065,89 @@ impl Connected {
     }
     // ANCHOR_END: client_key_update
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::FixedClock;
+    use crate::testing::{FIXED_NOW, SeededRng, demo_client_certificate, demo_pki};
+    use crate::trace::{RecordedEvent, Recorder};
+
+    /// The messages sent: name and bytes.
+    type Sent = Vec<(&'static str, Vec<u8>)>;
+
+    /// What `send_client_certificate` sends for `request`, with our
+    /// certificate configured: the messages, and the transcript hash
+    /// after the Certificate.
+    fn answer(ed25519_accepted: bool) -> (Sent, Vec<u8>, ClientConfig) {
+        let pki = demo_pki(1);
+        let mut config = ClientConfig::new(pki.trust_anchors());
+        config.client_certificate = Some(demo_client_certificate(&pki));
+        let recorder = Recorder::default();
+        let mut cx = Context::new(
+            true,
+            SeededRng::shared(5),
+            Arc::new(FixedClock(FIXED_NOW)),
+            Box::new(recorder.clone()),
+        );
+        let mut transcript = Transcript::new();
+        let request = CertificateRequested {
+            certificate_request_context: vec![7],
+            ed25519_accepted,
+        };
+        send_client_certificate(&config, &mut transcript, request, &mut cx).unwrap();
+        let sent: Sent = (recorder.events().into_iter())
+            .filter_map(|e| match e {
+                RecordedEvent::MessageSent(name, bytes) => Some((name, bytes)),
+                _ => None,
+            })
+            .collect();
+        let mut after_certificate = Transcript::new();
+        after_certificate.add(&sent[0].1);
+        let hash = after_certificate.current().as_bytes().to_vec();
+        (sent, hash, config)
+    }
+
+    #[test]
+    fn a_request_without_ed25519_gets_an_empty_certificate() {
+        // RFC 8446 §4.4.2: no suitable certificate, so none, and no
+        // CertificateVerify (§4.4.3); the context is echoed.
+        let (sent, _, _) = answer(false);
+        assert_eq!(sent, [("Certificate", vec![11, 0, 0, 5, 1, 7, 0, 0, 0])]);
+    }
+
+    #[test]
+    fn a_request_with_ed25519_gets_our_chain_and_a_client_signature() {
+        let (sent, hash, config) = answer(true);
+        let names: Vec<&str> = sent.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, ["Certificate", "CertificateVerify"]);
+        let ours = config.client_certificate.unwrap();
+        let HandshakeMessage::Certificate(certificate) =
+            HandshakeMessage::decode(&sent[0].1).unwrap()
+        else {
+            panic!("not a Certificate");
+        };
+        assert_eq!(certificate.certificate_request_context, [7]);
+        assert_eq!(
+            certificate.certificate_list[0].cert_data,
+            ours.certificate_chain[0]
+        );
+        let HandshakeMessage::CertificateVerify(verify) =
+            HandshakeMessage::decode(&sent[1].1).unwrap()
+        else {
+            panic!("not a CertificateVerify");
+        };
+        let public = ours.private_key.public_key();
+        // Signed under the client's context string (RFC 8446 §4.4.3), not the server's.
+        assert!(crypto::ed25519_verify(
+            &public,
+            &signed_content(CLIENT_CONTEXT, &hash),
+            &verify.signature
+        ));
+        assert!(!crypto::ed25519_verify(
+            &public,
+            &signed_content(SERVER_CONTEXT, &hash),
+            &verify.signature
+        ));
+    }
+}
