@@ -100,4 +100,25 @@ mod tests {
         assert_eq!(long.encode().unwrap().len(), 1 + long.subject.len() + 32);
         assert!(PeerIdentity::decode(&bytes[..bytes.len() - 1]).is_err());
     }
+
+    #[test]
+    fn the_largest_session_with_a_client_fits_a_redis_value() {
+        use crate::key_schedule::Secret;
+        use crate::resumption::Session;
+        use crate::time::UnixTime;
+        let identity = PeerIdentity::new(&"x".repeat(1000), [9; 32]);
+        let session = Session {
+            cipher_suite: crate::messages::TLS_CHACHA20_POLY1305_SHA256,
+            psk: Secret::from_bytes([1; 32]),
+            created_at: UnixTime(0),
+            ticket_lifetime: 7200,
+            ticket_age_add: 0,
+            server_name: "n".repeat(255),
+            peer_identity: identity.encode().unwrap(),
+        };
+        let encoded = session.encode().unwrap();
+        let with_magic = crate::resumption::redis::MAGIC.len() + encoded.len();
+        assert!(with_magic <= crate::resumption::redis::MAX_VALUE_LEN);
+        assert_eq!(Session::decode(&encoded).unwrap(), session);
+    }
 }
