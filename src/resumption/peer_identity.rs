@@ -51,7 +51,8 @@ impl PeerIdentity {
     }
 
     // ANCHOR: peer_identity_encode
-    /// The `PeerIdentity` structure above, for `Session.peer_identity`.
+    /// `struct { opaque subject<1..2^8-1>; opaque certificate_sha256[32]; }`
+    /// (see the module documentation), for `Session.peer_identity`.
     pub fn encode(&self) -> Result<Vec<u8>, Error> {
         let mut w = Writer::new();
         w.opaque_u8(self.subject.as_bytes());
