@@ -94,7 +94,8 @@ use crate::handshake::keys::{
 use crate::handshake::psk::{binder, psk_mode_name};
 use crate::handshake::traffic::ApplicationTraffic;
 use crate::key_schedule::{Secret, resumption_psk};
-use crate::messages::certificate_verify::{SERVER_CONTEXT, signed_content};
+use crate::messages::CertificateEntry;
+use crate::messages::certificate_verify::{CLIENT_CONTEXT, SERVER_CONTEXT, signed_content};
 use crate::messages::extensions::{
     Extension, KeyShareEntry, ReceivedExtension, check_host_name, extension_type as et, types,
 };
@@ -265,8 +266,8 @@ impl ClientState {
             }
             (S::WaitCertCr(s), M::Certificate(m)) => s.0.handle_certificate(m, bytes, cx, None),
             (S::WaitCert(s), M::Certificate(m)) => {
-                let context = Some(s.certificate_request_context);
-                s.expected.handle_certificate(m, bytes, cx, context)
+                let request = Some(s.certificate_request);
+                s.expected.handle_certificate(m, bytes, cx, request)
             }
             (S::WaitCertificateVerify(s), M::CertificateVerify(m)) => {
                 s.handle_certificate_verify(m, bytes, cx)
@@ -778,7 +779,7 @@ impl WaitEncryptedExtensions {
                 server_name: self.server_name,
                 transcript: self.transcript,
                 secrets: self.secrets,
-                certificate_request_context: None,
+                certificate_request: None,
             }));
         }
         Ok(ClientState::WaitCertCr(WaitCertCr(CertificateExpected {
@@ -847,8 +848,17 @@ pub(crate) struct WaitCertCr(CertificateExpected);
 /// WAIT_CERT: the server asked for our certificate; its Certificate is next.
 pub(crate) struct WaitCert {
     expected: CertificateExpected,
-    /// The CertificateRequest's context, echoed in our Certificate (RFC 8446 §4.4.2).
+    certificate_request: CertificateRequested,
+}
+
+/// What we keep of a CertificateRequest until we answer it, after the
+/// server's Finished (RFC 8446 §4.4.2).
+pub(crate) struct CertificateRequested {
+    /// Echoed in our Certificate (RFC 8446 §4.4.2).
     certificate_request_context: Vec<u8>,
+    /// Its signature_algorithms lists ed25519, the only scheme we sign
+    /// with: without it we have no suitable certificate.
+    ed25519_accepted: bool,
 }
 
 impl WaitCertCr {
@@ -857,18 +867,23 @@ impl WaitCertCr {
         mut self,
         request: CertificateRequest,
         bytes: &[u8],
-        _cx: &mut Context,
+        cx: &mut Context,
     ) -> Result<ClientState, Error> {
         // RFC 8446 §4.3.2: "The "signature_algorithms" extension MUST be specified".
-        if request.extensions.signature_algorithms.is_none() {
+        let Some(schemes) = &request.extensions.signature_algorithms else {
             return Err(Error::MissingExtension(
                 MissingExtension::CertificateRequestSignatureAlgorithms,
             ));
-        }
+        };
+        let ed25519_accepted = schemes.contains(&ED25519);
         self.0.transcript.add(bytes);
+        cx.negotiated.certificate_requested = true;
         Ok(ClientState::WaitCert(WaitCert {
             expected: self.0,
-            certificate_request_context: request.certificate_request_context,
+            certificate_request: CertificateRequested {
+                certificate_request_context: request.certificate_request_context,
+                ed25519_accepted,
+            },
         }))
     }
     // ANCHOR_END: handle_certificate_request
@@ -877,13 +892,13 @@ impl WaitCertCr {
 impl CertificateExpected {
     // ANCHOR: handle_certificate
     /// The server's Certificate, in WAIT_CERT_CR or WAIT_CERT; the latter
-    /// passes the context of the CertificateRequest it answers.
+    /// passes the CertificateRequest we will answer.
     fn handle_certificate(
         mut self,
         certificate: Certificate,
         bytes: &[u8],
         cx: &mut Context,
-        certificate_request_context: Option<Vec<u8>>,
+        certificate_request: Option<CertificateRequested>,
     ) -> Result<ClientState, Error> {
         let server_public_key =
             check_server_certificate(&certificate, &self.config, &self.server_name, cx)?;
@@ -894,7 +909,7 @@ impl CertificateExpected {
             transcript: self.transcript,
             secrets: self.secrets,
             server_public_key,
-            certificate_request_context,
+            certificate_request,
         }))
     }
     // ANCHOR_END: handle_certificate
@@ -943,8 +958,8 @@ pub(crate) struct WaitCertificateVerify {
     transcript: Transcript,
     secrets: HandshakeSecrets,
     server_public_key: [u8; 32],
-    /// The CertificateRequest's context, when the server asked for our certificate.
-    certificate_request_context: Option<Vec<u8>>,
+    /// The CertificateRequest, when the server asked for our certificate.
+    certificate_request: Option<CertificateRequested>,
 }
 
 impl WaitCertificateVerify {
@@ -974,7 +989,7 @@ impl WaitCertificateVerify {
             server_name: self.server_name,
             transcript: self.transcript,
             secrets: self.secrets,
-            certificate_request_context: self.certificate_request_context,
+            certificate_request: self.certificate_request,
         }))
     }
     // ANCHOR_END: handle_certificate_verify
@@ -986,8 +1001,8 @@ pub(crate) struct WaitFinished {
     server_name: String,
     transcript: Transcript,
     secrets: HandshakeSecrets,
-    /// The CertificateRequest's context, when the server asked for our certificate.
-    certificate_request_context: Option<Vec<u8>>,
+    /// The CertificateRequest, when the server asked for our certificate.
+    certificate_request: Option<CertificateRequested>,
 }
 
 impl WaitFinished {
@@ -1011,15 +1026,8 @@ impl WaitFinished {
             derive_application_secrets(handshake_secret, &self.transcript.current(), cx);
         cx.install_read_key(&application.server, Epoch::Application(0));
 
-        if let Some(context) = self.certificate_request_context.take() {
-            // RFC 8446 §4.4.2: with no suitable certificate, the client MUST
-            // send a Certificate message containing no certificates.
-            let empty = HandshakeMessage::Certificate(Certificate {
-                certificate_request_context: context,
-                certificate_list: Vec::new(),
-            });
-            let bytes = cx.send_handshake(&empty)?;
-            self.transcript.add(&bytes);
+        if let Some(request) = self.certificate_request.take() {
+            send_client_certificate(&self.config, &mut self.transcript, request, cx)?;
         }
         let ours = finished_for(&client_handshake, &self.transcript.current());
         let bytes = cx.send_handshake(&HandshakeMessage::Finished(ours))?;
@@ -1041,6 +1049,48 @@ impl WaitFinished {
     }
     // ANCHOR_END: handle_finished
 }
+
+// ANCHOR: send_client_certificate
+/// Our answer to a CertificateRequest, under the handshake keys before
+/// our Finished (RFC 8446 §4.4.2, §4.4.3): our chain and a
+/// CertificateVerify under the client's context string, or, with no
+/// suitable certificate, "a Certificate message containing no
+/// certificates" and no CertificateVerify.
+fn send_client_certificate(
+    config: &ClientConfig,
+    transcript: &mut Transcript,
+    request: CertificateRequested,
+    cx: &mut Context,
+) -> Result<(), Error> {
+    let ours = (config.client_certificate.as_ref()).filter(|_| request.ed25519_accepted);
+    let certificate = Certificate {
+        certificate_request_context: request.certificate_request_context,
+        certificate_list: (ours.iter())
+            .flat_map(|c| c.certificate_chain.iter())
+            .map(|der| CertificateEntry {
+                cert_data: der.clone(),
+                extensions: Vec::new(),
+            })
+            .collect(),
+    };
+    let bytes = cx.send_handshake(&HandshakeMessage::Certificate(certificate))?;
+    transcript.add(&bytes);
+    let Some(ours) = ours else {
+        return Ok(());
+    };
+    let content = signed_content(CLIENT_CONTEXT, transcript.current().as_bytes());
+    let signature = ours.private_key.sign(&content);
+    cx.operation(Operation::Ed25519Sign);
+    let verify = CertificateVerify {
+        algorithm: ED25519,
+        signature: signature.to_vec(),
+    };
+    let bytes = cx.send_handshake(&HandshakeMessage::CertificateVerify(verify))?;
+    transcript.add(&bytes);
+    cx.negotiated.client_certificate_sent = true;
+    Ok(())
+}
+// ANCHOR_END: send_client_certificate
 
 /// CONNECTED: application keys in both directions.
 pub(crate) struct Connected {
@@ -1098,4 +1148,90 @@ impl Connected {
         Ok(ClientState::Connected(self))
     }
     // ANCHOR_END: client_key_update
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::FixedClock;
+    use crate::testing::{FIXED_NOW, SeededRng, demo_client_certificate, demo_pki};
+    use crate::trace::{RecordedEvent, Recorder};
+
+    /// The messages sent: name and bytes.
+    type Sent = Vec<(&'static str, Vec<u8>)>;
+
+    /// What `send_client_certificate` sends for `request`, with our
+    /// certificate configured: the messages, and the transcript hash
+    /// after the Certificate.
+    fn answer(ed25519_accepted: bool) -> (Sent, Vec<u8>, ClientConfig) {
+        let pki = demo_pki(1);
+        let mut config = ClientConfig::new(pki.trust_anchors());
+        config.client_certificate = Some(demo_client_certificate(&pki));
+        let recorder = Recorder::default();
+        let mut cx = Context::new(
+            true,
+            SeededRng::shared(5),
+            Arc::new(FixedClock(FIXED_NOW)),
+            Box::new(recorder.clone()),
+        );
+        let mut transcript = Transcript::new();
+        let request = CertificateRequested {
+            certificate_request_context: vec![7],
+            ed25519_accepted,
+        };
+        send_client_certificate(&config, &mut transcript, request, &mut cx).unwrap();
+        let sent: Sent = (recorder.events().into_iter())
+            .filter_map(|e| match e {
+                RecordedEvent::MessageSent(name, bytes) => Some((name, bytes)),
+                _ => None,
+            })
+            .collect();
+        let mut after_certificate = Transcript::new();
+        after_certificate.add(&sent[0].1);
+        let hash = after_certificate.current().as_bytes().to_vec();
+        (sent, hash, config)
+    }
+
+    #[test]
+    fn a_request_without_ed25519_gets_an_empty_certificate() {
+        // RFC 8446 §4.4.2: no suitable certificate, so none, and no
+        // CertificateVerify (§4.4.3); the context is echoed.
+        let (sent, _, _) = answer(false);
+        assert_eq!(sent, [("Certificate", vec![11, 0, 0, 5, 1, 7, 0, 0, 0])]);
+    }
+
+    #[test]
+    fn a_request_with_ed25519_gets_our_chain_and_a_client_signature() {
+        let (sent, hash, config) = answer(true);
+        let names: Vec<&str> = sent.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, ["Certificate", "CertificateVerify"]);
+        let ours = config.client_certificate.unwrap();
+        let HandshakeMessage::Certificate(certificate) =
+            HandshakeMessage::decode(&sent[0].1).unwrap()
+        else {
+            panic!("not a Certificate");
+        };
+        assert_eq!(certificate.certificate_request_context, [7]);
+        assert_eq!(
+            certificate.certificate_list[0].cert_data,
+            ours.certificate_chain[0]
+        );
+        let HandshakeMessage::CertificateVerify(verify) =
+            HandshakeMessage::decode(&sent[1].1).unwrap()
+        else {
+            panic!("not a CertificateVerify");
+        };
+        let public = ours.private_key.public_key();
+        // Signed under the client's context string (RFC 8446 §4.4.3), not the server's.
+        assert!(crypto::ed25519_verify(
+            &public,
+            &signed_content(CLIENT_CONTEXT, &hash),
+            &verify.signature
+        ));
+        assert!(!crypto::ed25519_verify(
+            &public,
+            &signed_content(SERVER_CONTEXT, &hash),
+            &verify.signature
+        ));
+    }
 }

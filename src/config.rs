@@ -53,6 +53,39 @@ pub struct ClientConfig {
     /// default) sends no ALPN extension. Each name is 1 to 255 bytes; the
     /// connection refuses to start otherwise.
     pub alpn_protocols: Vec<Vec<u8>>,
+    /// The certificate and key to answer a CertificateRequest with (RFC
+    /// 8446 §4.4.2); `None` answers with an empty Certificate.
+    pub client_certificate: Option<ClientCertificate>,
+}
+
+/// A client's certificate chain and the key of its leaf, for mutual TLS.
+#[derive(Clone)]
+pub struct ClientCertificate {
+    /// DER certificates, leaf first, as sent in the Certificate message.
+    pub certificate_chain: Vec<Vec<u8>>,
+    /// The Ed25519 key of the leaf certificate: it signs CertificateVerify.
+    pub private_key: Ed25519PrivateKey,
+}
+
+/// Whether a server that asks for a client certificate insists on one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientAuthMode {
+    /// An empty client Certificate is `certificate_required` (RFC 8446 §4.4.2.4).
+    Required,
+    /// An empty client Certificate lets the handshake go on, the client
+    /// unauthenticated (RFC 8446 §4.4.2.4: "MAY ... continue the handshake
+    /// without client authentication").
+    Optional,
+}
+
+/// A server's side of mutual TLS: send a CertificateRequest (RFC 8446
+/// §4.3.2) in every full handshake and check the answer against these CAs.
+#[derive(Clone, Debug)]
+pub struct ClientAuth {
+    /// The CAs a client's chain must lead to.
+    pub trust_anchors: TrustAnchors,
+    /// Whether a client without a certificate is refused.
+    pub mode: ClientAuthMode,
 }
 
 impl ClientConfig {
@@ -69,6 +102,7 @@ impl ClientConfig {
             psk_modes: vec![PSK_DHE_KE],
             initial_key_share: true,
             alpn_protocols: Vec::new(),
+            client_certificate: None,
         }
     }
 }
@@ -107,6 +141,8 @@ pub struct ServerConfig {
     /// (the default) ignores the client's offer, as a server without ALPN
     /// does. (`minitls server` passes `http/1.1` unless told otherwise.)
     pub alpn_protocols: Vec<Vec<u8>>,
+    /// Ask clients for a certificate (mutual TLS); `None` never asks.
+    pub client_auth: Option<ClientAuth>,
 }
 
 impl ServerConfig {
@@ -128,6 +164,7 @@ impl ServerConfig {
             ticket_age_tolerance_ms: 10_000,
             max_psk_identities: 4,
             alpn_protocols: Vec::new(),
+            client_auth: None,
         }
     }
 }

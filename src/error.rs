@@ -40,7 +40,8 @@
 //! | `bad_record_mac` | [`Error::BadRecordMac`] (past the limit of skipped early data, too) | `tests/negative.rs::tampered_record_is_bad_record_mac`, `tests/negative.rs::rejected_early_data_is_skipped_up_to_the_limit` |
 //! | `record_overflow` | [`Error::RecordOverflow`] | `tests/negative.rs::oversized_record_is_record_overflow` |
 //! | `handshake_failure` | [`Error::NoCommonParameters`] (a [`NoCommonParameters`]: no common suite, signature scheme or group) | `tests/negative.rs::no_common_suite_is_handshake_failure` |
-//! | `bad_certificate` | name mismatch, bad signature, not a CA, malformed DER | `tests/cert_validation.rs` |
+//! | `bad_certificate` | name mismatch, bad signature, not a CA, malformed DER, a client leaf without extKeyUsage clientAuth | `tests/cert_validation.rs`, `tests/mutual_tls.rs` |
+//! | `certificate_required` | [`Error::CertificateRequired`] (an empty client Certificate when the server requires one) | `tests/mutual_tls.rs` |
 //! | `unsupported_certificate` | a key or signature algorithm other than Ed25519, a chain not usable by a TLS server | `tests/cert_validation.rs` |
 //! | `certificate_expired` | outside notBefore..notAfter | `tests/cert_validation.rs` |
 //! | `unknown_ca` | no path to a trust anchor | `tests/cert_validation.rs` |
@@ -273,10 +274,14 @@ pub enum CertificateError {
     /// A critical extension we do not understand (RFC 5280 §4.2).
     UnsupportedCriticalExtension,
     /// The chain may not be used for what it was checked for (TLS server
-    /// authentication, so far): the leaf is a CA (cA=TRUE) or its keyUsage
+    /// or client authentication): the leaf is a CA (cA=TRUE) or its keyUsage
     /// lacks digitalSignature (RFC 5280 §4.2.1.9, §4.2.1.3), or an
     /// extKeyUsage on the path lacks the purpose, e.g. serverAuth (§4.2.1.12).
     InvalidUsage,
+    /// A client's leaf certificate whose extKeyUsage does not name
+    /// clientAuth, or that has no extKeyUsage at all: minitls's server
+    /// requires the extension on a client leaf (RFC 5280 §4.2.1.12).
+    NotForClientAuth,
 }
 
 impl fmt::Display for CertificateError {
@@ -304,7 +309,14 @@ impl fmt::Display for CertificateError {
             UnsupportedCriticalExtension => {
                 write!(f, "certificate has an unsupported critical extension")
             }
-            InvalidUsage => write!(f, "certificate may not be used for a TLS server"),
+            InvalidUsage => write!(
+                f,
+                "certificate may not be used for this TLS role (a CA as leaf, or keyUsage/extKeyUsage forbid it)"
+            ),
+            NotForClientAuth => write!(
+                f,
+                "client certificate lacks extKeyUsage clientAuth (RFC 5280 §4.2.1.12)"
+            ),
         }
     }
 }
@@ -492,6 +504,9 @@ pub enum IllegalParameter {
     /// The server chose an application protocol we did not offer (RFC 7301
     /// §3.2: it selects among those the client advertised).
     ApplicationProtocolNotOffered,
+    /// The client's Certificate does not echo our CertificateRequest's
+    /// certificate_request_context (RFC 8446 §4.4.2).
+    ClientCertificateRequestContext,
 }
 
 impl fmt::Display for IllegalParameter {
@@ -559,6 +574,9 @@ impl fmt::Display for IllegalParameter {
             }
             ApplicationProtocolNotOffered => {
                 "server chose an application protocol we did not offer (RFC 7301 §3.2)"
+            }
+            ClientCertificateRequestContext => {
+                "client Certificate does not echo the certificate_request_context (RFC 8446 §4.4.2)"
             }
         })
     }
@@ -709,6 +727,9 @@ pub enum Error {
     BadBinder,
     /// The server sent an empty Certificate (RFC 8446 §4.4.2.4).
     EmptyCertificate,
+    /// The client answered our CertificateRequest with an empty
+    /// Certificate, and the server requires one (RFC 8446 §4.4.2.4).
+    CertificateRequired,
     /// The certificate chain was refused.
     Certificate(CertificateError),
     /// The client offers application protocols and the server supports
@@ -746,6 +767,9 @@ impl Error {
             Error::BadCertificateVerify => A::DecryptError,
             Error::BadBinder => A::DecryptError,
             Error::EmptyCertificate => A::DecodeError,
+            // RFC 8446 §4.4.2.4: the server MAY "abort the handshake with a
+            // "certificate_required" alert".
+            Error::CertificateRequired => A::CertificateRequired,
             Error::Certificate(c) => match c {
                 C::Malformed(_) => A::BadCertificate,
                 C::UnknownIssuer => A::UnknownCa,
@@ -758,6 +782,11 @@ impl Error {
                 C::UnsupportedAlgorithm => A::UnsupportedCertificate,
                 C::UnsupportedCriticalExtension => A::UnsupportedCertificate,
                 C::InvalidUsage => A::UnsupportedCertificate,
+                // RFC 8446 §4.4.2.4 leaves the alert open ("an appropriate
+                // certificate-related alert", by default
+                // unsupported_certificate); minitls says bad_certificate for
+                // a certificate of a supported type issued for another use.
+                C::NotForClientAuth => A::BadCertificate,
             },
             Error::NoApplicationProtocol => A::NoApplicationProtocol,
             Error::Internal(_) => A::InternalError,
@@ -804,6 +833,10 @@ impl fmt::Display for Error {
             Error::EmptyCertificate => {
                 write!(f, "server sent an empty Certificate (RFC 8446 §4.4.2.4)")
             }
+            Error::CertificateRequired => write!(
+                f,
+                "client sent no certificate, and one is required (RFC 8446 §4.4.2.4)"
+            ),
             Error::Certificate(c) => write!(f, "{c}"),
             Error::NoApplicationProtocol => write!(
                 f,

@@ -309,6 +309,7 @@ fn alert_meaning(alert: AlertDescription) -> &'static str {
         MissingExtension => "a required extension was missing",
         UnsupportedExtension => "an extension was sent that was not offered",
         InternalError => "a local error unrelated to the peer",
+        CertificateRequired => "a client certificate was wanted but none was provided",
         _ => "see RFC 8446 §6.2",
     }
 }
@@ -361,6 +362,22 @@ impl Observer for Explainer {
             }
             Event::Operation(op) => self.line(&format!("crypto {}", operation_text(*op))),
             Event::Resumption(r) => self.line(&format!("resume {}", resumption_text(r))),
+            Event::ClientAuthenticated {
+                subject,
+                certificate_sha256,
+                resumed,
+            } => {
+                let how = if *resumed {
+                    "remembered by the resumed session (RFC 8446 §2.2)"
+                } else {
+                    "proved by its CertificateVerify (RFC 8446 §4.4.3)"
+                };
+                self.line(&format!(
+                    "auth   client is {} (certificate sha256 {}), {how}",
+                    subject.escape_default(),
+                    hex::encode(certificate_sha256)
+                ));
+            }
         }
     }
 }

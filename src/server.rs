@@ -48,19 +48,26 @@
 //! | START | `ServerState::Start` | `handle_client_hello` |
 //! | RECVD_CH | `ServerState::RecvdClientHello` | `select_parameters` (no input): NEGOTIATED, or START after a HelloRetryRequest |
 //! | NEGOTIATED | `ServerState::Negotiated` | `send_server_flight` (no input) |
-//! | WAIT_FLIGHT2 | `ServerState::WaitFlight2` | no client auth, no 0-RTT: straight on (no input) |
+//! | WAIT_FLIGHT2 | `ServerState::WaitFlight2` | no 0-RTT: on to WAIT_CERT if we sent a CertificateRequest, else to WAIT_FINISHED (no input) |
+//! | WAIT_CERT | `ServerState::WaitCert` | `handle_client_certificate`: WAIT_CV, or WAIT_FINISHED after an empty Certificate |
+//! | WAIT_CV | `ServerState::WaitCertificateVerify` | `handle_client_certificate_verify` |
 //! | WAIT_FINISHED | `ServerState::WaitFinished` | `handle_finished`, then `send_tickets` |
 //! | CONNECTED | `ServerState::Connected` | `handle_key_update` |
 //!
-//! minitls's server never asks for a client certificate and never accepts
-//! 0-RTT, so WAIT_EOED, WAIT_CERT and WAIT_CV are not reached. When it
-//! accepts a PSK (`choose_psk`), NEGOTIATED sends no Certificate or
-//! CertificateVerify, and after the client's Finished it issues tickets
-//! with its resumption strategy (`send_tickets`).
+//! minitls's server never accepts 0-RTT, so WAIT_EOED is not reached. It
+//! asks for a client certificate (mutual TLS) only when configured with
+//! `ServerConfig::client_auth`, and only in a full handshake (RFC 8446
+//! §4.3.2); then the client's Certificate and CertificateVerify take the
+//! WAIT_CERT and WAIT_CV arrows. When it accepts a PSK (`choose_psk`),
+//! NEGOTIATED sends no CertificateRequest, Certificate or
+//! CertificateVerify, and the client is who the session says it was. After
+//! the client's Finished it issues tickets with its resumption strategy
+//! (`send_tickets`), each remembering the client's identity.
 
 use std::sync::Arc;
 
 use crate::codec::U16Set;
+use crate::config::ClientAuthMode;
 use crate::config::ServerConfig;
 use crate::crypto;
 use crate::error::{
@@ -77,7 +84,7 @@ use crate::handshake::keys::{
 use crate::handshake::psk::{psk_mode_name, verify_binder};
 use crate::handshake::traffic::ApplicationTraffic;
 use crate::key_schedule::{Secret, TrafficSecret, resumption_psk};
-use crate::messages::certificate_verify::{SERVER_CONTEXT, signed_content};
+use crate::messages::certificate_verify::{CLIENT_CONTEXT, SERVER_CONTEXT, signed_content};
 use crate::messages::extensions::{KeyShareEntry, extension_type as et};
 use crate::messages::extensions::{OfferedPsks, PskIdentity};
 use crate::messages::{
@@ -86,7 +93,10 @@ use crate::messages::{
     HelloRetryRequestExtensions, KeyUpdate, ServerHello, ServerHelloExtensions,
     TLS_CHACHA20_POLY1305_SHA256, TLS12, TLS13, X25519,
 };
+use crate::messages::{CertificateRequest, CertificateRequestExtensions};
 use crate::messages::{NewSessionTicket, NewSessionTicketExtensions, PSK_DHE_KE, PSK_KE};
+use crate::pki::verify::verify_client_chain;
+use crate::resumption::peer_identity::PeerIdentity;
 use crate::resumption::{MAX_TICKET_LIFETIME, Rejection, ResumptionStrategy, Session};
 use crate::time::UnixTime;
 use crate::trace::{Epoch, Operation};
@@ -99,6 +109,8 @@ pub(crate) enum ServerState {
     RecvdClientHello(RecvdClientHello), // RECVD_CH
     Negotiated(Negotiated),             // NEGOTIATED
     WaitFlight2(WaitFinished),          // WAIT_FLIGHT2
+    WaitCert(WaitFinished),             // WAIT_CERT
+    WaitCertificateVerify(WaitCv),      // WAIT_CV
     WaitFinished(WaitFinished),         // WAIT_FINISHED
     Connected(Connected),               // CONNECTED
     Closed,                             // after an error (sticky)
@@ -115,6 +127,12 @@ pub const SERVER_TRANSITIONS: &[(&str, &str, &str)] = &[
         "WAIT_FLIGHT2",
     ),
     ("WAIT_FLIGHT2", "(no client auth)", "WAIT_FINISHED"),
+    // Mutual TLS: we sent a CertificateRequest (RFC 8446 §4.3.2).
+    ("WAIT_FLIGHT2", "(client auth)", "WAIT_CERT"),
+    ("WAIT_CERT", "Certificate", "WAIT_CV"),
+    // An empty Certificate, when the client's certificate is optional.
+    ("WAIT_CERT", "Certificate", "WAIT_FINISHED"),
+    ("WAIT_CV", "CertificateVerify", "WAIT_FINISHED"),
     // Then NewSessionTicket, when a resumption strategy is configured.
     ("WAIT_FINISHED", "Finished", "CONNECTED"),
     ("CONNECTED", "KeyUpdate", "CONNECTED"),
@@ -134,6 +152,8 @@ impl ServerState {
             ServerState::RecvdClientHello(_) => "RECVD_CH",
             ServerState::Negotiated(_) => "NEGOTIATED",
             ServerState::WaitFlight2(_) => "WAIT_FLIGHT2",
+            ServerState::WaitCert(_) => "WAIT_CERT",
+            ServerState::WaitCertificateVerify(_) => "WAIT_CV",
             ServerState::WaitFinished(_) => "WAIT_FINISHED",
             ServerState::Connected(_) => "CONNECTED",
             ServerState::Closed => "CLOSED",
@@ -175,7 +195,11 @@ impl ServerState {
         Ok(match self {
             ServerState::RecvdClientHello(s) => (s.select_parameters(cx)?, true),
             ServerState::Negotiated(s) => (s.send_server_flight(cx)?, true),
-            // We never request a client certificate: straight to WAIT_FINISHED.
+            // Appendix A.2: "Client auth" leads to WAIT_CERT, "No auth" to
+            // WAIT_FINISHED.
+            ServerState::WaitFlight2(s) if s.certificate_requested => {
+                (ServerState::WaitCert(s), true)
+            }
             ServerState::WaitFlight2(s) => (ServerState::WaitFinished(s), true),
             other => (other, false),
         })
@@ -188,6 +212,8 @@ impl ServerState {
     pub(crate) fn expects(&self, msg_type: u8) -> bool {
         let expected = match self {
             ServerState::Start(_) => HandshakeType::ClientHello,
+            ServerState::WaitCert(_) => HandshakeType::Certificate,
+            ServerState::WaitCertificateVerify(_) => HandshakeType::CertificateVerify,
             ServerState::WaitFinished(_) => HandshakeType::Finished,
             ServerState::Connected(_) => HandshakeType::KeyUpdate,
             _ => return false,
@@ -207,6 +233,10 @@ impl ServerState {
         use ServerState as S;
         match (self, message) {
             (S::Start(s), M::ClientHello(m)) => s.handle_client_hello(m, bytes, cx),
+            (S::WaitCert(s), M::Certificate(m)) => s.handle_client_certificate(m, bytes, cx),
+            (S::WaitCertificateVerify(s), M::CertificateVerify(m)) => {
+                s.handle_client_certificate_verify(m, bytes, cx)
+            }
             (S::WaitFinished(s), M::Finished(m)) => s.handle_finished(m, bytes, cx),
             (S::Connected(s), M::KeyUpdate(m)) => s.handle_key_update(m, cx),
             // RFC 8446 §4 / Appendix A: unexpected_message. Types with no
@@ -451,6 +481,14 @@ impl RecvdClientHello {
             cx.negotiated.resumed = true;
             cx.negotiated.psk_mode = Some(psk_mode_name(p.mode));
             cx.negotiated.resumption_strategy = Some(p.strategy);
+            cx.negotiated.client_identity = p.client_identity.clone();
+            if let Some(identity) = &p.client_identity {
+                cx.emit(Event::ClientAuthenticated {
+                    subject: &identity.subject,
+                    certificate_sha256: &identity.certificate_sha256,
+                    resumed: true,
+                });
+            }
         }
         // RFC 8446 §4.2.9: tickets are worth sending only to a client that
         // can use them in a mode we accept.
@@ -603,11 +641,14 @@ impl RecvdClientHello {
                 strategy: name,
                 psk_mode: psk_mode_name(mode),
             }));
+            // check_session has decoded it once already.
+            let client_identity = PeerIdentity::decode(&session.peer_identity).unwrap_or(None);
             return Ok(PskChoice::Accepted(AcceptedPsk {
                 psk: session.psk.clone(),
                 selected_identity: index as u16,
                 mode,
                 strategy: name,
+                client_identity,
             }));
         }
         Ok(PskChoice::None)
@@ -738,6 +779,8 @@ pub(crate) struct AcceptedPsk {
     selected_identity: u16,
     mode: u8,
     strategy: &'static str,
+    /// The client the session's first handshake authenticated, if any.
+    client_identity: Option<PeerIdentity>,
 }
 
 // ANCHOR: check_session
@@ -759,6 +802,15 @@ fn check_session(
     }
     if session.is_expired(now) {
         return Err(Rejection::Expired);
+    }
+    // A resumed connection inherits the session's client (RFC 8446 §2.2:
+    // no certificate is sent), so a server that requires one resumes only
+    // a session that has one.
+    let client = PeerIdentity::decode(&session.peer_identity).map_err(|_| Rejection::Unreadable)?;
+    let required =
+        (config.client_auth.as_ref()).is_some_and(|a| a.mode == ClientAuthMode::Required);
+    if required && client.is_none() {
+        return Err(Rejection::ClientNotAuthenticated);
     }
     // RFC 8446 §4.2.11.1: the client's age is obfuscated_ticket_age minus
     // ticket_age_add, mod 2^32; §8.3: it must be close to ours.
@@ -846,6 +898,7 @@ impl Negotiated {
             cx.send_handshake(&HandshakeMessage::EncryptedExtensions(encrypted_extensions))?;
         self.transcript.add(&bytes);
 
+        let certificate_requested = self.send_certificate_request(cx)?;
         // RFC 8446 §2.2: a PSK handshake is authenticated by the PSK, so no
         // Certificate and no CertificateVerify (and no signature to make).
         if self.psk.is_none() {
@@ -865,6 +918,8 @@ impl Negotiated {
             derive_application_secrets(handshake_secret, &self.transcript.current(), cx);
         cx.install_write_key(&application.server, Epoch::Application(0))?;
         Ok(ServerState::WaitFlight2(WaitFinished {
+            certificate_requested,
+            client_identity: self.psk.and_then(|p| p.client_identity),
             config: self.config,
             // Sessions are bound to the name, "" when the client sent none.
             server_name: self.server_name.unwrap_or_default(),
@@ -875,6 +930,34 @@ impl Negotiated {
         }))
     }
     // ANCHOR_END: send_encrypted_flight
+
+    // ANCHOR: send_certificate_request
+    /// CertificateRequest (RFC 8446 §4.3.2), right after EncryptedExtensions,
+    /// when we want client certificates and authenticate with ours: an
+    /// empty context (it "SHALL be zero length" outside post-handshake
+    /// authentication) and the one signature scheme we verify, ed25519
+    /// ("The "signature_algorithms" extension MUST be specified").
+    /// Returns whether it was sent.
+    fn send_certificate_request(&mut self, cx: &mut Context) -> Result<bool, Error> {
+        // RFC 8446 §4.3.2: "Servers which are authenticating with a
+        // resumption PSK MUST NOT send the CertificateRequest message in
+        // the main handshake".
+        if self.psk.is_some() || self.config.client_auth.is_none() {
+            return Ok(false);
+        }
+        let request = CertificateRequest {
+            certificate_request_context: Vec::new(),
+            extensions: CertificateRequestExtensions {
+                signature_algorithms: Some(vec![ED25519]),
+                ..CertificateRequestExtensions::default()
+            },
+        };
+        let bytes = cx.send_handshake(&HandshakeMessage::CertificateRequest(request))?;
+        self.transcript.add(&bytes);
+        cx.negotiated.certificate_requested = true;
+        Ok(true)
+    }
+    // ANCHOR_END: send_certificate_request
 
     // ANCHOR: send_certificate
     /// Certificate and CertificateVerify (RFC 8446 §4.4.2, §4.4.3).
@@ -910,8 +993,14 @@ impl Negotiated {
     // ANCHOR_END: send_certificate
 }
 
-/// WAIT_FLIGHT2 and WAIT_FINISHED: our flight is out; the client's Finished is next.
+/// WAIT_FLIGHT2, WAIT_CERT and WAIT_FINISHED: our flight is out; the
+/// client's Finished is next, after its Certificate when we asked for one.
 pub(crate) struct WaitFinished {
+    /// We sent a CertificateRequest: WAIT_FLIGHT2 leads to WAIT_CERT.
+    certificate_requested: bool,
+    /// The client authenticated so far: by its CertificateVerify (WAIT_CV),
+    /// or by the session it resumed. Remembered in the tickets we issue.
+    client_identity: Option<PeerIdentity>,
     config: Arc<ServerConfig>,
     server_name: String,
     client_can_resume: bool,
@@ -943,7 +1032,15 @@ impl WaitFinished {
             application.resumption_master_secret(&self.transcript.current(), cx);
         // RFC 8446 §4.6.1, §4.2.9: no tickets the client could not use.
         if self.client_can_resume {
-            send_tickets(&self.config, &self.server_name, &resumption_master, cx)?;
+            let peer_identity = match &self.client_identity {
+                Some(identity) => identity.encode()?,
+                None => Vec::new(),
+            };
+            let session = SessionBasis {
+                server_name: &self.server_name,
+                peer_identity: &peer_identity,
+            };
+            send_tickets(&self.config, session, &resumption_master, cx)?;
         }
         cx.app_event(AppEvent::Connected);
         let exporter = application.exporter;
@@ -957,6 +1054,106 @@ impl WaitFinished {
     // ANCHOR_END: server_handle_finished
 }
 
+impl WaitFinished {
+    // ANCHOR: handle_client_certificate
+    /// WAIT_CERT: the client's answer to our CertificateRequest (RFC 8446
+    /// §4.4.2), checked with the same chain validation as a server's.
+    fn handle_client_certificate(
+        mut self,
+        certificate: Certificate,
+        bytes: &[u8],
+        cx: &mut Context,
+    ) -> Result<ServerState, Error> {
+        // RFC 8446 §4.4.2: the context is our CertificateRequest's (empty).
+        if !certificate.certificate_request_context.is_empty() {
+            return Err(Error::IllegalParameter(
+                IllegalParameter::ClientCertificateRequestContext,
+            ));
+        }
+        let Some(client_auth) = &self.config.client_auth else {
+            return Err(Error::Internal("WAIT_CERT without client authentication"));
+        };
+        if certificate.certificate_list.is_empty() {
+            // RFC 8446 §4.4.2.4: continue without client authentication,
+            // or abort with certificate_required.
+            if client_auth.mode == ClientAuthMode::Required {
+                return Err(Error::CertificateRequired);
+            }
+            self.transcript.add(bytes);
+            return Ok(ServerState::WaitFinished(self));
+        }
+        let chain: Vec<&[u8]> = (certificate.certificate_list.iter())
+            .map(|entry| entry.cert_data.as_slice())
+            .collect();
+        let now = cx.now().as_secs();
+        let verified = verify_client_chain(&chain, &client_auth.trust_anchors, now)?;
+        for _ in 0..verified.signatures_checked {
+            cx.operation(Operation::Ed25519Verify);
+        }
+        self.transcript.add(bytes);
+        Ok(ServerState::WaitCertificateVerify(WaitCv {
+            identity: PeerIdentity::new(&verified.subject, verified.certificate_sha256),
+            client_public_key: verified.public_key,
+            rest: self,
+        }))
+    }
+    // ANCHOR_END: handle_client_certificate
+}
+
+/// WAIT_CV: the client's chain is valid; now it must prove it holds the key.
+pub(crate) struct WaitCv {
+    /// Who the chain says the client is, once the signature proves it.
+    identity: PeerIdentity,
+    /// The client leaf's Ed25519 key.
+    client_public_key: [u8; 32],
+    rest: WaitFinished,
+}
+
+impl WaitCv {
+    // ANCHOR: handle_client_certificate_verify
+    /// RFC 8446 §4.4.3: the client signs the transcript up to its
+    /// Certificate, under its own context string, so no server signature
+    /// can be passed off as a client's.
+    fn handle_client_certificate_verify(
+        mut self,
+        verify: CertificateVerify,
+        bytes: &[u8],
+        cx: &mut Context,
+    ) -> Result<ServerState, Error> {
+        // RFC 8446 §4.4.3: the algorithm MUST be one the CertificateRequest
+        // offered in signature_algorithms: ed25519 only.
+        if verify.algorithm != ED25519 {
+            return Err(Error::IllegalParameter(
+                IllegalParameter::SignatureSchemeNotOffered,
+            ));
+        }
+        let transcript_hash = self.rest.transcript.current();
+        let content = signed_content(CLIENT_CONTEXT, transcript_hash.as_bytes());
+        cx.operation(Operation::Ed25519Verify);
+        if !crypto::ed25519_verify(&self.client_public_key, &content, &verify.signature) {
+            return Err(Error::BadCertificateVerify);
+        }
+        self.rest.transcript.add(bytes);
+        cx.emit(Event::ClientAuthenticated {
+            subject: &self.identity.subject,
+            certificate_sha256: &self.identity.certificate_sha256,
+            resumed: false,
+        });
+        cx.negotiated.client_identity = Some(self.identity.clone());
+        self.rest.client_identity = Some(self.identity);
+        Ok(ServerState::WaitFinished(self.rest))
+    }
+    // ANCHOR_END: handle_client_certificate_verify
+}
+
+/// What every ticket of a connection shares besides its PSK: the name it
+/// was made under and the client it authenticated.
+struct SessionBasis<'a> {
+    server_name: &'a str,
+    /// An encoded [`PeerIdentity`], or empty.
+    peer_identity: &'a [u8],
+}
+
 // ANCHOR: send_tickets
 /// NewSessionTicket messages (RFC 8446 §4.6.1), sent once the client's
 /// Finished makes the resumption_master_secret known. Each ticket gets its
@@ -964,7 +1161,10 @@ impl WaitFinished {
 /// strategy decides what the ticket bytes are.
 fn send_tickets(
     config: &ServerConfig,
-    server_name: &str,
+    SessionBasis {
+        server_name,
+        peer_identity,
+    }: SessionBasis,
     resumption_master: &Secret,
     cx: &mut Context,
 ) -> Result<(), Error> {
@@ -984,7 +1184,7 @@ fn send_tickets(
             ticket_lifetime,
             ticket_age_add,
             server_name: server_name.to_string(),
-            peer_identity: Vec::new(),
+            peer_identity: peer_identity.to_vec(),
         };
         let Some(ticket) = cx.with_rng(|rng| strategy.issue(&session, rng, now)) else {
             continue;

@@ -30,7 +30,10 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::config::{ClientConfig, Clock, FixedClock, ServerConfig, SharedRng, UnixTime};
+use crate::config::{
+    ClientAuth, ClientAuthMode, ClientCertificate, ClientConfig, Clock, FixedClock, ServerConfig,
+    SharedRng, UnixTime,
+};
 use crate::connection::{AppEvent, Connection};
 use crate::crypto::sha256;
 use crate::error::Error;
@@ -125,6 +128,29 @@ pub fn server_config(pki: &DemoPki, seed: u64) -> ServerConfig {
     config.rng = SeededRng::shared(seed);
     config.clock = Arc::new(FixedClock(FIXED_NOW));
     config
+}
+
+/// The seed of [`demo_client_certificate`]'s key and serial number.
+pub const CLIENT_CERT_SEED: u64 = 4;
+
+/// A client certificate `CN=client` (extKeyUsage clientAuth) issued by
+/// `pki`'s CA, made from [`CLIENT_CERT_SEED`] and valid at [`FIXED_NOW`]:
+/// the other half of a deterministic mutual-TLS pair.
+pub fn demo_client_certificate(pki: &DemoPki) -> ClientCertificate {
+    let mut rng = SeededRng::new(CLIENT_CERT_SEED);
+    let (cert, key) = pki.issue_client(&mut rng, "client", FIXED_NOW.as_secs());
+    ClientCertificate {
+        certificate_chain: vec![cert],
+        private_key: key,
+    }
+}
+
+/// A server's client authentication trusting `pki`'s CA.
+pub fn client_auth(pki: &DemoPki, mode: ClientAuthMode) -> ClientAuth {
+    ClientAuth {
+        trust_anchors: pki.trust_anchors(),
+        mode,
+    }
 }
 
 /// The seed of [`Pair::deterministic`]'s demo PKI.

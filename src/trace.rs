@@ -167,6 +167,18 @@ pub enum Event<'a> {
     Operation(Operation),
     /// Something happened to resumption.
     Resumption(ResumptionEvent),
+    /// Server: the client is known by its certificate (mutual TLS): its
+    /// CertificateVerify verified (RFC 8446 §4.4.3), or the session it
+    /// resumed says who it was.
+    ClientAuthenticated {
+        /// The client leaf certificate's subject, e.g. `CN=client`.
+        subject: &'a str,
+        /// SHA-256 of the client's leaf certificate.
+        certificate_sha256: &'a [u8; 32],
+        /// Whether the identity came from a resumed session rather than
+        /// from a certificate in this handshake.
+        resumed: bool,
+    },
 }
 
 /// A consumer of trace events.
@@ -229,6 +241,8 @@ pub enum RecordedEvent {
     Operation(Operation),
     /// [`Event::Resumption`].
     Resumption(ResumptionEvent),
+    /// [`Event::ClientAuthenticated`]: the client's subject.
+    ClientAuthenticated(String),
 }
 
 /// Keeps every event, shared so a test can read them while the connection
@@ -273,6 +287,9 @@ impl Observer for Recorder {
             Event::AlertReceived { alert } => RecordedEvent::AlertReceived(*alert),
             Event::Operation(op) => RecordedEvent::Operation(*op),
             Event::Resumption(r) => RecordedEvent::Resumption(r.clone()),
+            Event::ClientAuthenticated { subject, .. } => {
+                RecordedEvent::ClientAuthenticated(subject.to_string())
+            }
         };
         if let Ok(mut v) = self.0.lock() {
             v.push(owned);

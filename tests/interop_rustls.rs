@@ -13,7 +13,7 @@ use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use minitls::config::{FixedClock, UnixTime};
+use minitls::config::{ClientAuth, ClientAuthMode, ClientCertificate, FixedClock, UnixTime};
 use minitls::crypto::Ed25519PrivateKey;
 use minitls::error::CertificateError;
 use minitls::pki::issue::{self, CertificateParams, DemoPki};
@@ -1111,4 +1111,140 @@ fn key_update_with_rustls_both_ways() {
     link.drive_ok();
     link.rustls_plaintext.clear();
     link.exchange_data();
+}
+
+// ---------------------------------------------------------------------------
+// Mutual TLS (client certificates), both ways
+// ---------------------------------------------------------------------------
+
+/// A client certificate `CN=client` from `pki`'s CA, issued at `now`.
+fn client_certificate(pki: &DemoPki, now: UnixTime, seed: u64) -> ClientCertificate {
+    let mut rng = SeededRng::new(seed);
+    let (cert, key) = pki.issue_client(&mut rng, "client", now.as_secs());
+    ClientCertificate {
+        certificate_chain: vec![cert],
+        private_key: key,
+    }
+}
+
+/// A minitls server that requires a client certificate from `pki`'s CA.
+fn minitls_mutual_server(pki: &DemoPki, now: UnixTime, seed: u64) -> Connection {
+    let mut config = ServerConfig::new(vec![pki.server_cert.clone()], pki.server_key.clone());
+    config.rng = SeededRng::shared(seed);
+    config.clock = Arc::new(FixedClock(now));
+    config.client_auth = Some(ClientAuth {
+        trust_anchors: pki.trust_anchors(),
+        mode: ClientAuthMode::Required,
+    });
+    Connection::server(Arc::new(config))
+}
+
+/// A rustls client presenting `certificate` when asked.
+fn rustls_client_with_certificate(
+    pki: &DemoPki,
+    certificate: &ClientCertificate,
+) -> rustls::Connection {
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        minitls::pki::pem::encode_ed25519_pkcs8(&certificate.private_key),
+    ));
+    let chain = (certificate.certificate_chain.iter())
+        .map(|der| CertificateDer::from(der.clone()))
+        .collect();
+    let config = rustls::ClientConfig::builder_with_provider(provider(vec![kx_group::X25519]))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .expect("TLS 1.3 with our suite is a valid rustls config")
+        .with_root_certificates(roots(pki))
+        .with_client_auth_cert(chain, key)
+        .expect("rustls accepts the demo client certificate and Ed25519 key");
+    let name = ServerName::try_from("localhost").unwrap();
+    rustls::ClientConnection::new(Arc::new(config), name)
+        .expect("rustls client starts")
+        .into()
+}
+
+/// rustls client with a certificate → minitls server requiring one: the
+/// server validates the chain (clientAuth), verifies the client's
+/// CertificateVerify (ring signs Ed25519) and knows the client.
+#[test]
+fn rustls_client_with_certificate_to_minitls_server_requiring_one() {
+    let (pki, now) = pki_now(61);
+    let certificate = client_certificate(&pki, now, 62);
+    let server = minitls_mutual_server(&pki, now, 63);
+    let client = rustls_client_with_certificate(&pki, &certificate);
+    let mut link = Link::new(server, client);
+    link.drive_ok();
+    link.assert_connected();
+    link.assert_rustls_negotiated();
+    let n = link.minitls.negotiated();
+    assert!(n.certificate_requested);
+    let identity = n.client_identity.clone().expect("client authenticated");
+    assert_eq!(identity.subject, "CN=client");
+    assert_eq!(
+        identity.certificate_sha256,
+        minitls::crypto::sha256(&certificate.certificate_chain[0])
+    );
+    link.exchange_data();
+    link.rustls_closes();
+}
+
+/// rustls client without a certificate → minitls server requiring one:
+/// certificate_required (RFC 8446 §4.4.2.4), and rustls hears it.
+#[test]
+fn rustls_client_without_certificate_gets_certificate_required() {
+    let (pki, now) = pki_now(64);
+    let server = minitls_mutual_server(&pki, now, 65);
+    let client = rustls_client(&pki, vec![kx_group::X25519]);
+    let mut link = Link::new(server, client);
+    link.drive();
+    assert_eq!(link.minitls_error, Some(Error::CertificateRequired));
+    assert_eq!(
+        link.minitls_error.as_ref().and_then(Error::alert),
+        Some(AlertDescription::CertificateRequired)
+    );
+    assert_eq!(
+        link.rustls_error,
+        Some(rustls::Error::AlertReceived(
+            rustls::AlertDescription::CertificateRequired
+        ))
+    );
+}
+
+/// minitls client with a certificate → rustls server requiring one
+/// (WebPkiClientVerifier, mandatory): rustls verifies our chain and our
+/// CertificateVerify.
+#[test]
+fn minitls_client_with_certificate_to_rustls_server_requiring_one() {
+    let (pki, now) = pki_now(66);
+    let certificate = client_certificate(&pki, now, 67);
+    let verifier =
+        WebPkiClientVerifier::builder_with_provider(roots(&pki), provider(vec![kx_group::X25519]))
+            .build()
+            .expect("rustls accepts the demo CA as a client-auth root");
+    assert!(verifier.client_auth_mandatory());
+    let server = rustls_server_from(
+        &pki,
+        rustls_server_builder().with_client_cert_verifier(verifier),
+    );
+    let mut config = ClientConfig::new(pki.trust_anchors());
+    config.rng = SeededRng::shared(68);
+    config.clock = Arc::new(FixedClock(now));
+    config.client_certificate = Some(certificate.clone());
+    let client = Connection::client(Arc::new(config), "localhost").expect("minitls client starts");
+    let mut link = Link::new(client, server);
+    link.drive_ok();
+    link.assert_connected();
+    link.assert_minitls_negotiated();
+    assert!(link.minitls.negotiated().client_certificate_sent);
+    let seen = link
+        .rustls
+        .peer_certificates()
+        .expect("rustls got our chain");
+    assert_eq!(
+        seen,
+        [CertificateDer::from(
+            certificate.certificate_chain[0].clone()
+        )]
+    );
+    link.exchange_data();
+    link.minitls_closes();
 }

@@ -15,6 +15,7 @@ mod common;
 
 use common::*;
 use minitls::client::CLIENT_TRANSITIONS;
+use minitls::config::ClientAuthMode;
 use minitls::key_schedule::SecretLabel;
 use minitls::messages::{
     CertificateRequest, CertificateRequestExtensions, ClientHello, ED25519, EncryptedExtensions,
@@ -24,8 +25,13 @@ use minitls::messages::{
 };
 use minitls::record::ContentType;
 use minitls::server::SERVER_TRANSITIONS;
+use minitls::testing::{
+    CLIENT_SEED, Pair, SERVER_SEED, client_auth, client_config, demo_client_certificate,
+    server_config,
+};
 use minitls::trace::Recorder;
 use minitls::{AlertDescription, Connection, Error};
+use std::sync::Arc;
 
 type Table = &'static [(&'static str, &'static str, &'static str)];
 
@@ -296,7 +302,60 @@ fn server_at(state: &str, retry: bool) -> AtState {
                 deliver: sealed(client_ap, 0),
             }
         }
+        ("WAIT_CERT", false) | ("WAIT_CV", false) => server_asking_for_a_certificate(state),
         other => panic!("no way to reach server state {other:?}"),
+    }
+}
+
+/// A server that sent a CertificateRequest, driven to WAIT_CERT, or on to
+/// WAIT_CV with the client's genuine Certificate.
+fn server_asking_for_a_certificate(state: &str) -> AtState {
+    let t = SERVER_TRANSITIONS;
+    let pki = pki();
+    let (client_trace, server_trace) = (Recorder::default(), Recorder::default());
+    let mut client_config = client_config(&pki, CLIENT_SEED);
+    client_config.client_certificate = Some(demo_client_certificate(&pki));
+    let mut server_config = server_config(&pki, SERVER_SEED);
+    server_config.client_auth = Some(client_auth(&pki, ClientAuthMode::Required));
+    let client = Connection::client_with_observer(
+        Arc::new(client_config),
+        "localhost",
+        Box::new(client_trace.clone()),
+    )
+    .unwrap();
+    let server =
+        Connection::server_with_observer(Arc::new(server_config), Box::new(server_trace.clone()));
+    let mut pair = Pair::new(client, server);
+    pair.client_to_server().unwrap();
+    let flight2 = next(t, "NEGOTIATED", "(send ServerHello ... Finished)");
+    assert_eq!(pair.server.state_name(), next(t, flight2, "(client auth)"));
+    let client_hs = secret(&server_trace, SecretLabel::ClientHandshakeTraffic);
+    if state == "WAIT_CERT" {
+        return AtState {
+            conn: pair.server,
+            recorder: server_trace,
+            deliver: sealed(client_hs, 0),
+        };
+    }
+    // The client's Certificate, from its second flight.
+    pair.server_to_client().unwrap();
+    let protected = split_records(&take(&mut pair.client))
+        .into_iter()
+        .find(|r| r.content_type != CHANGE_CIPHER_SPEC)
+        .expect("a protected record");
+    let (_, plaintext) = open(&client_hs, 0, &protected);
+    let certificate = split_messages(&plaintext).remove(0);
+    pair.server
+        .receive(&seal(&client_hs, 0, ContentType::Handshake, &certificate))
+        .unwrap();
+    assert_eq!(
+        pair.server.state_name(),
+        next(t, "WAIT_CERT", "Certificate")
+    );
+    AtState {
+        conn: pair.server,
+        recorder: server_trace,
+        deliver: sealed(client_hs, 1),
     }
 }
 
@@ -356,7 +415,13 @@ fn tables_name_the_rfc_states() {
     );
     assert_eq!(
         waiting_states(SERVER_TRANSITIONS),
-        ["START", "WAIT_FINISHED", "CONNECTED"]
+        [
+            "START",
+            "WAIT_CERT",
+            "WAIT_CV",
+            "WAIT_FINISHED",
+            "CONNECTED"
+        ]
     );
     // Every message named in a table is a kind the codec knows.
     for (_, message, _) in CLIENT_TRANSITIONS.iter().chain(SERVER_TRANSITIONS) {
@@ -430,6 +495,22 @@ fn server_start_refuses_all_but_client_hello() {
 #[test]
 fn server_start_after_hello_retry_request_refuses_all_but_client_hello() {
     let n = refuse_all(SERVER_TRANSITIONS, "START", || server_at("START", true));
+    assert_eq!(n, 11);
+}
+
+#[test]
+fn server_wait_cert_refuses_all_but_certificate() {
+    let n = refuse_all(SERVER_TRANSITIONS, "WAIT_CERT", || {
+        server_at("WAIT_CERT", false)
+    });
+    assert_eq!(n, 11);
+}
+
+#[test]
+fn server_wait_cv_refuses_all_but_certificate_verify() {
+    let n = refuse_all(SERVER_TRANSITIONS, "WAIT_CV", || {
+        server_at("WAIT_CV", false)
+    });
     assert_eq!(n, 11);
 }
 

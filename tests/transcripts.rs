@@ -390,3 +390,57 @@ fn key_update() {
     assert!(transcript.contains("ANCHOR: server_key_update"));
     insta::assert_snapshot!("key_update", transcript);
 }
+
+/// The scenario with mutual TLS: the server requires a client certificate
+/// from the demo CA; the client holds one only if `with_certificate`.
+fn mutual_tls_scenario(with_certificate: bool) -> Scenario {
+    let mut s = Scenario::new();
+    if with_certificate {
+        s.client.client_certificate = Some(minitls::testing::demo_client_certificate(&s.pki));
+    }
+    s.server.client_auth = Some(minitls::testing::client_auth(
+        &s.pki,
+        minitls::config::ClientAuthMode::Required,
+    ));
+    s
+}
+
+#[test]
+fn mutual_tls() {
+    let (transcript, pair) = mutual_tls_scenario(true).run("localhost", None);
+    assert_connected(&pair);
+    let identity = pair.server.negotiated().client_identity.clone();
+    assert_eq!(identity.unwrap().subject, "CN=client");
+    // The book quotes the line where the server names the client.
+    let transcript = anchor_line(&transcript, "auth   client is", "client_authenticated");
+    insta::assert_snapshot!("mutual_tls", transcript);
+}
+
+#[test]
+fn client_certificate_refused() {
+    let (transcript, pair) = mutual_tls_scenario(false).run("localhost", None);
+    assert_eq!(
+        pair.server.error(),
+        Some(&minitls::Error::CertificateRequired)
+    );
+    // The book quotes the server's alert.
+    let transcript = anchor_line(
+        &transcript,
+        "alert  server -> client: certificate_required",
+        "certificate_required_alert",
+    );
+    insta::assert_snapshot!("client_certificate_refused", transcript);
+}
+
+/// `transcript` with the last line that starts with `prefix` (the server's
+/// view comes last) wrapped in `ANCHOR: name` / `ANCHOR_END: name`.
+fn anchor_line(transcript: &str, prefix: &str, name: &str) -> String {
+    let mut lines: Vec<String> = transcript.lines().map(str::to_string).collect();
+    let at = lines
+        .iter()
+        .rposition(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line starting {prefix:?}"));
+    lines.insert(at + 1, format!("ANCHOR_END: {name}"));
+    lines.insert(at, format!("ANCHOR: {name}"));
+    lines.join("\n") + "\n"
+}

@@ -65,6 +65,16 @@ pub struct Negotiated {
     /// The application protocol ALPN settled on (RFC 7301 §3.2); `None`
     /// when the client offered none, or the server answered none.
     pub alpn_protocol: Option<Vec<u8>>,
+    /// Whether the server sent a CertificateRequest (RFC 8446 §4.3.2): on
+    /// the server, it asked; on the client, it was asked.
+    pub certificate_requested: bool,
+    /// Client: whether it answered the request with a certificate (and a
+    /// CertificateVerify), rather than an empty Certificate.
+    pub client_certificate_sent: bool,
+    /// Server: the client it authenticated by certificate, in this
+    /// handshake or, on a resumed connection, in the one that made the
+    /// session (RFC 8446 §4.6.1). `None`: an anonymous client.
+    pub client_identity: Option<crate::resumption::peer_identity::PeerIdentity>,
 }
 
 /// How much early data a server that accepts none will skip (RFC 8446

@@ -118,6 +118,22 @@ impl CertificateParams {
     }
 }
 
+impl CertificateParams {
+    /// A TLS client certificate for `common_name`, valid from an hour
+    /// before `now` for a year: cA=FALSE, keyUsage digitalSignature,
+    /// extKeyUsage clientAuth, no subjectAltName (a client is known by
+    /// its subject, and a server checks no name of it).
+    pub fn client(common_name: &str, now: i64) -> Self {
+        CertificateParams {
+            subject_cn: common_name.to_string(),
+            dns_names: Vec::new(),
+            ip_addresses: Vec::new(),
+            ext_key_usage: Some(vec![Oid(x509::ID_KP_CLIENT_AUTH.to_vec())]),
+            ..CertificateParams::server(&["localhost"], now)
+        }
+    }
+}
+
 /// A self-signed certificate: issuer and subject are both `params`'s Name,
 /// and `key` signs its own public key. This is how a root CA starts.
 pub fn self_signed(
@@ -351,6 +367,28 @@ impl DemoPki {
         }
     }
 
+    /// A client certificate `CN=common_name` issued by the demo CA (see
+    /// [`CertificateParams::client`]), with its fresh key. Separate from
+    /// [`DemoPki::generate`], so a PKI made from a seed stays the same
+    /// whether or not a client certificate is drawn after it.
+    pub fn issue_client(
+        &self,
+        rng: &mut dyn Rng,
+        common_name: &str,
+        now: i64,
+    ) -> (Vec<u8>, Ed25519PrivateKey) {
+        let ca = Certificate::from_der(&self.ca_cert).expect("the CA certificate we built parses");
+        let key = Ed25519PrivateKey::generate(rng);
+        let cert = issue(
+            &CertificateParams::client(common_name, now),
+            &key.public_key(),
+            &ca,
+            &self.ca_key,
+            rng,
+        );
+        (cert, key)
+    }
+
     /// Trust anchors holding the demo CA.
     pub fn trust_anchors(&self) -> TrustAnchors {
         let mut anchors = TrustAnchors::new();
@@ -375,6 +413,19 @@ impl DemoPki {
         )?;
         Ok(())
     }
+}
+
+/// Write a client certificate and its key into `dir` as `client.pem` and
+/// `client.key`, in the formats of [`DemoPki::write_to_dir`] (the key
+/// readable by its owner only, on Unix).
+pub fn write_client_to_dir(
+    dir: &Path,
+    certificate: &[u8],
+    key: &Ed25519PrivateKey,
+) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join("client.pem"), pem::cert_to_pem(certificate))?;
+    write_private(&dir.join("client.key"), &pem::private_key_to_pem(key))
 }
 
 /// Write a secret, readable by its owner only where the OS lets us say so.

@@ -66,6 +66,11 @@
 //! - extKeyUsage is honoured on every certificate of the path, not only on
 //!   the leaf (see `check_extended_key_usage`).
 //! - Revocation (CRLs, OCSP) is not checked.
+//!
+//! A server that asks for a client certificate (mutual TLS, RFC 8446
+//! §4.3.2) checks the client's chain with [`verify_client_chain`]: steps 1
+//! to 11 for [`KeyPurpose::ClientAuth`], no name (step 12), and the leaf
+//! must carry an extKeyUsage naming clientAuth.
 
 use std::net::IpAddr;
 
@@ -133,7 +138,7 @@ pub enum KeyPurpose {
     /// asks of a server's chain; the default everywhere in minitls.
     ServerAuth,
     /// `id-kp-clientAuth`: "TLS WWW client authentication". What a server
-    /// will ask of a client's chain once minitls does mutual TLS.
+    /// asks of a client's chain in mutual TLS ([`verify_client_chain`]).
     ClientAuth,
 }
 
@@ -206,6 +211,72 @@ pub fn verify_server_chain(
         signatures_checked: verified.signatures_checked,
     })
 }
+
+/// What a server learns from a client's chain it accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedClientCert {
+    /// The leaf's Ed25519 key, which must verify the client's
+    /// CertificateVerify (RFC 8446 §4.4.3).
+    pub public_key: [u8; 32],
+    /// The leaf's subject, e.g. `CN=client`: who the client is.
+    pub subject: String,
+    /// SHA-256 of the leaf certificate's DER: what a session remembers of
+    /// the client instead of the certificate itself.
+    pub certificate_sha256: [u8; 32],
+    /// How many Ed25519 signature verifications were made (see
+    /// [`VerifiedChain::signatures_checked`]).
+    pub signatures_checked: usize,
+}
+
+// ANCHOR: verify_client_chain
+/// Verify a client's chain at time `now` (Unix seconds), for a server that
+/// asked for it (RFC 8446 §4.3.2, §4.4.2.4).
+///
+/// The same steps 1 to 11 as a server's chain, for the purpose
+/// [`KeyPurpose::ClientAuth`]; no name is checked, since a client has no
+/// name the server asked for. On top of them the leaf must carry an
+/// extKeyUsage naming clientAuth (or anyExtendedKeyUsage): a certificate
+/// with no extKeyUsage is good for any purpose by RFC 5280 §4.2.1.12, but a
+/// server that lets clients in by their certificate should not accept a
+/// certificate that was never issued for that. Either failure is
+/// [`CertificateError::NotForClientAuth`].
+pub fn verify_client_chain(
+    chain: &[&[u8]],
+    anchors: &TrustAnchors,
+    now: i64,
+) -> Result<VerifiedClientCert, CertificateError> {
+    let names_client_auth = |leaf: &Certificate| {
+        (leaf.extensions.ext_key_usage.as_ref()).is_some_and(|purposes| {
+            purposes
+                .iter()
+                .any(|id| id.is(x509::ID_KP_CLIENT_AUTH) || id.is(x509::ANY_EXTENDED_KEY_USAGE))
+        })
+    };
+    let verified = match verify_chain(chain, anchors, KeyPurpose::ClientAuth, now) {
+        Ok(verified) => verified,
+        // Step 11 refused an extKeyUsage: say so in the client's terms when
+        // it is the leaf's own (a server certificate offered as a client's).
+        Err(CertificateError::InvalidUsage)
+            if chain
+                .first()
+                .and_then(|der| Certificate::from_der(der).ok())
+                .is_some_and(|leaf| !names_client_auth(&leaf)) =>
+        {
+            return Err(CertificateError::NotForClientAuth);
+        }
+        Err(e) => return Err(e),
+    };
+    if !names_client_auth(&verified.leaf) {
+        return Err(CertificateError::NotForClientAuth);
+    }
+    Ok(VerifiedClientCert {
+        public_key: verified.public_key,
+        subject: verified.leaf.subject.text.clone(),
+        certificate_sha256: crypto::sha256(chain[0]),
+        signatures_checked: verified.signatures_checked,
+    })
+}
+// ANCHOR_END: verify_client_chain
 
 /// Verify that `chain` leads to a trust anchor and may be used for
 /// `purpose` at time `now` (Unix seconds): steps 1 to 11 of the module

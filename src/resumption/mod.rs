@@ -26,6 +26,7 @@
 //! stateful servers shares one store through [`redis::RedisStore`].
 
 pub mod client_cache;
+pub mod peer_identity;
 pub mod redis;
 pub mod store;
 pub mod ticket_keys;
@@ -55,7 +56,7 @@ pub const MAX_TICKET_LIFETIME: u32 = 604_800;
 ///     uint32 ticket_age_add;
 ///     opaque server_name<0..2^8-1>;    /* SNI it was issued under */
 ///     opaque resumption_psk<32..2^8-1>;
-///     opaque peer_identity<0..2^24-1>; /* client certificate, if any */
+///     opaque peer_identity<0..2^24-1>; /* PeerIdentity, or empty */
 /// } Session;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,7 +77,8 @@ pub struct Session {
     /// The server name the session was established under; RFC 8446 §4.6.1
     /// lets a server refuse a PSK offered for another name.
     pub server_name: String,
-    /// What the server authenticated of the client (empty: nothing).
+    /// What the server authenticated of the client (empty: nothing): a
+    /// [`peer_identity::PeerIdentity`], encoded.
     pub peer_identity: Vec<u8>,
 }
 
@@ -158,6 +160,10 @@ pub enum Rejection {
     /// Stateful: what the store holds under this ID is not a session we
     /// wrote (corrupt, or another program's value).
     Unreadable,
+    /// The server requires a client certificate and the session has no
+    /// authenticated client (made before client authentication was
+    /// turned on): a full handshake asks for the certificate.
+    ClientNotAuthenticated,
 }
 
 // ANCHOR: primer_rejection_reason
@@ -174,6 +180,9 @@ impl Rejection {
             Rejection::WrongCipherSuite => "ticket's cipher suite is not ours",
             Rejection::StoreUnavailable => "session store unavailable (down or too slow)",
             Rejection::Unreadable => "stored value is not a session we wrote (corrupt?)",
+            Rejection::ClientNotAuthenticated => {
+                "session has no client certificate, and one is required"
+            }
         }
     }
 }

@@ -10,9 +10,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use minitls::config::ClientCertificate;
 use minitls::config::Clock;
 use minitls::keylog::KeyLogObserver;
 use minitls::messages::{PSK_DHE_KE, PSK_KE, cipher_suite_name, group_name, signature_scheme_name};
+use minitls::pki::pem;
 use minitls::pki::verify::TrustAnchors;
 use minitls::resumption::client_cache::{ClientSessionCache, StoredTicket};
 use minitls::stream::Stream;
@@ -75,6 +77,13 @@ pub struct ClientArgs {
     /// keys to the next generation (not asking the server to do the same).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     key_update_every: Option<u32>,
+    /// Mutual TLS: the certificate chain (PEM, leaf first) to answer a
+    /// CertificateRequest with. Without it the answer is an empty Certificate.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    cert: Option<PathBuf>,
+    /// The --cert leaf's Ed25519 private key, PKCS#8 PEM.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    key: Option<PathBuf>,
 }
 
 /// `--psk-mode`.
@@ -167,6 +176,7 @@ impl Client {
         if let Some(list) = &args.alpn {
             config.alpn_protocols = parse_alpn_list(list)?;
         }
+        config.client_certificate = client_certificate(args)?;
         Ok(Client {
             server_name,
             config: Arc::new(config),
@@ -177,6 +187,24 @@ impl Client {
             want_tickets: args.reconnect > 0 || args.sess_out.is_some() || args.explain,
         })
     }
+}
+
+/// `--cert` and `--key`, read; `None` without them.
+fn client_certificate(args: &ClientArgs) -> Result<Option<ClientCertificate>, String> {
+    let (Some(cert), Some(key)) = (&args.cert, &args.key) else {
+        return Ok(None);
+    };
+    let certificate_chain =
+        pem::certs_from_pem(&read_file(cert)?).map_err(|e| format!("{}: {e}", cert.display()))?;
+    if certificate_chain.is_empty() {
+        return Err(format!("{}: no CERTIFICATE block", cert.display()));
+    }
+    let private_key = pem::private_key_from_pem(&read_file(key)?)
+        .map_err(|e| format!("{}: {e}", key.display()))?;
+    Ok(Some(ClientCertificate {
+        certificate_chain,
+        private_key,
+    }))
 }
 
 /// One connection: handshake, report, `--send`, tickets, close_notify.
@@ -209,6 +237,15 @@ fn connect_once(args: &ClientArgs, client: &Client) -> Result<(), String> {
     if client.want_tickets {
         wait_for_tickets(&mut stream);
         print(format!("tickets received: {}", stream.tickets_received));
+    } else if stream.conn.negotiated().certificate_requested && args.send.is_none() {
+        // RFC 8446 Appendix E.1.2: a client asked for a certificate learns
+        // whether the server accepted it only from what comes next (a
+        // ticket, data, or an alert such as certificate_required): wait
+        // for it, up to a second, rather than report a success it cannot know.
+        wait_for_tickets(&mut stream);
+    }
+    if let Some(e) = stream.conn.error() {
+        return Err(format!("the server ended the connection: {e}"));
     }
     let _ = stream.close();
     Ok(())
@@ -236,6 +273,12 @@ impl fmt::Display for Report<'_> {
         writeln!(f, "peer: {}", n.peer_subject.as_deref().unwrap_or("-"))?;
         writeln!(f, "issuer: {}", n.peer_issuer.as_deref().unwrap_or("-"))?;
         writeln!(f, "alpn: {}", alpn_text(n))?;
+        let client_certificate = match (n.certificate_requested, n.client_certificate_sent) {
+            (false, _) => "not requested",
+            (true, true) => "sent",
+            (true, false) => "requested, none sent",
+        };
+        writeln!(f, "client_certificate: {client_certificate}")?;
         let ms = self.handshake_time.as_secs_f64() * 1000.0;
         write!(f, "handshake: {ms:.2} ms")
     }

@@ -26,9 +26,11 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use minitls::config::{ClientAuth, ClientAuthMode};
 use minitls::keylog::KeyLogObserver;
 use minitls::messages::{PSK_DHE_KE, PSK_KE, cipher_suite_name, group_name, signature_scheme_name};
 use minitls::pki::pem;
+use minitls::pki::verify::TrustAnchors;
 use minitls::resumption::redis::RedisStore;
 use minitls::resumption::store::StatefulStrategy;
 use minitls::resumption::ticket_keys::TicketKeys;
@@ -38,6 +40,7 @@ use minitls::{Connection, Negotiated, ServerConfig};
 use socket2::{Domain, Socket, Type};
 
 use crate::http::{self, RequestReader, Verdict};
+use crate::shared::client_text;
 use crate::shared::{
     alpn_text, describe_failure, exported_hex, keylog_observer, observers, one_line_summary,
     parse_alpn_list, parse_export, read_file, resumed_text,
@@ -123,6 +126,22 @@ pub struct ServerArgs {
     /// `openssl s_client -keymatexport LABEL -keymatexportlen LEN` prints it.
     #[arg(long, value_name = "LABEL:LEN", value_parser = parse_export)]
     export: Option<(String, usize)>,
+    /// Mutual TLS: ask every client for a certificate (CertificateRequest,
+    /// RFC 8446 §4.3.2) and accept one only if it leads to a CA in this
+    /// PEM file and carries extKeyUsage clientAuth.
+    #[arg(long, value_name = "FILE")]
+    client_ca: Option<PathBuf>,
+    /// With --client-ca: refuse a client without a certificate
+    /// (certificate_required), or let it in anonymously.
+    #[arg(long, value_enum, default_value_t = ClientAuthArg::Required, requires = "client_ca")]
+    client_auth: ClientAuthArg,
+}
+
+/// `--client-auth`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ClientAuthArg {
+    Required,
+    Optional,
 }
 
 /// `--resumption`.
@@ -207,6 +226,21 @@ fn server_config(args: &ServerArgs) -> Result<ServerConfig, String> {
         config.psk_modes = vec![PSK_DHE_KE, PSK_KE];
     }
     config.alpn_protocols = parse_alpn_list(&args.alpn)?;
+    if let Some(path) = &args.client_ca {
+        let trust_anchors = TrustAnchors::from_pem(&read_file(path)?)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if trust_anchors.is_empty() {
+            return Err(format!("{}: no CERTIFICATE block", path.display()));
+        }
+        let mode = match args.client_auth {
+            ClientAuthArg::Required => ClientAuthMode::Required,
+            ClientAuthArg::Optional => ClientAuthMode::Optional,
+        };
+        config.client_auth = Some(ClientAuth {
+            trust_anchors,
+            mode,
+        });
+    }
     Ok(config)
 }
 
@@ -539,7 +573,8 @@ fn http_page(n: &Negotiated) -> String {
          hello_retry_request: {}\n\
          server_name: {}\n\
          resumed: {}\n\
-         alpn: {}\n</pre>\n",
+         alpn: {}\n\
+         client_certificate: {}\n</pre>\n",
         cipher_suite_name(n.cipher_suite),
         n.group.map(group_name).unwrap_or("-"),
         n.signature_scheme.map(signature_scheme_name).unwrap_or("-"),
@@ -547,6 +582,7 @@ fn http_page(n: &Negotiated) -> String {
         http::html_escape(n.server_name.as_deref().unwrap_or("-")),
         resumed_text(n),
         http::html_escape(&alpn_text(n)),
+        http::html_escape(&client_text(n)),
     );
     format!(
         "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",

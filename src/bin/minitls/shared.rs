@@ -145,6 +145,18 @@ pub fn alpn_text(n: &Negotiated) -> String {
     }
 }
 
+/// What the server knows of the client's certificate: `CN=client
+/// (sha256 0123456789abcdef...)`, `none (anonymous)` when it asked and got
+/// none, `-` when it did not ask. The subject is the client's CA's words,
+/// so the caller escapes it for its medium.
+pub fn client_text(n: &Negotiated) -> String {
+    match &n.client_identity {
+        Some(id) => format!("{} (sha256 {}...)", id.subject, id.short_hash()),
+        None if n.certificate_requested => "none (anonymous)".into(),
+        None => "-".into(),
+    }
+}
+
 /// One line for the server's log and the demo:
 /// `TLSv1.3 TLS_CHACHA20_POLY1305_SHA256 x25519 resumed=no sni=localhost`.
 pub fn one_line_summary(n: &Negotiated) -> String {
@@ -163,5 +175,14 @@ pub fn one_line_summary(n: &Negotiated) -> String {
             // The peer chose it: no control characters into the log.
             .map(|s| format!(" sni={}", s.escape_default()))
             .unwrap_or_default()
-    )
+    ) + &client_field(n)
+}
+
+/// ` client=CN=client` for the log line when the server asked for a
+/// certificate, escaped like the server name (the client's CA chose it).
+fn client_field(n: &Negotiated) -> String {
+    if n.client_identity.is_none() && !n.certificate_requested {
+        return String::new();
+    }
+    format!(" client={}", client_text(n).escape_default())
 }
