@@ -10,7 +10,9 @@ use minitls::key_schedule::SecretLabel;
 pub fn keylog_line(label: SecretLabel, client_random: &[u8; 32], secret: &[u8]) -> Option<String> {
     // Only the secrets that protect records (and the exporter secret) have
     // a name: the Handshake, Master and resumption secrets never key a
-    // record, so Wireshark has no use for them.
+    // record, so Wireshark has no use for them. The generations after a
+    // KeyUpdate have none either: the format stops at generation 0, and
+    // Wireshark derives the next ones itself ("traffic upd", RFC 8446 §7.2).
     let name = match label {
         SecretLabel::ClientHandshakeTraffic => "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
         SecretLabel::ServerHandshakeTraffic => "SERVER_HANDSHAKE_TRAFFIC_SECRET",
@@ -19,7 +21,9 @@ pub fn keylog_line(label: SecretLabel, client_random: &[u8; 32], secret: &[u8]) 
         SecretLabel::ExporterMaster => "EXPORTER_SECRET",
         SecretLabel::HandshakeSecret
         | SecretLabel::MasterSecret
-        | SecretLabel::ResumptionMaster => return None,
+        | SecretLabel::ResumptionMaster
+        | SecretLabel::ClientApplicationTrafficNext
+        | SecretLabel::ServerApplicationTrafficNext => return None,
     };
     // The client random names the connection: one key log file can hold
     // the lines of many connections.
