@@ -238,6 +238,23 @@ pub const EXERCISES: &[Exercise] = &[
         starter: "exercises/25_ticket_outcomes.rs",
         check: checks::c25_ticket_outcomes::check,
     },
+    // Mutual TLS, KeyUpdate, ALPN and exporters: exercises 26-27.
+    Exercise {
+        number: "26",
+        chapter: "mutual-tls.md",
+        title: "The content a client's CertificateVerify signs",
+        teaches: "how a client proves it holds its certificate's key: the client context string, and a transcript that runs through the server's Finished and the client's own Certificate, checked on a real client's signature as a server's WAIT_CV does",
+        starter: "exercises/26_client_certificate_verify.rs",
+        check: checks::c26_client_certificate_verify::check,
+    },
+    Exercise {
+        number: "27",
+        chapter: "key-update-alpn-exporters.md",
+        title: "The next traffic secret and the TLS exporter",
+        teaches: "that after a KeyUpdate each direction's next secret comes from its current one alone (\"traffic upd\"), and how an exporter derives keying material both ends agree on from the exporter_master_secret",
+        starter: "exercises/27_traffic_update_exporter.rs",
+        check: checks::c27_traffic_update_exporter::check,
+    },
 ];
 
 // The exercise modules. Each is the starter, or with `--features
@@ -416,3 +433,27 @@ pub mod e24_ticket_key_ring;
 )]
 #[cfg_attr(feature = "solutions", path = "../solutions/25_ticket_outcomes.rs")]
 pub mod e25_ticket_outcomes;
+
+// Exercises 26-27.
+
+// Exercise 26: the client's CertificateVerify (mutual-tls.md).
+#[cfg_attr(
+    not(feature = "solutions"),
+    path = "../exercises/26_client_certificate_verify.rs"
+)]
+#[cfg_attr(
+    feature = "solutions",
+    path = "../solutions/26_client_certificate_verify.rs"
+)]
+pub mod e26_client_certificate_verify;
+
+// Exercise 27: the next traffic secret and the exporter (key-update-alpn-exporters.md).
+#[cfg_attr(
+    not(feature = "solutions"),
+    path = "../exercises/27_traffic_update_exporter.rs"
+)]
+#[cfg_attr(
+    feature = "solutions",
+    path = "../solutions/27_traffic_update_exporter.rs"
+)]
+pub mod e27_traffic_update_exporter;

@@ -43,6 +43,10 @@ pub mod c25_ticket_outcomes;
 /// The world the resumption checks share (exercises 19-25).
 pub mod world;
 
+// Exercises 26-27.
+pub mod c26_client_certificate_verify;
+pub mod c27_traffic_update_exporter;
+
 /// `Ok` when `ours` equals `expected`; otherwise both, in hex, under
 /// `what`. The common comparison of byte-level checks.
 pub fn same(what: &str, ours: &[u8], expected: &[u8]) -> Result<(), String> {
