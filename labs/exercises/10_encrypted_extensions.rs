@@ -8,7 +8,8 @@
 //!   table of §4.2 does not allow in this message (its "EE" column) is
 //!   `illegal_parameter`. minitls recognizes the types in
 //!   `minitls::messages::extensions::extension_type`; only `server_name`,
-//!   `supported_groups` and `early_data` among them are allowed in
+//!   `supported_groups`, `early_data` and
+//!   `application_layer_protocol_negotiation` among them are allowed in
 //!   EncryptedExtensions. §4.2 also forbids the same type twice in one
 //!   list, and minitls answers that with `illegal_parameter` too. Both
 //!   are checked while the list is decoded, extension by extension,

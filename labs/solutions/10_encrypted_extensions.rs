@@ -15,7 +15,10 @@ pub fn client_alert(offered: &[u16], sent: &[u16]) -> Option<AlertDescription> {
     for (i, &extension_type) in sent.iter().enumerate() {
         let allowed_in_ee = matches!(
             extension_type,
-            et::SERVER_NAME | et::SUPPORTED_GROUPS | et::EARLY_DATA
+            et::SERVER_NAME
+                | et::SUPPORTED_GROUPS
+                | et::EARLY_DATA
+                | et::APPLICATION_LAYER_PROTOCOL_NEGOTIATION
         );
         if is_known(extension_type) && !allowed_in_ee {
             return Some(AlertDescription::IllegalParameter);

@@ -16,7 +16,7 @@ const CASES: &[&[u16]] = &[
     &[],
     &[0],          // server_name: "I used your name"
     &[0, 10],      // and supported_groups, which a client may note
-    &[16],         // ALPN, which minitls's client never offers
+    &[16],         // ALPN, which this client did not offer
     &[51],         // key_share: a ServerHello extension
     &[13],         // signature_algorithms: offered, but not an EE extension
     &[0, 0],       // server_name twice
@@ -31,6 +31,9 @@ fn extension_data(extension_type: u16) -> Vec<u8> {
     match extension_type {
         // NamedGroup named_group_list<2..2^16-1>: x25519.
         10 => vec![0x00, 0x02, 0x00, 0x1d],
+        // ProtocolName protocol_name_list<2..2^16-1> (RFC 7301 §3.1):
+        // "http/1.1".
+        16 => [&[0x00, 0x09, 0x08][..], b"http/1.1"].concat(),
         _ => Vec::new(),
     }
 }
