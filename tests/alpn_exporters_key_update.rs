@@ -389,7 +389,8 @@ fn minitls_client_and_server_report_the_choice() {
     // The page's lines (the report says "not requested" where the page
     // says "-" for the client certificate).
     assert!(
-        out.stdout.contains("alpn: h2\nclient_certificate: -\n</pre>"),
+        out.stdout
+            .contains("alpn: h2\nclient_certificate: -\n</pre>"),
         "the page\n{out}"
     );
 }
