@@ -7,6 +7,10 @@
 //! cargo test -p labs --features solutions   # solutions: every check passes
 //! ```
 //!
+//! (CI and the README spell the second `cargo test --workspace --features
+//! labs/solutions --test course`: the same test, built with the features
+//! the workspace build already compiled its dependencies with.)
+//!
 //! (A student who has solved exercises will see the first one fail: it
 //! guards the repository's starters, not a student's progress. Use
 //! `cargo run -p labs -- check NN` for that.)
