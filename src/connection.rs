@@ -94,6 +94,34 @@ impl Connection {
         Ok(conn)
     }
 
+    /// A client connection that sends `early_data` as 0-RTT data right
+    /// behind its ClientHello (RFC 8446 §2.3), if the ticket it resumes
+    /// with allows it (its NewSessionTicket carried early_data, the data
+    /// fits its max_early_data_size, and we offer its ALPN protocol
+    /// first). Whether it was sent and accepted is
+    /// [`Negotiated::early_data_accepted`] once connected; minitls never
+    /// sends it again by itself (RFC 8446 §4.2.10), so on `None` or
+    /// `Some(false)` the application decides whether to [`Connection::send`]
+    /// it. Early data can be replayed by an attacker (RFC 8446 §8, §E.5):
+    /// send only what is harmless twice.
+    pub fn client_with_early_data(
+        config: Arc<ClientConfig>,
+        server_name: &str,
+        early_data: &[u8],
+        observer: Box<dyn Observer>,
+    ) -> Result<Self, Error> {
+        let cx = Context::new(true, config.rng.clone(), config.clock.clone(), observer);
+        let early = Some(early_data.to_vec());
+        let side = Side::Client(ClientState::start_with_early_data(
+            config,
+            server_name,
+            early,
+        )?);
+        let mut conn = Connection::new(side, cx);
+        conn.advance().map_err(|e| conn.fail(e))?;
+        Ok(conn)
+    }
+
     /// A server connection, waiting for a ClientHello.
     pub fn server(config: Arc<ServerConfig>) -> Self {
         Self::server_with_observer(config, Box::new(NoObserver))
@@ -410,6 +438,9 @@ impl Connection {
         match content_type {
             ContentType::Handshake => self.receive_handshake(content),
             ContentType::Alert => self.receive_alert(&content),
+            ContentType::ApplicationData if self.cx.early_data_left.is_some() => {
+                self.receive_early_data(content)
+            }
             ContentType::ApplicationData => {
                 if self.cx.records.read.is_none() || self.is_handshaking() {
                     return Err(Error::UnexpectedRecord(
@@ -425,6 +456,22 @@ impl Connection {
         }
     }
     // ANCHOR_END: process_record_rules
+
+    // ANCHOR: receive_early_data
+    /// Server, in WAIT_EOED: 0-RTT data, decrypted with the early keys.
+    /// Only its content counts against the limit (RFC 8446 §4.6.1: "Only
+    /// Application Data payload ... is counted"); more than
+    /// max_early_data_size is unexpected_message (§4.6.1).
+    fn receive_early_data(&mut self, content: Vec<u8>) -> Result<(), Error> {
+        let left = self.cx.early_data_left.unwrap_or(0);
+        let Some(left) = left.checked_sub(content.len()) else {
+            return Err(Error::UnexpectedRecord(UnexpectedRecord::TooMuchEarlyData));
+        };
+        self.cx.early_data_left = Some(left);
+        self.cx.app_event(AppEvent::EarlyData(content));
+        Ok(())
+    }
+    // ANCHOR_END: receive_early_data
 
     /// RFC 8446 §5: a change_cipher_spec of exactly 0x01, unprotected,
     /// between the first ClientHello and the peer's Finished, is dropped;
