@@ -47,7 +47,7 @@ use crate::messages::alert::Alert;
 use crate::messages::{HandshakeMessage, max_message_len, message_name};
 use crate::record::{ContentType, Deframer, OpaqueRecord};
 use crate::server::ServerState;
-use crate::trace::{Event, NoObserver, Observer};
+use crate::trace::{Event, NoObserver, Observer, ResumptionEvent};
 
 /// Which side we are, with that side's state machine.
 enum Side {
@@ -468,6 +468,9 @@ impl Connection {
             return Err(Error::UnexpectedRecord(UnexpectedRecord::TooMuchEarlyData));
         };
         self.cx.early_data_left = Some(left);
+        let len = content.len();
+        self.cx
+            .emit(Event::Resumption(ResumptionEvent::EarlyDataRead { len }));
         self.cx.app_event(AppEvent::EarlyData(content));
         Ok(())
     }
@@ -556,6 +559,11 @@ impl Connection {
             return Err(Error::BadRecordMac);
         };
         self.cx.early_data_to_skip = Some(left);
+        let record_len = fragment_len;
+        self.cx
+            .emit(Event::Resumption(ResumptionEvent::EarlyDataSkipped {
+                record_len,
+            }));
         Ok(())
     }
     // ANCHOR_END: open_record_protected

@@ -432,6 +432,12 @@ fn resumption_text(event: &ResumptionEvent) -> String {
         ResumptionEvent::EarlyDataRejected { reason } => {
             format!("0-RTT rejected ({reason}): early data skipped, 1-RTT (RFC 8446 §4.2.10)")
         }
+        ResumptionEvent::EarlyDataSkipped { record_len } => format!(
+            "0-RTT record of {record_len} bytes skipped: rejected early data, not decrypted (RFC 8446 §4.2.10)"
+        ),
+        ResumptionEvent::EarlyDataRead { len } => format!(
+            "0-RTT data read: {len} bytes, before the client's Finished (it could be a replay, RFC 8446 §8)"
+        ),
     }
 }
 

@@ -101,6 +101,16 @@ pub enum ResumptionEvent {
         /// Why.
         reason: &'static str,
     },
+    /// Server: a record of rejected early data skipped (RFC 8446 §4.2.10).
+    EarlyDataSkipped {
+        /// The record's fragment length, counted against the limit.
+        record_len: usize,
+    },
+    /// Server: accepted early data read (RFC 8446 §2.3).
+    EarlyDataRead {
+        /// Its length (the content only, as RFC 8446 §4.6.1 counts).
+        len: usize,
+    },
 }
 
 /// Something that happened on a connection.

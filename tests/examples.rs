@@ -503,7 +503,12 @@ fn the_replayed_early_data_lab_is_refused_by_each_strategy() {
     let stdout = run_lab("lab_replayed_early_data");
     let snapshot = anchored(
         &stdout,
-        &["stateful_0rtt", "stateless_0rtt", "unprotected_0rtt", "post_0rtt"],
+        &[
+            "stateful_0rtt",
+            "stateless_0rtt",
+            "unprotected_0rtt",
+            "post_0rtt",
+        ],
     );
     let parts: Vec<&str> = stdout.split("\n\n").collect();
     let acted = "early data the server acted on: 68 bytes";
