@@ -503,6 +503,8 @@ fn early_data_accepted() {
             .contains(&minitls::AppEvent::EarlyData(EARLY_REQUEST.to_vec()))
     );
     assert!(transcript.contains("CLIENT_EARLY_TRAFFIC_SECRET"));
+    // The book quotes the ClientHello's early_data extension alone.
+    let transcript = anchor_first_lines(&transcript, "= early_data", 2, "client_hello_early_data");
     insta::assert_snapshot!("early_data_accepted", transcript);
 }
 
@@ -517,6 +519,9 @@ fn early_data_rejected() {
     assert!(pair.server.negotiated().resumed);
     assert_eq!(pair.client.negotiated().early_data_accepted, Some(false));
     assert!(!transcript.contains("EndOfEarlyData"));
+    // The book quotes the server's decision and the skipped record.
+    let transcript = anchor_line(&transcript, "resume 0-RTT rejected", "early_data_rejected");
+    let transcript = anchor_line(&transcript, "resume 0-RTT record of", "early_data_skipped");
     insta::assert_snapshot!("early_data_rejected", transcript);
 }
 
@@ -559,4 +564,17 @@ fn early_data_replay_refused() {
     );
     let transcript = anchor_line(&transcript, "resume 0-RTT rejected", "replay_0rtt_rejected");
     insta::assert_snapshot!("early_data_replay_refused", transcript);
+}
+
+/// `transcript` with the first line containing `needle` and the `count - 1`
+/// lines after it wrapped in `ANCHOR: name` / `ANCHOR_END: name`.
+fn anchor_first_lines(transcript: &str, needle: &str, count: usize, name: &str) -> String {
+    let mut lines: Vec<String> = transcript.lines().map(str::to_string).collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line containing {needle:?}"));
+    lines.insert(at + count, format!("ANCHOR_END: {name}"));
+    lines.insert(at, format!("ANCHOR: {name}"));
+    lines.join("\n") + "\n"
 }

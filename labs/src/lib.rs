@@ -238,6 +238,15 @@ pub const EXERCISES: &[Exercise] = &[
         starter: "exercises/25_ticket_outcomes.rs",
         check: checks::c25_ticket_outcomes::check,
     },
+    // Issue 10: exercise 28 (0-RTT and replay).
+    Exercise {
+        number: "28",
+        chapter: "early-data.md",
+        title: "client_early_traffic_secret, from a ticket's PSK and a ClientHello",
+        teaches: "that 0-RTT keys come from the PSK and the ClientHello alone, nothing fresh from the server, which is why anyone can replay the flight and the server can decrypt it again",
+        starter: "exercises/28_early_data.rs",
+        check: checks::c28_early_data::check,
+    },
 ];
 
 // The exercise modules. Each is the starter, or with `--features
@@ -416,3 +425,8 @@ pub mod e24_ticket_key_ring;
 )]
 #[cfg_attr(feature = "solutions", path = "../solutions/25_ticket_outcomes.rs")]
 pub mod e25_ticket_outcomes;
+
+// Exercise 28: client_early_traffic_secret (early-data.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/28_early_data.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/28_early_data.rs")]
+pub mod e28_early_data;

@@ -43,6 +43,9 @@ pub mod c25_ticket_outcomes;
 /// The world the resumption checks share (exercises 19-25).
 pub mod world;
 
+// Exercise 28 (issue 10).
+pub mod c28_early_data;
+
 /// `Ok` when `ours` equals `expected`; otherwise both, in hex, under
 /// `what`. The common comparison of byte-level checks.
 pub fn same(what: &str, ours: &[u8], expected: &[u8]) -> Result<(), String> {
