@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use minitls::error::UnexpectedRecord;
+use minitls::error::{IllegalParameter, UnexpectedRecord};
 use minitls::key_schedule::SecretLabel;
 use minitls::messages::{Finished, HandshakeMessage};
 use minitls::pki::issue::DemoPki;
@@ -14,7 +14,9 @@ use minitls::resumption::ResumptionStrategy;
 use minitls::resumption::client_cache::{ClientSessionCache, StoredTicket};
 use minitls::resumption::store::StatefulStrategy;
 use minitls::resumption::ticketer::Ticketer;
-use minitls::testing::{FIXED_NOW, ManualClock, Pair, SeededRng, protection, secret};
+use minitls::testing::{
+    FIXED_NOW, ManualClock, Pair, SeededRng, protection, secret, split_messages, split_records,
+};
 use minitls::trace::{RecordedEvent, Recorder, ResumptionEvent};
 use minitls::{AlertDescription, AppEvent, ClientConfig, Connection, Error, ServerConfig};
 
@@ -29,6 +31,8 @@ struct World {
     server_clock: ManualClock,
     /// The server's max_early_data_size.
     max_early_data_size: u32,
+    /// The client sends no X25519 share in its first ClientHello.
+    no_initial_key_share: bool,
     seed: u64,
 }
 
@@ -42,6 +46,7 @@ impl World {
             client_clock: ManualClock::new(FIXED_NOW),
             server_clock: ManualClock::new(FIXED_NOW),
             max_early_data_size: 1024,
+            no_initial_key_share: false,
             seed: 100,
         }
     }
@@ -75,6 +80,7 @@ impl World {
         config.rng = SeededRng::shared(self.seed);
         config.clock = Arc::new(self.client_clock.clone());
         config.session_cache = Some(self.cache.clone());
+        config.initial_key_share = !self.no_initial_key_share;
         let config = Arc::new(config);
         let trace = Recorder::default();
         let observer = Box::new(trace.clone());
@@ -419,4 +425,88 @@ fn a_stateless_0rtt_flight_outside_the_freshness_window_is_refused() {
     assert!(late.negotiated().resumed);
     assert_eq!(late.negotiated().early_data_accepted, Some(false));
     assert!(early_data_events(&events).is_empty());
+}
+
+#[test]
+fn early_data_accepted_without_our_psk_is_illegal_parameter() {
+    // RFC 8446 §4.2.10: "If the server supplies an "early_data" extension,
+    // the client MUST verify that the server's selected_identity is 0";
+    // here it selected none (a full handshake) yet says it read our 0-RTT.
+    let mut w = World::stateful();
+    w.connect(None);
+    // A server that never issued the ticket: it refuses the PSK.
+    w.strategy = Arc::new(StatefulStrategy::in_memory(4));
+    let (mut client, _) = w.client(Some(EARLY));
+    let (mut server, server_trace) = w.server();
+    let mut flight = Vec::new();
+    client.transmit(&mut flight);
+    server.receive(&flight).unwrap();
+    assert!(!server.negotiated().resumed);
+    let mut reply = Vec::new();
+    server.transmit(&mut reply);
+    // The ServerHello and change_cipher_spec as sent; then EncryptedExtensions
+    // with early_data added, under the server's handshake key.
+    let records = split_records(&reply);
+    let clear: Vec<u8> = (records.iter())
+        .take_while(|r| r.content_type != ContentType::ApplicationData.to_u8())
+        .flat_map(|r| r.encode())
+        .collect();
+    let server_hs = secret(&server_trace, SecretLabel::ServerHandshakeTraffic);
+    let first_protected = (records.into_iter())
+        .find(|r| r.content_type == ContentType::ApplicationData.to_u8())
+        .unwrap();
+    let (_, plaintext) = protection(&server_hs, 0).decrypt(first_protected).unwrap();
+    let ee_bytes = split_messages(&plaintext).remove(0);
+    let Ok(HandshakeMessage::EncryptedExtensions(mut ee)) = HandshakeMessage::decode(&ee_bytes)
+    else {
+        panic!("not EncryptedExtensions");
+    };
+    ee.early_data = true;
+    let forged = HandshakeMessage::EncryptedExtensions(ee).encode().unwrap();
+    let record = protection(&server_hs, 0)
+        .encrypt(ContentType::Handshake, &forged, 0)
+        .unwrap()
+        .encode();
+    client.receive(&clear).unwrap();
+    let result = client.receive(&record);
+    assert_eq!(
+        result,
+        Err(Error::IllegalParameter(
+            IllegalParameter::EarlyDataWithoutFirstPsk
+        ))
+    );
+    assert_eq!(
+        client.error().and_then(Error::alert),
+        Some(AlertDescription::IllegalParameter)
+    );
+}
+
+#[test]
+fn a_hello_retry_request_rejects_early_data_and_the_second_hello_goes_in_the_clear() {
+    // The client sends no key share (so the server asks for one with a
+    // HelloRetryRequest, RFC 8446 §4.1.4) but 0-RTT data. §4.2.10: the
+    // second ClientHello carries no early_data; the server skips the
+    // 0-RTT records before it; the resumption completes as 1-RTT.
+    let mut w = World::stateless();
+    w.connect(None);
+    w.no_initial_key_share = true;
+    let (pair, client, _) = w.connect(Some(EARLY));
+    assert_connected(&pair);
+    assert!(pair.client.negotiated().hello_retry_request);
+    assert!(pair.server.negotiated().resumed);
+    assert_eq!(pair.client.negotiated().early_data_accepted, Some(false));
+    assert!(early_data_events(&pair.server_events).is_empty());
+    let hellos: Vec<Vec<u8>> = (client.events().into_iter())
+        .filter_map(|e| match e {
+            RecordedEvent::MessageSent("ClientHello", bytes) => Some(bytes),
+            _ => None,
+        })
+        .collect();
+    let offers_early_data = |bytes: &[u8]| match HandshakeMessage::decode(bytes) {
+        Ok(HandshakeMessage::ClientHello(hello)) => hello.extensions.early_data,
+        other => panic!("not a ClientHello: {other:?}"),
+    };
+    assert_eq!(hellos.len(), 2);
+    assert!(offers_early_data(&hellos[0]));
+    assert!(!offers_early_data(&hellos[1]));
 }
