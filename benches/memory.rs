@@ -159,6 +159,8 @@ fn bytes_per_stored_session(sessions: usize, server_name: &str) -> f64 {
         ticket_age_add: 5,
         server_name: server_name.to_string(),
         peer_identity: Vec::new(),
+        max_early_data_size: 0,
+        alpn_protocol: Vec::new(),
     };
     let before = live_bytes();
     let store = StatefulStrategy::in_memory(sessions);

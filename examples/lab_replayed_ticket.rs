@@ -18,7 +18,7 @@
 //! the PSK and the client's X25519 private key, which it does not have.
 //! What a replay reaches is what the server does before the client's
 //! Finished: with 0-RTT early data (RFC 8446 §8), that would be the
-//! client's first request. minitls sends no early data yet.
+//! client's first request. `lab_replayed_early_data` replays such a flight.
 //!
 //! Run it: `cargo run --example lab_replayed_ticket`. Its output is a
 //! reviewed snapshot (`tests/examples.rs`).
@@ -108,9 +108,9 @@ fn main() {
         "a server that accepted a replayed hello with its early data would act on the",
         "client's first request a second time. The stateful store refuses the replay",
         "(single-use tickets, §8.1); the stateless ticketer accepts it within the age",
-        "window, so before accepting 0-RTT it would also have to record ClientHellos",
-        "seen in that window and refuse repeats (§8.2).",
-        "minitls sends no early data and accepts none yet.",
+        "window, so before accepting 0-RTT it also records the binders of ClientHellos",
+        "seen in that window and refuses repeats (§8.2, its strike register).",
+        "examples/lab_replayed_early_data.rs replays a 0-RTT flight against both.",
     ] {
         println!("   {line}");
     }

@@ -59,13 +59,13 @@
 //!
 //! | RFC state | variant | handler |
 //! |---|---|---|
-//! | START | `ClientState::Start` | `Start::send_client_hello` (no input) |
+//! | START | `ClientState::Start` | `Start::send_client_hello` (no input), then `send_early_data` with 0-RTT |
 //! | WAIT_SH | `ClientState::WaitServerHello` | `handle_server_hello`, `handle_hello_retry_request` |
-//! | WAIT_EE | `ClientState::WaitEncryptedExtensions` | `handle_encrypted_extensions` |
+//! | WAIT_EE | `ClientState::WaitEncryptedExtensions` | `handle_encrypted_extensions` (`early_data_answer`) |
 //! | WAIT_CERT_CR | `ClientState::WaitCertCr` | `handle_certificate`, `handle_certificate_request` |
 //! | WAIT_CERT | `ClientState::WaitCert` | `handle_certificate` |
 //! | WAIT_CV | `ClientState::WaitCertificateVerify` | `handle_certificate_verify` |
-//! | WAIT_FINISHED | `ClientState::WaitFinished` | `handle_finished` |
+//! | WAIT_FINISHED | `ClientState::WaitFinished` | `handle_finished` (`send_end_of_early_data` when 0-RTT was accepted) |
 //! | CONNECTED | `ClientState::Connected` | `handle_new_session_ticket`, `handle_key_update` |
 //!
 //! Each state struct holds exactly what is known in that state, and each
@@ -74,8 +74,21 @@
 //! proof: nothing can reach them before the server's Finished is checked.
 //! When the server accepts our PSK (resumption), the `Using PSK` arrow goes
 //! from WAIT_EE straight to WAIT_FINISHED: no Certificate, no
-//! CertificateVerify. minitls never sends early data, so `K_send = early
-//! data` is not taken.
+//! CertificateVerify.
+//!
+//! Early data (0-RTT, RFC 8446 §2.3, §4.2.10): given data to send early
+//! (`Connection::client_with_early_data`) and a ticket whose
+//! NewSessionTicket allowed it, START offers early_data and takes `K_send
+//! = early data`: the data goes out right behind the ClientHello. The
+//! early keys stay our sending keys until the server answers: its
+//! EncryptedExtensions either accepts (early_data) and, after its
+//! Finished, we send EndOfEarlyData under them before `K_send =
+//! handshake`; or it does not, and we switch to the handshake keys at
+//! once. A HelloRetryRequest rejects early data too (the second
+//! ClientHello offers none, §4.2.10). Rejected data is never resent by
+//! minitls itself (§4.2.10: "A TLS implementation SHOULD NOT automatically
+//! resend early data"): `Negotiated::early_data_accepted` tells the
+//! application, which decides.
 
 use std::sync::Arc;
 
@@ -88,12 +101,13 @@ use crate::error::{
 use crate::handshake::context::{AppEvent, Context};
 use crate::handshake::finished::{FinishedVerified, finished_for, verify_finished};
 use crate::handshake::key_exchange::{agree, generate_share};
+use crate::handshake::keys::derive_early_traffic_secret;
 use crate::handshake::keys::{
     ApplicationSecrets, HandshakeSecrets, derive_application_secrets, derive_handshake_secrets,
 };
 use crate::handshake::psk::{binder, psk_mode_name};
 use crate::handshake::traffic::ApplicationTraffic;
-use crate::key_schedule::{Secret, resumption_psk};
+use crate::key_schedule::{Secret, TrafficSecret, resumption_psk};
 use crate::messages::CertificateEntry;
 use crate::messages::certificate_verify::{CLIENT_CONTEXT, SERVER_CONTEXT, signed_content};
 use crate::messages::extensions::{
@@ -108,6 +122,7 @@ use crate::messages::{
 };
 use crate::messages::{PSK_DHE_KE, PSK_KE};
 use crate::pki::verify::verify_server_chain;
+use crate::record::ContentType;
 use crate::resumption::MAX_TICKET_LIFETIME;
 use crate::resumption::client_cache::StoredTicket;
 use crate::time::UnixTime;
@@ -149,6 +164,16 @@ pub const CLIENT_TRANSITIONS: &[(&str, &str, &str)] = &[
 
 impl ClientState {
     pub(crate) fn start(config: Arc<ClientConfig>, server_name: &str) -> Result<Self, Error> {
+        Self::start_with_early_data(config, server_name, None)
+    }
+
+    /// START, with application data to send as 0-RTT if the ticket we
+    /// resume allows it (RFC 8446 §2.3, §4.2.10).
+    pub(crate) fn start_with_early_data(
+        config: Arc<ClientConfig>,
+        server_name: &str,
+        early_data: Option<Vec<u8>>,
+    ) -> Result<Self, Error> {
         // The name is either an IP address (sent as no server_name at all,
         // RFC 6066 §3) or a DNS host name we could send: refused here, by
         // the same rule the server applies, rather than sent and refused.
@@ -175,6 +200,7 @@ impl ClientState {
             config,
             server_name: server_name.to_string(),
             retry: None,
+            early_data,
         }))
     }
 
@@ -337,6 +363,9 @@ pub(crate) struct Start {
     /// `None` before the first ClientHello; after a HelloRetryRequest,
     /// what the second is built from.
     retry: Option<HelloBasis>,
+    /// Application data to send as 0-RTT, if the ticket allows it; never
+    /// after a HelloRetryRequest (RFC 8446 §4.2.10).
+    early_data: Option<Vec<u8>>,
 }
 
 impl Start {
@@ -374,7 +403,10 @@ impl Start {
         // ANCHOR_END: send_client_hello_basis
 
         // ANCHOR: send_client_hello_offer
-        let extensions = self.client_hello_extensions(&basis, key_pair.as_ref(), cx);
+        let offer_early_data = self.may_offer_early_data(&basis);
+        let mut extensions = self.client_hello_extensions(&basis, key_pair.as_ref(), cx);
+        // RFC 8446 §4.2.10: 0-RTT needs both pre_shared_key and early_data.
+        extensions.early_data = offer_early_data.is_some();
         let mut hello = ClientHello {
             legacy_version: TLS12,
             random: basis.random,
@@ -395,6 +427,10 @@ impl Start {
         cx.negotiated.server_name = hello.extensions.server_name.clone();
         let bytes = cx.send_handshake(&HandshakeMessage::ClientHello(hello))?;
         basis.transcript.add(&bytes);
+        if let (Some(data), Some(ticket)) = (offer_early_data, &basis.ticket) {
+            send_early_data(&ticket.psk, &data, &basis.transcript, cx)?;
+            cx.negotiated.early_data_accepted = Some(false);
+        }
 
         Ok(ClientState::WaitServerHello(WaitServerHello {
             config: self.config,
@@ -406,9 +442,32 @@ impl Start {
             transcript: basis.transcript,
             retried,
             ticket: basis.ticket,
+            early_data_offered: cx.negotiated.early_data_accepted.is_some(),
         }))
     }
     // ANCHOR_END: send_client_hello_offer
+
+    // ANCHOR: may_offer_early_data
+    /// The early data to send with this ClientHello, if any: only in the
+    /// first ClientHello (RFC 8446 §4.2.10: never after a
+    /// HelloRetryRequest), only with a ticket whose NewSessionTicket
+    /// carried early_data, and only if it fits the ticket's
+    /// max_early_data_size (§4.6.1); otherwise the application sends it
+    /// after the handshake, as ordinary data.
+    fn may_offer_early_data(&mut self, basis: &HelloBasis) -> Option<Vec<u8>> {
+        let ticket = basis.ticket.as_ref()?;
+        if basis.retry.is_some() {
+            return None;
+        }
+        let data = self.early_data.take()?;
+        let fits = usize::try_from(ticket.max_early_data_size).is_ok_and(|max| data.len() <= max);
+        // RFC 8446 §4.2.10: the 0-RTT data is for the ticket's ALPN
+        // protocol; we offer early data only if we still offer it first.
+        let alpn_matches = ticket.alpn_protocol.is_empty()
+            || self.config.alpn_protocols.first() == Some(&ticket.alpn_protocol);
+        (fits && alpn_matches && !data.is_empty()).then_some(data)
+    }
+    // ANCHOR_END: may_offer_early_data
 
     // ANCHOR: client_hello_extensions
     /// Our extensions (RFC 8446 §4.2), written in the order of the fields
@@ -459,6 +518,33 @@ impl Start {
     // ANCHOR_END: client_hello_extensions
 }
 
+// ANCHOR: send_early_data
+/// 0-RTT (RFC 8446 §2.3): right behind the ClientHello, the client
+/// derives client_early_traffic_secret from the ticket's PSK and the
+/// ClientHello (§7.1), switches to it (Appendix A.1: `K_send = early
+/// data`) and sends its data as application_data records, before it knows
+/// whether the server will read them. In compatibility mode the dummy
+/// change_cipher_spec goes first, "immediately after the first
+/// ClientHello" (Appendix D.4).
+fn send_early_data(
+    psk: &Secret,
+    data: &[u8],
+    transcript: &Transcript,
+    cx: &mut Context,
+) -> Result<(), Error> {
+    let secret = derive_early_traffic_secret(psk, &transcript.current(), cx);
+    if cx.middlebox_compatibility {
+        cx.send_change_cipher_spec()?;
+    }
+    cx.install_write_key(&secret, Epoch::EarlyData)?;
+    let mut records = Vec::new();
+    cx.records
+        .seal(ContentType::ApplicationData, data, &mut records)?;
+    cx.push_records(ContentType::ApplicationData, true, records);
+    Ok(())
+}
+// ANCHOR_END: send_early_data
+
 /// A ticket for this server from the cache, if any (used once: taken out).
 fn take_ticket(config: &ClientConfig, server_name: &str, now: UnixTime) -> Option<StoredTicket> {
     let cache = config.session_cache.as_ref()?;
@@ -503,6 +589,9 @@ pub(crate) struct WaitServerHello {
     retried: bool,
     /// The ticket we offered, if any.
     ticket: Option<StoredTicket>,
+    /// We sent early data behind the ClientHello, and still write with
+    /// the early keys.
+    early_data_offered: bool,
 }
 
 impl WaitServerHello {
@@ -634,6 +723,10 @@ impl WaitServerHello {
         let secrets =
             derive_handshake_secrets(psk, shared.as_ref(), &self.transcript.current(), cx);
         cx.install_read_key(&secrets.server, Epoch::Handshake);
+        // RFC 8446 §4.2.10: with 0-RTT offered and our PSK accepted, the
+        // server may be reading our early data: we keep writing with the
+        // early keys until EncryptedExtensions says whether it accepted.
+        let early_data_pending = self.early_data_offered && psk_mode.is_some();
         // Appendix A draws `K_send = handshake` after the server's Finished,
         // when our first handshake message goes out. We switch now, as Go
         // and rustls do, so that an alert we send before then is protected
@@ -643,7 +736,9 @@ impl WaitServerHello {
         if cx.middlebox_compatibility {
             cx.send_change_cipher_spec()?;
         }
-        cx.install_write_key(&secrets.client, Epoch::Handshake)?;
+        if !early_data_pending {
+            cx.install_write_key(&secrets.client, Epoch::Handshake)?;
+        }
 
         cx.negotiated.cipher_suite = hello.cipher_suite;
         cx.negotiated.group = shared.as_ref().map(|_| X25519);
@@ -661,6 +756,7 @@ impl WaitServerHello {
                 transcript: self.transcript,
                 resumed: psk_mode.is_some(),
                 secrets,
+                early_data_pending,
             },
         ))
     }
@@ -671,7 +767,7 @@ impl WaitServerHello {
         mut self,
         hrr: HelloRetryRequest,
         bytes: &[u8],
-        _cx: &mut Context,
+        cx: &mut Context,
     ) -> Result<ClientState, Error> {
         Self::check_version(
             hrr.extensions.supported_versions,
@@ -716,9 +812,15 @@ impl WaitServerHello {
         // RFC 8446 §4.4.1: ClientHello1 becomes message_hash, then the HRR.
         self.transcript.restart_for_hrr();
         self.transcript.add(bytes);
+        // RFC 8446 §4.2.10: a HelloRetryRequest rejects our early data; the
+        // second ClientHello goes in the clear, like the first.
+        if self.early_data_offered {
+            cx.records.write = None;
+        }
         Ok(ClientState::Start(Start {
             config: self.config,
             server_name: self.server_name,
+            early_data: None,
             retry: Some(HelloBasis {
                 random: self.random,
                 legacy_session_id: self.legacy_session_id,
@@ -753,6 +855,9 @@ pub(crate) struct WaitEncryptedExtensions {
     /// The server accepted our PSK: no Certificate or CertificateVerify follow.
     resumed: bool,
     secrets: HandshakeSecrets,
+    /// We sent 0-RTT data and the server took our PSK: EncryptedExtensions
+    /// says whether it reads the data. We still write with the early keys.
+    early_data_pending: bool,
 }
 
 impl WaitEncryptedExtensions {
@@ -771,6 +876,7 @@ impl WaitEncryptedExtensions {
         }
         cx.negotiated.alpn_protocol =
             check_alpn_answer(&self.config.alpn_protocols, ee.protocol_name_list)?;
+        let early_data_accepted = self.early_data_answer(ee.early_data, cx)?;
         self.transcript.add(bytes);
         // Appendix A.1: "Using PSK" goes straight to WAIT_FINISHED.
         if self.resumed {
@@ -780,6 +886,7 @@ impl WaitEncryptedExtensions {
                 transcript: self.transcript,
                 secrets: self.secrets,
                 certificate_request: None,
+                early_data_accepted,
             }));
         }
         Ok(ClientState::WaitCertCr(WaitCertCr(CertificateExpected {
@@ -790,6 +897,28 @@ impl WaitEncryptedExtensions {
         })))
     }
     // ANCHOR_END: handle_encrypted_extensions
+
+    // ANCHOR: early_data_answer
+    /// The server's answer to our 0-RTT (RFC 8446 §4.2.10): early_data in
+    /// EncryptedExtensions accepts it; without it, the data was skipped
+    /// and we move to the handshake keys now. Accepting it is legal only
+    /// when the server selected our first (and only) PSK: otherwise
+    /// illegal_parameter. Returns whether it was accepted.
+    fn early_data_answer(&self, accepted: bool, cx: &mut Context) -> Result<bool, Error> {
+        if accepted && !self.early_data_pending {
+            return Err(Error::IllegalParameter(
+                IllegalParameter::EarlyDataWithoutFirstPsk,
+            ));
+        }
+        if self.early_data_pending {
+            cx.negotiated.early_data_accepted = Some(accepted);
+            if !accepted {
+                cx.install_write_key(&self.secrets.client, Epoch::Handshake)?;
+            }
+        }
+        Ok(accepted)
+    }
+    // ANCHOR_END: early_data_answer
 }
 
 /// RFC 7301 §3.1: the application protocols we offer, most preferred
@@ -990,6 +1119,7 @@ impl WaitCertificateVerify {
             transcript: self.transcript,
             secrets: self.secrets,
             certificate_request: self.certificate_request,
+            early_data_accepted: false,
         }))
     }
     // ANCHOR_END: handle_certificate_verify
@@ -1003,6 +1133,9 @@ pub(crate) struct WaitFinished {
     secrets: HandshakeSecrets,
     /// The CertificateRequest, when the server asked for our certificate.
     certificate_request: Option<CertificateRequested>,
+    /// The server accepted our 0-RTT data: EndOfEarlyData is due, under
+    /// the early keys we still write with (RFC 8446 §4.5).
+    early_data_accepted: bool,
 }
 
 impl WaitFinished {
@@ -1025,6 +1158,9 @@ impl WaitFinished {
         let application =
             derive_application_secrets(handshake_secret, &self.transcript.current(), cx);
         cx.install_read_key(&application.server, Epoch::Application(0));
+        if self.early_data_accepted {
+            send_end_of_early_data(&mut self.transcript, &client_handshake, cx)?;
+        }
 
         if let Some(request) = self.certificate_request.take() {
             send_client_certificate(&self.config, &mut self.transcript, request, cx)?;
@@ -1049,6 +1185,23 @@ impl WaitFinished {
     }
     // ANCHOR_END: handle_finished
 }
+
+// ANCHOR: send_end_of_early_data
+/// RFC 8446 §4.5: "If the server sent an "early_data" extension in
+/// EncryptedExtensions, the client MUST send an EndOfEarlyData message
+/// after receiving the server Finished", under the early keys; then
+/// Appendix A.1's `K_send = handshake` for the rest of our flight. It is
+/// part of the transcript our Finished covers (§4.4.1).
+fn send_end_of_early_data(
+    transcript: &mut Transcript,
+    client_handshake: &TrafficSecret,
+    cx: &mut Context,
+) -> Result<(), Error> {
+    let bytes = cx.send_handshake(&HandshakeMessage::EndOfEarlyData)?;
+    transcript.add(&bytes);
+    cx.install_write_key(client_handshake, Epoch::Handshake)
+}
+// ANCHOR_END: send_end_of_early_data
 
 // ANCHOR: send_client_certificate
 /// Our answer to a CertificateRequest, under the handshake keys before
@@ -1124,6 +1277,10 @@ impl Connected {
                 ticket_lifetime: ticket.ticket_lifetime.min(MAX_TICKET_LIFETIME),
                 ticket_age_add: ticket.ticket_age_add,
                 received_at: cx.now(),
+                // RFC 8446 §4.6.1: early_data in the ticket allows 0-RTT,
+                // for the ALPN protocol of this connection (§4.2.10).
+                max_early_data_size: ticket.extensions.max_early_data_size.unwrap_or(0),
+                alpn_protocol: cx.negotiated.alpn_protocol.clone().unwrap_or_default(),
             };
             cx.emit(Event::Resumption(ResumptionEvent::TicketStored {
                 lifetime: stored.ticket_lifetime,

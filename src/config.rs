@@ -143,6 +143,13 @@ pub struct ServerConfig {
     pub alpn_protocols: Vec<Vec<u8>>,
     /// Ask clients for a certificate (mutual TLS); `None` never asks.
     pub client_auth: Option<ClientAuth>,
+    /// The most 0-RTT data we accept on a resumed connection, in bytes
+    /// (RFC 8446 §4.2.10, §4.6.1): advertised in every ticket we issue as
+    /// `max_early_data_size`. 0 (the default) turns early data off: our
+    /// tickets do not allow it and a client's 0-RTT is skipped. Early
+    /// data can be replayed (RFC 8446 §8, §E.5): turn it on only for
+    /// requests that are safe to run twice.
+    pub max_early_data_size: u32,
 }
 
 impl ServerConfig {
@@ -165,6 +172,7 @@ impl ServerConfig {
             max_psk_identities: 4,
             alpn_protocols: Vec::new(),
             client_auth: None,
+            max_early_data_size: 0,
         }
     }
 }

@@ -47,7 +47,7 @@ use crate::messages::alert::Alert;
 use crate::messages::{HandshakeMessage, max_message_len, message_name};
 use crate::record::{ContentType, Deframer, OpaqueRecord};
 use crate::server::ServerState;
-use crate::trace::{Event, NoObserver, Observer};
+use crate::trace::{Event, NoObserver, Observer, ResumptionEvent};
 
 /// Which side we are, with that side's state machine.
 enum Side {
@@ -89,6 +89,34 @@ impl Connection {
     ) -> Result<Self, Error> {
         let cx = Context::new(true, config.rng.clone(), config.clock.clone(), observer);
         let side = Side::Client(ClientState::start(config, server_name)?);
+        let mut conn = Connection::new(side, cx);
+        conn.advance().map_err(|e| conn.fail(e))?;
+        Ok(conn)
+    }
+
+    /// A client connection that sends `early_data` as 0-RTT data right
+    /// behind its ClientHello (RFC 8446 §2.3), if the ticket it resumes
+    /// with allows it (its NewSessionTicket carried early_data, the data
+    /// fits its max_early_data_size, and we offer its ALPN protocol
+    /// first). Whether it was sent and accepted is
+    /// [`Negotiated::early_data_accepted`] once connected; minitls never
+    /// sends it again by itself (RFC 8446 §4.2.10), so on `None` or
+    /// `Some(false)` the application decides whether to [`Connection::send`]
+    /// it. Early data can be replayed by an attacker (RFC 8446 §8, §E.5):
+    /// send only what is harmless twice.
+    pub fn client_with_early_data(
+        config: Arc<ClientConfig>,
+        server_name: &str,
+        early_data: &[u8],
+        observer: Box<dyn Observer>,
+    ) -> Result<Self, Error> {
+        let cx = Context::new(true, config.rng.clone(), config.clock.clone(), observer);
+        let early = Some(early_data.to_vec());
+        let side = Side::Client(ClientState::start_with_early_data(
+            config,
+            server_name,
+            early,
+        )?);
         let mut conn = Connection::new(side, cx);
         conn.advance().map_err(|e| conn.fail(e))?;
         Ok(conn)
@@ -410,6 +438,9 @@ impl Connection {
         match content_type {
             ContentType::Handshake => self.receive_handshake(content),
             ContentType::Alert => self.receive_alert(&content),
+            ContentType::ApplicationData if self.cx.early_data_left.is_some() => {
+                self.receive_early_data(content)
+            }
             ContentType::ApplicationData => {
                 if self.cx.records.read.is_none() || self.is_handshaking() {
                     return Err(Error::UnexpectedRecord(
@@ -425,6 +456,25 @@ impl Connection {
         }
     }
     // ANCHOR_END: process_record_rules
+
+    // ANCHOR: receive_early_data
+    /// Server, in WAIT_EOED: 0-RTT data, decrypted with the early keys.
+    /// Only its content counts against the limit (RFC 8446 §4.6.1: "Only
+    /// Application Data payload ... is counted"); more than
+    /// max_early_data_size is unexpected_message (§4.6.1).
+    fn receive_early_data(&mut self, content: Vec<u8>) -> Result<(), Error> {
+        let left = self.cx.early_data_left.unwrap_or(0);
+        let Some(left) = left.checked_sub(content.len()) else {
+            return Err(Error::UnexpectedRecord(UnexpectedRecord::TooMuchEarlyData));
+        };
+        self.cx.early_data_left = Some(left);
+        let len = content.len();
+        self.cx
+            .emit(Event::Resumption(ResumptionEvent::EarlyDataRead { len }));
+        self.cx.app_event(AppEvent::EarlyData(content));
+        Ok(())
+    }
+    // ANCHOR_END: receive_early_data
 
     /// RFC 8446 §5: a change_cipher_spec of exactly 0x01, unprotected,
     /// between the first ClientHello and the peer's Finished, is dropped;
@@ -509,6 +559,11 @@ impl Connection {
             return Err(Error::BadRecordMac);
         };
         self.cx.early_data_to_skip = Some(left);
+        let record_len = fragment_len;
+        self.cx
+            .emit(Event::Resumption(ResumptionEvent::EarlyDataSkipped {
+                record_len,
+            }));
         Ok(())
     }
     // ANCHOR_END: open_record_protected

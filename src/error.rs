@@ -360,6 +360,10 @@ pub enum UnexpectedRecord {
     /// A handshake message continues past a message that changes keys, so
     /// its tail was protected under the old keys (RFC 8446 §5.1).
     HandshakeSpansKeyChange,
+    /// More 0-RTT data than the ticket's max_early_data_size (RFC 8446
+    /// §4.6.1: "SHOULD terminate the connection with an
+    /// "unexpected_message" alert").
+    TooMuchEarlyData,
 }
 
 impl fmt::Display for UnexpectedRecord {
@@ -388,6 +392,7 @@ impl fmt::Display for UnexpectedRecord {
                 "unprotected record after keys were installed (RFC 8446 §5.2)"
             }
             HandshakeSpansKeyChange => "handshake message spans a key change (RFC 8446 §5.1)",
+            TooMuchEarlyData => "more early data than max_early_data_size (RFC 8446 §4.6.1)",
         })
     }
 }
@@ -463,6 +468,10 @@ pub enum IllegalParameter {
     SecondClientHelloChanged,
     /// The second ClientHello carries early_data (RFC 8446 §4.2.10).
     EarlyDataInSecondClientHello,
+    /// EncryptedExtensions accepts early data in a handshake where the
+    /// server did not select our first PSK (RFC 8446 §4.2.10: the client
+    /// "MUST verify that the server's selected_identity is 0").
+    EarlyDataWithoutFirstPsk,
     /// The second ClientHello lacks the x25519 key_share the
     /// HelloRetryRequest asked for (RFC 8446 §4.1.4).
     SecondClientHelloLacksRequestedShare,
@@ -536,6 +545,9 @@ impl fmt::Display for IllegalParameter {
             }
             EarlyDataInSecondClientHello => {
                 "early_data in the second ClientHello (RFC 8446 §4.2.10)"
+            }
+            EarlyDataWithoutFirstPsk => {
+                "early_data accepted without selecting our first PSK (RFC 8446 §4.2.10)"
             }
             SecondClientHelloLacksRequestedShare => {
                 "second ClientHello lacks the requested x25519 key_share (RFC 8446 §4.1.4)"

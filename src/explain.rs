@@ -385,6 +385,7 @@ impl Observer for Explainer {
 /// Appendix A's name for a set of keys.
 fn epoch_name(epoch: Epoch) -> String {
     match epoch {
+        Epoch::EarlyData => "early data".to_string(),
         Epoch::Handshake => "handshake".to_string(),
         Epoch::Application(0) => "application".to_string(),
         Epoch::Application(n) => format!("application (generation {n})"),
@@ -423,6 +424,20 @@ fn resumption_text(event: &ResumptionEvent) -> String {
         ResumptionEvent::TicketStored { lifetime } => {
             format!("ticket stored for later, lifetime {lifetime} s")
         }
+        ResumptionEvent::EarlyDataAccepted {
+            max_early_data_size,
+        } => format!(
+            "0-RTT accepted: early data read under c e traffic, up to {max_early_data_size} bytes (RFC 8446 §4.2.10)"
+        ),
+        ResumptionEvent::EarlyDataRejected { reason } => {
+            format!("0-RTT rejected ({reason}): early data skipped, 1-RTT (RFC 8446 §4.2.10)")
+        }
+        ResumptionEvent::EarlyDataSkipped { record_len } => format!(
+            "0-RTT record of {record_len} bytes skipped: rejected early data, not decrypted (RFC 8446 §4.2.10)"
+        ),
+        ResumptionEvent::EarlyDataRead { len } => format!(
+            "0-RTT data read: {len} bytes, before the client's Finished (it could be a replay, RFC 8446 §8)"
+        ),
     }
 }
 

@@ -79,6 +79,10 @@ impl std::fmt::Debug for Secret {
 /// student (RFC label) and for Wireshark (NSS label) from the same value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SecretLabel {
+    /// client_early_traffic_secret, label "c e traffic", over the
+    /// ClientHello: protects the client's 0-RTT data and its EndOfEarlyData
+    /// (RFC 8446 §7.1, §4.2.10).
+    ClientEarlyTraffic,
     /// Handshake Secret = HKDF-Extract(Derive-Secret(Early Secret, "derived",
     /// ""), (EC)DHE).
     HandshakeSecret,
@@ -113,6 +117,7 @@ impl SecretLabel {
     /// The label as RFC 8446 §7.1 writes it (or the stage's name).
     pub fn rfc_label(self) -> &'static str {
         match self {
+            SecretLabel::ClientEarlyTraffic => "c e traffic",
             SecretLabel::HandshakeSecret => "handshake secret",
             SecretLabel::ClientHandshakeTraffic => "c hs traffic",
             SecretLabel::ServerHandshakeTraffic => "s hs traffic",
@@ -130,6 +135,7 @@ impl SecretLabel {
     /// The NSS key log label, for the secrets Wireshark needs.
     pub fn keylog_label(self) -> Option<&'static str> {
         match self {
+            SecretLabel::ClientEarlyTraffic => Some("CLIENT_EARLY_TRAFFIC_SECRET"),
             SecretLabel::ClientHandshakeTraffic => Some("CLIENT_HANDSHAKE_TRAFFIC_SECRET"),
             SecretLabel::ServerHandshakeTraffic => Some("SERVER_HANDSHAKE_TRAFFIC_SECRET"),
             SecretLabel::ClientApplicationTraffic0 => Some("CLIENT_TRAFFIC_SECRET_0"),

@@ -18,7 +18,7 @@
 //! | [`transcript`] | the running transcript hash, with HelloRetryRequest's message_hash | §4.4.1 |
 //! | [`key_schedule`] | HKDF-Expand-Label, Derive-Secret, every secret of the handshake | §7.1, §7.3 |
 //! | [`pki`] | DER, X.509, chain validation, PEM, a tiny CA | (RFC 5280, 8410) |
-//! | [`resumption`] | sessions (with the client they authenticated), the stateful store and the stateless ticketer, the client cache | §2.2, §4.6.1, §4.2.11 |
+//! | [`resumption`] | sessions (with the client they authenticated), the stateful store and the stateless ticketer (with its 0-RTT strike register), the client cache | §2.2, §4.6.1, §4.2.11, §8 |
 //! | [`time`] | the injected clock: `UnixTime`, `Clock` | |
 //! | [`config`] | client and server configuration; injected RNG and clock | |
 //! | [`handshake`] | the steps both sides share: keys, Finished, binders, X25519, KeyUpdate | §4, §7 |

@@ -47,14 +47,25 @@
 //! |---|---|---|
 //! | START | `ServerState::Start` | `handle_client_hello` |
 //! | RECVD_CH | `ServerState::RecvdClientHello` | `select_parameters` (no input): NEGOTIATED, or START after a HelloRetryRequest |
-//! | NEGOTIATED | `ServerState::Negotiated` | `send_server_flight` (no input) |
+//! | NEGOTIATED | `ServerState::Negotiated` | `send_server_flight` (no input): WAIT_EOED with 0-RTT, else WAIT_FLIGHT2 |
+//! | WAIT_EOED | `ServerState::WaitEndOfEarlyData` | early data (read by the connection), then `handle_end_of_early_data` |
 //! | WAIT_FLIGHT2 | `ServerState::WaitFlight2` | no 0-RTT: on to WAIT_CERT if we sent a CertificateRequest, else to WAIT_FINISHED (no input) |
 //! | WAIT_CERT | `ServerState::WaitCert` | `handle_client_certificate`: WAIT_CV, or WAIT_FINISHED after an empty Certificate |
 //! | WAIT_CV | `ServerState::WaitCertificateVerify` | `handle_client_certificate_verify` |
 //! | WAIT_FINISHED | `ServerState::WaitFinished` | `handle_finished`, then `send_tickets` |
 //! | CONNECTED | `ServerState::Connected` | `handle_key_update` |
 //!
-//! minitls's server never accepts 0-RTT, so WAIT_EOED is not reached. It
+//! 0-RTT (RFC 8446 §4.2.10) is accepted only when
+//! `ServerConfig::max_early_data_size` is not 0 (it is 0 by default), and
+//! then only as `decide_early_data` says: the first ClientHello, the
+//! client's first PSK, a ticket that allowed early data, the ticket's ALPN
+//! protocol, and the resumption strategy's anti-replay (RFC 8446 §8:
+//! `ResumptionStrategy::admit_early_data`). Accepted, NEGOTIATED reads
+//! with the client's early keys (`K_recv = early data`) and goes to
+//! WAIT_EOED, where the connection delivers the early data
+//! (`AppEvent::EarlyData`) up to the limit, and EndOfEarlyData switches
+//! to the handshake keys. Rejected, the early records are skipped by
+//! trial decryption and the handshake is 1-RTT. The server
 //! asks for a client certificate (mutual TLS) only when configured with
 //! `ServerConfig::client_auth`, and only in a full handshake (RFC 8446
 //! §4.3.2); then the client's Certificate and CertificateVerify take the
@@ -78,6 +89,7 @@ use crate::handshake::finished::{
     AwaitingFinished, FinishedVerified, finished_for, verify_finished,
 };
 use crate::handshake::key_exchange::{agree, generate_share};
+use crate::handshake::keys::derive_early_traffic_secret;
 use crate::handshake::keys::{
     ApplicationSecrets, HandshakeSecrets, derive_application_secrets, derive_handshake_secrets,
 };
@@ -108,6 +120,7 @@ pub(crate) enum ServerState {
     Start(Start),                       // START
     RecvdClientHello(RecvdClientHello), // RECVD_CH
     Negotiated(Negotiated),             // NEGOTIATED
+    WaitEndOfEarlyData(WaitFinished),   // WAIT_EOED
     WaitFlight2(WaitFinished),          // WAIT_FLIGHT2
     WaitCert(WaitFinished),             // WAIT_CERT
     WaitCertificateVerify(WaitCv),      // WAIT_CV
@@ -126,6 +139,14 @@ pub const SERVER_TRANSITIONS: &[(&str, &str, &str)] = &[
         "(send ServerHello ... Finished)",
         "WAIT_FLIGHT2",
     ),
+    // 0-RTT accepted: the client's early data, then its EndOfEarlyData
+    // (RFC 8446 §4.2.10, §4.5), both under the early keys.
+    (
+        "NEGOTIATED",
+        "(send ServerHello ... Finished; 0-RTT)",
+        "WAIT_EOED",
+    ),
+    ("WAIT_EOED", "EndOfEarlyData", "WAIT_FLIGHT2"),
     ("WAIT_FLIGHT2", "(no client auth)", "WAIT_FINISHED"),
     // Mutual TLS: we sent a CertificateRequest (RFC 8446 §4.3.2).
     ("WAIT_FLIGHT2", "(client auth)", "WAIT_CERT"),
@@ -151,6 +172,7 @@ impl ServerState {
             ServerState::Start(_) => "START",
             ServerState::RecvdClientHello(_) => "RECVD_CH",
             ServerState::Negotiated(_) => "NEGOTIATED",
+            ServerState::WaitEndOfEarlyData(_) => "WAIT_EOED",
             ServerState::WaitFlight2(_) => "WAIT_FLIGHT2",
             ServerState::WaitCert(_) => "WAIT_CERT",
             ServerState::WaitCertificateVerify(_) => "WAIT_CV",
@@ -212,6 +234,7 @@ impl ServerState {
     pub(crate) fn expects(&self, msg_type: u8) -> bool {
         let expected = match self {
             ServerState::Start(_) => HandshakeType::ClientHello,
+            ServerState::WaitEndOfEarlyData(_) => HandshakeType::EndOfEarlyData,
             ServerState::WaitCert(_) => HandshakeType::Certificate,
             ServerState::WaitCertificateVerify(_) => HandshakeType::CertificateVerify,
             ServerState::WaitFinished(_) => HandshakeType::Finished,
@@ -233,6 +256,7 @@ impl ServerState {
         use ServerState as S;
         match (self, message) {
             (S::Start(s), M::ClientHello(m)) => s.handle_client_hello(m, bytes, cx),
+            (S::WaitEndOfEarlyData(s), M::EndOfEarlyData) => s.handle_end_of_early_data(bytes, cx),
             (S::WaitCert(s), M::Certificate(m)) => s.handle_client_certificate(m, bytes, cx),
             (S::WaitCertificateVerify(s), M::CertificateVerify(m)) => {
                 s.handle_client_certificate_verify(m, bytes, cx)
@@ -403,10 +427,12 @@ impl RecvdClientHello {
     /// there is nothing in common (RFC 8446 §4.1.1), then the PSK and the
     /// key exchange; a HelloRetryRequest when a share is missing.
     fn select_parameters(self, cx: &mut Context) -> Result<ServerState, Error> {
-        // RFC 8446 §4.2.10: minitls accepts no early data, so whatever the
-        // client sent of it after this hello is skipped, up to a limit.
+        // RFC 8446 §4.2.10: until we accept it (below), whatever early
+        // data the client sent after this hello is skipped, up to our
+        // max_early_data_size (at least one record's worth).
         if self.hello.extensions.early_data {
-            cx.early_data_to_skip = Some(MAX_SKIPPED_EARLY_DATA);
+            let limit = usize::try_from(self.config.max_early_data_size).unwrap_or(usize::MAX);
+            cx.early_data_to_skip = Some(MAX_SKIPPED_EARLY_DATA.max(limit));
         }
         check_version_and_suite(&self.hello)?;
         check_signature_algorithms(&self.hello.extensions)?;
@@ -418,7 +444,7 @@ impl RecvdClientHello {
             .as_deref())
         .map(|list| list.protocol_name_list.as_slice());
         cx.negotiated.alpn_protocol = choose_application_protocol(&self.config, offered)?;
-        let psk = match self.choose_psk(cx)? {
+        let mut psk = match self.choose_psk(cx)? {
             PskChoice::RetryForShare => return self.send_hello_retry_request(cx),
             PskChoice::Accepted(accepted) => Some(accepted),
             PskChoice::None => None,
@@ -428,9 +454,61 @@ impl RecvdClientHello {
             KeyExchange::PskOnly => None,
             KeyExchange::X25519(client_public) => Some(client_public),
         };
+        if self.hello.extensions.early_data {
+            self.decide_early_data(psk.as_mut(), cx);
+        }
         Ok(self.negotiated(psk, client_public, cx))
     }
     // ANCHOR_END: select_parameters
+
+    // ANCHOR: decide_early_data
+    /// The client offered 0-RTT: accept it or not (RFC 8446 §4.2.10).
+    /// Accepted only in the first ClientHello, when we allow early data,
+    /// with the first PSK identity, from a ticket that allowed it, with
+    /// the suite (we have one) and the ALPN protocol of the ticket's
+    /// session, and when the strategy's anti-replay admits this
+    /// ClientHello (§8). Rejected, it is skipped: never an error.
+    fn decide_early_data(&self, psk: Option<&mut AcceptedPsk>, cx: &mut Context) {
+        let Some(psk) = psk else {
+            let reason = "no PSK accepted";
+            cx.emit(Event::Resumption(ResumptionEvent::EarlyDataRejected {
+                reason,
+            }));
+            cx.negotiated.early_data_accepted = Some(false);
+            return;
+        };
+        let alpn = cx.negotiated.alpn_protocol.as_deref().unwrap_or_default();
+        let reason = if self.attempt != HelloAttempt::First {
+            Some("early data after a HelloRetryRequest")
+        } else if self.config.max_early_data_size == 0 {
+            Some("early data is off on this server")
+        } else if psk.selected_identity != 0 {
+            Some("the PSK is not the client's first")
+        } else if psk.max_early_data_size == 0 {
+            Some("the ticket does not allow early data")
+        } else if psk.alpn_protocol != alpn {
+            Some("ALPN differs from the ticket's")
+        } else if !psk.replay_checked {
+            Some("anti-replay refused this ClientHello")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            cx.emit(Event::Resumption(ResumptionEvent::EarlyDataRejected {
+                reason,
+            }));
+            cx.negotiated.early_data_accepted = Some(false);
+            return;
+        }
+        psk.early_data = true;
+        cx.negotiated.early_data_accepted = Some(true);
+        // Read under the early keys, not skipped.
+        cx.early_data_to_skip = None;
+        cx.emit(Event::Resumption(ResumptionEvent::EarlyDataAccepted {
+            max_early_data_size: self.config.max_early_data_size.min(psk.max_early_data_size),
+        }));
+    }
+    // ANCHOR_END: decide_early_data
 
     /// The client's X25519 share, if it sent one.
     fn x25519_share(&self) -> Option<&KeyShareEntry> {
@@ -643,12 +721,26 @@ impl RecvdClientHello {
             }));
             // check_session has decoded it once already.
             let client_identity = PeerIdentity::decode(&session.peer_identity).unwrap_or(None);
+            // RFC 8446 §8: asked only for a ClientHello that could have its
+            // 0-RTT accepted, so nothing else fills a strike register.
+            let replay_checked = self.hello.extensions.early_data
+                && index == 0
+                && session.max_early_data_size > 0
+                && strategy.admit_early_data(
+                    &offer.binders[index],
+                    ticket_age_skew(&session, identity, now),
+                    now,
+                );
             return Ok(PskChoice::Accepted(AcceptedPsk {
                 psk: session.psk.clone(),
                 selected_identity: index as u16,
                 mode,
                 strategy: name,
                 client_identity,
+                max_early_data_size: session.max_early_data_size,
+                alpn_protocol: session.alpn_protocol.clone(),
+                replay_checked,
+                early_data: false,
             }));
         }
         Ok(PskChoice::None)
@@ -781,6 +873,15 @@ pub(crate) struct AcceptedPsk {
     strategy: &'static str,
     /// The client the session's first handshake authenticated, if any.
     client_identity: Option<PeerIdentity>,
+    /// The session's ticket allowed this much 0-RTT data (0: none).
+    max_early_data_size: u32,
+    /// The session's ALPN protocol (empty: none), which 0-RTT must match.
+    alpn_protocol: Vec<u8>,
+    /// The strategy's anti-replay admitted this ClientHello for 0-RTT
+    /// (RFC 8446 §8): a single-use session, or a fresh and unseen one.
+    replay_checked: bool,
+    /// We accept the client's 0-RTT data (RFC 8446 §4.2.10).
+    early_data: bool,
 }
 
 // ANCHOR: check_session
@@ -814,18 +915,28 @@ fn check_session(
     }
     // RFC 8446 §4.2.11.1: the client's age is obfuscated_ticket_age minus
     // ticket_age_add, mod 2^32; §8.3: it must be close to ours.
+    if ticket_age_skew(&session, identity, now) > config.ticket_age_tolerance_ms {
+        return Err(Rejection::StaleTicketAge);
+    }
+    Ok(session)
+}
+// ANCHOR_END: check_session
+
+// ANCHOR: ticket_age_skew
+/// How far, in milliseconds, the client's idea of the ticket's age is from
+/// ours (RFC 8446 §8.3): the client's age is obfuscated_ticket_age minus
+/// ticket_age_add, mod 2^32 (§4.2.11.1); ours is now minus the issue time.
+/// Resumption tolerates a generous skew; 0-RTT, a tight one (§8.2, §8.3).
+fn ticket_age_skew(session: &Session, identity: &PskIdentity, now: UnixTime) -> u64 {
     let client_age = u64::from(
         identity
             .obfuscated_ticket_age
             .wrapping_sub(session.ticket_age_add),
     );
     let server_age = now.0.saturating_sub(session.created_at.0);
-    if client_age.abs_diff(server_age) > config.ticket_age_tolerance_ms {
-        return Err(Rejection::StaleTicketAge);
-    }
-    Ok(session)
+    client_age.abs_diff(server_age)
 }
-// ANCHOR_END: check_session
+// ANCHOR_END: ticket_age_skew
 
 /// NEGOTIATED: parameters chosen; the server's whole flight is next.
 pub(crate) struct Negotiated {
@@ -849,6 +960,7 @@ impl Negotiated {
     /// Certificate, CertificateVerify (both only without a PSK) and
     /// Finished (RFC 8446 §2, §2.2).
     fn send_server_flight(mut self, cx: &mut Context) -> Result<ServerState, Error> {
+        let early = self.early_data_keys(cx);
         let mut extensions = ServerHelloExtensions {
             supported_versions: Some(TLS13),
             pre_shared_key: self.psk.as_ref().map(|psk| psk.selected_identity),
@@ -885,13 +997,14 @@ impl Negotiated {
         let th = self.transcript.current();
         let secrets = derive_handshake_secrets(psk, shared.as_ref(), &th, cx);
         cx.install_write_key(&secrets.server, Epoch::Handshake)?;
-        cx.install_read_key(&secrets.client, Epoch::Handshake);
+        install_client_read_key(early.as_ref(), &secrets.client, cx);
 
         let encrypted_extensions = EncryptedExtensions {
             // RFC 6066 §3: an empty server_name says "I used your name".
             server_name: self.server_name.is_some(),
             // RFC 7301 §3.1: exactly one name, the one chosen.
             protocol_name_list: cx.negotiated.alpn_protocol.clone().map(|name| vec![name]),
+            early_data: early.is_some(), // RFC 8446 §4.2.10: we read it
             ..EncryptedExtensions::default()
         };
         let bytes =
@@ -917,7 +1030,7 @@ impl Negotiated {
         let application =
             derive_application_secrets(handshake_secret, &self.transcript.current(), cx);
         cx.install_write_key(&application.server, Epoch::Application(0))?;
-        Ok(ServerState::WaitFlight2(WaitFinished {
+        let wait = WaitFinished {
             certificate_requested,
             client_identity: self.psk.and_then(|p| p.client_identity),
             config: self.config,
@@ -927,9 +1040,23 @@ impl Negotiated {
             transcript: self.transcript,
             client_handshake,
             application: AwaitingFinished::new(application),
-        }))
+        };
+        Ok(wait_for_flight2(wait, early, cx))
     }
     // ANCHOR_END: send_encrypted_flight
+
+    // ANCHOR: early_data_keys
+    /// With 0-RTT accepted: client_early_traffic_secret, derived from the
+    /// PSK and the ClientHello alone, first in the key schedule (RFC 8446
+    /// §7.1), and how much early data we read: the smaller of our
+    /// max_early_data_size and the one the ticket advertised.
+    fn early_data_keys(&self, cx: &mut Context) -> Option<(TrafficSecret, usize)> {
+        let psk = self.psk.as_ref().filter(|p| p.early_data)?;
+        let secret = derive_early_traffic_secret(&psk.psk, &self.transcript.current(), cx);
+        let limit = self.config.max_early_data_size.min(psk.max_early_data_size);
+        Some((secret, usize::try_from(limit).unwrap_or(usize::MAX)))
+    }
+    // ANCHOR_END: early_data_keys
 
     // ANCHOR: send_certificate_request
     /// CertificateRequest (RFC 8446 §4.3.2), right after EncryptedExtensions,
@@ -993,6 +1120,37 @@ impl Negotiated {
     // ANCHOR_END: send_certificate
 }
 
+// ANCHOR: wait_for_flight2
+/// Appendix A.2: `K_recv = early data` with 0-RTT, else `K_recv = handshake`.
+fn install_client_read_key(
+    early: Option<&(TrafficSecret, usize)>,
+    client_handshake: &TrafficSecret,
+    cx: &mut Context,
+) {
+    match early {
+        Some((client_early, _)) => cx.install_read_key(client_early, Epoch::EarlyData),
+        None => cx.install_read_key(client_handshake, Epoch::Handshake),
+    }
+}
+
+/// NEGOTIATED's last step (Appendix A.2): with 0-RTT, to WAIT_EOED, where
+/// the connection reads the early data up to its limit (RFC 8446 §4.6.1);
+/// without, straight to WAIT_FLIGHT2.
+fn wait_for_flight2(
+    wait: WaitFinished,
+    early: Option<(TrafficSecret, usize)>,
+    cx: &mut Context,
+) -> ServerState {
+    match early {
+        Some((_, limit)) => {
+            cx.early_data_left = Some(limit);
+            ServerState::WaitEndOfEarlyData(wait)
+        }
+        None => ServerState::WaitFlight2(wait),
+    }
+}
+// ANCHOR_END: wait_for_flight2
+
 /// WAIT_FLIGHT2, WAIT_CERT and WAIT_FINISHED: our flight is out; the
 /// client's Finished is next, after its Certificate when we asked for one.
 pub(crate) struct WaitFinished {
@@ -1013,6 +1171,22 @@ pub(crate) struct WaitFinished {
 }
 
 impl WaitFinished {
+    // ANCHOR: handle_end_of_early_data
+    /// WAIT_EOED: "Recv EndOfEarlyData, K_recv = handshake" (Appendix
+    /// A.2). It came under the early keys, ends the client's 0-RTT data
+    /// (RFC 8446 §4.5) and is part of the transcript its Finished covers.
+    fn handle_end_of_early_data(
+        mut self,
+        bytes: &[u8],
+        cx: &mut Context,
+    ) -> Result<ServerState, Error> {
+        self.transcript.add(bytes);
+        cx.early_data_left = None;
+        cx.install_read_key(&self.client_handshake, Epoch::Handshake);
+        Ok(ServerState::WaitFlight2(self))
+    }
+    // ANCHOR_END: handle_end_of_early_data
+
     // ANCHOR: server_handle_finished
     fn handle_finished(
         mut self,
@@ -1036,9 +1210,11 @@ impl WaitFinished {
                 Some(identity) => identity.encode()?,
                 None => Vec::new(),
             };
+            let alpn_protocol = cx.negotiated.alpn_protocol.clone().unwrap_or_default();
             let session = SessionBasis {
                 server_name: &self.server_name,
                 peer_identity: &peer_identity,
+                alpn_protocol: &alpn_protocol,
             };
             send_tickets(&self.config, session, &resumption_master, cx)?;
         }
@@ -1152,6 +1328,8 @@ struct SessionBasis<'a> {
     server_name: &'a str,
     /// An encoded [`PeerIdentity`], or empty.
     peer_identity: &'a [u8],
+    /// The ALPN protocol chosen (empty: none): 0-RTT must match it.
+    alpn_protocol: &'a [u8],
 }
 
 // ANCHOR: send_tickets
@@ -1161,10 +1339,7 @@ struct SessionBasis<'a> {
 /// strategy decides what the ticket bytes are.
 fn send_tickets(
     config: &ServerConfig,
-    SessionBasis {
-        server_name,
-        peer_identity,
-    }: SessionBasis,
+    basis: SessionBasis,
     resumption_master: &Secret,
     cx: &mut Context,
 ) -> Result<(), Error> {
@@ -1183,8 +1358,10 @@ fn send_tickets(
             created_at: now,
             ticket_lifetime,
             ticket_age_add,
-            server_name: server_name.to_string(),
-            peer_identity: peer_identity.to_vec(),
+            server_name: basis.server_name.to_string(),
+            peer_identity: basis.peer_identity.to_vec(),
+            max_early_data_size: config.max_early_data_size,
+            alpn_protocol: basis.alpn_protocol.to_vec(),
         };
         let Some(ticket) = cx.with_rng(|rng| strategy.issue(&session, rng, now)) else {
             continue;
@@ -1198,12 +1375,23 @@ fn send_tickets(
             ticket_age_add,
             ticket_nonce,
             ticket,
-            extensions: NewSessionTicketExtensions::default(),
+            extensions: ticket_extensions(config),
         }))?;
     }
     Ok(())
 }
 // ANCHOR_END: send_tickets
+
+// ANCHOR: ticket_extensions
+/// A ticket's extensions: early_data, with our max_early_data_size, only
+/// when we accept 0-RTT at all (RFC 8446 §4.6.1, §4.2.10).
+fn ticket_extensions(config: &ServerConfig) -> NewSessionTicketExtensions {
+    NewSessionTicketExtensions {
+        max_early_data_size: (config.max_early_data_size > 0).then_some(config.max_early_data_size),
+        ..NewSessionTicketExtensions::default()
+    }
+}
+// ANCHOR_END: ticket_extensions
 
 /// CONNECTED: application keys both ways.
 pub(crate) struct Connected {

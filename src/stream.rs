@@ -31,6 +31,10 @@ pub struct Stream<T: Read + Write> {
     truncated: bool,
     /// NewSessionTicket messages received so far (client side).
     pub tickets_received: usize,
+    /// Server: bytes of 0-RTT data received (RFC 8446 §2.3). They are read
+    /// like any other data, first; this says how many came before the
+    /// handshake completed, and so could be a replay.
+    pub early_data_received: usize,
 }
 
 fn to_io(e: Error) -> io::Error {
@@ -56,6 +60,7 @@ impl<T: Read + Write> Stream<T> {
             eof: false,
             truncated: false,
             tickets_received: 0,
+            early_data_received: 0,
         }
     }
 
@@ -91,6 +96,10 @@ impl<T: Read + Write> Stream<T> {
                 AppEvent::PeerClosed => self.eof = true,
                 AppEvent::NewTicket => self.tickets_received += 1,
                 AppEvent::Connected => {}
+                AppEvent::EarlyData(data) => {
+                    self.early_data_received += data.len();
+                    self.plaintext.extend_from_slice(&data);
+                }
             }
         }
         Ok(true)

@@ -28,6 +28,9 @@ pub enum Direction {
 /// Which keys protect records (Appendix A's `K_send = handshake` ...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Epoch {
+    /// The client_early_traffic_secret keys: 0-RTT data and EndOfEarlyData
+    /// (RFC 8446 §4.2.10, Appendix A's `K_send = early data`).
+    EarlyData,
     /// The `[sender]_handshake_traffic_secret` keys (RFC 8446 §7.1).
     Handshake,
     /// The `[sender]_application_traffic_secret_N` keys, N counting the
@@ -86,6 +89,27 @@ pub enum ResumptionEvent {
     TicketStored {
         /// The ticket_lifetime the server gave, in seconds (RFC 8446 §4.6.1).
         lifetime: u32,
+    },
+    /// Server: the client's 0-RTT data will be read (RFC 8446 §4.2.10).
+    EarlyDataAccepted {
+        /// The most early data that will be read, in bytes.
+        max_early_data_size: u32,
+    },
+    /// Server: the client's 0-RTT data will be skipped; the handshake
+    /// goes on as 1-RTT (RFC 8446 §4.2.10).
+    EarlyDataRejected {
+        /// Why.
+        reason: &'static str,
+    },
+    /// Server: a record of rejected early data skipped (RFC 8446 §4.2.10).
+    EarlyDataSkipped {
+        /// The record's fragment length, counted against the limit.
+        record_len: usize,
+    },
+    /// Server: accepted early data read (RFC 8446 §2.3).
+    EarlyDataRead {
+        /// Its length (the content only, as RFC 8446 §4.6.1 counts).
+        len: usize,
     },
 }
 

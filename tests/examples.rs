@@ -494,3 +494,35 @@ fn the_replayed_ticket_lab_is_single_use_only_with_the_store() {
     );
     insta::assert_snapshot!("lab_replayed_ticket", snapshot);
 }
+
+/// A recorded 0-RTT flight, replayed: its early data is refused by the
+/// single-use store and by the stateless ticketer's strike register, and
+/// read a second time only with anti-replay off (RFC 8446 §8).
+#[test]
+fn the_replayed_early_data_lab_is_refused_by_each_strategy() {
+    let stdout = run_lab("lab_replayed_early_data");
+    let snapshot = anchored(
+        &stdout,
+        &[
+            "stateful_0rtt",
+            "stateless_0rtt",
+            "unprotected_0rtt",
+            "post_0rtt",
+        ],
+    );
+    let parts: Vec<&str> = stdout.split("\n\n").collect();
+    let acted = "early data the server acted on: 68 bytes";
+    for part in &parts[..3] {
+        let (original, replay) = part.split_once("3. One second later").expect("a replay");
+        assert!(original.contains("server: 0-RTT accepted") && original.contains(acted));
+        assert!(!replay.contains("0-RTT accepted") || part.contains("anti-replay OFF"));
+    }
+    let replay = |i: usize| parts[i].split_once("3. One second later").unwrap().1;
+    assert!(replay(0).contains("ticket refused (stateful)"));
+    assert!(replay(0).contains("early data the server acted on: none"));
+    assert!(replay(1).contains("ticket accepted (stateless)"));
+    assert!(replay(1).contains("0-RTT rejected (anti-replay refused this ClientHello)"));
+    assert!(replay(1).contains("early data the server acted on: none"));
+    assert!(replay(2).contains("server: 0-RTT accepted") && replay(2).contains(acted));
+    insta::assert_snapshot!("lab_replayed_early_data", snapshot);
+}

@@ -689,6 +689,8 @@ fn write_seed_corpora() {
         ticket_age_add: 0x0102_0304,
         server_name: "localhost".into(),
         peer_identity: Vec::new(),
+        max_early_data_size: 0,
+        alpn_protocol: Vec::new(),
     };
     write_seed(&ticket, "session", &session.encode().unwrap(), &mut written);
     let stored = minitls::resumption::client_cache::StoredTicket {
@@ -699,6 +701,8 @@ fn write_seed_corpora() {
         ticket_lifetime: 7200,
         ticket_age_add: 5,
         received_at: minitls::testing::FIXED_NOW,
+        max_early_data_size: 0,
+        alpn_protocol: Vec::new(),
     };
     write_seed(
         &ticket,

@@ -295,6 +295,7 @@ fn sending_secret(side: Side, epoch: Epoch) -> SecretLabel {
         (Side::Server, Epoch::Handshake) => SecretLabel::ServerHandshakeTraffic,
         (Side::Client, Epoch::Application(_)) => SecretLabel::ClientApplicationTraffic0,
         (Side::Server, Epoch::Application(_)) => SecretLabel::ServerApplicationTraffic0,
+        (_, Epoch::EarlyData) => panic!("the pictured handshakes send no 0-RTT data"),
     }
 }
 
@@ -329,6 +330,9 @@ fn ladder(log: &[(Side, RecordedEvent)]) -> Vec<Arrow> {
                         match e {
                             Epoch::Handshake => Protection::Handshake,
                             Epoch::Application(_) => Protection::Application,
+                            Epoch::EarlyData => {
+                                panic!("the pictured handshakes send no 0-RTT data")
+                            }
                         },
                         Some(sending_secret(*side, e).rfc_label()),
                     ),

@@ -56,6 +56,8 @@ fn session(created_at: UnixTime, lifetime: u32) -> Session {
         ticket_age_add: 1234,
         server_name: "localhost".into(),
         peer_identity: Vec::new(),
+        max_early_data_size: 0,
+        alpn_protocol: Vec::new(),
     }
 }
 

@@ -535,10 +535,11 @@ fn produced_messages() -> Vec<(&'static str, Vec<u8>)> {
             ticket_nonce: vec![0, 1],
             ticket: vec![5; 40],
             extensions: NewSessionTicketExtensions {
-                early_data: true,
+                max_early_data_size: Some(16_384),
                 ..NewSessionTicketExtensions::default()
             },
         }),
+        HandshakeMessage::EndOfEarlyData,
     ] {
         messages.push((m.name(), m.encode().unwrap()));
     }

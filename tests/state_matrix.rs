@@ -24,6 +24,7 @@ use minitls::messages::{
     TLS13, X25519,
 };
 use minitls::record::ContentType;
+use minitls::resumption::store::StatefulStrategy;
 use minitls::server::SERVER_TRANSITIONS;
 use minitls::testing::{
     CLIENT_SEED, Pair, SERVER_SEED, client_auth, client_config, demo_client_certificate,
@@ -78,8 +79,8 @@ fn client_hello() -> ClientHello {
 }
 
 /// One syntactically valid message of each kind in
-/// `HandshakeMessage::kind_names()`, plus two types minitls never accepts
-/// (end_of_early_data and message_hash).
+/// `HandshakeMessage::kind_names()`, plus a type minitls never accepts
+/// (message_hash).
 fn sample_messages() -> Vec<HandshakeMessage> {
     let AfterServerFlight { flight, .. } = after_server_flight();
     let genuine = |bytes: &[u8]| HandshakeMessage::decode(bytes).expect("genuine message");
@@ -120,7 +121,7 @@ fn sample_messages() -> Vec<HandshakeMessage> {
         HandshakeMessage::KeyUpdate(KeyUpdate {
             update_requested: false,
         }),
-        HandshakeMessage::Other(5),
+        HandshakeMessage::EndOfEarlyData,
         HandshakeMessage::Other(254),
     ];
     // The samples must cover every kind the library names, and each must
@@ -303,6 +304,7 @@ fn server_at(state: &str, retry: bool) -> AtState {
             }
         }
         ("WAIT_CERT", false) | ("WAIT_CV", false) => server_asking_for_a_certificate(state),
+        ("WAIT_EOED", false) => server_reading_early_data(),
         other => panic!("no way to reach server state {other:?}"),
     }
 }
@@ -356,6 +358,45 @@ fn server_asking_for_a_certificate(state: &str) -> AtState {
         conn: pair.server,
         recorder: server_trace,
         deliver: sealed(client_hs, 1),
+    }
+}
+
+/// A server that accepted a client's 0-RTT data (RFC 8446 §4.2.10) and
+/// read its one early-data record: in WAIT_EOED, reading with the early keys.
+fn server_reading_early_data() -> AtState {
+    let t = SERVER_TRANSITIONS;
+    let pki = pki();
+    let mut server_config = server_config(&pki, SERVER_SEED);
+    server_config.resumption = Some(Arc::new(StatefulStrategy::in_memory(4)));
+    server_config.max_early_data_size = 1024;
+    let server_config = Arc::new(server_config);
+    let client_config = Arc::new(client_config(&pki, CLIENT_SEED));
+    // A first handshake for a ticket that allows early data.
+    let mut first = Pair::new(
+        Connection::client(client_config.clone(), "localhost").unwrap(),
+        Connection::server(server_config.clone()),
+    );
+    first.drive().unwrap();
+    let (client_trace, server_trace) = (Recorder::default(), Recorder::default());
+    let client = Connection::client_with_early_data(
+        client_config,
+        "localhost",
+        b"early",
+        Box::new(client_trace.clone()),
+    )
+    .unwrap();
+    let server = Connection::server_with_observer(server_config, Box::new(server_trace.clone()));
+    let mut pair = Pair::new(client, server);
+    pair.client_to_server().unwrap();
+    assert_eq!(
+        pair.server.state_name(),
+        next(t, "NEGOTIATED", "(send ServerHello ... Finished; 0-RTT)")
+    );
+    let client_early = secret(&client_trace, SecretLabel::ClientEarlyTraffic);
+    AtState {
+        conn: pair.server,
+        recorder: server_trace,
+        deliver: sealed(client_early, 1),
     }
 }
 
@@ -417,6 +458,7 @@ fn tables_name_the_rfc_states() {
         waiting_states(SERVER_TRANSITIONS),
         [
             "START",
+            "WAIT_EOED",
             "WAIT_CERT",
             "WAIT_CV",
             "WAIT_FINISHED",
@@ -499,6 +541,14 @@ fn server_start_after_hello_retry_request_refuses_all_but_client_hello() {
 }
 
 #[test]
+fn server_wait_eoed_refuses_all_but_end_of_early_data() {
+    let n = refuse_all(SERVER_TRANSITIONS, "WAIT_EOED", || {
+        server_at("WAIT_EOED", false)
+    });
+    assert_eq!(n, 11);
+}
+
+#[test]
 fn server_wait_cert_refuses_all_but_certificate() {
     let n = refuse_all(SERVER_TRANSITIONS, "WAIT_CERT", || {
         server_at("WAIT_CERT", false)
@@ -567,4 +617,15 @@ fn allowed_messages_are_accepted_where_the_table_says() {
     );
     assert_eq!(at.conn.poll_event(), Some(minitls::AppEvent::Connected));
     assert_eq!(at.conn.poll_event(), Some(minitls::AppEvent::NewTicket));
+
+    // EndOfEarlyData ends WAIT_EOED; WAIT_FLIGHT2 moves on by itself.
+    let mut at = server_at("WAIT_EOED", false);
+    at.conn
+        .receive(&(at.deliver)(&HandshakeMessage::EndOfEarlyData))
+        .unwrap();
+    let flight2 = next(SERVER_TRANSITIONS, "WAIT_EOED", "EndOfEarlyData");
+    assert_eq!(
+        at.conn.state_name(),
+        next(SERVER_TRANSITIONS, flight2, "(no client auth)")
+    );
 }

@@ -35,6 +35,8 @@ struct Scenario {
     pki: DemoPki,
     client: ClientConfig,
     server: ServerConfig,
+    /// Data the client sends as 0-RTT, if its ticket allows (issue 10).
+    early_data: Option<Vec<u8>>,
 }
 
 impl Scenario {
@@ -46,6 +48,7 @@ impl Scenario {
             pki,
             client,
             server,
+            early_data: None,
         }
     }
 
@@ -91,11 +94,19 @@ impl Scenario {
         let mut server_explainer = Explainer::new("server", server_view.clone());
         server_explainer.book_anchors = true;
         server_explainer.anchor_prefix = "server_view_";
-        let client = Connection::client_with_observer(
-            Arc::new(self.client),
-            server_name,
-            Box::new(client_observer),
-        )
+        let client = match &self.early_data {
+            Some(data) => Connection::client_with_early_data(
+                Arc::new(self.client),
+                server_name,
+                data,
+                Box::new(client_observer),
+            ),
+            None => Connection::client_with_observer(
+                Arc::new(self.client),
+                server_name,
+                Box::new(client_observer),
+            ),
+        }
         .unwrap();
         let server =
             Connection::server_with_observer(Arc::new(self.server), Box::new(server_explainer));
@@ -441,6 +452,129 @@ fn anchor_line(transcript: &str, prefix: &str, name: &str) -> String {
         .rposition(|l| l.starts_with(prefix))
         .unwrap_or_else(|| panic!("no line starting {prefix:?}"));
     lines.insert(at + 1, format!("ANCHOR_END: {name}"));
+    lines.insert(at, format!("ANCHOR: {name}"));
+    lines.join("\n") + "\n"
+}
+
+/// Issue 10, early data: after a full handshake whose server issued tickets
+/// allowing `ticket_allows` bytes of early data, a resumption in which the
+/// client sends `EARLY_REQUEST` as 0-RTT to a server that now accepts
+/// `server_accepts` bytes (0: early data off).
+fn early_data_scenario(
+    strategy: Arc<dyn ResumptionStrategy>,
+    ticket_allows: u32,
+    server_accepts: u32,
+) -> Scenario {
+    let cache = Arc::new(Mutex::new(ClientSessionCache::new(4)));
+    let make = |seed: u64, max_early_data_size: u32| {
+        let mut s = Scenario::new();
+        s.server.resumption = Some(strategy.clone());
+        s.server.rng = SeededRng::shared(seed);
+        s.server.max_early_data_size = max_early_data_size;
+        s.client.session_cache = Some(cache.clone());
+        s.client.rng = SeededRng::shared(seed + 1);
+        s
+    };
+    let first = make(10, ticket_allows);
+    let mut pair = Pair::new(
+        Connection::client(Arc::new(first.client), "localhost").unwrap(),
+        Connection::server(Arc::new(first.server)),
+    );
+    pair.drive().unwrap();
+    let mut s = make(20, server_accepts);
+    s.early_data = Some(EARLY_REQUEST.to_vec());
+    s
+}
+
+/// The 0-RTT request of the early-data transcripts.
+const EARLY_REQUEST: &[u8] = b"GET / HTTP/1.0\r\n\r\n";
+
+/// RFC 8446 §2.3, §4.2.10, §4.5: the ticket allows early data, the server
+/// accepts it: early_data in the ClientHello, c e traffic, the request
+/// under it, early_data in EncryptedExtensions, WAIT_EOED, EndOfEarlyData.
+#[test]
+fn early_data_accepted() {
+    let s = early_data_scenario(stateless(), 1024, 1024);
+    let (transcript, pair) = s.run("localhost", None);
+    assert_connected(&pair);
+    assert_eq!(pair.client.negotiated().early_data_accepted, Some(true));
+    assert!(
+        pair.server_events
+            .contains(&minitls::AppEvent::EarlyData(EARLY_REQUEST.to_vec()))
+    );
+    assert!(transcript.contains("CLIENT_EARLY_TRAFFIC_SECRET"));
+    // The book quotes the ClientHello's early_data extension alone.
+    let transcript = anchor_first_lines(&transcript, "= early_data", 2, "client_hello_early_data");
+    insta::assert_snapshot!("early_data_accepted", transcript);
+}
+
+/// The ticket allowed early data but the server has turned it off: it
+/// skips the 0-RTT record by trial decryption and the handshake is 1-RTT
+/// (RFC 8446 §4.2.10); the client learns it from EncryptedExtensions.
+#[test]
+fn early_data_rejected() {
+    let s = early_data_scenario(stateless(), 1024, 0);
+    let (transcript, pair) = s.run("localhost", None);
+    assert_connected(&pair);
+    assert!(pair.server.negotiated().resumed);
+    assert_eq!(pair.client.negotiated().early_data_accepted, Some(false));
+    assert!(!transcript.contains("EndOfEarlyData"));
+    // The book quotes the server's decision and the skipped record.
+    let transcript = anchor_line(&transcript, "resume 0-RTT rejected", "early_data_rejected");
+    let transcript = anchor_line(&transcript, "resume 0-RTT record of", "early_data_skipped");
+    insta::assert_snapshot!("early_data_rejected", transcript);
+}
+
+/// A recorded 0-RTT flight replayed to a stateless server: the ticket
+/// still resumes, but the strike register has seen its binder, so the
+/// early data is skipped (RFC 8446 §8.2). The server's view of the replay.
+#[test]
+fn early_data_replay_refused() {
+    let s = early_data_scenario(stateless(), 1024, 1024);
+    let server = Arc::new(s.server);
+    let mut client = Connection::client_with_early_data(
+        Arc::new(s.client),
+        "localhost",
+        EARLY_REQUEST,
+        Box::new(minitls::trace::NoObserver),
+    )
+    .unwrap();
+    let mut flight = Vec::new();
+    client.transmit(&mut flight);
+    // The original reaches the server, which reads the early data.
+    let mut original = Connection::server(server.clone());
+    original.receive(&flight).unwrap();
+    assert_eq!(original.negotiated().early_data_accepted, Some(true));
+    // The attacker's copy reaches it again.
+    let view: Buffer = Arc::default();
+    let mut explainer = Explainer::new("server", view.clone());
+    explainer.book_anchors = true;
+    explainer.anchor_prefix = "replay_";
+    let mut replayed = Connection::server_with_observer(server, Box::new(explainer));
+    replayed.receive(&flight).unwrap();
+    assert!(replayed.negotiated().resumed);
+    assert_eq!(replayed.negotiated().early_data_accepted, Some(false));
+    assert!(
+        std::iter::from_fn(|| replayed.poll_event())
+            .all(|e| !matches!(e, minitls::AppEvent::EarlyData(_)))
+    );
+    let transcript = format!(
+        "=== server view of the replayed flight ===\n{}",
+        text(&view)
+    );
+    let transcript = anchor_line(&transcript, "resume 0-RTT rejected", "replay_0rtt_rejected");
+    insta::assert_snapshot!("early_data_replay_refused", transcript);
+}
+
+/// `transcript` with the first line containing `needle` and the `count - 1`
+/// lines after it wrapped in `ANCHOR: name` / `ANCHOR_END: name`.
+fn anchor_first_lines(transcript: &str, needle: &str, count: usize, name: &str) -> String {
+    let mut lines: Vec<String> = transcript.lines().map(str::to_string).collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line containing {needle:?}"));
+    lines.insert(at + count, format!("ANCHOR_END: {name}"));
     lines.insert(at, format!("ANCHOR: {name}"));
     lines.join("\n") + "\n"
 }

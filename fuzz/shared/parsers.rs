@@ -336,6 +336,8 @@ fn ticketer() -> &'static Ticketer {
             ticket_age_add: 0,
             server_name: "localhost".into(),
             peer_identity: Vec::new(),
+            max_early_data_size: 0,
+            alpn_protocol: Vec::new(),
         };
         ticketer.issue(&session, &mut SeededRng::new(7), FIXED_NOW);
         ticketer

@@ -19,6 +19,9 @@ pub fn keylog_line(label: SecretLabel, client_random: &[u8; 32], secret: &[u8]) 
         SecretLabel::ClientApplicationTraffic0 => "CLIENT_TRAFFIC_SECRET_0",
         SecretLabel::ServerApplicationTraffic0 => "SERVER_TRAFFIC_SECRET_0",
         SecretLabel::ExporterMaster => "EXPORTER_SECRET",
+        // 0-RTT data's key (RFC 8446 §7.1).
+        SecretLabel::ClientEarlyTraffic => "CLIENT_EARLY_TRAFFIC_SECRET",
+        // After a KeyUpdate Wireshark derives the next generation itself.
         SecretLabel::HandshakeSecret
         | SecretLabel::MasterSecret
         | SecretLabel::ResumptionMaster

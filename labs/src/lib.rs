@@ -255,6 +255,15 @@ pub const EXERCISES: &[Exercise] = &[
         starter: "exercises/27_traffic_update_exporter.rs",
         check: checks::c27_traffic_update_exporter::check,
     },
+    // Issue 10: exercise 28 (0-RTT and replay).
+    Exercise {
+        number: "28",
+        chapter: "early-data.md",
+        title: "client_early_traffic_secret, from a ticket's PSK and a ClientHello",
+        teaches: "that 0-RTT keys come from the PSK and the ClientHello alone, nothing fresh from the server, which is why anyone can replay the flight and the server can decrypt it again",
+        starter: "exercises/28_early_data.rs",
+        check: checks::c28_early_data::check,
+    },
 ];
 
 // The exercise modules. Each is the starter, or with `--features
@@ -457,3 +466,7 @@ pub mod e26_client_certificate_verify;
     path = "../solutions/27_traffic_update_exporter.rs"
 )]
 pub mod e27_traffic_update_exporter;
+// Exercise 28: client_early_traffic_secret (early-data.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/28_early_data.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/28_early_data.rs")]
+pub mod e28_early_data;

@@ -36,6 +36,10 @@ pub enum AppEvent {
     NewTicket,
     /// The peer sent close_notify.
     PeerClosed,
+    /// Server: 0-RTT data from the client (RFC 8446 §2.3), read before its
+    /// Finished. It may be a replay (RFC 8446 §8): act on it only if doing
+    /// so twice is harmless.
+    EarlyData(Vec<u8>),
 }
 
 /// What the handshake settled, for the application and the CLI summary.
@@ -75,6 +79,12 @@ pub struct Negotiated {
     /// handshake or, on a resumed connection, in the one that made the
     /// session (RFC 8446 §4.6.1). `None`: an anonymous client.
     pub client_identity: Option<crate::resumption::peer_identity::PeerIdentity>,
+    /// Early data (RFC 8446 §4.2.10): `None` when the client offered none;
+    /// `Some(true)` when the server accepted it (its EncryptedExtensions
+    /// carried early_data), `Some(false)` when it was rejected (and, on the
+    /// server, skipped). A client whose early data was rejected may send it
+    /// again now; minitls never does so by itself (RFC 8446 §4.2.10).
+    pub early_data_accepted: Option<bool>,
 }
 
 /// How much early data a server that accepts none will skip (RFC 8446
@@ -116,6 +126,11 @@ pub struct Context {
     /// more bytes (RFC 8446 §4.2.10). Set by the server's handlers, obeyed
     /// by the connection's record reader.
     pub(crate) early_data_to_skip: Option<usize>,
+    /// Server, in WAIT_EOED: the client's 0-RTT data is being read, and
+    /// this many more bytes of it are allowed (RFC 8446 §4.6.1:
+    /// max_early_data_size). Set by the server's handlers, counted by the
+    /// connection's record reader.
+    pub(crate) early_data_left: Option<usize>,
 }
 
 impl Context {
@@ -141,6 +156,7 @@ impl Context {
             ccs_sent: false,
             negotiated: Negotiated::default(),
             early_data_to_skip: None,
+            early_data_left: None,
         }
     }
 

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //!              PSK (or 0) -> HKDF-Extract = Early Secret
+//!                                 +-----> Derive-Secret(., "c e traffic", ClientHello)
 //!                                 |
 //!                        Derive-Secret(., "derived", "")
 //!                                 |
@@ -45,6 +46,28 @@ fn derive_reported(
     secret
 }
 // ANCHOR_END: derive_reported
+
+// ANCHOR: derive_early_traffic_secret
+/// client_early_traffic_secret = Derive-Secret(Early Secret, "c e traffic",
+/// ClientHello) (RFC 8446 §7.1): the keys of 0-RTT data and of
+/// EndOfEarlyData. Only a PSK gives an Early Secret the server can share,
+/// so only a resumption can send early data; the transcript is the
+/// ClientHello alone, so both sides can derive it before the ServerHello.
+pub(crate) fn derive_early_traffic_secret(
+    psk: &Secret,
+    th_client_hello: &TranscriptHash,
+    cx: &mut Context,
+) -> TrafficSecret {
+    let early_secret = EarlySecret::new(Some(&psk.as_bytes()[..]));
+    let secret = derive_reported(
+        cx,
+        early_secret.secret(),
+        SecretLabel::ClientEarlyTraffic,
+        th_client_hello,
+    );
+    TrafficSecret(secret)
+}
+// ANCHOR_END: derive_early_traffic_secret
 
 /// The handshake epoch's secrets (RFC 8446 §7.1): the Handshake Secret,
 /// kept for the Master Secret, and one traffic secret per direction.

@@ -65,7 +65,7 @@ pub struct ClientHelloExtensions {
     pub cookie: Option<Vec<u8>>,
     /// `PskKeyExchangeMode ke_modes<1..255>;` (RFC 8446 §4.2.9).
     pub psk_key_exchange_modes: Option<Vec<u8>>,
-    /// `early_data` (RFC 8446 §4.2.10): minitls never sends it.
+    /// `early_data` (RFC 8446 §4.2.10): 0-RTT data follows this ClientHello.
     pub early_data: bool,
     /// `OfferedPsks` (RFC 8446 §4.2.11); always the last extension. Boxed
     /// because it is rare and large: it keeps every ClientHello, and so

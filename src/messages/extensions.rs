@@ -185,8 +185,13 @@ pub enum Extension {
     PreSharedKeyClient(OfferedPsks),
     /// `uint16 selected_identity` in a ServerHello.
     PreSharedKeyServer(u16),
-    /// `early_data`: minitls never offers or accepts 0-RTT, but recognises it.
+    /// `early_data` with an empty body: a client offering 0-RTT in its
+    /// ClientHello, or a server accepting it in EncryptedExtensions (RFC
+    /// 8446 §4.2.10).
     EarlyData,
+    /// `early_data` in a NewSessionTicket: `uint32 max_early_data_size`,
+    /// the most 0-RTT data the ticket allows (RFC 8446 §4.2.10, §4.6.1).
+    MaxEarlyDataSize(u32),
     /// `ProtocolName protocol_name_list<2..2^16-1>` (RFC 7301 §3.1): the
     /// client's offer in a ClientHello, the server's one choice in
     /// EncryptedExtensions.
@@ -219,7 +224,7 @@ impl Extension {
             Extension::PreSharedKeyClient(_) | Extension::PreSharedKeyServer(_) => {
                 et::PRE_SHARED_KEY
             }
-            Extension::EarlyData => et::EARLY_DATA,
+            Extension::EarlyData | Extension::MaxEarlyDataSize(_) => et::EARLY_DATA,
             Extension::ApplicationLayerProtocolNegotiation(_) => {
                 et::APPLICATION_LAYER_PROTOCOL_NEGOTIATION
             }
@@ -265,6 +270,7 @@ impl Extension {
                 w.opaque_u16(host_name.as_bytes());
             }),
             Extension::ServerNameAck | Extension::EarlyData => {}
+            Extension::MaxEarlyDataSize(max) => w.u32(*max),
             Extension::SupportedGroups(list) | Extension::SignatureAlgorithms(list) => {
                 w.vec_u16(|w| list.iter().for_each(|v| w.u16(*v)))
             }

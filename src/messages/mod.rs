@@ -202,6 +202,7 @@ pub fn message_section(name: &str) -> &'static str {
         "Finished" => "§4.4.4",
         "NewSessionTicket" => "§4.6.1",
         "KeyUpdate" => "§4.6.3",
+        "EndOfEarlyData" => "§4.5",
         _ => "§4",
     }
 }
@@ -217,7 +218,7 @@ pub enum HandshakeType {
     /// `new_session_ticket(4)`: a ticket to resume with (RFC 8446 §4.6.1).
     NewSessionTicket = 4,
     /// `end_of_early_data(5)`: the end of the client's 0-RTT data
-    /// (RFC 8446 §4.5); minitls accepts no early data, so never receives it.
+    /// (RFC 8446 §4.5), sent under the early keys when the server accepted it.
     EndOfEarlyData = 5,
     /// `encrypted_extensions(8)`: the server's first encrypted message
     /// (RFC 8446 §4.3.1).
@@ -266,8 +267,11 @@ pub enum HandshakeMessage {
     NewSessionTicket(NewSessionTicket),
     /// A move to the next traffic secret, after the handshake (RFC 8446 §4.6.3).
     KeyUpdate(KeyUpdate),
-    /// A handshake type minitls does not accept anywhere (EndOfEarlyData,
-    /// message_hash, or an unassigned code). The state machine answers it
+    /// `struct {} EndOfEarlyData;` (RFC 8446 §4.5): the client's 0-RTT
+    /// data is over; its next messages use the handshake keys.
+    EndOfEarlyData,
+    /// A handshake type minitls does not accept anywhere (message_hash, or
+    /// an unassigned code). The state machine answers it
     /// with `unexpected_message`, like any message out of place.
     Other(u8),
 }
@@ -286,6 +290,7 @@ impl HandshakeMessage {
             HandshakeMessage::Finished(_) => "Finished",
             HandshakeMessage::NewSessionTicket(_) => "NewSessionTicket",
             HandshakeMessage::KeyUpdate(_) => "KeyUpdate",
+            HandshakeMessage::EndOfEarlyData => "EndOfEarlyData",
             HandshakeMessage::Other(t) => message_name(*t),
         }
     }
@@ -303,6 +308,7 @@ impl HandshakeMessage {
             "Finished",
             "NewSessionTicket",
             "KeyUpdate",
+            "EndOfEarlyData",
         ]
     }
 
@@ -319,6 +325,7 @@ impl HandshakeMessage {
             HandshakeMessage::Finished(_) => HandshakeType::Finished as u8,
             HandshakeMessage::NewSessionTicket(_) => HandshakeType::NewSessionTicket as u8,
             HandshakeMessage::KeyUpdate(_) => HandshakeType::KeyUpdate as u8,
+            HandshakeMessage::EndOfEarlyData => HandshakeType::EndOfEarlyData as u8,
             HandshakeMessage::Other(t) => *t,
         }
     }
@@ -339,7 +346,7 @@ impl HandshakeMessage {
             HandshakeMessage::Finished(m) => m.encode(w),
             HandshakeMessage::NewSessionTicket(m) => m.encode(w),
             HandshakeMessage::KeyUpdate(m) => m.encode(w),
-            HandshakeMessage::Other(_) => {}
+            HandshakeMessage::EndOfEarlyData | HandshakeMessage::Other(_) => {}
         });
         w.into_bytes()
     }
@@ -361,6 +368,7 @@ impl HandshakeMessage {
             HandshakeMessage::CertificateVerify(_)
             | HandshakeMessage::Finished(_)
             | HandshakeMessage::KeyUpdate(_)
+            | HandshakeMessage::EndOfEarlyData
             | HandshakeMessage::Other(_) => Vec::new(),
         }
     }
@@ -425,7 +433,7 @@ impl HandshakeMessage {
             HandshakeMessage::CertificateVerify(m) => m.encode(w),
             HandshakeMessage::Finished(m) => m.encode(w),
             HandshakeMessage::KeyUpdate(m) => m.encode(w),
-            HandshakeMessage::Other(_) => {}
+            HandshakeMessage::EndOfEarlyData | HandshakeMessage::Other(_) => {}
         });
         w.into_bytes()
     }
@@ -461,6 +469,9 @@ impl HandshakeMessage {
                 15 => HandshakeMessage::CertificateVerify(CertificateVerify::read(r)?),
                 20 => HandshakeMessage::Finished(Finished::read(r)?),
                 24 => HandshakeMessage::KeyUpdate(KeyUpdate::read(r)?),
+                // RFC 8446 §4.5: `struct {} EndOfEarlyData;` a body is a
+                // decode_error (the vector's finish checks it is empty).
+                5 => HandshakeMessage::EndOfEarlyData,
                 other => {
                     r.rest("body")?;
                     HandshakeMessage::Other(other)

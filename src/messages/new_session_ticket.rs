@@ -43,21 +43,21 @@ pub struct NewSessionTicket {
 /// The extensions of a NewSessionTicket that minitls knows (RFC 8446 §4.6.1).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct NewSessionTicketExtensions {
-    /// `early_data` with its `max_early_data_size` (RFC 8446 §4.2.10):
-    /// minitls never sends early data, so it notes only that it came.
-    pub early_data: bool,
+    /// `early_data` with its `max_early_data_size` (RFC 8446 §4.2.10,
+    /// §4.6.1): the ticket allows 0-RTT, up to this many bytes of it.
+    /// `None`: no early_data extension, no 0-RTT with this ticket.
+    pub max_early_data_size: Option<u32>,
     /// Every extension as received, unknown ones included, in order.
     /// Filled in by the reader; the writer ignores it.
     pub received: Vec<ReceivedExtension>,
 }
 
 impl NewSessionTicketExtensions {
-    /// The extensions to write (minitls's own tickets allow no early data,
-    /// so it sends none).
+    /// The extensions to write: early_data when the ticket allows 0-RTT.
     pub fn to_list(&self) -> Vec<Extension> {
         let mut list = Vec::new();
-        if self.early_data {
-            list.push(Extension::EarlyData);
+        if let Some(max) = self.max_early_data_size {
+            list.push(Extension::MaxEarlyDataSize(max));
         }
         list
     }
@@ -66,13 +66,15 @@ impl NewSessionTicketExtensions {
         let mut e = NewSessionTicketExtensions::default();
         let context = ExtensionContext::NewSessionTicket;
         e.received = extensions::read_block(r, context, 0..=(1 << 16) - 2, |t, r| {
-            // In NewSessionTicket early_data carries max_early_data_size.
-            r.rest(if t == et::EARLY_DATA {
-                "early_data"
+            // In NewSessionTicket early_data carries max_early_data_size
+            // (RFC 8446 §4.2.10); read_block has checked what is left is
+            // exactly this extension's body.
+            if t == et::EARLY_DATA {
+                e.max_early_data_size = Some(r.u32("max_early_data_size")?);
+                r.finish("early_data")?;
             } else {
-                "extension_data"
-            })?;
-            e.early_data |= t == et::EARLY_DATA;
+                r.rest("extension_data")?;
+            }
             Ok(())
         })?;
         Ok(e)

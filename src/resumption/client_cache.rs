@@ -39,6 +39,12 @@ pub struct StoredTicket {
     pub ticket_age_add: u32,
     /// When the ticket arrived, by the client's clock: the start of its age.
     pub received_at: UnixTime,
+    /// The ticket's `max_early_data_size` (RFC 8446 §4.6.1); 0 when it
+    /// came with no early_data extension: no 0-RTT with this ticket.
+    pub max_early_data_size: u32,
+    /// The application protocol of the connection that issued the ticket
+    /// (empty: none); 0-RTT data is written for it (RFC 8446 §4.2.10).
+    pub alpn_protocol: Vec<u8>,
 }
 
 const PEM_LABEL: &str = "MINITLS SESSION";
@@ -72,6 +78,9 @@ impl StoredTicket {
     ///     uint32 ticket_lifetime;
     ///     uint32 ticket_age_add;
     ///     uint64 received_at;
+    ///     /* only when max_early_data_size > 0: */
+    ///     uint32 max_early_data_size;
+    ///     opaque alpn_protocol<0..2^8-1>;
     /// } StoredTicket;
     /// ```
     pub fn encode(&self) -> Result<Vec<u8>, Error> {
@@ -83,6 +92,10 @@ impl StoredTicket {
         w.u32(self.ticket_lifetime);
         w.u32(self.ticket_age_add);
         w.u64(self.received_at.0);
+        if self.max_early_data_size > 0 {
+            w.u32(self.max_early_data_size);
+            w.opaque_u8(&self.alpn_protocol);
+        }
         w.into_bytes()
     }
 
@@ -101,7 +114,7 @@ impl StoredTicket {
             .opaque_u8("psk", 32..=32)?
             .try_into()
             .map_err(|_| Error::decode("psk"))?;
-        let t = StoredTicket {
+        let mut t = StoredTicket {
             server_name,
             ticket,
             psk: Secret::from_bytes(psk),
@@ -109,7 +122,13 @@ impl StoredTicket {
             ticket_lifetime: r.u32("ticket_lifetime")?,
             ticket_age_add: r.u32("ticket_age_add")?,
             received_at: UnixTime(r.u64("received_at")?),
+            max_early_data_size: 0,
+            alpn_protocol: Vec::new(),
         };
+        if !r.is_empty() {
+            t.max_early_data_size = r.u32("max_early_data_size")?;
+            t.alpn_protocol = r.opaque_u8("alpn_protocol", 0..=255)?.to_vec();
+        }
         r.finish("StoredTicket")?;
         Ok(t)
     }
@@ -195,6 +214,8 @@ mod tests {
             ticket_lifetime: lifetime,
             ticket_age_add: u32::MAX,
             received_at: UnixTime(at),
+            max_early_data_size: 0,
+            alpn_protocol: Vec::new(),
         }
     }
 

@@ -29,6 +29,7 @@ pub mod client_cache;
 pub mod peer_identity;
 pub mod redis;
 pub mod store;
+pub mod strike_register;
 pub mod ticket_keys;
 pub mod ticketer;
 
@@ -57,6 +58,10 @@ pub const MAX_TICKET_LIFETIME: u32 = 604_800;
 ///     opaque server_name<0..2^8-1>;    /* SNI it was issued under */
 ///     opaque resumption_psk<32..2^8-1>;
 ///     opaque peer_identity<0..2^24-1>; /* PeerIdentity, or empty */
+///     /* Present only when the ticket allows early data (RFC 8446
+///        §4.2.10), so sessions without it keep their old bytes: */
+///     uint32 max_early_data_size;      /* as sent in the ticket */
+///     opaque alpn_protocol<0..2^8-1>;  /* ALPN chosen, or empty */
 /// } Session;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,6 +85,13 @@ pub struct Session {
     /// What the server authenticated of the client (empty: nothing): a
     /// [`peer_identity::PeerIdentity`], encoded.
     pub peer_identity: Vec<u8>,
+    /// The `max_early_data_size` the ticket advertised (RFC 8446 §4.6.1);
+    /// 0: the ticket allows no early data.
+    pub max_early_data_size: u32,
+    /// The application protocol the session negotiated (empty: none):
+    /// 0-RTT is accepted only if the new handshake chooses the same
+    /// (RFC 8446 §4.2.10).
+    pub alpn_protocol: Vec<u8>,
 }
 
 impl Session {
@@ -96,6 +108,10 @@ impl Session {
         w.opaque_u8(self.server_name.as_bytes());
         w.opaque_u8(self.psk.as_bytes());
         w.opaque_u24(&self.peer_identity);
+        if self.max_early_data_size > 0 {
+            w.u32(self.max_early_data_size);
+            w.opaque_u8(&self.alpn_protocol);
+        }
         w.into_bytes()
     }
     // ANCHOR_END: session_encode
@@ -118,6 +134,11 @@ impl Session {
             .try_into()
             .map_err(|_| Error::decode("resumption_psk"))?;
         let peer_identity = r.opaque_u24("peer_identity", 0..=(1 << 24) - 1)?.to_vec();
+        let (mut max_early_data_size, mut alpn_protocol) = (0, Vec::new());
+        if !r.is_empty() {
+            max_early_data_size = r.u32("max_early_data_size")?;
+            alpn_protocol = r.opaque_u8("alpn_protocol", 0..=255)?.to_vec();
+        }
         r.finish("Session")?;
         Ok(Session {
             cipher_suite,
@@ -127,6 +148,8 @@ impl Session {
             ticket_age_add,
             server_name,
             peer_identity,
+            max_early_data_size,
+            alpn_protocol,
         })
     }
 
@@ -214,6 +237,20 @@ pub trait ResumptionStrategy: Send + Sync {
     /// happened gets `Ok`; a stateless ticket has nothing to remove.
     fn take(&self, identity: &[u8]) -> Result<(), Rejection>;
 
+    // ANCHOR: admit_early_data
+    /// Anti-replay for 0-RTT (RFC 8446 §8), asked once `take` succeeded for
+    /// a ClientHello that offers early data with its first identity:
+    /// may its early data be accepted? `binder` is that identity's PSK
+    /// binder (unique to this ClientHello, §8.2) and `age_skew_ms` how far
+    /// the client's ticket age is from ours (§8.3). A `false` costs only
+    /// the early data: the handshake goes on as 1-RTT. The default says
+    /// `false`: a strategy that does nothing against replays gets no 0-RTT.
+    fn admit_early_data(&self, binder: &[u8], age_skew_ms: u64, now: UnixTime) -> bool {
+        let _ = (binder, age_skew_ms, now);
+        false
+    }
+    // ANCHOR_END: admit_early_data
+
     /// Bytes the server holds for its sessions right now (the demo's
     /// "server memory" column).
     fn bytes_held(&self) -> usize;
@@ -233,6 +270,8 @@ mod tests {
             ticket_age_add: 0xdead_beef,
             server_name: "localhost".into(),
             peer_identity: Vec::new(),
+            max_early_data_size: 0,
+            alpn_protocol: Vec::new(),
         }
     }
 

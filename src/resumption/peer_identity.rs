@@ -116,6 +116,8 @@ mod tests {
             ticket_age_add: 0,
             server_name: "n".repeat(255),
             peer_identity: identity.encode().unwrap(),
+            max_early_data_size: 0,
+            alpn_protocol: Vec::new(),
         };
         let encoded = session.encode().unwrap();
         let with_magic = crate::resumption::redis::MAGIC.len() + encoded.len();

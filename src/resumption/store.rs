@@ -353,6 +353,14 @@ impl ResumptionStrategy for StatefulStrategy {
         Ok(())
     }
 
+    /// RFC 8446 §8.1: a single-use store is its own anti-replay. `take`
+    /// removed the session for this handshake alone, so a replayed
+    /// ClientHello finds nothing and never reaches 0-RTT. Without single
+    /// use (a teaching setting) nothing stops a replay: no early data.
+    fn admit_early_data(&self, _binder: &[u8], _age_skew_ms: u64, _now: UnixTime) -> bool {
+        self.single_use
+    }
+
     fn bytes_held(&self) -> usize {
         self.store.bytes_held()
     }
@@ -374,6 +382,8 @@ mod tests {
             ticket_age_add: 5,
             server_name: "localhost".into(),
             peer_identity: Vec::new(),
+            max_early_data_size: 0,
+            alpn_protocol: Vec::new(),
         }
     }
 

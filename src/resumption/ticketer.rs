@@ -39,7 +39,14 @@
 //! can read, and rotate regularly. [`super::ticket_keys`] gives the
 //! schedule, what a stolen key opens, and what shared keys would mean for
 //! replayed early data.
+//!
+//! 0-RTT (RFC 8446 §8): a stateless ticket can be redeemed again, so the
+//! ticketer admits early data only through its [`StrikeRegister`]: a fresh
+//! ClientHello whose binder it has not seen. That register is this
+//! server's own: a fleet sharing the ticket keys accepts a replayed 0-RTT
+//! flight once on each server.
 
+use super::strike_register::StrikeRegister;
 use super::ticket_keys::TicketKeys;
 use super::{Rejection, ResumptionStrategy, Session};
 use crate::crypto::{self, AEAD_TAG_LEN, Aead, Rng};
@@ -77,6 +84,8 @@ pub struct Ticketer {
     pub rotation_period: u64,
     /// Where the keys come from, hence who rotates them.
     source: KeySource,
+    /// Which 0-RTT ClientHellos were accepted lately (RFC 8446 §8.2).
+    strike_register: StrikeRegister,
 }
 
 /// Who makes and rotates the keys.
@@ -105,6 +114,7 @@ impl Ticketer {
             keys: RwLock::new(Keys::default()),
             rotation_period: rotation_period.max(1),
             source: KeySource::Timed,
+            strike_register: StrikeRegister::default(),
         }
     }
 
@@ -116,7 +126,15 @@ impl Ticketer {
             keys: RwLock::new(Keys::from_file(keys)),
             rotation_period: 0,
             source: KeySource::File,
+            strike_register: StrikeRegister::default(),
         }
+    }
+
+    /// The same ticketer with `register` as its 0-RTT anti-replay (a
+    /// window, a capacity, a start-up time of the operator's choosing).
+    pub fn with_strike_register(mut self, register: StrikeRegister) -> Ticketer {
+        self.strike_register = register;
+        self
     }
 
     /// Replace the keys with a reloaded key file's. A handshake in flight
@@ -273,6 +291,12 @@ impl ResumptionStrategy for Ticketer {
         Ok(())
     }
 
+    /// RFC 8446 §8.2, §8.3: since `take` used nothing up, 0-RTT only for a
+    /// fresh ClientHello whose binder the strike register has not seen.
+    fn admit_early_data(&self, binder: &[u8], age_skew_ms: u64, now: UnixTime) -> bool {
+        self.strike_register.admit(binder, age_skew_ms, now).is_ok()
+    }
+
     /// Nothing per session: only the keys.
     fn bytes_held(&self) -> usize {
         0
@@ -295,6 +319,8 @@ mod tests {
             ticket_age_add: 9,
             server_name: "localhost".into(),
             peer_identity: Vec::new(),
+            max_early_data_size: 0,
+            alpn_protocol: Vec::new(),
         }
     }
 

@@ -35,6 +35,8 @@ fn observed(hello_retry: bool, tickets: bool) -> Result<Vec<(Side, &'static str,
         None => Keys::None,
         Some(Epoch::Handshake) => Keys::Handshake,
         Some(Epoch::Application(_)) => Keys::Application,
+        // The handshake checked here sends no 0-RTT data.
+        Some(Epoch::EarlyData) => Keys::None,
     };
     let (mut send, mut receive) = (None, None);
     let mut messages = Vec::new();

@@ -121,5 +121,7 @@ fn session() -> Session {
         ticket_age_add: 0x2424_2424,
         server_name: "localhost".into(),
         peer_identity: Vec::new(),
+        max_early_data_size: 0,
+        alpn_protocol: Vec::new(),
     }
 }

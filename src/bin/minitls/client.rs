@@ -84,6 +84,19 @@ pub struct ClientArgs {
     /// The --cert leaf's Ed25519 private key, PKCS#8 PEM.
     #[arg(long, value_name = "FILE", requires = "cert")]
     key: Option<PathBuf>,
+    /// Send this text as early data (0-RTT, RFC 8446 §2.3) on every
+    /// connection that resumes with a ticket allowing it (from --sess-in,
+    /// or an earlier connection of --reconnect), and print the answer.
+    /// Prints `early_data: accepted`, `rejected` or `not sent`. Early data
+    /// can be replayed by an attacker: send only what is safe twice.
+    /// `\r` and `\n` are turned into CR and LF.
+    #[arg(long, value_name = "TEXT")]
+    early: Option<String>,
+    /// With --early: when the early data was rejected or not sent, send it
+    /// after the handshake instead (off by default: RFC 8446 §4.2.10 leaves
+    /// resending to the application, which knows whether it is safe).
+    #[arg(long, requires = "early")]
+    early_resend: bool,
 }
 
 /// `--psk-mode`.
@@ -214,9 +227,19 @@ fn connect_once(args: &ClientArgs, client: &Client) -> Result<(), String> {
     let tcp = TcpStream::connect(&args.addr)
         .map_err(|e| format!("cannot connect to {}: {e}", args.addr))?;
     let _ = tcp.set_read_timeout(Some(Duration::from_secs(30)));
-    let conn =
-        Connection::client_with_observer(client.config.clone(), &client.server_name, observer)
-            .map_err(|e| e.to_string())?;
+    let early = args.early.as_deref().map(unescape);
+    let conn = match &early {
+        Some(data) => Connection::client_with_early_data(
+            client.config.clone(),
+            &client.server_name,
+            data.as_bytes(),
+            observer,
+        ),
+        None => {
+            Connection::client_with_observer(client.config.clone(), &client.server_name, observer)
+        }
+    }
+    .map_err(|e| e.to_string())?;
     let mut stream = Stream::new(conn, tcp);
     if let Err(e) = stream.handshake() {
         return Err(describe_failure(&stream.conn, &e));
@@ -225,6 +248,9 @@ fn connect_once(args: &ClientArgs, client: &Client) -> Result<(), String> {
         negotiated: stream.conn.negotiated(),
         handshake_time: started.elapsed(),
     });
+    if let Some(text) = &early {
+        early_data_outcome(&mut stream, text, args.early_resend)?;
+    }
     if let Some((label, len)) = &args.export {
         print(format!(
             "exported: {}",
@@ -284,6 +310,61 @@ impl fmt::Display for Report<'_> {
     }
 }
 
+/// `\r` and `\n` in a command-line text, as CR and LF.
+fn unescape(text: &str) -> String {
+    text.replace("\\r", "\r").replace("\\n", "\n")
+}
+
+// ANCHOR: early_data_outcome
+/// `--early`: say what became of the early data (RFC 8446 §4.2.10). The
+/// server read it if it accepted it: print its answer. Rejected or never
+/// sent, it was not read: with `--early-resend` send it now, as 1-RTT
+/// data; without, say so (minitls never resends it by itself).
+fn early_data_outcome(
+    stream: &mut Stream<TcpStream>,
+    text: &str,
+    resend: bool,
+) -> Result<(), String> {
+    match stream.conn.negotiated().early_data_accepted {
+        Some(true) => {
+            print(format!("early_data: accepted ({} bytes)", text.len()));
+            print_early_answer(stream);
+            return Ok(());
+        }
+        Some(false) => print("early_data: rejected (the server did not read it)"),
+        None => print("early_data: not sent (no ticket allowing early data)"),
+    }
+    if !resend {
+        print("early data not resent (--early-resend sends it after the handshake)");
+        return Ok(());
+    }
+    print("early data resent after the handshake");
+    stream
+        .write_all(text.as_bytes())
+        .map_err(|e| describe_failure(&stream.conn, &e))?;
+    print_early_answer(stream);
+    Ok(())
+}
+// ANCHOR_END: early_data_outcome
+
+/// What the server answered to the early data (read early, or resent), if
+/// anything within two seconds (a server may read early data and answer nothing, as
+/// `openssl s_server -early_data` does), up to its close or that pause.
+fn print_early_answer(stream: &mut Stream<TcpStream>) {
+    let _ = stream
+        .transport
+        .set_read_timeout(Some(Duration::from_secs(2)));
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 16384];
+    while let Ok(n @ 1..) = stream.read(&mut buf) {
+        answer.extend_from_slice(&buf[..n]);
+    }
+    print(Response(&answer));
+    let _ = stream
+        .transport
+        .set_read_timeout(Some(Duration::from_secs(30)));
+}
+
 /// `--send`: writes the text (with `\r` and `\n` unescaped) and prints the
 /// answer: everything until the server closes, or, for data that is not
 /// an HTTP request, until the echo is complete (an echo server never closes).
@@ -292,13 +373,19 @@ fn send_and_print_answer(
     text: &str,
     key_update_every: Option<u32>,
 ) -> Result<(), String> {
-    let text = text.replace("\\r", "\r").replace("\\n", "\n");
+    let text = unescape(text);
     match key_update_every {
         None => stream
             .write_all(text.as_bytes())
             .map_err(|e| describe_failure(&stream.conn, &e))?,
         Some(n) => send_with_key_updates(stream, &text, n)?,
     }
+    print_answer(stream, &text)
+}
+
+/// The answer to `text`: everything until the server closes, or, for data
+/// that is not an HTTP request, until the echo is complete.
+fn print_answer(stream: &mut Stream<TcpStream>, text: &str) -> Result<(), String> {
     let echo = !http::is_http(text.as_bytes());
     let mut answer = Vec::new();
     let mut buf = [0u8; 16384];

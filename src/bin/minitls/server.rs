@@ -135,6 +135,15 @@ pub struct ServerArgs {
     /// (certificate_required), or let it in anonymously.
     #[arg(long, value_enum, default_value_t = ClientAuthArg::Required, requires = "client_ca")]
     client_auth: ClientAuthArg,
+    /// Accept up to BYTES of early data (0-RTT, RFC 8446 §4.2.10) on
+    /// resumed connections: tickets advertise it as max_early_data_size,
+    /// and early data is read before the client's Finished (and answered
+    /// after it). 0, the default, turns early data off. Early data can be
+    /// replayed (RFC 8446 §8): a single-use store (stateful) or a strike
+    /// register (stateless, per server) refuses a replay here, but a
+    /// replay sent to another server sharing --ticket-keys is accepted there.
+    #[arg(long, value_name = "BYTES", default_value_t = 0)]
+    early_data: u32,
 }
 
 /// `--client-auth`.
@@ -226,6 +235,7 @@ fn server_config(args: &ServerArgs) -> Result<ServerConfig, String> {
         config.psk_modes = vec![PSK_DHE_KE, PSK_KE];
     }
     config.alpn_protocols = parse_alpn_list(&args.alpn)?;
+    config.max_early_data_size = args.early_data;
     if let Some(path) = &args.client_ca {
         let trust_anchors = TrustAnchors::from_pem(&read_file(path)?)
             .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -460,7 +470,11 @@ fn serve_one(tcp: TcpStream, peer: &str, shared: &Shared) {
     }
     let n = stream.conn.negotiated().clone();
     if !shared.quiet {
-        eprintln!("{peer}: {}", one_line_summary(&n));
+        eprintln!(
+            "{peer}: {}{}",
+            one_line_summary(&n),
+            early_data_field(&n, stream.early_data_received)
+        );
     }
     if let Some((label, len)) = &shared.export {
         match exported_hex(&stream.conn, label, *len) {
@@ -487,6 +501,15 @@ fn serve_one(tcp: TcpStream, peer: &str, shared: &Shared) {
         Err(_) => return,
     }
     let _ = stream.close();
+}
+
+/// ` early_data=...` for the log line when the client offered 0-RTT.
+fn early_data_field(n: &Negotiated, received: usize) -> String {
+    match n.early_data_accepted {
+        Some(true) => format!(" early_data=accepted({received} bytes)"),
+        Some(false) => " early_data=rejected".to_string(),
+        None => String::new(),
+    }
 }
 
 /// [`Stream::handshake`] with one deadline for the whole handshake: each
