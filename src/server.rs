@@ -49,7 +49,7 @@
 //! | RECVD_CH | `ServerState::RecvdClientHello` | `select_parameters` (no input): NEGOTIATED, or START after a HelloRetryRequest |
 //! | NEGOTIATED | `ServerState::Negotiated` | `send_server_flight` (no input): WAIT_EOED with 0-RTT, else WAIT_FLIGHT2 |
 //! | WAIT_EOED | `ServerState::WaitEndOfEarlyData` | early data (read by the connection), then `handle_end_of_early_data` |
-//! | WAIT_FLIGHT2 | `ServerState::WaitFlight2` | no 0-RTT: on to WAIT_CERT if we sent a CertificateRequest, else to WAIT_FINISHED (no input) |
+//! | WAIT_FLIGHT2 | `ServerState::WaitFlight2` | from NEGOTIATED without 0-RTT, or from WAIT_EOED after EndOfEarlyData: on to WAIT_CERT if we sent a CertificateRequest, else to WAIT_FINISHED (no input) |
 //! | WAIT_CERT | `ServerState::WaitCert` | `handle_client_certificate`: WAIT_CV, or WAIT_FINISHED after an empty Certificate |
 //! | WAIT_CV | `ServerState::WaitCertificateVerify` | `handle_client_certificate_verify` |
 //! | WAIT_FINISHED | `ServerState::WaitFinished` | `handle_finished`, then `send_tickets` |

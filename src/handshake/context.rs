@@ -87,12 +87,14 @@ pub struct Negotiated {
     pub early_data_accepted: Option<bool>,
 }
 
-/// How much early data a server that accepts none will skip (RFC 8446
-/// §4.2.10): a client that offered 0-RTT sends it right behind its
-/// ClientHello, protected under keys we will never have. minitls
-/// advertises no max_early_data_size, so it allows one full record's worth
-/// (2^14 bytes plus the 256 of a protected record's overhead); past that,
-/// a record that does not decrypt is bad_record_mac after all.
+/// How much early data a server that rejects it will skip at least (RFC
+/// 8446 §4.2.10): a client that offered 0-RTT sends it right behind its
+/// ClientHello, protected under keys we will never have. With early data
+/// off, minitls advertises no max_early_data_size, so it allows one full
+/// record's worth (2^14 bytes plus the 256 of a protected record's
+/// overhead); with it on, the configured max_early_data_size if larger
+/// (`select_parameters`). Past that, a record that does not decrypt is
+/// bad_record_mac after all.
 pub const MAX_SKIPPED_EARLY_DATA: usize = crate::record::MAX_CIPHERTEXT;
 
 /// Everything a handler may touch besides its own state: the record

@@ -54,11 +54,12 @@
 //!
 //! # Early data
 //!
-//! minitls has no 0-RTT yet. If it had, shared keys would change the replay
-//! story (RFC 8446 §8): a strike register (the list of tickets or
-//! ClientHellos already accepted) kept by one server does not see a replay
-//! sent to another server holding the same keys, so an attacker could
-//! replay early data once per server. A shared single-use store (the
+//! With early data on (`ServerConfig::max_early_data_size`), shared keys
+//! change the replay story (RFC 8446 §8): the ticketer's strike register
+//! (`strike_register.rs`, the binders of 0-RTT ClientHellos already
+//! accepted) is kept by one server and does not see a replay sent to
+//! another server holding the same keys, so an attacker can replay early
+//! data once per server. A shared single-use store (the
 //! stateful strategy on Redis, where only the `DEL` that really removed
 //! the entry resumes) sees every server's use, and so refuses the replay.
 
