@@ -794,10 +794,11 @@ impl Error {
                 C::UnsupportedAlgorithm => A::UnsupportedCertificate,
                 C::UnsupportedCriticalExtension => A::UnsupportedCertificate,
                 C::InvalidUsage => A::UnsupportedCertificate,
-                // RFC 8446 §4.4.2.4 leaves the alert open ("an appropriate
-                // certificate-related alert", by default
-                // unsupported_certificate); minitls says bad_certificate for
-                // a certificate of a supported type issued for another use.
+                // RFC 8446 §4.4.2.2 (RFC 9846's "Certificate Selection")
+                // leaves the alert open ("an appropriate certificate-related
+                // alert", by default unsupported_certificate); minitls says
+                // bad_certificate for a certificate of a supported type
+                // issued for another use.
                 C::NotForClientAuth => A::BadCertificate,
             },
             Error::NoApplicationProtocol => A::NoApplicationProtocol,

@@ -1,10 +1,12 @@
 //! The TLS 1.3 key schedule (RFC 8446 §7.1) and traffic keys (§7.3).
 //!
 //! Every secret of the handshake comes from one chain of HKDF calls. Each
-//! stage is a type here, and each RFC secret is one method on the stage that
-//! owns it, named after the RFC and taking the transcript hash it is defined
-//! over, so a reader can see at each call "the transcript up to which
-//! message?":
+//! stage is a type here, and each secret of a 1-RTT handshake is one method
+//! on the stage that owns it, named after the RFC and taking the transcript
+//! hash it is defined over, so a reader can see at each call "the
+//! transcript up to which message?". The one 0-RTT secret,
+//! client_early_traffic_secret, is derived where early data is sent and
+//! read (`handshake::keys::derive_early_traffic_secret`):
 //!
 //! ```text
 //!                  0
@@ -14,6 +16,8 @@
 //!                  |
 //!                  +-----> Derive-Secret(., "ext binder" | "res binder", "")
 //!                  |                     = binder_key
+//!                  +-----> Derive-Secret(., "c e traffic", ClientHello)
+//!                  |                     = client_early_traffic_secret (0-RTT)
 //!                  v
 //!            Derive-Secret(., "derived", "")
 //!                  |
