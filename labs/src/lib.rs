@@ -249,20 +249,28 @@ pub const EXERCISES: &[Exercise] = &[
     },
     Exercise {
         number: "27",
-        chapter: "key-update-alpn-exporters.md",
-        title: "The next traffic secret and the TLS exporter",
-        teaches: "that after a KeyUpdate each direction's next secret comes from its current one alone (\"traffic upd\"), and how an exporter derives keying material both ends agree on from the exporter_master_secret",
-        starter: "exercises/27_traffic_update_exporter.rs",
-        check: checks::c27_traffic_update_exporter::check,
+        chapter: "key-update.md",
+        title: "The next generation of a traffic secret",
+        teaches: "that after a KeyUpdate each direction's next secret comes from its current one alone (\"traffic upd\"), so a KeyUpdate needs no new key exchange and an old key stays out of reach of the new one",
+        starter: "exercises/27_traffic_update.rs",
+        check: checks::c27_traffic_update::check,
     },
-    // Issue 10: exercise 28 (0-RTT and replay).
     Exercise {
         number: "28",
+        chapter: "alpn-exporters.md",
+        title: "The TLS exporter",
+        teaches: "how an exporter derives keying material both ends agree on from the exporter_master_secret, with a label and context of the application's own, without touching the record keys",
+        starter: "exercises/28_exporter.rs",
+        check: checks::c28_exporter::check,
+    },
+    // Issue 10: exercise 29 (0-RTT and replay).
+    Exercise {
+        number: "29",
         chapter: "early-data.md",
         title: "client_early_traffic_secret, from a ticket's PSK and a ClientHello",
         teaches: "that 0-RTT keys come from the PSK and the ClientHello alone, nothing fresh from the server, which is why anyone can replay the flight and the server can decrypt it again",
-        starter: "exercises/28_early_data.rs",
-        check: checks::c28_early_data::check,
+        starter: "exercises/29_early_data.rs",
+        check: checks::c29_early_data::check,
     },
 ];
 
@@ -456,17 +464,16 @@ pub mod e25_ticket_outcomes;
 )]
 pub mod e26_client_certificate_verify;
 
-// Exercise 27: the next traffic secret and the exporter (key-update-alpn-exporters.md).
-#[cfg_attr(
-    not(feature = "solutions"),
-    path = "../exercises/27_traffic_update_exporter.rs"
-)]
-#[cfg_attr(
-    feature = "solutions",
-    path = "../solutions/27_traffic_update_exporter.rs"
-)]
-pub mod e27_traffic_update_exporter;
-// Exercise 28: client_early_traffic_secret (early-data.md).
-#[cfg_attr(not(feature = "solutions"), path = "../exercises/28_early_data.rs")]
-#[cfg_attr(feature = "solutions", path = "../solutions/28_early_data.rs")]
-pub mod e28_early_data;
+// Exercise 27: the next traffic secret (key-update.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/27_traffic_update.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/27_traffic_update.rs")]
+pub mod e27_traffic_update;
+
+// Exercise 28: the TLS exporter (alpn-exporters.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/28_exporter.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/28_exporter.rs")]
+pub mod e28_exporter;
+// Exercise 29: client_early_traffic_secret (early-data.md).
+#[cfg_attr(not(feature = "solutions"), path = "../exercises/29_early_data.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/29_early_data.rs")]
+pub mod e29_early_data;

@@ -45,9 +45,10 @@ pub mod world;
 
 // Exercises 26-27.
 pub mod c26_client_certificate_verify;
-pub mod c27_traffic_update_exporter;
-// Exercise 28 (issue 10).
-pub mod c28_early_data;
+pub mod c27_traffic_update;
+pub mod c28_exporter;
+// Exercise 29 (issue 10).
+pub mod c29_early_data;
 
 /// `Ok` when `ours` equals `expected`; otherwise both, in hex, under
 /// `what`. The common comparison of byte-level checks.

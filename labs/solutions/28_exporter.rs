@@ -1,7 +1,5 @@
-//! Exercise 27, reference solution: the next generation of a traffic
-//! secret (RFC 8446 §7.2) and TLS-Exporter (RFC 8446 §7.5). minitls's own
-//! are `key_schedule::hkdf_expand_label` with "traffic upd" in the
-//! handshake's `update_sending_keys`, and `key_schedule::tls_exporter`.
+//! Exercise 28, reference solution: TLS-Exporter (RFC 8446 §7.5).
+//! minitls's own is `key_schedule::tls_exporter`.
 
 use minitls::crypto::{hkdf_expand, sha256};
 
@@ -20,14 +18,6 @@ fn hkdf_expand_label(secret: &[u8; 32], label: &[u8], context: &[u8], out: &mut 
     info.push(context.len() as u8);
     info.extend_from_slice(context);
     hkdf_expand(secret, &info, out);
-}
-
-/// application_traffic_secret_N+1 from application_traffic_secret_N
-/// (RFC 8446 §7.2).
-pub fn next_traffic_secret(current: &[u8; 32]) -> [u8; 32] {
-    let mut next = [0u8; 32];
-    hkdf_expand_label(current, b"traffic upd", b"", &mut next);
-    next
 }
 
 /// `length` bytes of TLS-Exporter(label, context, length) from the

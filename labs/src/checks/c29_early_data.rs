@@ -1,4 +1,4 @@
-//! Check of exercise 28 (client_early_traffic_secret) against a real 0-RTT
+//! Check of exercise 29 (client_early_traffic_secret) against a real 0-RTT
 //! resumption between a minitls client and server.
 
 use std::sync::{Arc, Mutex};
@@ -14,7 +14,7 @@ use minitls::testing::{
 use minitls::trace::{RecordedEvent, Recorder};
 
 use super::same;
-use crate::e28_early_data::client_early_traffic_secret;
+use crate::e29_early_data::client_early_traffic_secret;
 
 /// What the client sends as early data.
 const EARLY: &[u8] = b"GET /early HTTP/1.0\r\n\r\n";

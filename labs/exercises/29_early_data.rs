@@ -1,4 +1,4 @@
-//! Exercise 28: client_early_traffic_secret (book chapter "0-RTT and
+//! Exercise 29: client_early_traffic_secret (book chapter "0-RTT and
 //! replay"; RFC 8446 §7.1, §2.3).
 //!
 //! A client with a ticket sends early data under a key it derives before
@@ -25,7 +25,7 @@
 //! with keys from your secret, as the server (or an attacker replaying the
 //! flight to the server) does.
 //!
-//! Check it: `cargo run -p labs -- check 28`
+//! Check it: `cargo run -p labs -- check 29`
 
 // The starter's parameters are unused until you write the body.
 #![allow(unused_variables)]

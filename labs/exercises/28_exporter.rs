@@ -1,14 +1,5 @@
-//! Exercise 27: the next generation of a traffic secret, and the TLS
-//! exporter (book chapter "KeyUpdate, ALPN and exporters"; RFC 8446 §7.2,
-//! §7.5, §7.1).
-//!
-//! After a KeyUpdate, the sender's next application traffic secret comes
-//! from its current one alone (RFC 8446 §7.2):
-//!
-//! ```text
-//! application_traffic_secret_N+1 =
-//!     HKDF-Expand-Label(application_traffic_secret_N, "traffic upd", "", Hash.length)
-//! ```
+//! Exercise 28: the TLS exporter (book chapter "ALPN and exporters";
+//! RFC 8446 §7.5, §7.1).
 //!
 //! An exporter gives an application keying material of its own out of the
 //! connection's exporter_master_secret (RFC 8446 §7.5):
@@ -26,27 +17,16 @@
 //! strings: write its HkdfLabel yourself (exercise 09 did it for a `&str`)
 //! and use `minitls::crypto::{hkdf_expand, sha256}`.
 //!
-//! Write [`next_traffic_secret`] and [`export`].
+//! Write [`export`].
 //!
-//! The check runs a real minitls connection, reads generation 0 of each
-//! direction's secret off the trace, has the client call
-//! `Connection::update_keys(true)` (so the server updates too) and the
-//! server update once more, and compares your generations with the ones
-//! the connection derived; a record sent after the update must open under
-//! keys from your secret. Then it compares [`export`] with
+//! The check runs a real minitls connection and compares [`export`] with
 //! `Connection::export_keying_material` on both ends, for several labels,
 //! contexts and lengths.
 //!
-//! Check it: `cargo run -p labs -- check 27`
+//! Check it: `cargo run -p labs -- check 28`
 
 // The starter's parameters are unused until you write the body.
 #![allow(unused_variables)]
-
-/// application_traffic_secret_N+1 from application_traffic_secret_N
-/// (RFC 8446 §7.2).
-pub fn next_traffic_secret(current: &[u8; 32]) -> [u8; 32] {
-    todo!("HKDF-Expand-Label(current, \"traffic upd\", \"\", 32)")
-}
 
 /// `length` bytes of TLS-Exporter(label, context, length) from the
 /// connection's exporter_master_secret (RFC 8446 §7.5).

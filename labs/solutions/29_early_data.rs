@@ -1,4 +1,4 @@
-//! Exercise 28, reference solution: client_early_traffic_secret (RFC 8446
+//! Exercise 29, reference solution: client_early_traffic_secret (RFC 8446
 //! §7.1). minitls's own version is `handshake::keys::derive_early_traffic_secret`,
 //! written with the key schedule's typed secrets.
 

@@ -1,7 +1,6 @@
-//! Check of exercise 27 (the next traffic secret and the exporter) against
-//! a real minitls connection: the generations its trace reports after
-//! `Connection::update_keys`, a record protected under the new keys, and
-//! `Connection::export_keying_material` on both ends.
+//! Check of exercise 27 (the next traffic secret) against a real minitls
+//! connection: the generations its trace reports after
+//! `Connection::update_keys`, and a record protected under the new keys.
 
 use minitls::key_schedule::SecretLabel;
 use minitls::record::ContentType;
@@ -9,7 +8,7 @@ use minitls::trace::{RecordedEvent, Recorder};
 
 use super::flight::{protection, secret, split_records, take, traced_pair};
 use super::same;
-use crate::e27_traffic_update_exporter::{export, next_traffic_secret};
+use crate::e27_traffic_update::next_traffic_secret;
 
 /// Every value of the secret `label` that `recorder` saw derived, in order.
 fn all_secrets(recorder: &Recorder, label: SecretLabel) -> Vec<Vec<u8>> {
@@ -23,48 +22,14 @@ fn all_secrets(recorder: &Recorder, label: SecretLabel) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Holds `export` to both ends' exporter and `next_traffic_secret` to the
-/// generations a real connection derives across two KeyUpdates.
+/// Holds `next_traffic_secret` to the generations a real connection
+/// derives across two KeyUpdates, and to a record sent after the first.
 pub fn check() -> Result<(), String> {
     let mut traced = traced_pair();
     traced
         .pair
         .drive()
         .map_err(|e| format!("the handshake failed: {e}"))?;
-
-    // The exporter, on both ends of the same connection.
-    let exporter_master = secret(&traced.client, SecretLabel::ExporterMaster);
-    let cases: [(&[u8], &[u8], usize); 4] = [
-        (b"EXPERIMENTAL-minitls", b"", 48),
-        (b"EXPORTER-Channel-Binding", b"", 32),
-        (
-            b"EXPERIMENTAL-course",
-            b"a context of the application's",
-            100,
-        ),
-        (&[0xff, 0x00, b'x'], &[0; 40], 7),
-    ];
-    for (label, context, length) in cases {
-        let yours = export(&exporter_master, label, context, length);
-        for (side, connection) in [
-            ("client", &traced.pair.client),
-            ("server", &traced.pair.server),
-        ] {
-            let mut expected = vec![0u8; length];
-            connection
-                .export_keying_material(label, context, &mut expected)
-                .map_err(|e| format!("the {side} refused to export (a bug in the check): {e}"))?;
-            same(
-                &format!(
-                    "export(label {:?}, context of {} bytes, {length}) against the {side}'s",
-                    String::from_utf8_lossy(label),
-                    context.len()
-                ),
-                &yours,
-                &expected,
-            )?;
-        }
-    }
 
     // Generation 0 of each direction, then a KeyUpdate from the client
     // that asks the server to update too (RFC 8446 §4.6.3).
