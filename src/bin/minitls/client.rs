@@ -354,11 +354,9 @@ fn print_early_answer(stream: &mut Stream<TcpStream>) {
     let _ = stream
         .transport
         .set_read_timeout(Some(Duration::from_secs(2)));
-    let mut answer = Vec::new();
-    let mut buf = [0u8; 16384];
-    while let Ok(n @ 1..) = stream.read(&mut buf) {
-        answer.extend_from_slice(&buf[..n]);
-    }
+    // The read time-out, not the server, ends this answer: its error is
+    // the expected end.
+    let (answer, _) = read_answer(stream, |_| false);
     print(Response(&answer));
     let _ = stream
         .transport
@@ -383,39 +381,52 @@ fn send_and_print_answer(
     print_answer(stream, &text)
 }
 
-/// The answer to `text`: everything until the server closes, or, for data
-/// that is not an HTTP request, until the echo is complete.
+/// The most of a server's answer the client reads and prints: the server
+/// chooses how much it sends, and this is a teaching client, not a
+/// download tool.
+const MAX_ANSWER: usize = 1 << 20;
+
+/// The answer to `text`: everything until the server closes (at most
+/// [`MAX_ANSWER`] bytes), or, for data that is not an HTTP request, until
+/// the echo is complete.
 fn print_answer(stream: &mut Stream<TcpStream>, text: &str) -> Result<(), String> {
     let echo = !http::is_http(text.as_bytes());
-    let mut answer = Vec::new();
-    let mut buf = [0u8; 16384];
-    loop {
-        match stream.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => {
-                answer.extend_from_slice(&buf[..n]);
-                if echo && answer.len() >= text.len() {
-                    break;
-                }
-            }
-            Err(e) => {
-                if e.kind() != std::io::ErrorKind::UnexpectedEof || stream.conn.error().is_some() {
-                    return Err(describe_failure(&stream.conn, &e));
-                }
-                // The transport ended without close_notify (RFC 8446 §6.1):
-                // show what came, but nobody can tell a complete answer
-                // from one an attacker or a crash cut short.
-                print(Response(&answer));
-                return Err(format!(
-                    "the server closed the connection without close_notify: \
-                     the response ({} bytes) may be truncated",
-                    answer.len()
-                ));
-            }
+    let (answer, error) = read_answer(stream, |answer| echo && answer.len() >= text.len());
+    if let Some(e) = error {
+        if e.kind() != std::io::ErrorKind::UnexpectedEof || stream.conn.error().is_some() {
+            return Err(describe_failure(&stream.conn, &e));
         }
+        // The transport ended without close_notify (RFC 8446 §6.1): show
+        // what came, but nobody can tell a complete answer from one an
+        // attacker or a crash cut short.
+        print(Response(&answer));
+        return Err(format!(
+            "the server closed the connection without close_notify: \
+             the response ({} bytes) may be truncated",
+            answer.len()
+        ));
     }
     print(Response(&answer));
     Ok(())
+}
+
+/// Reads the server's answer until `complete` says it is whole, the
+/// server closes, or [`MAX_ANSWER`] bytes have come; with the read error
+/// that ended it, if one did.
+fn read_answer<T: Read + Write>(
+    stream: &mut Stream<T>,
+    complete: impl Fn(&[u8]) -> bool,
+) -> (Vec<u8>, Option<std::io::Error>) {
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 16384];
+    while answer.len() < MAX_ANSWER && !complete(&answer) {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+            Err(e) => return (answer, Some(e)),
+        }
+    }
+    (answer, None)
 }
 
 // ANCHOR: send_with_key_updates
@@ -472,5 +483,52 @@ fn wait_for_tickets(stream: &mut Stream<TcpStream>) {
             Ok(true) => {}
             Ok(false) | Err(_) => break,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpListener;
+    use std::thread;
+
+    use minitls::testing::{client_config, demo_pki, server_config};
+
+    use super::*;
+
+    /// A server that sends far more than the client reads: the client
+    /// stops at MAX_ANSWER (plus at most one read's worth).
+    #[test]
+    fn the_answer_a_server_sends_is_read_up_to_its_bound() {
+        let pki = demo_pki(1);
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        let addr = listener.local_addr().expect("its address");
+        let server = Arc::new(server_config(&pki, 2));
+        let flood = thread::spawn(move || {
+            let (tcp, _) = listener.accept().expect("the client connects");
+            let mut stream = Stream::new(Connection::server(server), tcp);
+            let chunk = [b'x'; 16384];
+            // Until the client hangs up: 4 MiB at most.
+            for _ in 0..256 {
+                if stream.write_all(&chunk).is_err() {
+                    break;
+                }
+            }
+        });
+        let tcp = TcpStream::connect(addr).expect("connect");
+        tcp.set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("a read time-out");
+        let conn =
+            Connection::client(Arc::new(client_config(&pki, 3)), "localhost").expect("a client");
+        let mut stream = Stream::new(conn, tcp);
+        stream.handshake().expect("the handshake");
+        let (answer, error) = read_answer(&mut stream, |_| false);
+        assert!(error.is_none(), "{error:?}");
+        assert!(
+            (MAX_ANSWER..MAX_ANSWER + 16384).contains(&answer.len()),
+            "read {} bytes",
+            answer.len()
+        );
+        drop(stream);
+        flood.join().expect("the server thread");
     }
 }
