@@ -1066,9 +1066,9 @@ impl Negotiated {
     /// ("The "signature_algorithms" extension MUST be specified").
     /// Returns whether it was sent.
     fn send_certificate_request(&mut self, cx: &mut Context) -> Result<bool, Error> {
-        // RFC 8446 §4.3.2: "Servers which are authenticating with a
-        // resumption PSK MUST NOT send the CertificateRequest message in
-        // the main handshake".
+        // RFC 8446 §4.3.2: "Servers which are authenticating with a PSK
+        // MUST NOT send the CertificateRequest message in the main
+        // handshake" (RFC 9846 narrows it to "a resumption PSK").
         if self.psk.is_some() || self.config.client_auth.is_none() {
             return Ok(false);
         }
