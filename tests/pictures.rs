@@ -15,6 +15,16 @@
 //! - `resumption_strategies.svg`: the stateful and the stateless server
 //!   side by side, with the ticket and per-session sizes measured from one
 //!   real run of each.
+//! - `resumption_fleet.svg`: `minitls fleet`'s client, round-robin
+//!   balancer and servers (as many as its `--servers` default), and for
+//!   each of its five setups the first connections, one after another:
+//!   which server each reached, which server's ticket it offered, and
+//!   whether it resumed or why the server refused. The setups are built as
+//!   src/bin/minitls/fleet.rs builds them (a store or a key per server, a
+//!   shared Redis store, a shared key file, rotated or not); the
+//!   connections run in memory, seeded, and the Redis store is a real
+//!   `redis-server` (tests/support/redis_server.rs). Only outcomes are
+//!   drawn, never times, so the picture is the same on every run.
 //!
 //! The colours and positions are the only things written here. As with
 //! `tests/diagrams.rs`, the rendered files must equal the committed ones;
@@ -27,24 +37,29 @@
 //! and to review the diff of `book/src/generated/`. `tests/book_pictures.rs`
 //! checks in a real browser that each picture shows in the book.
 
+mod support;
 #[path = "support/svg.rs"]
 mod svg;
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use minitls::crypto::{AEAD_TAG_LEN, Aead, HASH_LEN, hkdf_extract};
 use minitls::key_schedule::{Secret, SecretLabel, TrafficSecret, derive_secret};
 use minitls::messages::{PSK_DHE_KE, PSK_KE};
+use minitls::pki::issue::DemoPki;
 use minitls::record::{ContentType, HEADER_LEN, OpaqueRecord, RecordProtection};
 use minitls::resumption::ResumptionStrategy;
 use minitls::resumption::client_cache::ClientSessionCache;
+use minitls::resumption::redis::RedisStore;
 use minitls::resumption::store::StatefulStrategy;
-use minitls::resumption::ticket_keys::{KEY_ID_LEN, KEY_LEN};
+use minitls::resumption::ticket_keys::{KEY_ID_LEN, KEY_LEN, TicketKeys};
 use minitls::resumption::ticketer::Ticketer;
-use minitls::testing::{Pair, Side, demo_pki};
+use minitls::testing::{FIXED_NOW, Pair, SeededRng, Side, TempDir, demo_pki};
 use minitls::trace::{Direction, Epoch, Event, Observer, RecordedEvent, Recorder, ResumptionEvent};
 use minitls::transcript::TranscriptHash;
 use minitls::{ClientConfig, Connection, ServerConfig};
+use support::redis_server::RedisServer;
 use svg::{FONT_FAMILY, FONT_SIZE, check_or_bless, comment, xml_escape};
 
 // ---------------------------------------------------------------------------
@@ -1530,6 +1545,638 @@ fn the_strategy_sizes_fit_together() {
 }
 
 // ---------------------------------------------------------------------------
+// A fleet: the setups of `minitls fleet`, connection by connection
+// ---------------------------------------------------------------------------
+
+/// How many servers `minitls fleet` puts behind its balancer by default:
+/// the `default_value_t` of its `--servers` flag, read from the source.
+fn fleet_servers() -> usize {
+    let source = include_str!("../src/bin/minitls/fleet.rs");
+    let field = source
+        .find("\n    servers: u16,")
+        .expect("FleetArgs has a servers field");
+    let before = &source[..field];
+    let attribute = &before[before.rfind("#[arg(").expect("the flag's #[arg(...)]")..];
+    let tag = "default_value_t = ";
+    let default = &attribute[attribute.find(tag).expect("a default server count") + tag.len()..];
+    let digits = default
+        .find(|c: char| !c.is_ascii_digit())
+        .expect("a number");
+    default[..digits].parse().expect("a server count")
+}
+
+/// Where the servers keep their resumption state: the five rows of
+/// `minitls fleet`'s table, in its order and with its labels (its
+/// `Backing`, in src/bin/minitls/fleet.rs).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Sharing {
+    /// Stateful, an in-memory store per server.
+    StorePerServer,
+    /// Stateful, one Redis store that every server opens.
+    SharedRedisStore,
+    /// Stateless, a ticket key per server.
+    KeyPerServer,
+    /// Stateless, every server reads its keys from one key file.
+    SharedKeys,
+    /// The same, with the file rotated after the first connection and
+    /// every server handed the new keys.
+    SharedKeysRotated,
+}
+
+impl Sharing {
+    const ALL: [Sharing; 5] = [
+        Sharing::StorePerServer,
+        Sharing::SharedRedisStore,
+        Sharing::KeyPerServer,
+        Sharing::SharedKeys,
+        Sharing::SharedKeysRotated,
+    ];
+
+    /// The row's label in `minitls fleet`'s table.
+    fn label(self) -> &'static str {
+        match self {
+            Sharing::StorePerServer => "stateful, a store per server",
+            Sharing::SharedRedisStore => "stateful, shared Redis store",
+            Sharing::KeyPerServer => "stateless, a key per server",
+            Sharing::SharedKeys => "stateless, shared keys",
+            Sharing::SharedKeysRotated => "stateless, shared keys, just rotated",
+        }
+    }
+
+    fn is_shared(self) -> bool {
+        !matches!(self, Sharing::StorePerServer | Sharing::KeyPerServer)
+    }
+}
+
+/// One connection of a fleet run, as its trace and the client's cache
+/// report it.
+#[derive(Clone, Debug, PartialEq)]
+struct FleetConnection {
+    /// The server it reached.
+    server: usize,
+    /// The server that issued the ticket the client offered, if it
+    /// offered one.
+    offered_from: Option<usize>,
+    /// The server accepted the ticket.
+    resumed: bool,
+    /// Why the server refused the ticket, as its trace says.
+    refused: Option<&'static str>,
+}
+
+/// The first connections of one setup.
+struct FleetRow {
+    sharing: Sharing,
+    connections: Vec<FleetConnection>,
+}
+
+/// A run of the fleet: its size and one row per setup.
+struct FleetRun {
+    servers: usize,
+    rows: Vec<FleetRow>,
+}
+
+/// The seeds of the fleet's connections (each connection adds its own
+/// offset), and of its ticket keys.
+const FLEET_SEED: u64 = 100;
+/// How long a Redis command may take here. `minitls fleet` gives up after
+/// 100 ms; the picture waits longer, so that a busy machine cannot turn a
+/// resumption into a full handshake (and the run checks that it did not).
+const FLEET_REDIS_TIMEOUT: Duration = Duration::from_secs(5);
+/// The keys a rotation keeps, as `minitls fleet` rotates (three).
+const FLEET_KEYS_KEPT: usize = 3;
+
+/// Runs every setup of `minitls fleet` for its first `2 × servers`
+/// connections (every server twice), as the fleet does: the same
+/// strategies per server, the same key file and rotation, a client that
+/// keeps its tickets in one `ClientSessionCache` and offers the newest,
+/// one connection after another, each to the next server in turn as the
+/// balancer (src/bin/minitls/balancer.rs) sends them. The connections run
+/// in memory with seeded RNGs and a fixed clock; the shared store is a
+/// real `redis-server` of the run's own.
+fn run_fleet() -> FleetRun {
+    let servers = fleet_servers();
+    let redis = RedisServer::start("fleet-picture");
+    let pki = demo_pki(PKI_SEED);
+    let rows = Sharing::ALL
+        .iter()
+        .enumerate()
+        .map(|(n, sharing)| FleetRow {
+            sharing: *sharing,
+            connections: run_setup(*sharing, servers, &pki, &redis, FLEET_SEED * (n as u64 + 1)),
+        })
+        .collect();
+    FleetRun { servers, rows }
+}
+
+/// The first `2 × servers` connections of one setup.
+fn run_setup(
+    sharing: Sharing,
+    servers: usize,
+    pki: &DemoPki,
+    redis: &RedisServer,
+    seed: u64,
+) -> Vec<FleetConnection> {
+    let dir = TempDir::new("fleet-picture-keys");
+    let key_file = dir.join("ticket.keys");
+    let mut key_rng = SeededRng::new(seed);
+    TicketKeys::generate(&mut key_rng, FIXED_NOW)
+        .write_atomically(&key_file)
+        .expect("write the key file");
+    let redis_log: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut ticketers: Vec<Arc<Ticketer>> = Vec::new();
+    let strategies: Vec<Arc<dyn ResumptionStrategy>> = (0..servers)
+        .map(|_| -> Arc<dyn ResumptionStrategy> {
+            match sharing {
+                Sharing::StorePerServer => Arc::new(StatefulStrategy::in_memory(1000)),
+                Sharing::SharedRedisStore => {
+                    let log = redis_log.clone();
+                    let store = RedisStore::open(&redis.url(), FLEET_REDIS_TIMEOUT)
+                        .expect("the Redis URL")
+                        .with_log(move |line| log.lock().unwrap().push(line.to_string()));
+                    Arc::new(StatefulStrategy::new(Box::new(store)))
+                }
+                Sharing::KeyPerServer => Arc::new(Ticketer::new(3600)),
+                Sharing::SharedKeys | Sharing::SharedKeysRotated => {
+                    let keys = TicketKeys::read(&key_file).expect("read the key file");
+                    let ticketer = Arc::new(Ticketer::from_keys(&keys));
+                    ticketers.push(ticketer.clone());
+                    ticketer
+                }
+            }
+        })
+        .collect();
+
+    let cache = Arc::new(Mutex::new(ClientSessionCache::new(16)));
+    // The ticket the client would offer now: its cache's newest, put back.
+    let newest_ticket = || -> Option<Vec<u8>> {
+        let mut cache = cache.lock().unwrap();
+        let ticket = cache.take("localhost", FIXED_NOW)?;
+        let bytes = ticket.ticket.clone();
+        cache.insert(ticket);
+        Some(bytes)
+    };
+    let mut issued_by: Vec<(Vec<u8>, usize)> = Vec::new();
+    let mut connections = Vec::new();
+    for i in 0..2 * servers {
+        if sharing == Sharing::SharedKeysRotated && i == 1 {
+            // `minitls ticket-keys rotate`, then what each server's watcher
+            // does when the file changes. The ticket the client holds was
+            // sealed under the key that is now the previous one.
+            let keys = TicketKeys::read(&key_file)
+                .expect("read the key file")
+                .rotated(&mut key_rng, FIXED_NOW, FLEET_KEYS_KEPT);
+            keys.write_atomically(&key_file)
+                .expect("rewrite the key file");
+            for ticketer in &ticketers {
+                ticketer.set_keys(&keys);
+            }
+            let held = newest_ticket().expect("a ticket from the first connection");
+            assert_eq!(
+                held[..KEY_ID_LEN],
+                keys.key_ids()[1],
+                "the ticket held is sealed under the previous key"
+            );
+        }
+        let server = i % servers;
+        let offered = newest_ticket();
+        let offered_from = offered.map(|ticket| {
+            issued_by
+                .iter()
+                .find(|(t, _)| *t == ticket)
+                .map(|(_, s)| *s)
+                .expect("the offered ticket came from a server of this run")
+        });
+        let connection_seed = seed + 2 * i as u64;
+        let mut client = minitls::testing::client_config(pki, connection_seed + 1);
+        client.session_cache = Some(cache.clone());
+        let mut config = minitls::testing::server_config(pki, connection_seed);
+        config.resumption = Some(strategies[server].clone());
+        let log = connect(client, config);
+        let events = |side: Side| -> Vec<&ResumptionEvent> {
+            log.iter()
+                .filter(|(s, _)| *s == side)
+                .filter_map(|(_, e)| match e {
+                    RecordedEvent::Resumption(r) => Some(r),
+                    _ => None,
+                })
+                .collect()
+        };
+        let client_offered = events(Side::Client)
+            .iter()
+            .any(|e| matches!(e, ResumptionEvent::Offered { .. }));
+        assert_eq!(
+            client_offered,
+            offered_from.is_some(),
+            "{sharing:?} #{}: the client offered its newest ticket",
+            i + 1
+        );
+        let server_events = events(Side::Server);
+        let resumed = server_events
+            .iter()
+            .any(|e| matches!(e, ResumptionEvent::Accepted { .. }));
+        let refused = server_events.iter().find_map(|e| match e {
+            ResumptionEvent::Rejected { reason, .. } => Some(*reason),
+            _ => None,
+        });
+        if let Some(ticket) = newest_ticket() {
+            issued_by.push((ticket, server));
+        }
+        connections.push(FleetConnection {
+            server,
+            offered_from,
+            resumed,
+            refused,
+        });
+    }
+    let lines = redis_log.lock().unwrap();
+    assert!(
+        lines.is_empty(),
+        "the Redis store failed during the picture's run, which would draw a slow machine, \
+         not the design: {lines:?}"
+    );
+    connections
+}
+
+/// The colours of a connection's outcome (Okabe-Ito, as the ladders).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Outcome {
+    /// A ticket offered and accepted.
+    Resumed,
+    /// A ticket offered and refused: a full handshake.
+    Refused,
+    /// No ticket to offer yet: a full handshake.
+    NothingOffered,
+}
+
+impl Outcome {
+    const ALL: [Outcome; 3] = [Outcome::Resumed, Outcome::Refused, Outcome::NothingOffered];
+
+    fn of(c: &FleetConnection) -> Outcome {
+        match (c.offered_from, c.resumed) {
+            (Some(_), true) => Outcome::Resumed,
+            (Some(_), false) => Outcome::Refused,
+            (None, false) => Outcome::NothingOffered,
+            (None, true) => panic!("resumed without offering a ticket"),
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Outcome::Resumed => "resumed",
+            Outcome::Refused | Outcome::NothingOffered => "full",
+        }
+    }
+
+    /// Fill, stroke, and a dash pattern so that they stay apart in grey.
+    fn style(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Outcome::Resumed => ("#d9eaf6", "#0072b2", ""),
+            Outcome::Refused => ("#fbe4d4", "#d55e00", " stroke-dasharray=\"5 3\""),
+            Outcome::NothingOffered => ("#f0f0f0", "#8c8c8c", " stroke-dasharray=\"2 3\""),
+        }
+    }
+
+    fn legend(self) -> &'static str {
+        match self {
+            Outcome::Resumed => "resumed: the server accepted the ticket offered",
+            Outcome::Refused => "full handshake: the server refused the ticket offered",
+            Outcome::NothingOffered => "full handshake: no ticket to offer yet",
+        }
+    }
+}
+
+fn fleet_title(run: &FleetRun) -> String {
+    format!(
+        "Resumption across a fleet: a client, a round-robin balancer and {} servers; for each \
+         setup of minitls fleet, the server each of the first {} connections reached and whether \
+         it resumed",
+        run.servers,
+        2 * run.servers
+    )
+}
+
+/// The fleet picture: the topology, then one row per setup.
+fn render_fleet(run: &FleetRun) -> String {
+    let width = 720;
+    let n = run.servers as i32;
+    let connections = 2 * n;
+    // The topology.
+    let top = 44;
+    let server_h = 44;
+    let server_pitch = server_h + 8;
+    let servers_bottom = top + n * server_pitch - 8;
+    let middle = (top + servers_bottom) / 2;
+    let (client_x, client_w) = (MARGIN, 128);
+    let (balancer_x, balancer_w) = (184, 152);
+    let (server_x, server_w) = (400, 128);
+    let (state_x, state_w) = (568, 136);
+    // The grid.
+    let grid_top = servers_bottom.max(middle + 50) + 36;
+    let cells_x = 176;
+    let cell_pitch = (width - MARGIN - cells_x) / connections;
+    let cell_w = cell_pitch - 6;
+    let cell_h = 14 + 17 * 3;
+    let row_pitch = cell_h + 8;
+    let rows_top = grid_top + 12;
+    let rows_bottom = rows_top + run.rows.len() as i32 * row_pitch;
+    let reasons: Vec<String> = run
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let mut why: Vec<&str> = row.connections.iter().filter_map(|c| c.refused).collect();
+            why.dedup();
+            (!why.is_empty()).then(|| format!("{}: {}", row.sharing.label(), why.join("; ")))
+        })
+        .collect();
+    let legend_top = rows_bottom + 18;
+    let reasons_top = legend_top + (Outcome::ALL.len() as i32 + 1) * LEGEND_ROW + 14;
+    let caption_top = reasons_top + (reasons.len() as i32 + 1) * 18 + 14;
+    let height = caption_top + 2 * 18 + MARGIN;
+    let mut out = open_svg(
+        "a run of the setups of minitls fleet (seeded, in memory, with a real redis-server)",
+        width,
+        height,
+        &fleet_title(run),
+    );
+    out.push_str(&text(
+        MARGIN,
+        26,
+        "start",
+        " font-weight=\"bold\"",
+        "Resumption behind a round-robin balancer: who resumes, setup by setup",
+    ));
+
+    // Client, balancer, servers, and what the servers may share.
+    out.push_str(&comment("the topology"));
+    let client_lines = ["client", "offers its", "newest ticket"];
+    let client_h = 14 + 17 * client_lines.len() as i32;
+    boxed(
+        &mut out,
+        client_x,
+        middle - client_h / 2,
+        client_w,
+        client_h,
+        "#fff4d6",
+        &client_lines,
+    );
+    let balancer_lines = ["balancer", "round robin,", "TCP: no TLS"];
+    boxed(
+        &mut out,
+        balancer_x,
+        middle - client_h / 2,
+        balancer_w,
+        client_h,
+        "#f0f0f0",
+        &balancer_lines,
+    );
+    let arrow = |out: &mut String, x0: i32, y0: i32, x1: i32, y1: i32| {
+        out.push_str(&format!(
+            "  <path d=\"M {x0} {y0} L {x1} {y1}\" stroke=\"#333333\" stroke-width=\"1.5\" \
+             marker-end=\"url(#head-plaintext)\"/>\n"
+        ));
+    };
+    arrow(
+        &mut out,
+        client_x + client_w,
+        middle,
+        balancer_x - 2,
+        middle,
+    );
+    let state_lines = [
+        "they share",
+        "nothing, or one",
+        "Redis store, or",
+        "one key file",
+    ];
+    let state_h = 14 + 17 * state_lines.len() as i32;
+    let state_y = middle - state_h / 2;
+    for s in 0..n {
+        let y = top + s * server_pitch;
+        arrow(
+            &mut out,
+            balancer_x + balancer_w,
+            middle,
+            server_x - 2,
+            y + server_h / 2,
+        );
+        let reached: Vec<String> = run.rows[0]
+            .connections
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.server == s as usize)
+            .map(|(i, _)| format!("#{}", i + 1))
+            .collect();
+        let name = format!("server {s}");
+        let gets = format!("gets {}", reached.join(", "));
+        boxed(
+            &mut out,
+            server_x,
+            y,
+            server_w,
+            server_h,
+            "#e8f0fa",
+            &[&name, &gets],
+        );
+        out.push_str(&format!(
+            "  <path d=\"M {} {} L {state_x} {}\" stroke=\"#8c8c8c\" stroke-width=\"1.2\" \
+             stroke-dasharray=\"4 3\"/>\n",
+            server_x + server_w,
+            y + server_h / 2,
+            state_y + state_h / 2 + (s - n / 2) * 12,
+        ));
+    }
+    boxed(
+        &mut out,
+        state_x,
+        state_y,
+        state_w,
+        state_h,
+        "#ffffff",
+        &state_lines,
+    );
+
+    // The grid: a row per setup, a cell per connection.
+    out.push_str(&text(
+        MARGIN,
+        grid_top,
+        "start",
+        " font-weight=\"bold\"",
+        "setup",
+    ));
+    for k in 0..connections {
+        out.push_str(&text(
+            cells_x + k * cell_pitch + cell_w / 2,
+            grid_top,
+            "middle",
+            " font-weight=\"bold\"",
+            &format!("#{}", k + 1),
+        ));
+    }
+    for (r, row) in run.rows.iter().enumerate() {
+        let y = rows_top + r as i32 * row_pitch;
+        out.push_str(&comment(row.sharing.label()));
+        // The label on two lines, split after its first comma.
+        let label = row.sharing.label();
+        let split = label.find(", ").unwrap() + 1;
+        let mut lines = vec![label[..split].to_string(), label[split + 1..].to_string()];
+        if row.sharing == Sharing::SharedKeysRotated {
+            lines = vec![
+                "stateless,".into(),
+                "shared keys,".into(),
+                "rotated after #1".into(),
+            ];
+            let x = cells_x + cell_pitch - 3;
+            out.push_str(&format!(
+                "  <path d=\"M {x} {} V {}\" stroke=\"#333333\" stroke-width=\"2.5\"/>\n",
+                y - 2,
+                y + cell_h + 2
+            ));
+        }
+        for (m, line) in lines.iter().enumerate() {
+            out.push_str(&text(MARGIN, y + 19 + 17 * m as i32, "start", "", line));
+        }
+        for (k, c) in row.connections.iter().enumerate() {
+            let x = cells_x + k as i32 * cell_pitch;
+            let outcome = Outcome::of(c);
+            let (fill, stroke, dash) = outcome.style();
+            out.push_str(&format!(
+                "  <rect x=\"{x}\" y=\"{y}\" width=\"{cell_w}\" height=\"{cell_h}\" rx=\"4\" \
+                 fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"1.5\"{dash}/>\n"
+            ));
+            let offered = match c.offered_from {
+                Some(s) => format!("ticket s{s}"),
+                None => "no ticket".into(),
+            };
+            let cell_lines = [
+                format!("server {}", c.server),
+                outcome.word().into(),
+                offered,
+            ];
+            for (m, line) in cell_lines.iter().enumerate() {
+                let style = match m {
+                    1 => format!(" font-weight=\"bold\" fill=\"{stroke}\""),
+                    _ => String::new(),
+                };
+                out.push_str(&text(
+                    x + cell_w / 2,
+                    y + 19 + 17 * m as i32,
+                    "middle",
+                    &style,
+                    line,
+                ));
+            }
+        }
+    }
+
+    // The legend, why tickets were refused, and what the run was.
+    for (m, outcome) in Outcome::ALL.iter().enumerate() {
+        let y = legend_top + m as i32 * LEGEND_ROW;
+        let (fill, stroke, dash) = outcome.style();
+        out.push_str(&format!(
+            "  <rect x=\"{MARGIN}\" y=\"{}\" width=\"36\" height=\"14\" rx=\"3\" fill=\"{fill}\" \
+             stroke=\"{stroke}\" stroke-width=\"1.5\"{dash}/>\n",
+            y - 7
+        ));
+        out.push_str(&text(MARGIN + 48, y + 4, "start", "", outcome.legend()));
+    }
+    out.push_str(&text(
+        MARGIN + 48,
+        legend_top + Outcome::ALL.len() as i32 * LEGEND_ROW + 4,
+        "start",
+        "",
+        "ticket sN: the client offered a ticket that server N issued",
+    ));
+    out.push_str(&text(
+        MARGIN,
+        reasons_top,
+        "start",
+        " font-weight=\"bold\"",
+        "Why the servers refused, from their traces:",
+    ));
+    for (m, reason) in reasons.iter().enumerate() {
+        out.push_str(&text(
+            MARGIN,
+            reasons_top + 18 * (m as i32 + 1),
+            "start",
+            "",
+            reason,
+        ));
+    }
+    for (m, line) in [
+        "Drawn from a run by tests/pictures.rs: the fleet's setups, seeded, in memory,",
+        "one connection after another; the shared store is a real redis-server.",
+    ]
+    .iter()
+    .enumerate()
+    {
+        out.push_str(&text(
+            MARGIN,
+            caption_top + 18 * m as i32,
+            "start",
+            " fill=\"#555555\"",
+            line,
+        ));
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+#[test]
+fn resumption_fleet_is_up_to_date() {
+    check_or_bless(
+        "resumption_fleet.svg",
+        &render_fleet(&run_fleet()),
+        "a run of the setups of minitls fleet",
+        "pictures",
+    );
+}
+
+/// The picture shows what `minitls fleet`'s table reports, connection by
+/// connection: the balancer sends the connections to the servers in turn;
+/// the client offers the ticket of the previous server; with state kept
+/// per server every offered ticket is refused, with shared state (a store,
+/// the key file, the key file just rotated) every one resumes.
+#[test]
+fn the_fleet_resumes_only_with_shared_state() {
+    let run = run_fleet();
+    assert_eq!(
+        run.servers, 3,
+        "minitls fleet's default, which the book's table uses"
+    );
+    let labels: Vec<&str> = run.rows.iter().map(|r| r.sharing.label()).collect();
+    let table = include_str!("../book/src/generated/fleet.md");
+    for label in &labels {
+        assert!(
+            table.contains(&format!("| {label} |")),
+            "{label:?} is not a row of book/src/generated/fleet.md"
+        );
+    }
+    for row in &run.rows {
+        assert_eq!(row.connections.len(), 2 * run.servers);
+        for (i, c) in row.connections.iter().enumerate() {
+            let at = format!("{:?} #{}", row.sharing, i + 1);
+            assert_eq!(c.server, i % run.servers, "{at}: round robin");
+            if i == 0 {
+                assert_eq!(c.offered_from, None, "{at}: nothing to offer yet");
+                continue;
+            }
+            assert_eq!(
+                c.offered_from,
+                Some((i - 1) % run.servers),
+                "{at}: the client offers the previous server's ticket"
+            );
+            assert_ne!(
+                c.offered_from,
+                Some(c.server),
+                "{at}: never its own server's"
+            );
+            assert_eq!(c.resumed, row.sharing.is_shared(), "{at}: {c:?}");
+            assert_eq!(c.refused.is_some(), !c.resumed, "{at}: {c:?}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Every picture
 // ---------------------------------------------------------------------------
 
@@ -1556,6 +2203,7 @@ fn all_pictures() -> Vec<(String, String)> {
         "resumption_strategies.svg".into(),
         render_strategies(&strategies()),
     ));
+    out.push(("resumption_fleet.svg".into(), render_fleet(&run_fleet())));
     out
 }
 

@@ -5,9 +5,11 @@
 //! a picture overlap.
 //!
 //! Used by `tests/diagrams.rs` (the state machines) and `tests/pictures.rs`
-//! (ladders, record protection, key schedule, resumption strategies) with
-//! `#[path = "support/svg.rs"] mod svg;`, so that it does not pull in the
-//! process helpers of `tests/support/mod.rs`.
+//! (ladders, record protection, key schedule, resumption strategies, the
+//! fleet) with `#[path = "support/svg.rs"] mod svg;`, so that a picture
+//! test pulls in the process helpers of `tests/support/mod.rs` only if it
+//! starts a process (`tests/pictures.rs` does, for the fleet's
+//! redis-server).
 #![allow(dead_code)] // each test file uses its own subset
 
 use std::fs;
