@@ -375,35 +375,37 @@ impl Writer {
         self.buf.extend_from_slice(v);
     }
 
-    /// Write a vector: reserve `len_bytes` for its length, let `body` write
-    /// the contents, then fill the length in.
-    fn vec_n(&mut self, len_bytes: usize, body: impl FnOnce(&mut Self)) {
+    /// Write a vector: reserve `LEN_BYTES` for its length, let `body` write
+    /// the contents, then fill the length in. (The length's size is a
+    /// constant so that these two-byte writes compile to stores, not to
+    /// `memcpy` calls: a handshake writes a few hundred of them.)
+    fn vec_n<const LEN_BYTES: usize>(&mut self, body: impl FnOnce(&mut Self)) {
         let at = self.buf.len();
-        self.buf.extend_from_slice(&[0; 3][..len_bytes]);
+        self.buf.extend_from_slice(&[0; LEN_BYTES]);
         body(self);
-        let len = self.buf.len() - at - len_bytes;
-        if len >= 1 << (8 * len_bytes) {
+        let len = self.buf.len() - at - LEN_BYTES;
+        if len >= 1 << (8 * LEN_BYTES) {
             // Remembered, not asserted: into_bytes() refuses the result.
             self.overflow = true;
             return;
         }
         let be = (len as u32).to_be_bytes();
-        self.buf[at..at + len_bytes].copy_from_slice(&be[4 - len_bytes..]);
+        self.buf[at..at + LEN_BYTES].copy_from_slice(&be[4 - LEN_BYTES..]);
     }
 
     /// Write a vector with a 1-byte length (`<..2^8-1>`), its contents written by `body`.
     pub fn vec_u8(&mut self, body: impl FnOnce(&mut Self)) {
-        self.vec_n(1, body)
+        self.vec_n::<1>(body)
     }
 
     /// Write a vector with a 2-byte length (`<..2^16-1>`), its contents written by `body`.
     pub fn vec_u16(&mut self, body: impl FnOnce(&mut Self)) {
-        self.vec_n(2, body)
+        self.vec_n::<2>(body)
     }
 
     /// Write a vector with a 3-byte length (`<..2^24-1>`), its contents written by `body`.
     pub fn vec_u24(&mut self, body: impl FnOnce(&mut Self)) {
-        self.vec_n(3, body)
+        self.vec_n::<3>(body)
     }
 
     /// Write `opaque field<..2^8-1>`: a 1-byte length, then `v`.

@@ -133,9 +133,15 @@ pub fn hkdf_extract(salt: &[u8], ikm: &[u8]) -> [u8; HASH_LEN] {
 
 /// HKDF-Expand(PRK, info, L) from RFC 5869 §2.3.
 pub fn hkdf_expand(prk: &[u8; HASH_LEN], info: &[u8], out: &mut [u8]) {
+    hkdf_expand_pieces(prk, &[info], out);
+}
+
+/// HKDF-Expand with `info` given in pieces, read as their concatenation:
+/// the key schedule hands over an `HkdfLabel` field by field.
+pub fn hkdf_expand_pieces(prk: &[u8; HASH_LEN], info: &[&[u8]], out: &mut [u8]) {
     let hk = hkdf::Hkdf::<Sha256>::from_prk(prk).expect("PRK is Hash.length");
     // L <= 255 * HashLen always holds for TLS's labels (at most 32 bytes here).
-    hk.expand(info, out)
+    hk.expand_multi_info(info, out)
         .expect("output length within HKDF's limit");
 }
 
@@ -166,11 +172,22 @@ impl Aead {
 
     /// Encrypt `data` in place and append the tag.
     pub fn seal(&self, nonce: &[u8; 12], aad: &[u8], data: &mut Vec<u8>) {
-        let tag = self
-            .cipher()
-            .encrypt_inout_detached(&Nonce::from(*nonce), aad, data.as_mut_slice().into())
-            .expect("plaintext within ChaCha20-Poly1305's limit");
+        let tag = self.seal_in_place(nonce, aad, data);
         data.extend_from_slice(&tag);
+    }
+
+    /// Encrypt `data` in place and return the tag, for a caller that
+    /// writes it after the ciphertext itself.
+    pub fn seal_in_place(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        data: &mut [u8],
+    ) -> [u8; AEAD_TAG_LEN] {
+        self.cipher()
+            .encrypt_inout_detached(&Nonce::from(*nonce), aad, data.into())
+            .expect("plaintext within ChaCha20-Poly1305's limit")
+            .into()
     }
 
     /// Check the tag at the end of `data`, then decrypt in place and drop the

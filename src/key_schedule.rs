@@ -47,7 +47,6 @@
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::codec::Writer;
 use crate::crypto::{self, HASH_LEN};
 use crate::transcript::TranscriptHash;
 
@@ -162,33 +161,12 @@ impl SecretLabel {
 /// } HkdfLabel;
 /// ```
 pub fn hkdf_expand_label(secret: &[u8; HASH_LEN], label: &str, context: &[u8], out: &mut [u8]) {
-    let info = hkdf_label(out.len() as u16, label, context);
-    crypto::hkdf_expand(secret, &info, out);
-}
-
-/// The encoded `HkdfLabel`, the `info` HKDF-Expand is given (public so the
-/// book's worked examples can show these exact bytes).
-pub fn hkdf_label(length: u16, label: &str, context: &[u8]) -> Vec<u8> {
     // Every label is one of the RFC's constants and every context a hash or
     // a ticket_nonce, whose one-byte length prefix on the wire already caps
     // it at 255 bytes: no peer can make this label overflow.
-    encode_hkdf_label(length, label.as_bytes(), context)
-        .expect("HkdfLabel fields fit their one-byte lengths")
-}
-
-/// The HkdfLabel encoding itself, for any label bytes: `None` when the
-/// label (with its "tls13 " prefix) or the context does not fit its
-/// one-byte length. The exporter's labels come from the application, so
-/// it needs the `None`.
-fn encode_hkdf_label(length: u16, label: &[u8], context: &[u8]) -> Option<Vec<u8>> {
-    let mut hkdf_label = Writer::new();
-    hkdf_label.u16(length);
-    hkdf_label.vec_u8(|w| {
-        w.bytes(b"tls13 ");
-        w.bytes(label);
-    });
-    hkdf_label.opaque_u8(context);
-    hkdf_label.into_bytes().ok()
+    let info = HkdfLabel::new(out.len() as u16, label.as_bytes(), context)
+        .expect("HkdfLabel fields fit their one-byte lengths");
+    crypto::hkdf_expand_pieces(secret, &info.fields(), out);
 }
 
 /// Derive-Secret(Secret, Label, Messages) =
@@ -199,6 +177,58 @@ pub fn derive_secret(secret: &Secret, label: &str, transcript: &TranscriptHash) 
     Secret(out)
 }
 // ANCHOR_END: hkdf_expand_label
+
+// ANCHOR: hkdf_label_fields
+/// An `HkdfLabel`, kept as its fields: HKDF-Expand reads `info` as one byte
+/// string, so it is handed the fields' encodings in order and no buffer is
+/// built (a handshake expands about forty labels).
+struct HkdfLabel<'a> {
+    length: [u8; 2],
+    /// The length byte of `"tls13 " + Label`.
+    label_len: [u8; 1],
+    label: &'a [u8],
+    /// The length byte of the context.
+    context_len: [u8; 1],
+    context: &'a [u8],
+}
+
+impl<'a> HkdfLabel<'a> {
+    /// `None` when the label (with its "tls13 " prefix) or the context does
+    /// not fit its one-byte length. The exporter's labels come from the
+    /// application, so it needs the `None`.
+    fn new(length: u16, label: &'a [u8], context: &'a [u8]) -> Option<Self> {
+        Some(HkdfLabel {
+            length: length.to_be_bytes(),
+            label_len: [u8::try_from(b"tls13 ".len() + label.len()).ok()?],
+            label,
+            context_len: [u8::try_from(context.len()).ok()?],
+            context,
+        })
+    }
+
+    /// The encoding, field by field, in the struct's order.
+    fn fields(&self) -> [&[u8]; 6] {
+        [
+            &self.length,
+            &self.label_len,
+            b"tls13 ",
+            self.label,
+            &self.context_len,
+            self.context,
+        ]
+    }
+}
+
+/// The encoded `HkdfLabel`, the `info` HKDF-Expand is given (public so the
+/// book's worked examples can show these exact bytes).
+pub fn hkdf_label(length: u16, label: &str, context: &[u8]) -> Vec<u8> {
+    HkdfLabel::new(length, label.as_bytes(), context)
+        .expect("HkdfLabel fields fit their one-byte lengths")
+        .fields()
+        .concat()
+}
+
+// ANCHOR_END: hkdf_label_fields
 
 /// The longest exporter label: `opaque label<7..255>` holds "tls13 " and
 /// the label (RFC 8446 §7.1), so 255 - 6 bytes.
@@ -235,14 +265,15 @@ pub fn tls_exporter(
     // context is the hash of no bytes.
     let mut derived = Secret([0; HASH_LEN]);
     let empty_hash = crypto::sha256(b"");
-    let derive_info = encode_hkdf_label(HASH_LEN as u16, label, &empty_hash)?;
-    crypto::hkdf_expand(&exporter_master_secret.0, &derive_info, &mut derived.0);
-    let export_info = encode_hkdf_label(
-        out.len() as u16,
-        b"exporter",
-        &crypto::sha256(context_value),
-    )?;
-    crypto::hkdf_expand(&derived.0, &export_info, out);
+    let derive_info = HkdfLabel::new(HASH_LEN as u16, label, &empty_hash)?;
+    crypto::hkdf_expand_pieces(
+        &exporter_master_secret.0,
+        &derive_info.fields(),
+        &mut derived.0,
+    );
+    let context_hash = crypto::sha256(context_value);
+    let export_info = HkdfLabel::new(out.len() as u16, b"exporter", &context_hash)?;
+    crypto::hkdf_expand_pieces(&derived.0, &export_info.fields(), out);
     Some(())
 }
 // ANCHOR_END: tls_exporter
