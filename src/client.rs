@@ -119,6 +119,7 @@ use crate::messages::{
     Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientHelloExtensions,
     ED25519, EncryptedExtensions, Finished, HandshakeMessage, HandshakeType, HelloRetryRequest,
     KeyUpdate, NewSessionTicket, ServerHello, TLS_CHACHA20_POLY1305_SHA256, TLS12, TLS13, X25519,
+    encode_handshake,
 };
 use crate::messages::{PSK_DHE_KE, PSK_KE};
 use crate::pki::verify::verify_server_chain;
@@ -537,11 +538,7 @@ fn send_early_data(
         cx.send_change_cipher_spec()?;
     }
     cx.install_write_key(&secret, Epoch::EarlyData)?;
-    let mut records = Vec::new();
-    cx.records
-        .seal(ContentType::ApplicationData, data, &mut records)?;
-    cx.push_records(ContentType::ApplicationData, true, records);
-    Ok(())
+    cx.send_records(ContentType::ApplicationData, data)
 }
 // ANCHOR_END: send_early_data
 
@@ -564,7 +561,7 @@ fn fill_in_binder(
     ticket: &StoredTicket,
     transcript: &Transcript,
 ) -> Result<(), Error> {
-    let encoded = HandshakeMessage::ClientHello(hello.clone()).encode()?;
+    let encoded = encode_handshake(HandshakeType::ClientHello as u8, |w| hello.encode(w))?;
     let Some(offer) = hello.extensions.pre_shared_key.as_mut() else {
         return Ok(());
     };

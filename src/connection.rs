@@ -228,17 +228,8 @@ impl Connection {
         if self.sent_close_notify {
             return Err(Error::Misuse("send after close"));
         }
-        let mut records = Vec::new();
-        let result = self
-            .cx
-            .records
-            .seal(ContentType::ApplicationData, data, &mut records);
-        if let Err(e) = result {
-            return Err(self.fail(e));
-        }
-        self.cx
-            .push_records(ContentType::ApplicationData, true, records);
-        Ok(())
+        let result = self.cx.send_records(ContentType::ApplicationData, data);
+        result.map_err(|e| self.fail(e))
     }
 
     /// Queue a close_notify (RFC 8446 §6.1). Nothing more can be sent.

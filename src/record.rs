@@ -111,13 +111,27 @@ pub struct OpaqueRecord {
     pub fragment: Vec<u8>,
 }
 
+/// A record header: `ContentType type; ProtocolVersion
+/// legacy_record_version; uint16 length;` (RFC 8446 §5.1).
+pub fn record_header(
+    content_type: u8,
+    legacy_record_version: u16,
+    length: u16,
+) -> [u8; HEADER_LEN] {
+    let v = legacy_record_version.to_be_bytes();
+    let len = length.to_be_bytes();
+    [content_type, v[0], v[1], len[0], len[1]]
+}
+
 impl OpaqueRecord {
     /// The 5-byte header: type, legacy_record_version, length. It is also the
     /// additional data of a protected record (RFC 8446 §5.2).
     pub fn header(&self) -> [u8; HEADER_LEN] {
-        let v = self.legacy_record_version.to_be_bytes();
-        let len = (self.fragment.len() as u16).to_be_bytes();
-        [self.content_type, v[0], v[1], len[0], len[1]]
+        record_header(
+            self.content_type,
+            self.legacy_record_version,
+            self.fragment.len() as u16,
+        )
     }
 
     /// The record as sent: header, then fragment.
@@ -311,32 +325,53 @@ impl RecordProtection {
     }
 
     // ANCHOR: encrypt_record
-    /// Protect one record: content || type || zeros, sealed with the header as
-    /// additional data. The outer type is always application_data.
+    /// Protect one record and append it to `out`: the header, then
+    /// content || type || zeros, sealed in place with the header as
+    /// additional data and followed by the tag. The outer type is always
+    /// application_data.
+    pub fn encrypt_into(
+        &mut self,
+        content_type: ContentType,
+        content: &[u8],
+        padding: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let length = (content.len() + 1 + padding + AEAD_TAG_LEN) as u16;
+        let header = record_header(ContentType::ApplicationData.to_u8(), 0x0303, length);
+        let start = out.len();
+        out.extend_from_slice(&header);
+        out.extend_from_slice(content);
+        out.push(content_type.to_u8());
+        out.resize(out.len() + padding, 0);
+        let nonce = self.nonce();
+        if let Err(e) = self.advance() {
+            out.truncate(start);
+            return Err(e);
+        }
+        let tag = self
+            .aead
+            .seal_in_place(&nonce, &header, &mut out[start + HEADER_LEN..]);
+        out.extend_from_slice(&tag);
+        Ok(())
+    }
+    // ANCHOR_END: encrypt_record
+
+    /// [`RecordProtection::encrypt_into`], as a record of its own (for
+    /// tests and exercises that build records one by one).
     pub fn encrypt(
         &mut self,
         content_type: ContentType,
         content: &[u8],
         padding: usize,
     ) -> Result<OpaqueRecord, Error> {
-        let mut inner = Vec::with_capacity(content.len() + 1 + padding + AEAD_TAG_LEN);
-        inner.extend_from_slice(content);
-        inner.push(content_type.to_u8());
-        inner.resize(inner.len() + padding, 0);
-        let length = (inner.len() + AEAD_TAG_LEN) as u16;
-        let mut record = OpaqueRecord {
-            content_type: ContentType::ApplicationData.to_u8(),
+        let mut bytes = Vec::new();
+        self.encrypt_into(content_type, content, padding, &mut bytes)?;
+        Ok(OpaqueRecord {
+            content_type: bytes[0],
             legacy_record_version: 0x0303,
-            fragment: Vec::new(),
-        };
-        let len = length.to_be_bytes();
-        let additional_data = [record.content_type, 0x03, 0x03, len[0], len[1]];
-        self.aead.seal(&self.nonce(), &additional_data, &mut inner);
-        record.fragment = inner;
-        self.advance()?;
-        Ok(record)
+            fragment: bytes.split_off(HEADER_LEN),
+        })
     }
-    // ANCHOR_END: encrypt_record
 
     // ANCHOR: decrypt_record
     /// Open one protected record and return its real content type and
@@ -379,33 +414,48 @@ pub struct RecordLayer {
 }
 
 impl RecordLayer {
-    /// Turn `content` into wire bytes: protected when write keys exist,
-    /// split into fragments of at most 2^14 bytes.
+    /// Turn `content` into wire bytes appended to `out`: protected when
+    /// write keys exist, split into fragments of at most 2^14 bytes. On an
+    /// error nothing is appended.
     pub fn seal(
         &mut self,
         content_type: ContentType,
         content: &[u8],
-        out: &mut Vec<OpaqueRecord>,
+        out: &mut Vec<u8>,
     ) -> Result<(), Error> {
+        let start = out.len();
         // An empty content still makes one record (an empty application_data
         // record is legal; RFC 8446 §5.1).
-        let mut chunks: Vec<&[u8]> = content.chunks(MAX_PLAINTEXT).collect();
-        if chunks.is_empty() {
-            chunks.push(&[]);
-        }
-        for chunk in chunks {
-            let record = match self.write.as_mut() {
-                Some(protection) => protection.encrypt(content_type, chunk, 0)?,
-                None => OpaqueRecord {
-                    content_type: content_type.to_u8(),
-                    legacy_record_version: 0x0303,
-                    fragment: chunk.to_vec(),
-                },
+        let mut chunks = content.chunks(MAX_PLAINTEXT);
+        let first = chunks.next().unwrap_or(&[]);
+        for chunk in std::iter::once(first).chain(chunks) {
+            let sealed = match self.write.as_mut() {
+                Some(protection) => protection.encrypt_into(content_type, chunk, 0, out),
+                None => {
+                    let length = chunk.len() as u16;
+                    out.extend_from_slice(&record_header(content_type.to_u8(), 0x0303, length));
+                    out.extend_from_slice(chunk);
+                    Ok(())
+                }
             };
-            out.push(record);
+            if let Err(e) = sealed {
+                out.truncate(start);
+                return Err(e);
+            }
         }
         Ok(())
     }
+}
+
+/// The records in `bytes`, which hold whole records one after another
+/// (what [`RecordLayer::seal`] appended), each with its header.
+pub fn whole_records(mut bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    std::iter::from_fn(move || {
+        let length = u16::from_be_bytes([*bytes.get(3)?, *bytes.get(4)?]) as usize;
+        let (record, rest) = bytes.split_at_checked(HEADER_LEN + length)?;
+        bytes = rest;
+        Some(record)
+    })
 }
 
 #[cfg(test)]

@@ -852,15 +852,14 @@ fn client_receives_ticket(w: &mut World, ticket: Vec<u8>) -> (Pair, Result<(), E
         read: None,
         write: Some(RecordProtection::new(&keys)),
     };
-    let mut records = Vec::new();
+    let mut bytes = Vec::new();
     layer
         .seal(
             ContentType::Handshake,
             &message.encode().unwrap(),
-            &mut records,
+            &mut bytes,
         )
         .unwrap();
-    let bytes: Vec<u8> = records.iter().flat_map(|r| r.encode()).collect();
     let result = pair.client.receive(&bytes);
     (pair, result)
 }

@@ -13,7 +13,7 @@ use minitls::messages::{ExtensionContext, HandshakeMessage};
 use minitls::pki::{der, pem as pem_mod, verify, x509 as x509_mod};
 use minitls::record::{
     ContentType, Deframer, HEADER_LEN, MAX_CIPHERTEXT, MAX_PLAINTEXT, OpaqueRecord, RecordLayer,
-    RecordProtection,
+    RecordProtection, whole_records,
 };
 use minitls::resumption::client_cache::StoredTicket;
 use minitls::resumption::ticketer::Ticketer;
@@ -145,16 +145,18 @@ pub fn record(data: &[u8]) {
         read: None,
         write: Some(RecordProtection::new(&record_keys())),
     };
-    let mut records = Vec::new();
+    let mut sealed = Vec::new();
     layer
-        .seal(content_type, stream, &mut records)
+        .seal(content_type, stream, &mut sealed)
         .expect("sealing a fresh key cannot fail");
+    let records: Vec<&[u8]> = whole_records(&sealed).collect();
     assert_eq!(records.len(), stream.len().div_ceil(MAX_PLAINTEXT).max(1));
+    assert_eq!(records.concat(), sealed, "whole records, nothing left over");
     let mut rx = RecordProtection::new(&record_keys());
     let mut back = Vec::new();
-    for r in &records {
+    for r in records {
         let mut d = Deframer::default();
-        d.push(&r.encode());
+        d.push(r);
         let again = d.pop().expect("a sealed record frames").expect("whole");
         let (t, content) = rx.decrypt(again).expect("a sealed record opens");
         assert_eq!(t, content_type);

@@ -21,7 +21,9 @@ use crate::error::{AlertDescription, Error};
 use crate::key_schedule::{SecretLabel, TrafficSecret};
 use crate::messages::HandshakeMessage;
 use crate::messages::alert::Alert;
-use crate::record::{ContentType, OpaqueRecord, RecordLayer, RecordProtection};
+use crate::record::{
+    ContentType, OpaqueRecord, RecordLayer, RecordProtection, record_header, whole_records,
+};
 use crate::time::{Clock, UnixTime};
 use crate::trace::{Direction, Epoch, Event, Observer, Operation};
 
@@ -232,12 +234,12 @@ impl Context {
         }
         self.ccs_sent = true;
         self.flush_handshake()?;
-        let record = OpaqueRecord {
-            content_type: ContentType::ChangeCipherSpec.to_u8(),
-            legacy_record_version: 0x0303,
-            fragment: vec![1],
-        };
-        self.push_records(ContentType::ChangeCipherSpec, false, vec![record]);
+        let start = self.outgoing.len();
+        let content_type = ContentType::ChangeCipherSpec;
+        let header = record_header(content_type.to_u8(), 0x0303, 1);
+        self.outgoing.extend_from_slice(&header);
+        self.outgoing.push(1);
+        self.report_records(content_type, false, start);
         Ok(())
     }
 
@@ -246,31 +248,42 @@ impl Context {
         if self.handshake_out.is_empty() {
             return Ok(());
         }
-        let content = std::mem::take(&mut self.handshake_out);
         let protected = self.records.write.is_some();
-        let mut records = Vec::new();
-        self.records
-            .seal(ContentType::Handshake, &content, &mut records)?;
-        self.push_records(ContentType::Handshake, protected, records);
+        let start = self.outgoing.len();
+        let sealed = self.records.seal(
+            ContentType::Handshake,
+            &self.handshake_out,
+            &mut self.outgoing,
+        );
+        // The queue keeps its buffer for the next flight's messages.
+        self.handshake_out.clear();
+        sealed?;
+        self.report_records(ContentType::Handshake, protected, start);
         Ok(())
     }
 
-    /// Encode records into the outgoing queue, reporting each.
-    pub(crate) fn push_records(
+    /// Seal `content` into the outgoing queue as records of `content_type`,
+    /// reporting each.
+    pub(crate) fn send_records(
         &mut self,
         content_type: ContentType,
-        protected: bool,
-        records: Vec<OpaqueRecord>,
-    ) {
-        for record in records {
-            // Written straight into the queue, and reported from there.
-            let start = self.outgoing.len();
-            self.outgoing.extend_from_slice(&record.header());
-            self.outgoing.extend_from_slice(&record.fragment);
+        content: &[u8],
+    ) -> Result<(), Error> {
+        let protected = self.records.write.is_some();
+        let start = self.outgoing.len();
+        self.records
+            .seal(content_type, content, &mut self.outgoing)?;
+        self.report_records(content_type, protected, start);
+        Ok(())
+    }
+
+    /// Report the records queued from `start` on, each as it went out.
+    fn report_records(&mut self, content_type: ContentType, protected: bool, start: usize) {
+        for bytes in whole_records(&self.outgoing[start..]) {
             self.observer.on_event(&Event::RecordSent {
                 content_type,
                 protected,
-                bytes: &self.outgoing[start..],
+                bytes,
             });
         }
     }
@@ -319,15 +332,7 @@ impl Context {
     pub(crate) fn send_alert(&mut self, alert: AlertDescription, error: Option<&Error>) {
         let _ = self.flush_handshake();
         let payload = Alert::new(alert).encode();
-        let protected = self.records.write.is_some();
-        let mut records = Vec::new();
-        if self
-            .records
-            .seal(ContentType::Alert, &payload, &mut records)
-            .is_ok()
-        {
-            self.push_records(ContentType::Alert, protected, records);
-        }
+        let _ = self.send_records(ContentType::Alert, &payload);
         self.emit(Event::AlertSent { alert, error });
     }
 }

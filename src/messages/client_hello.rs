@@ -80,7 +80,7 @@ pub struct ClientHelloExtensions {
 impl ClientHelloExtensions {
     /// The extensions to write, in minitls's order (pre_shared_key last).
     pub fn to_list(&self) -> Vec<Extension> {
-        let mut list = Vec::new();
+        let mut list = Vec::with_capacity(10);
         if let Some(name) = &self.server_name {
             list.push(Extension::ServerName(name.clone()));
         }

@@ -129,6 +129,15 @@ pub fn handshake_type_name(v: u8) -> &'static str {
     }
 }
 
+/// `Handshake`: `msg_type`, then the body `body` writes, in a
+/// `uint24 length` (RFC 8446 §4).
+pub fn encode_handshake(msg_type: u8, body: impl FnOnce(&mut Writer)) -> Result<Vec<u8>, Error> {
+    let mut w = Writer::new();
+    w.u8(msg_type);
+    w.vec_u24(body);
+    w.into_bytes()
+}
+
 /// The RFC's struct name for a HandshakeType code point, for errors about a
 /// message judged from its header alone (before it is decoded).
 pub fn message_name(msg_type: u8) -> &'static str {
@@ -333,9 +342,7 @@ impl HandshakeMessage {
     /// Encode with the 4-byte handshake header. Fails only if a field is
     /// too long for its vector (an `internal_error`: see `codec::Writer`).
     pub fn encode(&self) -> Result<Vec<u8>, Error> {
-        let mut w = Writer::new();
-        w.u8(self.handshake_type());
-        w.vec_u24(|w| match self {
+        encode_handshake(self.handshake_type(), |w| match self {
             HandshakeMessage::ClientHello(m) => m.encode(w),
             HandshakeMessage::ServerHello(m) => m.encode(w),
             HandshakeMessage::HelloRetryRequest(m) => m.encode(w),
@@ -347,8 +354,7 @@ impl HandshakeMessage {
             HandshakeMessage::NewSessionTicket(m) => m.encode(w),
             HandshakeMessage::KeyUpdate(m) => m.encode(w),
             HandshakeMessage::EndOfEarlyData | HandshakeMessage::Other(_) => {}
-        });
-        w.into_bytes()
+        })
     }
 
     /// Every extension the message arrived with, in order, unknown ones
