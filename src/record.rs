@@ -424,6 +424,14 @@ impl RecordLayer {
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
         let start = out.len();
+        // Room for every record at once: each adds a header and, when
+        // protected, the inner type byte and the tag.
+        let records = content.len().div_ceil(MAX_PLAINTEXT).max(1);
+        let per_record = match self.write {
+            Some(_) => HEADER_LEN + 1 + AEAD_TAG_LEN,
+            None => HEADER_LEN,
+        };
+        out.reserve(content.len() + records * per_record);
         // An empty content still makes one record (an empty application_data
         // record is legal; RFC 8446 §5.1).
         let mut chunks = content.chunks(MAX_PLAINTEXT);
