@@ -248,18 +248,9 @@ impl Context {
         if self.handshake_out.is_empty() {
             return Ok(());
         }
-        let protected = self.records.write.is_some();
-        let start = self.outgoing.len();
-        let sealed = self.records.seal(
-            ContentType::Handshake,
-            &self.handshake_out,
-            &mut self.outgoing,
-        );
-        // The queue keeps its buffer for the next flight's messages.
-        self.handshake_out.clear();
-        sealed?;
-        self.report_records(ContentType::Handshake, protected, start);
-        Ok(())
+        // Taken, not cleared: a connection keeps no buffer between flights.
+        let content = std::mem::take(&mut self.handshake_out);
+        self.send_records(ContentType::Handshake, &content)
     }
 
     /// Seal `content` into the outgoing queue as records of `content_type`,
