@@ -13,6 +13,11 @@
 //! - without it (the negative control), it must see only the ClientHello
 //!   and ServerHello, and none of the plain text.
 //!
+//! What tshark prints for this capture (the frame summaries without and
+//! with the key log, and the record types of each frame) is an insta
+//! snapshot, `tests/snapshots/wireshark__tshark_views.snap`, which the
+//! book's chapter "Watching minitls in Wireshark" includes by anchor.
+//!
 //! `tshark` must be installed: `.ci/run` installs it (Debian package
 //! `tshark`). Without it this test fails, it is never skipped. Every tshark
 //! run is killed after [`TSHARK_TIMEOUT`].
@@ -289,6 +294,14 @@ fn pcap(flights: &[Flight]) -> Vec<u8> {
 /// Run tshark on `capture`, with the key log `keylog` if given, decoding
 /// port 4433 as TLS. Fails the test if tshark is missing or fails.
 fn tshark(capture: &Path, keylog: Option<&Path>, extra: &[&str]) -> Output {
+    let mut cmd = tshark_command(capture, keylog, extra);
+    let output = run_with_timeout(&mut cmd, None, TSHARK_TIMEOUT);
+    assert!(output.success(), "tshark failed:\n{output}");
+    output
+}
+
+/// The command line [`tshark`] runs.
+fn tshark_command(capture: &Path, keylog: Option<&Path>, extra: &[&str]) -> Command {
     let mut cmd = Command::new("tshark");
     cmd.arg("-r").arg(capture);
     cmd.args(["-n", "-d", &format!("tcp.port=={SERVER_PORT},tls")]);
@@ -301,9 +314,7 @@ fn tshark(capture: &Path, keylog: Option<&Path>, extra: &[&str]) -> Output {
     };
     cmd.arg("-o").arg(keylog_pref);
     cmd.args(extra);
-    let output = run_with_timeout(&mut cmd, None, TSHARK_TIMEOUT);
-    assert!(output.success(), "tshark failed:\n{output}");
-    output
+    cmd
 }
 
 fn require_tshark() {
@@ -358,6 +369,92 @@ fn output_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wireshark");
     std::fs::create_dir_all(&dir).expect("create target/tmp/wireshark");
     dir
+}
+
+// ---------------------------------------------------------------------------
+// What the book shows: tshark's own output for this capture.
+
+/// tshark's one-line summary of each frame, as `tshark -r` prints it but
+/// with only the number, protocol, length and info columns: the time and
+/// address columns are left out, they say nothing about TLS. `-Y tls`
+/// leaves out the frames that carry no TLS record (the TCP handshake,
+/// the FINs).
+const SUMMARY: &[&str] = &[
+    "-Y",
+    "tls",
+    "-o",
+    r#"gui.column.format:"No.","%m","Protocol","%p","Length","%L","Info","%i""#,
+];
+
+/// The record and handshake types in each frame, as fields: the outer
+/// (opaque) type of each record, its real content type, and the handshake
+/// messages in it. The same command as the book's.
+const RECORD_TYPES: &[&str] = &[
+    "-Y",
+    "tls",
+    "-T",
+    "fields",
+    "-E",
+    "occurrence=a",
+    "-e",
+    "frame.number",
+    "-e",
+    "tls.record.opaque_type",
+    "-e",
+    "tls.record.content_type",
+    "-e",
+    "tls.handshake.type",
+];
+
+/// One view of the capture in `dir` (`minitls.pcap`, decrypted with
+/// `keys.txt` if `with_keys`): the command, run in `dir` so that it names
+/// the files as a reader would, then what tshark printed between
+/// `ANCHOR: name` and `ANCHOR_END: name`, for the book to include. Only
+/// trailing whitespace is changed: the tab after an empty last field.
+fn view(name: &str, dir: &Path, with_keys: bool, extra: &[&str]) -> String {
+    let keylog = with_keys.then_some(Path::new("keys.txt"));
+    let mut cmd = tshark_command(Path::new("minitls.pcap"), keylog, extra);
+    cmd.current_dir(dir);
+    let shown: Vec<String> = std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|arg| shell_word(&arg.to_string_lossy()))
+        .collect();
+    let output = run_with_timeout(&mut cmd, None, TSHARK_TIMEOUT);
+    assert!(output.success(), "tshark failed:\n{output}");
+    assert!(
+        !output.stdout.trim().is_empty(),
+        "tshark printed nothing:\n{output}"
+    );
+    let mut out = format!("$ {}\nANCHOR: {name}\n", shown.join(" "));
+    for line in output.stdout.lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out.push_str(&format!("ANCHOR_END: {name}\n"));
+    out
+}
+
+/// `word` as a POSIX shell would need it typed: in single quotes unless
+/// it is made only of characters the shell leaves alone.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_.,:=/+%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// The three views of the capture that the book's chapter "Watching
+/// minitls in Wireshark" shows, in one snapshot: the summary without the
+/// key log, the summary with it, and the record types with it.
+fn book_views(dir: &Path) -> String {
+    [
+        view("summary_without_keys", dir, false, SUMMARY),
+        view("summary_with_keys", dir, true, SUMMARY),
+        view("record_types", dir, true, RECORD_TYPES),
+    ]
+    .join("\n")
 }
 
 const CLIENT_HELLO: u8 = 1;
@@ -494,4 +591,7 @@ fn tshark_decrypts_a_capture_with_the_key_log_and_not_without() {
         !dump.contains("hello from"),
         "the plain text is visible without the key log:\n{dump}"
     );
+
+    // What the book shows of this capture, from tshark itself.
+    insta::assert_snapshot!("tshark_views", book_views(&dir));
 }
