@@ -416,17 +416,20 @@ impl Start {
             legacy_compression_methods: vec![0],
             extensions,
         };
+        // Encoded once: the binder is filled in after, in place.
+        let extensions = hello.extensions.to_list();
+        let offered: Vec<u16> = extensions.iter().map(Extension::extension_type).collect();
+        let mut bytes = encode_handshake(HandshakeType::ClientHello as u8, |w| {
+            hello.encode_with_extensions(w, &extensions)
+        })?;
         if let Some(ticket) = &basis.ticket {
-            fill_in_binder(&mut hello, ticket, &basis.transcript)?;
+            fill_in_binder(&mut hello, &mut bytes, ticket, &basis.transcript);
             cx.emit(Event::Resumption(ResumptionEvent::Offered {
                 ticket_len: ticket.ticket.len(),
             }));
         }
-        let offered: Vec<u16> = (hello.extensions.to_list().iter())
-            .map(Extension::extension_type)
-            .collect();
         cx.negotiated.server_name = hello.extensions.server_name.clone();
-        let bytes = cx.send_handshake(&HandshakeMessage::ClientHello(hello))?;
+        cx.send_encoded(&HandshakeMessage::ClientHello(hello), &bytes);
         basis.transcript.add(&bytes);
         if let (Some(data), Some(ticket)) = (offer_early_data, &basis.ticket) {
             send_early_data(&ticket.psk, &data, &basis.transcript, cx)?;
@@ -555,18 +558,23 @@ fn take_ticket(config: &ClientConfig, server_name: &str, now: UnixTime) -> Optio
 /// RFC 8446 §4.2.11.2: the binder is an HMAC over the transcript up to and
 /// including this ClientHello *truncated before the binders list*. The
 /// lengths in the truncated part already count binders of the right size,
-/// so we encode with a placeholder binder, cut it off, compute, fill in.
+/// so the hello was encoded with a placeholder binder; the binder computed
+/// over the bytes before the binders list takes its place, in the message
+/// and in the encoding, whose last HASH_LEN bytes it is (pre_shared_key is
+/// the last extension, and we offer one PSK).
 fn fill_in_binder(
     hello: &mut ClientHello,
+    encoded: &mut [u8],
     ticket: &StoredTicket,
     transcript: &Transcript,
-) -> Result<(), Error> {
-    let encoded = encode_handshake(HandshakeType::ClientHello as u8, |w| hello.encode(w))?;
+) {
     let Some(offer) = hello.extensions.pre_shared_key.as_mut() else {
-        return Ok(());
+        return;
     };
-    offer.binders = vec![binder(&ticket.psk, transcript, &encoded, offer).to_vec()];
-    Ok(())
+    let value = binder(&ticket.psk, transcript, encoded, offer);
+    let at = encoded.len() - HASH_LEN;
+    encoded[at..].copy_from_slice(&value);
+    offer.binders = vec![value.to_vec()];
 }
 // ANCHOR_END: fill_in_binder
 

@@ -218,12 +218,15 @@ impl Context {
     /// out under the current write keys. Returns its bytes, for the transcript.
     pub(crate) fn send_handshake(&mut self, message: &HandshakeMessage) -> Result<Vec<u8>, Error> {
         let bytes = message.encode()?;
-        self.emit(Event::MessageSent {
-            message,
-            bytes: &bytes,
-        });
-        self.handshake_out.extend_from_slice(&bytes);
+        self.send_encoded(message, &bytes);
         Ok(bytes)
+    }
+
+    /// Queue one handshake message its sender has already encoded as
+    /// `bytes` (the ClientHello, whose binder is written into its bytes).
+    pub(crate) fn send_encoded(&mut self, message: &HandshakeMessage, bytes: &[u8]) {
+        self.emit(Event::MessageSent { message, bytes });
+        self.handshake_out.extend_from_slice(bytes);
     }
 
     /// RFC 8446 Appendix D.4: the compatibility change_cipher_spec, always

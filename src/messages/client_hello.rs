@@ -172,8 +172,9 @@ impl ClientHello {
         self.encode_with_extensions(w, &self.extensions.to_list());
     }
 
-    /// Encode with `extensions` as the extension block, written as given
-    /// (for tests: any list, rules broken included).
+    /// Encode with `extensions` as the extension block, written as given:
+    /// the client's own `to_list()`, or, in tests, any list, rules broken
+    /// included.
     pub fn encode_with_extensions(&self, w: &mut Writer, extensions: &[Extension]) {
         w.u16(self.legacy_version);
         w.bytes(&self.random);
