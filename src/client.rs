@@ -244,11 +244,17 @@ impl ClientState {
         }
     }
 
-    /// Arrows that need no message: START sends a ClientHello.
-    pub(crate) fn handle_without_input(self, cx: &mut Context) -> Result<(Self, bool), Error> {
+    /// Whether this state has an arrow that needs no message: only START,
+    /// which sends a ClientHello.
+    pub(crate) fn acts_without_input(&self) -> bool {
+        matches!(self, ClientState::Start(_))
+    }
+
+    /// Take the arrow that needs no message (see `acts_without_input`).
+    pub(crate) fn handle_without_input(self, cx: &mut Context) -> Result<Self, Error> {
         match self {
-            ClientState::Start(s) => Ok((s.send_client_hello(cx)?, true)),
-            other => Ok((other, false)),
+            ClientState::Start(s) => s.send_client_hello(cx),
+            other => Ok(other),
         }
     }
 

@@ -212,18 +212,26 @@ impl ServerState {
     }
 
     // ANCHOR: server_without_input
-    /// Arrows that need no message (rustls's `handle_without_input`).
-    pub(crate) fn handle_without_input(self, cx: &mut Context) -> Result<(Self, bool), Error> {
+    /// Whether this state has an arrow that needs no message.
+    pub(crate) fn acts_without_input(&self) -> bool {
+        matches!(
+            self,
+            ServerState::RecvdClientHello(_)
+                | ServerState::Negotiated(_)
+                | ServerState::WaitFlight2(_)
+        )
+    }
+
+    /// Take the arrow that needs no message (rustls's `handle_without_input`).
+    pub(crate) fn handle_without_input(self, cx: &mut Context) -> Result<Self, Error> {
         Ok(match self {
-            ServerState::RecvdClientHello(s) => (s.select_parameters(cx)?, true),
-            ServerState::Negotiated(s) => (s.send_server_flight(cx)?, true),
+            ServerState::RecvdClientHello(s) => s.select_parameters(cx)?,
+            ServerState::Negotiated(s) => s.send_server_flight(cx)?,
             // Appendix A.2: "Client auth" leads to WAIT_CERT, "No auth" to
             // WAIT_FINISHED.
-            ServerState::WaitFlight2(s) if s.certificate_requested => {
-                (ServerState::WaitCert(s), true)
-            }
-            ServerState::WaitFlight2(s) => (ServerState::WaitFinished(s), true),
-            other => (other, false),
+            ServerState::WaitFlight2(s) if s.certificate_requested => ServerState::WaitCert(s),
+            ServerState::WaitFlight2(s) => ServerState::WaitFinished(s),
+            other => other,
         })
     }
     // ANCHOR_END: server_without_input
