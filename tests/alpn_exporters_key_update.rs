@@ -24,7 +24,7 @@ use minitls::testing::{
 use minitls::trace::Recorder;
 use minitls::{AlertDescription as A, AppEvent, Connection, Error};
 use support::{
-    ServerProcess, TempDir, minitls_cert, path_arg, run, start_minitls_server, start_openssl_server,
+    ServerProcess, TempDir, minitls_cert, run, s_server_with_minitls_pki, start_minitls_server,
 };
 
 /// Protocol names as the configs take them.
@@ -347,20 +347,7 @@ fn openssl_s_client_alpn_without_overlap_gets_no_application_protocol() {
 fn minitls_client_alpn_against_openssl_s_server() {
     let dir = TempDir::new("alpn-s-server");
     minitls_cert(dir.path(), &[]);
-    let (cert, key) = (dir.join("server.pem"), dir.join("server.key"));
-    let server = start_openssl_server(
-        dir.path(),
-        &[
-            "-tls1_3",
-            "-www",
-            "-cert",
-            path_arg(&cert),
-            "-key",
-            path_arg(&key),
-            "-alpn",
-            "http/1.1",
-        ],
-    );
+    let server = s_server_with_minitls_pki(dir.path(), &["-www", "-alpn", "http/1.1"]);
     let client = |list: &str| support::minitls_client(&dir, &server, &["--alpn", list]);
     let out = client("h2,http/1.1");
     assert!(out.success(), "{out}\n{}", server.report());
@@ -559,15 +546,9 @@ fn minitls_client_exports_what_openssl_s_server_exports() {
     // a page instead).
     let dir = TempDir::new("export-s-server");
     minitls_cert(dir.path(), &[]);
-    let (cert, key) = (dir.join("server.pem"), dir.join("server.key"));
-    let server = start_openssl_server(
+    let server = s_server_with_minitls_pki(
         dir.path(),
         &[
-            "-tls1_3",
-            "-cert",
-            path_arg(&cert),
-            "-key",
-            path_arg(&key),
             "-keymatexport",
             "EXPERIMENTAL-minitls",
             "-keymatexportlen",
@@ -959,18 +940,7 @@ fn keyupdate_path_against_minitls_client_moves_both_directions() {
 fn minitls_client_key_update_every_against_openssl_s_server() {
     let dir = TempDir::new("keyupdate-s-server");
     minitls_cert(dir.path(), &[]);
-    let (cert, key) = (dir.join("server.pem"), dir.join("server.key"));
-    let server = start_openssl_server(
-        dir.path(),
-        &[
-            "-tls1_3",
-            "-www",
-            "-cert",
-            path_arg(&cert),
-            "-key",
-            path_arg(&key),
-        ],
-    );
+    let server = s_server_with_minitls_pki(dir.path(), &["-www"]);
     // Two records (the request line, the blank line), a KeyUpdate after
     // each: the request's end and OpenSSL's page both cross an update.
     let out = support::minitls_client(

@@ -19,7 +19,7 @@ use std::process::Command;
 
 use support::{
     HTTP_GET, Output, S_CLIENT_REUSED, ServerProcess, TempDir, minitls, minitls_cert,
-    minitls_client, path_arg, run, s_client, start_minitls_server, start_openssl_server,
+    minitls_client, path_arg, run, s_client, s_server_with_minitls_pki, start_minitls_server,
 };
 
 /// `minitls server` with the PKI in `dir` and these flags.
@@ -136,15 +136,7 @@ fn openssl_s_client_early_data_is_rejected_by_minitls_server_with_early_data_off
 /// the early data it receives.
 fn openssl_early_server(dir: &TempDir) -> ServerProcess {
     minitls_cert(dir.path(), &[]);
-    let args = [
-        "-tls1_3",
-        "-early_data",
-        "-cert",
-        "server.pem",
-        "-key",
-        "server.key",
-    ];
-    start_openssl_server(dir.path(), &args)
+    s_server_with_minitls_pki(dir.path(), &["-early_data"])
 }
 
 #[test]

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use support::{
     HTTP_GET_ESCAPED, ServerProcess, TempDir, minitls_cert, minitls_client, path_arg, run,
-    s_client, start_minitls_server, start_openssl_server,
+    s_client, s_server_with_minitls_pki, start_minitls_server,
 };
 
 /// A `minitls cert` PKI in `dir` and a `minitls server --client-ca ca.pem EXTRA...`.
@@ -198,22 +198,15 @@ fn stateless_resumption_keeps_the_client_identity() {
 /// ca.pem`, with the `minitls cert` PKI in `dir`: a certificate required.
 fn s_server_requiring_client_certificate(dir: &TempDir) -> ServerProcess {
     minitls_cert(dir.path(), &[]);
-    start_openssl_server(
-        dir.path(),
-        &[
-            "-tls1_3",
-            "-www",
-            "-cert",
-            "server.pem",
-            "-key",
-            "server.key",
-            "-Verify",
-            "1",
-            "-verify_return_error",
-            "-CAfile",
-            "ca.pem",
-        ],
-    )
+    let extra = [
+        "-www",
+        "-Verify",
+        "1",
+        "-verify_return_error",
+        "-CAfile",
+        "ca.pem",
+    ];
+    s_server_with_minitls_pki(dir.path(), &extra)
 }
 
 #[test]

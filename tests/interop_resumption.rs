@@ -18,7 +18,7 @@ mod support;
 
 use support::{
     HTTP_GET_ESCAPED, Output, S_CLIENT_NEW, S_CLIENT_REUSED, ServerProcess, TempDir, minitls_cert,
-    minitls_client, path_arg, s_client, start_minitls_server, start_openssl_server,
+    minitls_client, path_arg, s_client, s_server_with_minitls_pki, start_minitls_server,
 };
 
 // ---------------------------------------------------------------------------
@@ -32,16 +32,7 @@ fn minitls_server(dir: &TempDir, extra: &[&str]) -> ServerProcess {
 
 /// `openssl s_server -tls1_3 -www` with the PKI in `dir`.
 fn openssl_server(dir: &TempDir, extra: &[&str]) -> ServerProcess {
-    let mut args = vec![
-        "-tls1_3",
-        "-www",
-        "-cert",
-        "server.pem",
-        "-key",
-        "server.key",
-    ];
-    args.extend_from_slice(extra);
-    start_openssl_server(dir.path(), &args)
+    s_server_with_minitls_pki(dir.path(), &[&["-www"], extra].concat())
 }
 
 // ---------------------------------------------------------------------------

@@ -421,6 +421,15 @@ pub fn start_openssl_server(dir: &Path, args: &[&str]) -> ServerProcess {
 // PKI and key logs
 // ---------------------------------------------------------------------------
 
+/// `openssl s_server -tls1_3 -cert server.pem -key server.key EXTRA...`
+/// in `dir`, serving the PKI that `minitls cert --out` (see
+/// [`minitls_cert`]) wrote there.
+pub fn s_server_with_minitls_pki(dir: &Path, extra: &[&str]) -> ServerProcess {
+    let mut args = vec!["-tls1_3", "-cert", "server.pem", "-key", "server.key"];
+    args.extend_from_slice(extra);
+    start_openssl_server(dir, &args)
+}
+
 /// Runs `minitls cert --out DIR [--name NAME]...` and checks the four files.
 pub fn minitls_cert(dir: &Path, names: &[&str]) {
     let mut cmd = minitls(["cert", "--out"]);
