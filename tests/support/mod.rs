@@ -373,11 +373,19 @@ pub fn free_port() -> u16 {
 
 /// Polls a TCP connect to 127.0.0.1:`port` until it succeeds or `timeout`
 /// passes; returns whether it succeeded.
+///
+/// A connect can succeed with nobody listening: when the kernel picks the
+/// target port itself as the probe's own (ephemeral) port, the socket
+/// connects to itself (TCP simultaneous open). [`free_port`]'s ports come
+/// from the ephemeral range, so this happens now and then under load; such
+/// a connection is not a server and does not count.
 pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
-        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+        if let Ok(stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(200))
+            && stream.local_addr().ok() != Some(addr)
+        {
             return true;
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -405,11 +413,14 @@ pub fn start_openssl_server(dir: &Path, args: &[&str]) -> ServerProcess {
             if server.exited().is_some() {
                 break;
             }
-            if wait_for_port(port, Duration::from_millis(100)) {
-                // The probe connection makes s_server log a failed handshake;
-                // that is harmless, it goes on to accept the next one.
+            // s_server prints ACCEPT once it listens. The probe connection
+            // then makes it log a failed handshake; that is harmless, it goes
+            // on to accept the next one.
+            if server.stdout().contains("ACCEPT") && wait_for_port(port, Duration::from_millis(100))
+            {
                 return server;
             }
+            std::thread::sleep(Duration::from_millis(10));
         }
         last_report = server.report();
         // `server` is dropped (killed) here; try another port.
