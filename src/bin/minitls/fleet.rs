@@ -604,7 +604,14 @@ impl RedisServer {
         let redis = RedisServer { child, port, dir };
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let deadline = Instant::now() + REDIS_STARTUP;
-        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        // A connect to a free port in the ephemeral range can get that very
+        // port as its own and connect to itself (TCP simultaneous open) with
+        // nobody listening: only a connection to another socket counts.
+        let listening = || {
+            TcpStream::connect_timeout(&addr, Duration::from_millis(200))
+                .is_ok_and(|probe| probe.local_addr().ok() != Some(addr))
+        };
+        while !listening() {
             if Instant::now() >= deadline {
                 return Err(format!(
                     "redis-server did not listen on {addr} within {REDIS_STARTUP:?}"
