@@ -105,7 +105,7 @@ use crate::handshake::keys::derive_early_traffic_secret;
 use crate::handshake::keys::{
     ApplicationSecrets, HandshakeSecrets, derive_application_secrets, derive_handshake_secrets,
 };
-use crate::handshake::psk::{binder, psk_mode_name};
+use crate::handshake::psk::{binder, psk_mode_name, truncation_point};
 use crate::handshake::traffic::ApplicationTraffic;
 use crate::key_schedule::{Secret, TrafficSecret, resumption_psk};
 use crate::messages::CertificateEntry;
@@ -428,15 +428,17 @@ impl Start {
         let mut bytes = encode_handshake(HandshakeType::ClientHello as u8, |w| {
             hello.encode_with_extensions(w, &extensions)
         })?;
-        if let Some(ticket) = &basis.ticket {
-            fill_in_binder(&mut hello, &mut bytes, ticket, &basis.transcript);
-            cx.emit(Event::Resumption(ResumptionEvent::Offered {
-                ticket_len: ticket.ticket.len(),
-            }));
+        match &basis.ticket {
+            Some(ticket) => {
+                fill_in_binder(&mut hello, &mut bytes, ticket, &mut basis.transcript);
+                cx.emit(Event::Resumption(ResumptionEvent::Offered {
+                    ticket_len: ticket.ticket.len(),
+                }));
+            }
+            None => basis.transcript.add(&bytes),
         }
         cx.negotiated.server_name = hello.extensions.server_name.clone();
         cx.send_encoded(&HandshakeMessage::ClientHello(hello), &bytes);
-        basis.transcript.add(&bytes);
         if let (Some(data), Some(ticket)) = (offer_early_data, &basis.ticket) {
             send_early_data(&ticket.psk, &data, &basis.transcript, cx)?;
             cx.negotiated.early_data_accepted = Some(false);
@@ -564,22 +566,27 @@ fn take_ticket(config: &ClientConfig, server_name: &str, now: UnixTime) -> Optio
 /// RFC 8446 §4.2.11.2: the binder is an HMAC over the transcript up to and
 /// including this ClientHello *truncated before the binders list*. The
 /// lengths in the truncated part already count binders of the right size,
-/// so the hello was encoded with a placeholder binder; the binder computed
-/// over the bytes before the binders list takes its place, in the message
-/// and in the encoding, whose last HASH_LEN bytes it is (pre_shared_key is
-/// the last extension, and we offer one PSK).
+/// so the hello was encoded with a placeholder binder. The hello goes into
+/// the transcript in two pieces: up to the cut, where the hash for the
+/// binder is taken, then, with the binder written over the placeholder's
+/// bytes (the last HASH_LEN: pre_shared_key is the last extension, and we
+/// offer one PSK), the binders list.
 fn fill_in_binder(
     hello: &mut ClientHello,
     encoded: &mut [u8],
     ticket: &StoredTicket,
-    transcript: &Transcript,
+    transcript: &mut Transcript,
 ) {
     let Some(offer) = hello.extensions.pre_shared_key.as_mut() else {
+        transcript.add(encoded);
         return;
     };
-    let value = binder(&ticket.psk, transcript, encoded, offer);
+    let cut = truncation_point(encoded, offer);
+    transcript.add(&encoded[..cut]);
+    let value = binder(&ticket.psk, &transcript.current());
     let at = encoded.len() - HASH_LEN;
     encoded[at..].copy_from_slice(&value);
+    transcript.add(&encoded[cut..]);
     offer.binders = vec![value.to_vec()];
 }
 // ANCHOR_END: fill_in_binder

@@ -93,7 +93,7 @@ use crate::handshake::keys::derive_early_traffic_secret;
 use crate::handshake::keys::{
     ApplicationSecrets, HandshakeSecrets, derive_application_secrets, derive_handshake_secrets,
 };
-use crate::handshake::psk::{psk_mode_name, verify_binder};
+use crate::handshake::psk::{psk_mode_name, truncation_point, verify_binder};
 use crate::handshake::traffic::ApplicationTraffic;
 use crate::key_schedule::{Secret, TrafficSecret, resumption_psk};
 use crate::messages::certificate_verify::{CLIENT_CONTEXT, SERVER_CONTEXT, signed_content};
@@ -113,7 +113,7 @@ use crate::resumption::{MAX_TICKET_LIFETIME, Rejection, ResumptionStrategy, Sess
 use crate::time::UnixTime;
 use crate::trace::{Epoch, Operation};
 use crate::trace::{Event, ResumptionEvent};
-use crate::transcript::Transcript;
+use crate::transcript::{Transcript, TranscriptHash};
 
 /// RFC 8446 Appendix A.2, server side. Each variant holds what is known in it.
 pub(crate) enum ServerState {
@@ -317,13 +317,27 @@ impl Start {
             }
             None => (Transcript::new(), HelloAttempt::First),
         };
-        let mut transcript = transcript_before_hello.clone();
-        transcript.add(bytes);
+        // RFC 8446 §4.2.11.2: a PSK offer's binders MAC the transcript up
+        // to this hello's binders list; its hash is taken on the way.
+        let mut transcript = transcript_before_hello;
+        let truncated_hello_hash = match &hello.extensions.pre_shared_key {
+            Some(offer) => {
+                let cut = truncation_point(bytes, offer);
+                transcript.add(&bytes[..cut]);
+                let hash = transcript.current();
+                transcript.add(&bytes[cut..]);
+                Some(hash)
+            }
+            None => {
+                transcript.add(bytes);
+                None
+            }
+        };
         Ok(ServerState::RecvdClientHello(RecvdClientHello {
             config: self.config,
             hello,
             hello_bytes: bytes.to_vec(),
-            transcript_before_hello,
+            truncated_hello_hash,
             transcript,
             attempt,
         }))
@@ -410,11 +424,14 @@ enum HelloAttempt {
 pub(crate) struct RecvdClientHello {
     config: Arc<ServerConfig>,
     hello: ClientHello,
-    /// The ClientHello as received, for the PSK binder.
+    /// The ClientHello as received: a second one must repeat its bytes
+    /// (RFC 8446 §4.1.2).
     hello_bytes: Vec<u8>,
-    /// The transcript before this ClientHello: empty, or ClientHello1's
-    /// message_hash and our HelloRetryRequest (RFC 8446 §4.2.11.2).
-    transcript_before_hello: Transcript,
+    /// `Transcript-Hash(Truncate(ClientHello))`, when it offers PSKs: the
+    /// transcript before it (empty, or ClientHello1's message_hash and our
+    /// HelloRetryRequest) and the hello up to its binders list (RFC 8446
+    /// §4.2.11.2), what each binder is checked against.
+    truncated_hello_hash: Option<TranscriptHash>,
     transcript: Transcript,
     attempt: HelloAttempt,
 }
@@ -641,7 +658,10 @@ impl RecvdClientHello {
     /// the identity we would select is (RFC 8446 §4.2.11: decrypt_error).
     fn choose_psk(&self, cx: &mut Context) -> Result<PskChoice, Error> {
         let extensions = &self.hello.extensions;
-        let Some(offer) = &extensions.pre_shared_key else {
+        // The hash is taken for every hello that has the extension.
+        let (Some(offer), Some(truncated_hello_hash)) =
+            (&extensions.pre_shared_key, &self.truncated_hello_hash)
+        else {
             return Ok(PskChoice::None);
         };
         // RFC 8446 §4.2.9: a client offering a PSK MUST send psk_key_exchange_modes.
@@ -672,7 +692,7 @@ impl RecvdClientHello {
         } else {
             return Ok(PskChoice::None);
         };
-        self.redeem_identity(offer, mode, &**strategy, cx)
+        self.redeem_identity((offer, truncated_hello_hash), mode, &**strategy, cx)
     }
     // ANCHOR_END: choose_psk
 
@@ -681,7 +701,7 @@ impl RecvdClientHello {
     /// binder verifies, used up only then (single use, RFC 8446 §8.1).
     fn redeem_identity(
         &self,
-        offer: &OfferedPsks,
+        (offer, truncated_hello_hash): (&OfferedPsks, &TranscriptHash),
         mode: u8,
         strategy: &dyn ResumptionStrategy,
         cx: &mut Context,
@@ -706,13 +726,7 @@ impl RecvdClientHello {
             };
             // ANCHOR_END: redeem_look_up
             // ANCHOR: redeem_verify_take
-            verify_binder(
-                &session.psk,
-                &self.transcript_before_hello,
-                &self.hello_bytes,
-                offer,
-                index,
-            )?;
+            verify_binder(&session.psk, truncated_hello_hash, offer, index)?;
             // Only now, with the binder verified, is the session used up: a
             // forged binder on a copied identity burns nothing. Losing a race
             // for a single-use session means a full handshake.
