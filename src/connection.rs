@@ -367,10 +367,16 @@ impl Connection {
     fn advance(&mut self) -> Result<(), Error> {
         while self.acts_without_input() {
             let from = self.state_name();
-            self.side = match self.take_side() {
-                Side::Client(s) => Side::Client(s.handle_without_input(&mut self.cx)?),
-                Side::Server(s) => Side::Server(s.handle_without_input(&mut self.cx)?),
-            };
+            match &mut self.side {
+                Side::Client(s) => {
+                    let state = std::mem::replace(s, ClientState::Closed);
+                    *s = state.handle_without_input(&mut self.cx)?;
+                }
+                Side::Server(s) => {
+                    let state = std::mem::replace(s, ServerState::Closed);
+                    *s = state.handle_without_input(&mut self.cx)?;
+                }
+            }
             let to = self.state_name();
             self.cx.emit(Event::StateChanged { from, to });
         }
@@ -688,17 +694,19 @@ impl Connection {
 
     // ANCHOR: dispatch
     fn dispatch(&mut self, message: HandshakeMessage, bytes: &[u8]) -> Result<(), Error> {
-        let (from, next) = match self.take_side() {
+        // Each state is taken out of its slot (leaving CLOSED, what stays
+        // should the handler fail) and its successor written back in place.
+        let from = self.state_name();
+        match &mut self.side {
             Side::Client(s) => {
-                let from = s.name();
-                (from, Side::Client(s.handle(message, bytes, &mut self.cx)?))
+                let state = std::mem::replace(s, ClientState::Closed);
+                *s = state.handle(message, bytes, &mut self.cx)?;
             }
             Side::Server(s) => {
-                let from = s.name();
-                (from, Side::Server(s.handle(message, bytes, &mut self.cx)?))
+                let state = std::mem::replace(s, ServerState::Closed);
+                *s = state.handle(message, bytes, &mut self.cx)?;
             }
-        };
-        self.side = next;
+        }
         let to = self.state_name();
         if from != to {
             self.cx.emit(Event::StateChanged { from, to });
