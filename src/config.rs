@@ -184,3 +184,29 @@ pub fn with_rng<T>(rng: &SharedRng, f: impl FnOnce(&mut dyn Rng) -> T) -> T {
     let mut guard = rng.lock().unwrap_or_else(|p| p.into_inner());
     f(&mut *guard)
 }
+
+/// The shared RNG, locked for each draw and only for it. For work that
+/// draws a few bytes in the middle of something slow (a resumption
+/// strategy issuing a ticket: an AEAD seal, a store's insert, a Redis
+/// round trip), so that every other connection's draws do not wait for it
+/// to finish. The bytes are the shared RNG's own, in the same order.
+pub struct LockedPerDraw<'a>(pub &'a SharedRng);
+
+impl rand_core::TryRng for LockedPerDraw<'_> {
+    type Error = core::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok(with_rng(self.0, |rng| rng.next_u32()))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Ok(with_rng(self.0, |rng| rng.next_u64()))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        with_rng(self.0, |rng| rng.fill_bytes(dst));
+        Ok(())
+    }
+}
+
+impl rand_core::TryCryptoRng for LockedPerDraw<'_> {}

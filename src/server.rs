@@ -1385,7 +1385,8 @@ fn send_tickets(
             max_early_data_size: config.max_early_data_size,
             alpn_protocol: basis.alpn_protocol.to_vec(),
         };
-        let Some(ticket) = cx.with_rng(|rng| strategy.issue(&session, rng, now)) else {
+        // The shared RNG is not held while the strategy seals or stores.
+        let Some(ticket) = strategy.issue(&session, &mut cx.rng_locked_per_draw(), now) else {
             continue;
         };
         cx.emit(Event::Resumption(ResumptionEvent::TicketIssued {

@@ -975,3 +975,65 @@ fn a_store_stuck_on_one_look_up_does_not_hold_up_the_other_handshakes() {
     assert_full_handshake(&fresh);
     assert_resumed(&stuck.join().unwrap(), "psk_dhe_ke", "stateful");
 }
+
+/// A Ticketer that notes, each time it issues a ticket, whether the
+/// server's shared RNG was locked at that moment (it draws from it
+/// through the `rng` it is given, as every strategy does).
+struct WatchesTheRngLock {
+    inner: Ticketer,
+    server_rng: minitls::config::SharedRng,
+    locked_while_issuing: Mutex<Vec<bool>>,
+}
+
+impl ResumptionStrategy for WatchesTheRngLock {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+
+    fn issue(
+        &self,
+        session: &Session,
+        rng: &mut dyn minitls::crypto::Rng,
+        now: UnixTime,
+    ) -> Option<Vec<u8>> {
+        let locked = self.server_rng.try_lock().is_err();
+        self.locked_while_issuing.lock().unwrap().push(locked);
+        self.inner.issue(session, rng, now)
+    }
+
+    fn look_up(&self, identity: &[u8], now: UnixTime) -> Result<Session, Rejection> {
+        self.inner.look_up(identity, now)
+    }
+
+    fn take(&self, identity: &[u8]) -> Result<(), Rejection> {
+        self.inner.take(identity)
+    }
+
+    fn bytes_held(&self) -> usize {
+        self.inner.bytes_held()
+    }
+}
+
+#[test]
+fn a_strategy_issues_tickets_without_holding_the_shared_rng() {
+    // The seal (or a store's insert, or a Redis round trip) must not keep
+    // every other connection of the server from drawing random bytes; the
+    // strategy's own draws lock the RNG only while they draw.
+    let mut w = World::stateless();
+    let mut server_config = w.server_config();
+    let strategy = Arc::new(WatchesTheRngLock {
+        inner: Ticketer::new(3600),
+        server_rng: server_config.rng.clone(),
+        locked_while_issuing: Mutex::new(Vec::new()),
+    });
+    server_config.resumption = Some(strategy.clone());
+    let client = Connection::client(Arc::new(w.client_config()), "localhost").unwrap();
+    let server = Connection::server(Arc::new(server_config));
+    let mut pair = Pair::new(client, server);
+    pair.drive().unwrap();
+    assert_eq!(w.tickets(), 2, "both tickets were issued and delivered");
+    assert_eq!(
+        *strategy.locked_while_issuing.lock().unwrap(),
+        vec![false, false]
+    );
+}

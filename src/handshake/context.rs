@@ -15,7 +15,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use crate::config::{SharedRng, with_rng};
+use crate::config::{LockedPerDraw, SharedRng, with_rng};
 use crate::crypto::Rng;
 use crate::error::{AlertDescription, Error};
 use crate::key_schedule::{SecretLabel, TrafficSecret};
@@ -195,6 +195,12 @@ impl Context {
     /// Draw from the configuration's RNG.
     pub(crate) fn with_rng<T>(&mut self, f: impl FnOnce(&mut dyn Rng) -> T) -> T {
         with_rng(&self.rng, f)
+    }
+
+    /// The configuration's RNG for slow work that draws as it goes: locked
+    /// per draw, not for the whole call ([`LockedPerDraw`]).
+    pub(crate) fn rng_locked_per_draw(&self) -> LockedPerDraw<'_> {
+        LockedPerDraw(&self.rng)
     }
 
     /// The configuration's clock.
