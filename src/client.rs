@@ -1185,7 +1185,7 @@ impl WaitFinished {
         }
         let ours = finished_for(&client_handshake, &self.transcript.current());
         let bytes = cx.send_handshake(&HandshakeMessage::Finished(ours))?;
-        self.transcript.add(&bytes);
+        self.transcript.add(bytes);
         cx.install_write_key(&application.client, Epoch::Application(0))?;
         let resumption_master =
             application.resumption_master_secret(&self.transcript.current(), cx);
@@ -1216,7 +1216,7 @@ fn send_end_of_early_data(
     cx: &mut Context,
 ) -> Result<(), Error> {
     let bytes = cx.send_handshake(&HandshakeMessage::EndOfEarlyData)?;
-    transcript.add(&bytes);
+    transcript.add(bytes);
     cx.install_write_key(client_handshake, Epoch::Handshake)
 }
 // ANCHOR_END: send_end_of_early_data
@@ -1245,7 +1245,7 @@ fn send_client_certificate(
             .collect(),
     };
     let bytes = cx.send_handshake(&HandshakeMessage::Certificate(certificate))?;
-    transcript.add(&bytes);
+    transcript.add(bytes);
     let Some(ours) = ours else {
         return Ok(());
     };
@@ -1257,7 +1257,7 @@ fn send_client_certificate(
         signature: signature.to_vec(),
     };
     let bytes = cx.send_handshake(&HandshakeMessage::CertificateVerify(verify))?;
-    transcript.add(&bytes);
+    transcript.add(bytes);
     cx.negotiated.client_certificate_sent = true;
     Ok(())
 }

@@ -314,6 +314,16 @@ impl Writer {
         }
     }
 
+    /// A writer that goes on after the bytes `buf` already holds, with room
+    /// for one more message before it must grow.
+    pub fn appending_to(mut buf: Vec<u8>) -> Self {
+        buf.reserve(Writer::INITIAL_CAPACITY);
+        Writer {
+            buf,
+            overflow: false,
+        }
+    }
+
     /// Bytes reserved up front: the profile of a handshake showed a
     /// hundred reallocations of writers growing 8, 16, 32... bytes at a time.
     const INITIAL_CAPACITY: usize = 256;

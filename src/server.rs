@@ -632,7 +632,7 @@ impl RecvdClientHello {
         // RFC 8446 §4.4.1: ClientHello1 is replaced by message_hash.
         self.transcript.restart_for_hrr();
         let bytes = cx.send_handshake(&HandshakeMessage::HelloRetryRequest(hrr))?;
-        self.transcript.add(&bytes);
+        self.transcript.add(bytes);
         // RFC 8446 Appendix D.4: the compatibility change_cipher_spec goes
         // right after the server's first handshake message.
         let compat = !self.hello.legacy_session_id.is_empty();
@@ -1008,7 +1008,7 @@ impl Negotiated {
             extensions,
         };
         let bytes = cx.send_handshake(&HandshakeMessage::ServerHello(server_hello))?;
-        self.transcript.add(&bytes);
+        self.transcript.add(bytes);
         if cx.middlebox_compatibility && !self.change_cipher_spec_sent {
             cx.send_change_cipher_spec()?;
         }
@@ -1031,7 +1031,7 @@ impl Negotiated {
         };
         let bytes =
             cx.send_handshake(&HandshakeMessage::EncryptedExtensions(encrypted_extensions))?;
-        self.transcript.add(&bytes);
+        self.transcript.add(bytes);
 
         let certificate_requested = self.send_certificate_request(cx)?;
         // RFC 8446 §2.2: a PSK handshake is authenticated by the PSK, so no
@@ -1042,7 +1042,7 @@ impl Negotiated {
 
         let ours = finished_for(&secrets.server, &self.transcript.current());
         let bytes = cx.send_handshake(&HandshakeMessage::Finished(ours))?;
-        self.transcript.add(&bytes);
+        self.transcript.add(bytes);
 
         let HandshakeSecrets {
             handshake_secret,
@@ -1102,7 +1102,7 @@ impl Negotiated {
             },
         };
         let bytes = cx.send_handshake(&HandshakeMessage::CertificateRequest(request))?;
-        self.transcript.add(&bytes);
+        self.transcript.add(bytes);
         cx.negotiated.certificate_requested = true;
         Ok(true)
     }
@@ -1124,7 +1124,7 @@ impl Negotiated {
                 .collect(),
         };
         let bytes = cx.send_handshake(&HandshakeMessage::Certificate(certificate))?;
-        self.transcript.add(&bytes);
+        self.transcript.add(bytes);
 
         // ANCHOR: sign_certificate_verify
         let content = signed_content(SERVER_CONTEXT, self.transcript.current().as_bytes());
@@ -1136,7 +1136,7 @@ impl Negotiated {
         };
         // ANCHOR_END: sign_certificate_verify
         let bytes = cx.send_handshake(&HandshakeMessage::CertificateVerify(verify))?;
-        self.transcript.add(&bytes);
+        self.transcript.add(bytes);
         Ok(())
     }
     // ANCHOR_END: send_certificate

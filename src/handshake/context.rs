@@ -220,11 +220,17 @@ impl Context {
         });
     }
 
-    /// Queue one handshake message: encoded, reported, and buffered to go
-    /// out under the current write keys. Returns its bytes, for the transcript.
-    pub(crate) fn send_handshake(&mut self, message: &HandshakeMessage) -> Result<Vec<u8>, Error> {
-        let bytes = message.encode()?;
-        self.send_encoded(message, &bytes);
+    /// Queue one handshake message: encoded straight into the queue of
+    /// messages to go out under the current write keys, and reported.
+    /// Returns its bytes, for the transcript. (An encoding failure fails
+    /// the connection, queue and all.)
+    pub(crate) fn send_handshake(&mut self, message: &HandshakeMessage) -> Result<&[u8], Error> {
+        let start = self.handshake_out.len();
+        let queue = std::mem::take(&mut self.handshake_out);
+        self.handshake_out = message.encode_appended_to(queue)?;
+        let bytes = &self.handshake_out[start..];
+        self.observer
+            .on_event(&Event::MessageSent { message, bytes });
         Ok(bytes)
     }
 

@@ -378,7 +378,8 @@ pub fn read_block(
     r.vec_u16("extensions", bounds, |r| {
         // One bit per type seen: linear however many extensions arrive.
         let mut seen = U16Set::new();
-        let mut received = Vec::new();
+        // Room for a usual block (a ClientHello has about ten) up front.
+        let mut received = Vec::with_capacity(16);
         while !r.is_empty() {
             // RFC 8446 §4.2.11: pre_shared_key "MUST be the last extension
             // in the ClientHello", because its binders are computed over

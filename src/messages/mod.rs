@@ -132,7 +132,16 @@ pub fn handshake_type_name(v: u8) -> &'static str {
 /// `Handshake`: `msg_type`, then the body `body` writes, in a
 /// `uint24 length` (RFC 8446 §4).
 pub fn encode_handshake(msg_type: u8, body: impl FnOnce(&mut Writer)) -> Result<Vec<u8>, Error> {
-    let mut w = Writer::new();
+    encode_handshake_after(Writer::new(), msg_type, body)
+}
+
+/// [`encode_handshake`], written after what `w` already holds (a queue of
+/// messages waiting to go out); returns all of it.
+fn encode_handshake_after(
+    mut w: Writer,
+    msg_type: u8,
+    body: impl FnOnce(&mut Writer),
+) -> Result<Vec<u8>, Error> {
     w.u8(msg_type);
     w.vec_u24(body);
     w.into_bytes()
@@ -342,7 +351,18 @@ impl HandshakeMessage {
     /// Encode with the 4-byte handshake header. Fails only if a field is
     /// too long for its vector (an `internal_error`: see `codec::Writer`).
     pub fn encode(&self) -> Result<Vec<u8>, Error> {
-        encode_handshake(self.handshake_type(), |w| match self {
+        encode_handshake(self.handshake_type(), |w| self.encode_body(w))
+    }
+
+    /// Encode after the bytes of `queue` (messages waiting to go out), so
+    /// that a message is written once, where it will be sent from.
+    pub fn encode_appended_to(&self, queue: Vec<u8>) -> Result<Vec<u8>, Error> {
+        let w = Writer::appending_to(queue);
+        encode_handshake_after(w, self.handshake_type(), |w| self.encode_body(w))
+    }
+
+    fn encode_body(&self, w: &mut Writer) {
+        match self {
             HandshakeMessage::ClientHello(m) => m.encode(w),
             HandshakeMessage::ServerHello(m) => m.encode(w),
             HandshakeMessage::HelloRetryRequest(m) => m.encode(w),
@@ -354,7 +374,7 @@ impl HandshakeMessage {
             HandshakeMessage::NewSessionTicket(m) => m.encode(w),
             HandshakeMessage::KeyUpdate(m) => m.encode(w),
             HandshakeMessage::EndOfEarlyData | HandshakeMessage::Other(_) => {}
-        })
+        }
     }
 
     /// Every extension the message arrived with, in order, unknown ones
