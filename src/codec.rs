@@ -333,12 +333,21 @@ impl Writer {
     /// were configured with (a very long certificate chain) or from a value
     /// a peer gave us to echo that its parse bound did not keep small enough.
     pub fn into_bytes(self) -> Result<Vec<u8>, Error> {
-        if self.overflow {
-            return Err(Error::Internal(
+        let (bytes, whole) = self.finish();
+        whole.map(|()| bytes)
+    }
+
+    /// The bytes written, whatever happened, and [`Writer::into_bytes`]'s
+    /// verdict on them: for a caller that keeps its buffer either way.
+    pub fn finish(self) -> (Vec<u8>, Result<(), Error>) {
+        let whole = if self.overflow {
+            Err(Error::Internal(
                 "a vector is too long for its length prefix",
-            ));
-        }
-        Ok(self.buf)
+            ))
+        } else {
+            Ok(())
+        };
+        (self.buf, whole)
     }
 
     /// Bytes written so far.

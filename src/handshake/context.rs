@@ -222,12 +222,10 @@ impl Context {
 
     /// Queue one handshake message: encoded straight into the queue of
     /// messages to go out under the current write keys, and reported.
-    /// Returns its bytes, for the transcript. (An encoding failure fails
-    /// the connection, queue and all.)
+    /// Returns its bytes, for the transcript.
     pub(crate) fn send_handshake(&mut self, message: &HandshakeMessage) -> Result<&[u8], Error> {
         let start = self.handshake_out.len();
-        let queue = std::mem::take(&mut self.handshake_out);
-        self.handshake_out = message.encode_appended_to(queue)?;
+        message.encode_appended_to(&mut self.handshake_out)?;
         let bytes = &self.handshake_out[start..];
         self.observer
             .on_event(&Event::MessageSent { message, bytes });

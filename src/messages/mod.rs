@@ -132,16 +132,7 @@ pub fn handshake_type_name(v: u8) -> &'static str {
 /// `Handshake`: `msg_type`, then the body `body` writes, in a
 /// `uint24 length` (RFC 8446 §4).
 pub fn encode_handshake(msg_type: u8, body: impl FnOnce(&mut Writer)) -> Result<Vec<u8>, Error> {
-    encode_handshake_after(Writer::new(), msg_type, body)
-}
-
-/// [`encode_handshake`], written after what `w` already holds (a queue of
-/// messages waiting to go out); returns all of it.
-fn encode_handshake_after(
-    mut w: Writer,
-    msg_type: u8,
-    body: impl FnOnce(&mut Writer),
-) -> Result<Vec<u8>, Error> {
+    let mut w = Writer::new();
     w.u8(msg_type);
     w.vec_u24(body);
     w.into_bytes()
@@ -354,11 +345,20 @@ impl HandshakeMessage {
         encode_handshake(self.handshake_type(), |w| self.encode_body(w))
     }
 
-    /// Encode after the bytes of `queue` (messages waiting to go out), so
-    /// that a message is written once, where it will be sent from.
-    pub fn encode_appended_to(&self, queue: Vec<u8>) -> Result<Vec<u8>, Error> {
-        let w = Writer::appending_to(queue);
-        encode_handshake_after(w, self.handshake_type(), |w| self.encode_body(w))
+    /// Encode after the bytes already in `queue` (messages waiting to go
+    /// out), so that a message is written once, where it will be sent
+    /// from. On failure `queue` is left as it was.
+    pub fn encode_appended_to(&self, queue: &mut Vec<u8>) -> Result<(), Error> {
+        let start = queue.len();
+        let mut w = Writer::appending_to(std::mem::take(queue));
+        w.u8(self.handshake_type());
+        w.vec_u24(|w| self.encode_body(w));
+        let (bytes, whole) = w.finish();
+        *queue = bytes;
+        if whole.is_err() {
+            queue.truncate(start);
+        }
+        whole
     }
 
     fn encode_body(&self, w: &mut Writer) {
@@ -520,5 +520,31 @@ mod tests {
             HandshakeMessage::decode(&[20, 0, 0, 5, 1]),
             Err(Error::decode("length"))
         );
+    }
+
+    #[test]
+    fn a_message_appended_to_a_queue_is_the_message_alone_or_nothing() {
+        let ticket = |nonce_len: usize| {
+            HandshakeMessage::NewSessionTicket(NewSessionTicket {
+                ticket_lifetime: 60,
+                ticket_age_add: 7,
+                ticket_nonce: vec![1; nonce_len],
+                ticket: vec![2; 40],
+                extensions: Default::default(),
+            })
+        };
+        let queued = vec![0xaa; 10];
+        let mut queue = queued.clone();
+        ticket(8).encode_appended_to(&mut queue).unwrap();
+        assert_eq!(queue[..10], queued[..]);
+        assert_eq!(queue[10..], ticket(8).encode().unwrap()[..]);
+        // A nonce too long for its 1-byte length: an internal error, and
+        // the messages already queued are kept as they were.
+        let mut queue = queued.clone();
+        assert!(matches!(
+            ticket(256).encode_appended_to(&mut queue),
+            Err(Error::Internal(_))
+        ));
+        assert_eq!(queue, queued);
     }
 }
