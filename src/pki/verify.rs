@@ -347,8 +347,13 @@ pub fn verify_chain(
     check_end_entity_usage(leaf)?;
     check_extended_key_usage(&path, purpose)?;
 
+    // The leaf is moved out of the parsed chain, not copied: nothing else
+    // of it is kept.
+    let Some(leaf) = presented.into_iter().next() else {
+        return Err(CertificateError::Malformed("empty certificate chain"));
+    };
     Ok(VerifiedChain {
-        leaf: leaf.clone(),
+        leaf,
         public_key,
         signatures_checked,
     })
