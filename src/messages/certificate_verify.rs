@@ -38,7 +38,8 @@ pub const CLIENT_CONTEXT: &[u8] = b"TLS 1.3, client CertificateVerify";
 /// Context, Certificate), whose bytes the caller passes (so the messages
 /// need not know the transcript).
 pub fn signed_content(context: &[u8], transcript_hash: &[u8]) -> Vec<u8> {
-    let mut content = vec![0x20; 64];
+    let mut content = Vec::with_capacity(64 + context.len() + 1 + transcript_hash.len());
+    content.resize(64, 0x20);
     content.extend_from_slice(context);
     content.push(0);
     content.extend_from_slice(transcript_hash);
