@@ -53,7 +53,7 @@ use hmac::Mac;
 use sha2::{Digest, Sha256};
 
 use common::{Row, measuring, pki_now, print_ratio_table, profile_request, run_profile};
-use minitls::config::os_rng;
+use minitls::config::{SharedRng, os_rng, with_rng};
 use minitls::messages::{HandshakeMessage, PSK_DHE_KE, PSK_KE};
 use minitls::pki::issue::DemoPki;
 use minitls::pki::x509::Certificate;
@@ -454,6 +454,10 @@ struct Floor {
     transcript: Vec<u8>,
     /// Plaintext sizes of the protected records.
     records: Vec<usize>,
+    /// The OS RNG, pooled and kept from run to run like a config's (a new
+    /// one per run would pay a `getrandom` call each handshake that
+    /// minitls, drawing from its configs' pools, mostly does not).
+    rng: SharedRng,
     /// Plaintext sizes of the stateless tickets a resumption seals (one
     /// per ticket issued) and opens (the one offered, the same size): see
     /// [`Floor::run_with_tickets`].
@@ -495,6 +499,7 @@ impl Floor {
             ca_public: pki.ca_key.public_key(),
             transcript: vec![0x16; census.transcript_len],
             records: census.sealed_records.clone(),
+            rng: os_rng(),
             // Key id, nonce and tag off: what the ticketer sealed.
             tickets: census.tickets.iter().map(|len| len - 4 - 12 - 16).collect(),
         }
@@ -525,11 +530,15 @@ impl Floor {
     /// One handshake's worth of primitive operations.
     fn run(&self) {
         let ops = &self.ops;
-        let mut rng = minitls::crypto::os_rng();
 
-        // X25519: each side makes a key pair and agrees with the other's.
+        // X25519: each side makes a key pair and agrees with the other's,
+        // drawing from a shared pooled OS RNG as each minitls config does.
         let secrets: Vec<_> = (0..ops.x25519_keygens)
-            .map(|_| x25519_dalek::EphemeralSecret::random_from_rng(&mut rng))
+            .map(|_| {
+                with_rng(&self.rng, |rng| {
+                    x25519_dalek::EphemeralSecret::random_from_rng(rng)
+                })
+            })
             .collect();
         let publics: Vec<_> = secrets.iter().map(x25519_dalek::PublicKey::from).collect();
         let n = publics.len();
