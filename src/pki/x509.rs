@@ -465,51 +465,67 @@ fn algorithm_identifier(
 /// ```
 fn name(r: &mut Reader<'_>, what: &'static str) -> Result<Name, CertificateError> {
     let tlv = r.expect(der::SEQUENCE, what)?;
-    let mut rdns = Vec::new();
+    // Each RDN's `type=value` pairs, joined by `+`, in the order received.
+    let mut rdns: Vec<String> = Vec::new();
     let mut seq = Reader::new(tlv.contents);
     while !seq.is_empty() {
         let set = seq.expect(der::SET, what)?;
-        let mut attributes = Vec::new();
+        let mut rdn = String::new();
         let mut set_reader = Reader::new(set.contents);
         while !set_reader.is_empty() {
-            attributes.push(set_reader.sequence(what, |r| {
+            if !rdn.is_empty() {
+                rdn.push('+');
+            }
+            set_reader.sequence(what, |r| {
                 let attribute_type = r.oid(what)?;
                 let value = r.read_tlv(what)?;
-                attribute_text(&attribute_type, value, what)
-            })?);
+                write_attribute(&mut rdn, &attribute_type, value, what)
+            })?;
         }
-        if attributes.is_empty() {
+        if rdn.is_empty() {
             return Err(malformed(what));
         }
-        rdns.push(attributes.join("+"));
+        rdns.push(rdn);
     }
     // RFC 4514 §2.1: the string form lists the RDNs last to first.
-    rdns.reverse();
+    let mut text = String::with_capacity(rdns.iter().map(|rdn| rdn.len() + 1).sum());
+    for rdn in rdns.iter().rev() {
+        if !text.is_empty() {
+            text.push(',');
+        }
+        text.push_str(rdn);
+    }
     Ok(Name {
         der: tlv.encoded.to_vec(),
-        text: rdns.join(","),
+        text,
     })
 }
 
-/// One `type=value` of RFC 4514 §2.3, escaped as §2.4 says.
-fn attribute_text(
+/// One `type=value` of RFC 4514 §2.3, escaped as §2.4 says, written to
+/// the end of `out`.
+fn write_attribute(
+    out: &mut String,
     attribute_type: &Oid,
     value: der::Tlv<'_>,
     what: &'static str,
-) -> Result<String, CertificateError> {
-    let key = ATTRIBUTE_SHORT_NAMES
+) -> Result<(), CertificateError> {
+    match ATTRIBUTE_SHORT_NAMES
         .iter()
         .find(|(oid, _)| attribute_type.is(oid))
-        .map(|(_, short)| short.to_string())
-        .unwrap_or_else(|| attribute_type.to_string());
-    let text = match value.tag {
+    {
+        Some((_, short)) => out.push_str(short),
+        None => out.push_str(&attribute_type.to_string()),
+    }
+    out.push('=');
+    match value.tag {
         der::UTF8_STRING | der::PRINTABLE_STRING | der::IA5_STRING => {
-            std::str::from_utf8(value.contents)
-                .map_err(|_| malformed(what))?
-                .to_string()
+            let text = std::str::from_utf8(value.contents).map_err(|_| malformed(what))?;
+            escape_rfc4514(out, text.chars());
         }
         // T.61 is close enough to Latin-1 for a readable form.
-        der::TELETEX_STRING => value.contents.iter().map(|&b| char::from(b)).collect(),
+        der::TELETEX_STRING => {
+            escape_rfc4514(out, value.contents.iter().map(|&b| char::from(b)));
+        }
         der::BMP_STRING => {
             if !value.contents.len().is_multiple_of(2) {
                 return Err(malformed(what));
@@ -518,21 +534,26 @@ fn attribute_text(
                 .contents
                 .chunks_exact(2)
                 .map(|pair| u16::from_be_bytes([pair[0], pair[1]]));
-            char::decode_utf16(units)
+            let text = char::decode_utf16(units)
                 .collect::<Result<String, _>>()
-                .map_err(|_| malformed(what))?
+                .map_err(|_| malformed(what))?;
+            escape_rfc4514(out, text.chars());
         }
         // RFC 4514 §2.4: a value of another type is written as `#` and the
         // hex of its whole BER encoding.
-        _ => return Ok(format!("{key}=#{}", hex::encode(value.encoded))),
-    };
-    Ok(format!("{key}={}", escape_rfc4514(&text)))
+        _ => {
+            out.push('#');
+            out.push_str(&hex::encode(value.encoded));
+        }
+    }
+    Ok(())
 }
 
-fn escape_rfc4514(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    let last = value.chars().count().saturating_sub(1);
-    for (i, c) in value.chars().enumerate() {
+/// Write `value` escaped as RFC 4514 §2.4 asks: `"+,;<>\` anywhere, a
+/// space or `#` first, a space last.
+fn escape_rfc4514(out: &mut String, value: impl Iterator<Item = char> + Clone) {
+    let last = value.clone().count().saturating_sub(1);
+    for (i, c) in value.enumerate() {
         let special = matches!(c, '"' | '+' | ',' | ';' | '<' | '>' | '\\')
             || (i == 0 && (c == ' ' || c == '#'))
             || (i == last && c == ' ');
@@ -541,7 +562,6 @@ fn escape_rfc4514(value: &str) -> String {
         }
         out.push(c);
     }
-    out
 }
 
 /// ```text
@@ -555,7 +575,7 @@ fn parse_extensions(r: &mut Reader<'_>) -> Result<Extensions, CertificateError> 
     let mut extensions = Extensions::default();
     // A set, so the duplicate check stays linear in the number of
     // extensions a peer's certificate carries.
-    let mut seen: HashSet<Oid> = HashSet::new();
+    let mut seen: HashSet<Oid> = HashSet::with_capacity(16);
     r.sequence("extensions", |r| {
         if r.is_empty() {
             return Err(malformed("extensions is empty (SIZE (1..MAX))"));
@@ -573,13 +593,14 @@ fn parse_extensions(r: &mut Reader<'_>) -> Result<Extensions, CertificateError> 
                 let extn_value = r.octet_string("extnValue")?;
                 // RFC 5280 §4.2: "A certificate MUST NOT include more than
                 // one instance of a particular extension."
-                if !seen.insert(extn_id.clone()) {
+                if seen.contains(&extn_id) {
                     return Err(malformed("duplicate extension"));
                 }
                 let understood = parse_extension(&extn_id, extn_value, &mut extensions)?;
                 if critical && !understood {
                     extensions.unhandled_critical.push(extn_id.clone());
                 }
+                seen.insert(extn_id);
                 Ok(())
             })?;
         }
@@ -719,6 +740,32 @@ mod tests {
         let parsed = name(&mut Reader::new(&der), "subject").unwrap();
         assert_eq!(parsed.text, "CN=\\#x\\ ,O=a\\, b,C=NL");
         assert_eq!(parsed.der, der);
+    }
+
+    #[test]
+    fn a_multi_valued_rdn_joins_with_plus_and_other_values_are_hex() {
+        let mut w = Writer::new();
+        w.sequence(|w| {
+            w.set(|w| {
+                w.sequence(|w| {
+                    w.oid(&[0x2a, 0x03, 0x04]); // 1.2.3.4, no short name
+                    w.small_unsigned(5); // an INTEGER: not a string type
+                });
+            });
+            w.set(|w| {
+                for (oid, value) in [(ID_AT_COMMON_NAME, "a+b"), (&[0x55, 0x04, 0x0a][..], "x")] {
+                    w.sequence(|w| {
+                        w.oid(oid);
+                        w.utf8_string(value);
+                    });
+                }
+            });
+        });
+        let der = w.into_bytes();
+        let parsed = name(&mut Reader::new(&der), "subject").unwrap();
+        // RFC 4514 §2.1-2.4: last RDN first, `+` inside an RDN, a value of
+        // another type as `#` and the hex of its encoding.
+        assert_eq!(parsed.text, "CN=a\\+b+O=x,1.2.3.4=#020105");
     }
 
     #[test]
