@@ -61,15 +61,6 @@ impl Transcript {
     }
     // ANCHOR_END: transcript_add
 
-    /// The hash as if `partial` had been added, without adding it. Used for
-    /// the PSK binder, which covers the ClientHello truncated before the
-    /// binders (RFC 8446 §4.2.11.2).
-    pub fn hash_with(&self, partial: &[u8]) -> TranscriptHash {
-        let mut h = self.hasher.clone();
-        h.update(partial);
-        TranscriptHash(h.current())
-    }
-
     // ANCHOR: restart_for_hrr
     /// RFC 8446 §4.4.1: when the server answers the first ClientHello with a
     /// HelloRetryRequest, "the value of ClientHello1 is replaced with a

@@ -333,11 +333,9 @@ fn hello_retry_request_during_resumption_recomputes_the_binder() {
     transcript.add(ch1);
     transcript.restart_for_hrr();
     transcript.add(hrr);
+    transcript.add(&ch2[..ch2.len() - binders_len]);
     let binder_key = EarlySecret::new(Some(ticket.psk.as_bytes())).resumption_binder_key();
-    let expected = psk_binder(
-        &binder_key,
-        &transcript.hash_with(&ch2[..ch2.len() - binders_len]),
-    );
+    let expected = psk_binder(&binder_key, &transcript.current());
     assert_eq!(offer.binders, vec![expected.to_vec()]);
     // The server has no psk_ke, so it completes a full handshake.
     pair.server
