@@ -423,11 +423,8 @@ impl Start {
             extensions,
         };
         // Encoded once: the binder is filled in after, in place.
-        let extensions = hello.extensions.to_list();
-        let offered: Vec<u16> = extensions.iter().map(Extension::extension_type).collect();
-        let mut bytes = encode_handshake(HandshakeType::ClientHello as u8, |w| {
-            hello.encode_with_extensions(w, &extensions)
-        })?;
+        let offered = hello.extensions.types();
+        let mut bytes = encode_handshake(HandshakeType::ClientHello as u8, |w| hello.encode(w))?;
         match &basis.ticket {
             Some(ticket) => {
                 fill_in_binder(&mut hello, &mut bytes, ticket, &mut basis.transcript);

@@ -1,6 +1,7 @@
 //! Exercise 07, reference solution: the supported_versions and key_share
 //! extensions of a ClientHello (RFC 8446 §4.2.1, §4.2.8). minitls writes
-//! them with the codec's `Writer` in `Extension::encode`.
+//! them with the codec's `Writer` in `extensions::write_versions` and
+//! `write_client_shares`, called from `ClientHelloExtensions::encode`.
 
 /// TLS 1.3's ProtocolVersion (RFC 8446 §4.2.1).
 const TLS13: u16 = 0x0304;

@@ -24,7 +24,8 @@
 //! DER and the chain are checked by `pki`.
 
 use super::extensions::{
-    self, Extension, ExtensionContext, ReceivedExtension, extension_type as et,
+    self, Extension, ExtensionContext, ReceivedExtension, extension_type as et, write_extension,
+    write_u16_list,
 };
 use crate::codec::{Reader, Writer};
 use crate::error::Error;
@@ -117,7 +118,18 @@ pub struct CertificateRequestExtensions {
 }
 
 impl CertificateRequestExtensions {
-    /// The extensions to write.
+    /// `Extension extensions<2..2^16-1>`: signature_algorithms, the one
+    /// minitls sends.
+    pub fn encode(&self, w: &mut Writer) {
+        w.vec_u16(|w| {
+            if let Some(schemes) = &self.signature_algorithms {
+                write_extension(w, et::SIGNATURE_ALGORITHMS, |w| write_u16_list(w, schemes));
+            }
+        });
+    }
+
+    /// The same extensions as [`Self::encode`] writes, as a list a test
+    /// can alter (each field is cloned).
     pub fn to_list(&self) -> Vec<Extension> {
         let mut list = Vec::new();
         if let Some(schemes) = &self.signature_algorithms {
@@ -149,7 +161,8 @@ impl CertificateRequestExtensions {
 impl CertificateRequest {
     /// Encode the body (no handshake header).
     pub fn encode(&self, w: &mut Writer) {
-        self.encode_with_extensions(w, &self.extensions.to_list());
+        w.opaque_u8(&self.certificate_request_context);
+        self.extensions.encode(w);
     }
 
     /// Encode with `extensions` as the extension block, written as given

@@ -19,7 +19,9 @@ use std::ops::RangeInclusive;
 
 use super::extensions::{
     self, Extension, ExtensionContext, KeyShareEntry, OfferedPsks, ProtocolNameList,
-    ReceivedExtension, extension_type as et,
+    ReceivedExtension, extension_type as et, write_client_shares, write_extension,
+    write_offered_psks, write_protocol_name_list, write_server_name, write_u16_list,
+    write_versions,
 };
 use crate::codec::{Reader, Writer};
 use crate::error::Error;
@@ -78,7 +80,81 @@ pub struct ClientHelloExtensions {
 }
 
 impl ClientHelloExtensions {
-    /// The extensions to write, in minitls's order (pre_shared_key last).
+    // ANCHOR: client_hello_extensions_encode
+    /// `Extension extensions<8..2^16-1>`: each extension present, written
+    /// from its field in minitls's order (pre_shared_key last, as RFC 8446
+    /// §4.2.11 requires), with no list built on the way.
+    pub fn encode(&self, w: &mut Writer) {
+        w.vec_u16(|w| {
+            if let Some(name) = &self.server_name {
+                write_extension(w, et::SERVER_NAME, |w| write_server_name(w, name));
+            }
+            if let Some(versions) = &self.supported_versions {
+                write_extension(w, et::SUPPORTED_VERSIONS, |w| write_versions(w, versions));
+            }
+            if let Some(groups) = &self.supported_groups {
+                write_extension(w, et::SUPPORTED_GROUPS, |w| write_u16_list(w, groups));
+            }
+            if let Some(schemes) = &self.signature_algorithms {
+                write_extension(w, et::SIGNATURE_ALGORITHMS, |w| write_u16_list(w, schemes));
+            }
+            if let Some(names) = &self.application_layer_protocol_negotiation {
+                write_extension(w, et::APPLICATION_LAYER_PROTOCOL_NEGOTIATION, |w| {
+                    write_protocol_name_list(w, &names.protocol_name_list)
+                });
+            }
+            if let Some(shares) = &self.key_share {
+                write_extension(w, et::KEY_SHARE, |w| write_client_shares(w, shares));
+            }
+            if let Some(cookie) = &self.cookie {
+                write_extension(w, et::COOKIE, |w| w.opaque_u16(cookie));
+            }
+            if let Some(modes) = &self.psk_key_exchange_modes {
+                write_extension(w, et::PSK_KEY_EXCHANGE_MODES, |w| w.opaque_u8(modes));
+            }
+            if self.early_data {
+                write_extension(w, et::EARLY_DATA, |_| {});
+            }
+            if let Some(offer) = &self.pre_shared_key {
+                write_extension(w, et::PRE_SHARED_KEY, |w| write_offered_psks(w, offer));
+            }
+        });
+    }
+    // ANCHOR_END: client_hello_extensions_encode
+
+    /// The `ExtensionType` of each extension [`Self::encode`] writes, in
+    /// its order: what a client offered, and so what a server may answer.
+    pub fn types(&self) -> Vec<u16> {
+        let present = [
+            (self.server_name.is_some(), et::SERVER_NAME),
+            (self.supported_versions.is_some(), et::SUPPORTED_VERSIONS),
+            (self.supported_groups.is_some(), et::SUPPORTED_GROUPS),
+            (
+                self.signature_algorithms.is_some(),
+                et::SIGNATURE_ALGORITHMS,
+            ),
+            (
+                self.application_layer_protocol_negotiation.is_some(),
+                et::APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
+            ),
+            (self.key_share.is_some(), et::KEY_SHARE),
+            (self.cookie.is_some(), et::COOKIE),
+            (
+                self.psk_key_exchange_modes.is_some(),
+                et::PSK_KEY_EXCHANGE_MODES,
+            ),
+            (self.early_data, et::EARLY_DATA),
+            (self.pre_shared_key.is_some(), et::PRE_SHARED_KEY),
+        ];
+        present
+            .into_iter()
+            .filter_map(|(is_present, t)| is_present.then_some(t))
+            .collect()
+    }
+
+    /// The same extensions as [`Self::encode`] writes, in the same order,
+    /// as a list of [`Extension`]s a test can alter and hand to
+    /// [`ClientHello::encode_with_extensions`] (each field is cloned).
     pub fn to_list(&self) -> Vec<Extension> {
         let mut list = Vec::with_capacity(10);
         if let Some(name) = &self.server_name {
@@ -169,19 +245,24 @@ impl ClientHello {
     // ANCHOR: client_hello_encode
     /// Encode the body (no handshake header), extensions in minitls's order.
     pub fn encode(&self, w: &mut Writer) {
-        self.encode_with_extensions(w, &self.extensions.to_list());
+        self.encode_before_extensions(w);
+        self.extensions.encode(w);
     }
 
-    /// Encode with `extensions` as the extension block, written as given:
-    /// the client's own `to_list()`, or, in tests, any list, rules broken
-    /// included.
+    /// Encode with `extensions` as the extension block, written as given
+    /// (for tests: any list, rules broken included).
     pub fn encode_with_extensions(&self, w: &mut Writer, extensions: &[Extension]) {
+        self.encode_before_extensions(w);
+        Extension::write_list(w, extensions);
+    }
+
+    /// Every field up to the extension block.
+    fn encode_before_extensions(&self, w: &mut Writer) {
         w.u16(self.legacy_version);
         w.bytes(&self.random);
         w.opaque_u8(&self.legacy_session_id);
         w.vec_u16(|w| self.cipher_suites.iter().for_each(|s| w.u16(*s)));
         w.opaque_u8(&self.legacy_compression_methods);
-        Extension::write_list(w, extensions);
     }
     // ANCHOR_END: client_hello_encode
 

@@ -9,7 +9,8 @@
 //! ```
 
 use super::extensions::{
-    self, Extension, ExtensionContext, ReceivedExtension, extension_type as et,
+    self, Extension, ExtensionContext, ReceivedExtension, extension_type as et, write_extension,
+    write_protocol_name_list, write_u16_list,
 };
 use crate::codec::{Reader, Writer};
 use crate::error::Error;
@@ -37,7 +38,8 @@ pub struct EncryptedExtensions {
 }
 
 impl EncryptedExtensions {
-    /// The extensions to write, in minitls's order.
+    /// The same extensions as [`Self::encode`] writes, in the same order,
+    /// as a list a test can alter (each field is cloned).
     pub fn to_list(&self) -> Vec<Extension> {
         let mut list = Vec::new();
         if self.server_name {
@@ -57,11 +59,29 @@ impl EncryptedExtensions {
         list
     }
 
-    // ANCHOR: encrypted_extensions_codec
-    /// Encode the body (no handshake header), extensions in minitls's order.
+    // ANCHOR: encrypted_extensions_encode
+    /// Encode the body (no handshake header): each extension present,
+    /// written from its field in minitls's order.
     pub fn encode(&self, w: &mut Writer) {
-        Extension::write_list(w, &self.to_list());
+        w.vec_u16(|w| {
+            if self.server_name {
+                write_extension(w, et::SERVER_NAME, |_| {});
+            }
+            if let Some(groups) = &self.supported_groups {
+                write_extension(w, et::SUPPORTED_GROUPS, |w| write_u16_list(w, groups));
+            }
+            if self.early_data {
+                write_extension(w, et::EARLY_DATA, |_| {});
+            }
+            if let Some(names) = &self.protocol_name_list {
+                write_extension(w, et::APPLICATION_LAYER_PROTOCOL_NEGOTIATION, |w| {
+                    write_protocol_name_list(w, names)
+                });
+            }
+        });
     }
+
+    // ANCHOR_END: encrypted_extensions_encode
 
     /// Encode `extensions` as the message, written as given (for tests:
     /// any list, rules broken included).
@@ -69,6 +89,7 @@ impl EncryptedExtensions {
         Extension::write_list(w, extensions);
     }
 
+    // ANCHOR: encrypted_extensions_read
     /// Decode the body (no handshake header): an extension block that may
     /// hold only what RFC 8446 §4.2 allows in EncryptedExtensions.
     pub fn read(r: &mut Reader) -> Result<EncryptedExtensions, Error> {
@@ -97,5 +118,5 @@ impl EncryptedExtensions {
         })?;
         Ok(ee)
     }
-    // ANCHOR_END: encrypted_extensions_codec
+    // ANCHOR_END: encrypted_extensions_read
 }

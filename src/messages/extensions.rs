@@ -29,9 +29,11 @@
 //! HelloRetryRequest's is just a group), so each message's block reads the
 //! data itself, by type, in its own `read`.
 //!
-//! Writing goes the other way through [`Extension`]: a typed block lists its
-//! extensions in minitls's fixed order (`to_list`) and each is encoded as
-//! one `Extension`. A test can hand a message any list instead
+//! Writing goes the other way: a typed block writes each extension it has
+//! straight from its field, in minitls's fixed order, with the writers
+//! here ([`write_extension`] and one per kind of data). [`Extension`] is
+//! the same thing as a value: `to_list` gives a block's extensions as a
+//! list of them, and a test can hand a message any list instead
 //! (`encode_with_extensions`), duplicates, unknown types and misplaced
 //! extensions included, to check that the reader refuses what it should.
 
@@ -261,48 +263,27 @@ impl Extension {
     }
 
     // ANCHOR: extension_encode
-    /// Write the extension: its type, then its data in a `<0..2^16-1>` vector.
+    /// Write the extension: its type, then its data in a `<0..2^16-1>`
+    /// vector, by the same writers a typed block uses.
     pub fn encode(&self, w: &mut Writer) {
-        w.u16(self.extension_type());
-        w.vec_u16(|w| match self {
-            Extension::ServerName(host_name) => w.vec_u16(|w| {
-                w.u8(0); // NameType host_name (RFC 6066 §3)
-                w.opaque_u16(host_name.as_bytes());
-            }),
+        write_extension(w, self.extension_type(), |w| match self {
+            Extension::ServerName(host_name) => write_server_name(w, host_name),
             Extension::ServerNameAck | Extension::EarlyData => {}
             Extension::MaxEarlyDataSize(max) => w.u32(*max),
             Extension::SupportedGroups(list) | Extension::SignatureAlgorithms(list) => {
-                w.vec_u16(|w| list.iter().for_each(|v| w.u16(*v)))
+                write_u16_list(w, list)
             }
-            Extension::SupportedVersionsClient(versions) => {
-                w.vec_u8(|w| versions.iter().for_each(|v| w.u16(*v)))
-            }
+            Extension::SupportedVersionsClient(versions) => write_versions(w, versions),
             Extension::SupportedVersionsServer(v) => w.u16(*v),
             Extension::Cookie(cookie) => w.opaque_u16(cookie),
             Extension::PskKeyExchangeModes(modes) => w.opaque_u8(modes),
-            Extension::KeyShareClient(shares) => w.vec_u16(|w| {
-                for share in shares {
-                    w.u16(share.group);
-                    w.opaque_u16(&share.key_exchange);
-                }
-            }),
-            Extension::KeyShareServer(share) => {
-                w.u16(share.group);
-                w.opaque_u16(&share.key_exchange);
-            }
+            Extension::KeyShareClient(shares) => write_client_shares(w, shares),
+            Extension::KeyShareServer(share) => write_key_share_entry(w, share),
             Extension::KeyShareHelloRetryRequest(group) => w.u16(*group),
-            Extension::PreSharedKeyClient(offer) => {
-                w.vec_u16(|w| {
-                    for id in &offer.identities {
-                        w.opaque_u16(&id.identity);
-                        w.u32(id.obfuscated_ticket_age);
-                    }
-                });
-                w.vec_u16(|w| offer.binders.iter().for_each(|b| w.opaque_u8(b)));
-            }
+            Extension::PreSharedKeyClient(offer) => write_offered_psks(w, offer),
             Extension::PreSharedKeyServer(selected) => w.u16(*selected),
             Extension::ApplicationLayerProtocolNegotiation(names) => {
-                w.vec_u16(|w| names.iter().for_each(|name| w.opaque_u8(name)))
+                write_protocol_name_list(w, names)
             }
             Extension::Unknown { data, .. } => w.bytes(data),
         });
@@ -313,6 +294,65 @@ impl Extension {
     pub fn write_list(w: &mut Writer, list: &[Extension]) {
         w.vec_u16(|w| list.iter().for_each(|e| e.encode(w)));
     }
+}
+
+// ANCHOR: extension_writers
+/// One extension (RFC 8446 §4.2): `ExtensionType extension_type;`, then
+/// what `data` writes as `opaque extension_data<0..2^16-1>;`.
+pub fn write_extension(w: &mut Writer, extension_type: u16, data: impl FnOnce(&mut Writer)) {
+    w.u16(extension_type);
+    w.vec_u16(data);
+}
+
+/// `server_name`'s `ServerNameList` with one `host_name` (RFC 6066 §3).
+pub fn write_server_name(w: &mut Writer, host_name: &str) {
+    w.vec_u16(|w| {
+        w.u8(0); // NameType host_name
+        w.opaque_u16(host_name.as_bytes());
+    });
+}
+// ANCHOR_END: extension_writers
+
+/// A `<2..2^16-2>` vector of two-byte code points: `named_group_list`
+/// (RFC 8446 §4.2.7) or `supported_signature_algorithms` (§4.2.3).
+pub fn write_u16_list(w: &mut Writer, list: &[u16]) {
+    w.vec_u16(|w| list.iter().for_each(|v| w.u16(*v)));
+}
+
+/// A client's `ProtocolVersion versions<2..254>;` (RFC 8446 §4.2.1).
+pub fn write_versions(w: &mut Writer, versions: &[u16]) {
+    w.vec_u8(|w| versions.iter().for_each(|v| w.u16(*v)));
+}
+
+/// `KeyShareEntry` (RFC 8446 §4.2.8): the group, then the key.
+pub fn write_key_share_entry(w: &mut Writer, share: &KeyShareEntry) {
+    w.u16(share.group);
+    w.opaque_u16(&share.key_exchange);
+}
+
+/// A client's `KeyShareEntry client_shares<0..2^16-1>;` (RFC 8446 §4.2.8).
+pub fn write_client_shares(w: &mut Writer, shares: &[KeyShareEntry]) {
+    w.vec_u16(|w| {
+        shares
+            .iter()
+            .for_each(|share| write_key_share_entry(w, share))
+    });
+}
+
+/// `OfferedPsks` (RFC 8446 §4.2.11): the identities, then the binders.
+pub fn write_offered_psks(w: &mut Writer, offer: &OfferedPsks) {
+    w.vec_u16(|w| {
+        for id in &offer.identities {
+            w.opaque_u16(&id.identity);
+            w.u32(id.obfuscated_ticket_age);
+        }
+    });
+    w.vec_u16(|w| offer.binders.iter().for_each(|b| w.opaque_u8(b)));
+}
+
+/// `ProtocolName protocol_name_list<2..2^16-1>;` (RFC 7301 §3.1).
+pub fn write_protocol_name_list(w: &mut Writer, names: &[Vec<u8>]) {
+    w.vec_u16(|w| names.iter().for_each(|name| w.opaque_u8(name)));
 }
 
 /// Whether minitls knows an extension type (has a typed field for it in

@@ -547,4 +547,137 @@ mod tests {
         ));
         assert_eq!(queue, queued);
     }
+
+    /// Each message with every extension minitls writes, and with none:
+    /// its block's `encode` (what minitls sends) and its `to_list` (what
+    /// tests alter) must give the same bytes, so the two orders can never
+    /// drift apart; and the ClientHello's `types` must list what it wrote.
+    #[test]
+    fn each_block_writes_what_its_list_holds() {
+        use extensions::{OfferedPsks, ProtocolNameList, PskIdentity};
+        let share = KeyShareEntry {
+            group: 29,
+            key_exchange: vec![7; 32],
+        };
+        let full_hello = ClientHelloExtensions {
+            server_name: Some("example.com".into()),
+            supported_versions: Some(vec![0x0304]),
+            supported_groups: Some(vec![29]),
+            signature_algorithms: Some(vec![0x0807]),
+            application_layer_protocol_negotiation: Some(Box::new(ProtocolNameList {
+                protocol_name_list: vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+            })),
+            key_share: Some(vec![share.clone()]),
+            cookie: Some(vec![3; 5]),
+            psk_key_exchange_modes: Some(vec![1]),
+            early_data: true,
+            pre_shared_key: Some(Box::new(OfferedPsks {
+                identities: vec![PskIdentity {
+                    identity: vec![9; 40],
+                    obfuscated_ticket_age: 77,
+                }],
+                binders: vec![vec![5; 32]],
+            })),
+            received: Vec::new(),
+        };
+        let mut messages = Vec::new();
+        for extensions in [full_hello, ClientHelloExtensions::default()] {
+            let hello = ClientHello {
+                legacy_version: 0x0303,
+                random: [1; 32],
+                legacy_session_id: vec![2; 32],
+                cipher_suites: vec![0x1303],
+                legacy_compression_methods: vec![0],
+                extensions,
+            };
+            let written: Vec<u16> = hello
+                .extensions
+                .to_list()
+                .iter()
+                .map(Extension::extension_type)
+                .collect();
+            assert_eq!(hello.extensions.types(), written);
+            messages.push(HandshakeMessage::ClientHello(hello));
+        }
+        for extensions in [
+            ServerHelloExtensions {
+                supported_versions: Some(0x0304),
+                key_share: Some(share.clone()),
+                pre_shared_key: Some(0),
+                received: Vec::new(),
+            },
+            ServerHelloExtensions::default(),
+        ] {
+            messages.push(HandshakeMessage::ServerHello(ServerHello {
+                legacy_version: 0x0303,
+                random: [4; 32],
+                legacy_session_id_echo: vec![2; 32],
+                cipher_suite: 0x1303,
+                legacy_compression_method: 0,
+                extensions,
+            }));
+        }
+        for extensions in [
+            HelloRetryRequestExtensions {
+                supported_versions: Some(0x0304),
+                key_share: Some(29),
+                cookie: Some(vec![6; 8]),
+                received: Vec::new(),
+            },
+            HelloRetryRequestExtensions::default(),
+        ] {
+            messages.push(HandshakeMessage::HelloRetryRequest(HelloRetryRequest {
+                legacy_version: 0x0303,
+                legacy_session_id_echo: Vec::new(),
+                cipher_suite: 0x1303,
+                legacy_compression_method: 0,
+                extensions,
+            }));
+        }
+        messages.push(HandshakeMessage::EncryptedExtensions(EncryptedExtensions {
+            server_name: true,
+            supported_groups: Some(vec![29, 23]),
+            early_data: true,
+            protocol_name_list: Some(vec![b"http/1.1".to_vec()]),
+            received: Vec::new(),
+        }));
+        messages.push(HandshakeMessage::EncryptedExtensions(Default::default()));
+        for max_early_data_size in [Some(16384), None] {
+            messages.push(HandshakeMessage::NewSessionTicket(NewSessionTicket {
+                ticket_lifetime: 60,
+                ticket_age_add: 7,
+                ticket_nonce: vec![1; 8],
+                ticket: vec![2; 40],
+                extensions: NewSessionTicketExtensions {
+                    max_early_data_size,
+                    received: Vec::new(),
+                },
+            }));
+        }
+        for signature_algorithms in [Some(vec![0x0807]), None] {
+            messages.push(HandshakeMessage::CertificateRequest(CertificateRequest {
+                certificate_request_context: vec![8; 4],
+                extensions: CertificateRequestExtensions {
+                    signature_algorithms,
+                    received: Vec::new(),
+                },
+            }));
+        }
+        for message in &messages {
+            let list = match message {
+                HandshakeMessage::ClientHello(m) => m.extensions.to_list(),
+                HandshakeMessage::ServerHello(m) => m.extensions.to_list(),
+                HandshakeMessage::HelloRetryRequest(m) => m.extensions.to_list(),
+                HandshakeMessage::EncryptedExtensions(m) => m.to_list(),
+                HandshakeMessage::NewSessionTicket(m) => m.extensions.to_list(),
+                HandshakeMessage::CertificateRequest(m) => m.extensions.to_list(),
+                other => unreachable!("not listed above: {other:?}"),
+            };
+            assert_eq!(
+                message.encode().unwrap(),
+                message.encode_with_extensions(&list).unwrap(),
+                "{message:?}"
+            );
+        }
+    }
 }

@@ -12,7 +12,7 @@
 //! ```
 
 use super::extensions::{
-    self, Extension, ExtensionContext, ReceivedExtension, extension_type as et,
+    self, Extension, ExtensionContext, ReceivedExtension, extension_type as et, write_extension,
 };
 use crate::codec::{Reader, Writer};
 use crate::error::Error;
@@ -53,7 +53,18 @@ pub struct NewSessionTicketExtensions {
 }
 
 impl NewSessionTicketExtensions {
-    /// The extensions to write: early_data when the ticket allows 0-RTT.
+    /// `Extension extensions<0..2^16-2>`: early_data, with its
+    /// `max_early_data_size`, when the ticket allows 0-RTT.
+    pub fn encode(&self, w: &mut Writer) {
+        w.vec_u16(|w| {
+            if let Some(max) = self.max_early_data_size {
+                write_extension(w, et::EARLY_DATA, |w| w.u32(max));
+            }
+        });
+    }
+
+    /// The same extensions as [`Self::encode`] writes, as a list a test
+    /// can alter.
     pub fn to_list(&self) -> Vec<Extension> {
         let mut list = Vec::new();
         if let Some(max) = self.max_early_data_size {
@@ -84,17 +95,23 @@ impl NewSessionTicketExtensions {
 impl NewSessionTicket {
     /// Encode the body (no handshake header), extensions in minitls's order.
     pub fn encode(&self, w: &mut Writer) {
-        self.encode_with_extensions(w, &self.extensions.to_list());
+        self.encode_before_extensions(w);
+        self.extensions.encode(w);
     }
 
     /// Encode with `extensions` as the extension block, written as given
     /// (for tests: any list, rules broken included).
     pub fn encode_with_extensions(&self, w: &mut Writer, extensions: &[Extension]) {
+        self.encode_before_extensions(w);
+        Extension::write_list(w, extensions);
+    }
+
+    /// Every field up to the extension block.
+    fn encode_before_extensions(&self, w: &mut Writer) {
         w.u32(self.ticket_lifetime);
         w.u32(self.ticket_age_add);
         w.opaque_u8(&self.ticket_nonce);
         w.opaque_u16(&self.ticket);
-        Extension::write_list(w, extensions);
     }
 
     /// Decode the body (no handshake header). A ticket longer than

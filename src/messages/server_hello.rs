@@ -20,6 +20,7 @@
 use super::HandshakeMessage;
 use super::extensions::{
     self, Extension, ExtensionContext, KeyShareEntry, ReceivedExtension, extension_type as et,
+    write_extension, write_key_share_entry,
 };
 use crate::codec::{Reader, Writer};
 use crate::error::Error;
@@ -73,7 +74,24 @@ pub struct ServerHelloExtensions {
 }
 
 impl ServerHelloExtensions {
-    /// The extensions to write, in minitls's order.
+    /// `Extension extensions<6..2^16-1>`: each extension present, written
+    /// from its field in minitls's order.
+    pub fn encode(&self, w: &mut Writer) {
+        w.vec_u16(|w| {
+            if let Some(version) = self.supported_versions {
+                write_extension(w, et::SUPPORTED_VERSIONS, |w| w.u16(version));
+            }
+            if let Some(share) = &self.key_share {
+                write_extension(w, et::KEY_SHARE, |w| write_key_share_entry(w, share));
+            }
+            if let Some(selected) = self.pre_shared_key {
+                write_extension(w, et::PRE_SHARED_KEY, |w| w.u16(selected));
+            }
+        });
+    }
+
+    /// The same extensions as [`Self::encode`] writes, in the same order,
+    /// as a list a test can alter (each field is cloned).
     pub fn to_list(&self) -> Vec<Extension> {
         let mut list = Vec::new();
         if let Some(version) = self.supported_versions {
@@ -142,7 +160,24 @@ pub struct HelloRetryRequestExtensions {
 }
 
 impl HelloRetryRequestExtensions {
-    /// The extensions to write, in minitls's order.
+    /// `Extension extensions<6..2^16-1>`: each extension present, written
+    /// from its field in minitls's order.
+    pub fn encode(&self, w: &mut Writer) {
+        w.vec_u16(|w| {
+            if let Some(version) = self.supported_versions {
+                write_extension(w, et::SUPPORTED_VERSIONS, |w| w.u16(version));
+            }
+            if let Some(group) = self.key_share {
+                write_extension(w, et::KEY_SHARE, |w| w.u16(group));
+            }
+            if let Some(cookie) = &self.cookie {
+                write_extension(w, et::COOKIE, |w| w.opaque_u16(cookie));
+            }
+        });
+    }
+
+    /// The same extensions as [`Self::encode`] writes, in the same order,
+    /// as a list a test can alter (each field is cloned).
     pub fn to_list(&self) -> Vec<Extension> {
         let mut list = Vec::new();
         if let Some(version) = self.supported_versions {
@@ -187,18 +222,24 @@ impl ServerHello {
     // ANCHOR: server_hello_encode
     /// Encode the body (no handshake header), extensions in minitls's order.
     pub fn encode(&self, w: &mut Writer) {
-        self.encode_with_extensions(w, &self.extensions.to_list());
+        self.encode_before_extensions(w);
+        self.extensions.encode(w);
     }
 
     /// Encode with `extensions` as the extension block, written as given
     /// (for tests: any list, rules broken included).
     pub fn encode_with_extensions(&self, w: &mut Writer, extensions: &[Extension]) {
+        self.encode_before_extensions(w);
+        Extension::write_list(w, extensions);
+    }
+
+    /// Every field up to the extension block.
+    fn encode_before_extensions(&self, w: &mut Writer) {
         w.u16(self.legacy_version);
         w.bytes(&self.random);
         w.opaque_u8(&self.legacy_session_id_echo);
         w.u16(self.cipher_suite);
         w.u8(self.legacy_compression_method);
-        Extension::write_list(w, extensions);
     }
     // ANCHOR_END: server_hello_encode
 
@@ -240,17 +281,23 @@ impl ServerHello {
 impl HelloRetryRequest {
     /// Encode the body (no handshake header), extensions in minitls's order.
     pub fn encode(&self, w: &mut Writer) {
-        self.encode_with_extensions(w, &self.extensions.to_list());
+        self.encode_before_extensions(w);
+        self.extensions.encode(w);
     }
 
     /// Encode with `extensions` as the extension block, written as given
     /// (for tests: any list, rules broken included).
     pub fn encode_with_extensions(&self, w: &mut Writer, extensions: &[Extension]) {
+        self.encode_before_extensions(w);
+        Extension::write_list(w, extensions);
+    }
+
+    /// Every field up to the extension block.
+    fn encode_before_extensions(&self, w: &mut Writer) {
         w.u16(self.legacy_version);
         w.bytes(&HELLO_RETRY_REQUEST_RANDOM);
         w.opaque_u8(&self.legacy_session_id_echo);
         w.u16(self.cipher_suite);
         w.u8(self.legacy_compression_method);
-        Extension::write_list(w, extensions);
     }
 }
