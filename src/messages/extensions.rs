@@ -418,8 +418,10 @@ pub fn read_block(
     r.vec_u16("extensions", bounds, |r| {
         // One bit per type seen: linear however many extensions arrive.
         let mut seen = U16Set::new();
-        // Room for a usual block (a ClientHello has about ten) up front.
-        let mut received = Vec::with_capacity(16);
+        // Room up front for as many extensions as the block can hold (each
+        // takes at least its 4-byte header), up to a usual ClientHello's
+        // ten or so: an empty block allocates nothing.
+        let mut received = Vec::with_capacity((r.remaining() / 4).min(16));
         while !r.is_empty() {
             // RFC 8446 §4.2.11: pre_shared_key "MUST be the last extension
             // in the ClientHello", because its binders are computed over
