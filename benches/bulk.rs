@@ -199,5 +199,5 @@ fn main() {
         return;
     }
     let mut rows = rows(&mut minitls, &mut rustls, &mut floors);
-    print_ratio_table("One record, client to server", "µs", &mut rows, 7, 1000);
+    print_ratio_table("One record, client to server", "µs", &mut rows, 11, 1000);
 }

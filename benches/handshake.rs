@@ -735,7 +735,7 @@ fn main() {
             f.records,
         );
     }
-    print_ratio_table("Handshakes (client + server)", "µs", &mut rows, 7, 150);
+    print_ratio_table("Handshakes (client + server)", "µs", &mut rows, 11, 150);
     print_store_ratio(&minitls[1], &minitls[4], 7, 150);
 }
 

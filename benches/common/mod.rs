@@ -178,7 +178,14 @@ pub struct Row<'a> {
 
 /// Time every runner for `iters` calls, `rounds` times, visiting the rows in
 /// turn within each round so that a noisy moment on this shared machine hits
-/// all cases alike; then print the median of each as a ratio table.
+/// all cases alike; then print a table of the medians.
+///
+/// Each ratio is the median of the round-by-round ratios: minitls and the
+/// floor (or rustls) of one round are timed one right after the other, so a
+/// slow stretch of the machine that lasts a round moves both and cancels in
+/// their ratio, where dividing one column's median by another's could pair
+/// times taken in different stretches. (Noise that hits one of the two
+/// alone moves that round's ratio, up or down, and the median sets it aside.)
 ///
 /// Criterion gives each benchmark its own statistics but never relates one
 /// benchmark to another, and on a shared 2-core machine only ratios of
@@ -195,7 +202,10 @@ pub fn print_ratio_table(title: &str, unit: &str, rows: &mut [Row<'_>], rounds: 
         }
     }
     println!();
-    println!("{title}: median of {rounds} interleaved rounds x {iters} calls, {unit} per call");
+    println!(
+        "{title}: {rounds} interleaved rounds x {iters} calls, {unit} per call (medians), \
+         ratios the median of the rounds' ratios"
+    );
     println!(
         "| {:<21} | {:>9} | {:>9} | {:>9} | {:>13} | {:>14} | {:>12} |",
         "case", "minitls", "rustls", "floor", "minitls/floor", "minitls/rustls", "rustls/floor"
@@ -204,23 +214,39 @@ pub fn print_ratio_table(title: &str, unit: &str, rows: &mut [Row<'_>], rounds: 
         "|{:-<23}|{:->11}|{:->11}|{:->11}|{:->15}|{:->16}|{:->14}|",
         "", "", "", "", "", "", ""
     );
-    for (row, t) in rows.iter().zip(times.iter_mut()) {
-        let m = median(&mut t[0]);
-        let r = (!t[1].is_empty()).then(|| median(&mut t[1]));
-        let f = median(&mut t[2]);
+    for (row, [m, r, f]) in rows.iter().zip(times.iter()) {
         let na = || "n/a".to_string();
+        let rustls = !r.is_empty();
         println!(
             "| {:<21} | {:>9.1} | {:>9} | {:>9.1} | {:>12.2}x | {:>14} | {:>12} |",
             row.case,
-            m,
-            r.map_or_else(na, |r| format!("{r:.1}")),
-            f,
-            m / f,
-            r.map_or_else(na, |r| format!("{:.2}x", m / r)),
-            r.map_or_else(na, |r| format!("{:.2}x", r / f)),
+            median(m),
+            if rustls {
+                format!("{:.1}", median(r))
+            } else {
+                na()
+            },
+            median(f),
+            median_ratio(m, f),
+            if rustls {
+                format!("{:.2}x", median_ratio(m, r))
+            } else {
+                na()
+            },
+            if rustls {
+                format!("{:.2}x", median_ratio(r, f))
+            } else {
+                na()
+            },
         );
     }
     println!();
+}
+
+/// The median over rounds of `a[i] / b[i]`.
+fn median_ratio(a: &[f64], b: &[f64]) -> f64 {
+    let ratios: Vec<f64> = a.iter().zip(b).map(|(a, b)| a / b).collect();
+    median(&ratios)
 }
 
 /// Microseconds per call of `f`, over `iters` calls.
@@ -233,7 +259,8 @@ fn time_per_call(f: &mut Runner<'_>, iters: u32) -> f64 {
     start.elapsed().as_secs_f64() * 1e6 / f64::from(iters)
 }
 
-fn median(v: &mut [f64]) -> f64 {
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
     v.sort_by(f64::total_cmp);
     let n = v.len();
     if n % 2 == 1 {

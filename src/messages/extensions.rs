@@ -157,8 +157,10 @@ pub struct ReceivedExtension {
     pub offset: u32,
 }
 
-/// One extension on the wire: what the encoder writes. Typed blocks turn
-/// into a list of these (`to_list`); tests write any list they like.
+/// One extension on the wire, as a value. A typed block writes its
+/// extensions from its fields without them; `to_list` gives the same
+/// extensions as a list of these, which a test can alter and write with
+/// `encode_with_extensions` (duplicates, unknown types, any order).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Extension {
     /// `server_name` in a ClientHello: the `host_name` (RFC 6066 §3).
