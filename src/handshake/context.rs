@@ -137,6 +137,20 @@ pub struct Context {
     pub(crate) early_data_left: Option<usize>,
 }
 
+/// Room a queue (of handshake messages, or of records to send) takes when
+/// it starts a flight: a whole resumption flight, or a full handshake's
+/// with the demo certificate (about 640 bytes), fits without regrowing.
+/// Queues are handed on (flushed, transmitted) between flights, so an idle
+/// connection holds none of this.
+const FLIGHT_CAPACITY: usize = 1024;
+
+/// Give an empty queue room for a flight; a queue in use is left alone.
+fn start_flight(queue: &mut Vec<u8>) {
+    if queue.capacity() == 0 {
+        queue.reserve(FLIGHT_CAPACITY);
+    }
+}
+
 impl Context {
     /// A context with no keys, nothing queued and nothing settled yet.
     pub(crate) fn new(
@@ -224,6 +238,7 @@ impl Context {
     /// messages to go out under the current write keys, and reported.
     /// Returns its bytes, for the transcript.
     pub(crate) fn send_handshake(&mut self, message: &HandshakeMessage) -> Result<&[u8], Error> {
+        start_flight(&mut self.handshake_out);
         let start = self.handshake_out.len();
         message.encode_appended_to(&mut self.handshake_out)?;
         let bytes = &self.handshake_out[start..];
@@ -236,6 +251,7 @@ impl Context {
     /// `bytes` (the ClientHello, whose binder is written into its bytes).
     pub(crate) fn send_encoded(&mut self, message: &HandshakeMessage, bytes: &[u8]) {
         self.emit(Event::MessageSent { message, bytes });
+        start_flight(&mut self.handshake_out);
         self.handshake_out.extend_from_slice(bytes);
     }
 
@@ -247,6 +263,7 @@ impl Context {
         }
         self.ccs_sent = true;
         self.flush_handshake()?;
+        start_flight(&mut self.outgoing);
         let start = self.outgoing.len();
         let content_type = ContentType::ChangeCipherSpec;
         let header = record_header(content_type.to_u8(), 0x0303, 1);
@@ -274,6 +291,10 @@ impl Context {
         content: &[u8],
     ) -> Result<(), Error> {
         let protected = self.records.write.is_some();
+        // Application data gets exactly its records' room (from `seal`).
+        if content_type != ContentType::ApplicationData {
+            start_flight(&mut self.outgoing);
+        }
         let start = self.outgoing.len();
         self.records
             .seal(content_type, content, &mut self.outgoing)?;
