@@ -206,19 +206,24 @@ pub fn print_ratio_table(title: &str, unit: &str, rows: &mut [Row<'_>], rounds: 
         "{title}: {rounds} interleaved rounds x {iters} calls, {unit} per call (medians), \
          ratios the median of the rounds' ratios"
     );
+    // The first column is as wide as the longest case name.
+    let w = rows
+        .iter()
+        .map(|row| row.case.len())
+        .fold("case".len(), usize::max);
     println!(
-        "| {:<21} | {:>9} | {:>9} | {:>9} | {:>13} | {:>14} | {:>12} |",
+        "| {:<w$} | {:>9} | {:>9} | {:>9} | {:>13} | {:>14} | {:>12} |",
         "case", "minitls", "rustls", "floor", "minitls/floor", "minitls/rustls", "rustls/floor"
     );
     println!(
-        "|{:-<23}|{:->11}|{:->11}|{:->11}|{:->15}|{:->16}|{:->14}|",
-        "", "", "", "", "", "", ""
+        "|{}|-----------|-----------|-----------|---------------|----------------|--------------|",
+        "-".repeat(w + 2)
     );
     for (row, [m, r, f]) in rows.iter().zip(times.iter()) {
         let na = || "n/a".to_string();
         let rustls = !r.is_empty();
         println!(
-            "| {:<21} | {:>9.1} | {:>9} | {:>9.1} | {:>12.2}x | {:>14} | {:>12} |",
+            "| {:<w$} | {:>9.1} | {:>9} | {:>9.1} | {:>12.2}x | {:>14} | {:>12} |",
             row.case,
             median(m),
             if rustls {
