@@ -384,7 +384,12 @@ impl Rustls {
 /// CertificateVerify (none when resumed). Transcript: each side hashes every
 /// handshake message once and takes about six snapshots (clone + finalize),
 /// plus SHA-256("") for each "derived" and the binder key. AEAD: each
-/// protected record is sealed by one side and opened by the other.
+/// protected record is sealed by one side and opened by the other. Random
+/// bytes: the ones RFC 8446 requires from a secure RNG, ClientHello.random
+/// and ServerHello.random (§4.1.2, §4.1.3, 32 bytes each) and each
+/// ticket's ticket_age_add (§4.6.1, 4 bytes), drawn in one call; not the
+/// legacy_session_id of compatibility mode, which "need not be random"
+/// (§4.1.2).
 ///
 /// Not in the floor: what one resumption strategy does and the other does
 /// not. The stateless ticketer seals each ticket it issues and opens the
@@ -415,6 +420,8 @@ struct FloorOps {
     transcript_snapshots: usize,
     /// SHA-256("") per side.
     empty_hashes: usize,
+    /// Bytes the RFC requires from a secure RNG, both sides together.
+    random_bytes: usize,
 }
 
 impl FloorOps {
@@ -430,6 +437,8 @@ impl FloorOps {
         hmacs: 2 * 2,
         transcript_snapshots: 6,
         empty_hashes: 2,
+        // ClientHello.random + ServerHello.random.
+        random_bytes: 32 + 32,
     };
 
     /// One ticket per handshake.
@@ -445,6 +454,8 @@ impl FloorOps {
         hmacs: 2 * 3,
         transcript_snapshots: 6,
         empty_hashes: 3,
+        // The two hellos' randoms + the ticket's ticket_age_add.
+        random_bytes: 32 + 32 + 4,
     };
 
     const RESUME_PSK_KE: FloorOps = FloorOps {
@@ -565,6 +576,13 @@ impl Floor {
             let shared = secret.diffie_hellman(&publics[(i + 1) % n]);
             black_box(shared.was_contributory());
         }
+
+        // The random values the RFC requires (see `FloorOps::random_bytes`).
+        let mut randoms = [0u8; 32 + 32 + 4];
+        with_rng(&self.rng, |rng| {
+            rng.fill_bytes(&mut randoms[..ops.random_bytes]);
+        });
+        black_box(randoms);
 
         // Ed25519: the server signs CertificateVerify; the client checks the
         // leaf certificate under the CA key, then CertificateVerify.
@@ -745,7 +763,7 @@ fn main() {
         println!(
             "floor/{} for {}: {} X25519 keygen + {} DH, {} Ed25519 sign + {} verify, \
              {} HKDF-Extract + {} HKDF-Expand + {} HMAC, transcript {} B x 2 sides, \
-             AEAD seal+open of records {:?} B",
+             {} random bytes, AEAD seal+open of records {:?} B",
             f.ops.name,
             m.case.name(),
             f.ops.x25519_keygens,
@@ -756,6 +774,7 @@ fn main() {
             f.ops.hkdf_expands(),
             f.ops.hmacs,
             f.transcript.len(),
+            f.ops.random_bytes,
             f.records,
         );
     }
